@@ -1,0 +1,1315 @@
+//! The compiled engine: a rulebook checked and compiled once, evaluated many times from many
+//! threads.
+
+use crate::error::{Error, Problem, ProblemCode};
+use crate::model::{GradeBand, InputType, NaPolicy};
+use crate::rulebook::{Rulebook, fmt_pts};
+use crate::scorecard::{
+    DimensionScore, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status, attainment,
+    points_decimal, round_score,
+};
+use crate::script::{
+    FRAME, Lang, MetricMeta, MetricTable, SUBJECT_HELPERS, ValueFmt, default_explanation,
+    format_value, position_of, sandbox, to_dynamic,
+};
+use crate::submission::{Submission, Val, check_value, grade_scale};
+use rhai::{AST, Dynamic, EvalAltResult, Scope};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// The version of this engine, carried on every scorecard.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Options for one evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct EvalOptions {
+    /// Record explanations and the values each script read. Off for bulk runs that only
+    /// need scores and findings.
+    pub trace: bool,
+    /// Language of generated explanations and findings.
+    pub lang: Lang,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            trace: true,
+            lang: Lang::Zh,
+        }
+    }
+}
+
+/// A rulebook compiled for evaluation. Cheap to clone (shared), `Send + Sync`.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Compiled>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rulebook", &self.inner.reference.id)
+            .field("version", &self.inner.reference.version)
+            .field("indicators", &self.inner.nodes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Compiled {
+    rulebook: Rulebook,
+    reference: RulebookRef,
+    rhai: rhai::Engine,
+    table: Arc<MetricTable>,
+    n_inputs: usize,
+    /// KPIs in evaluation (dependency) order.
+    kpis: Vec<CompiledKpi>,
+    /// Indicator nodes depth-first in rulebook order; parents before children.
+    nodes: Vec<Node>,
+    roots: Vec<usize>,
+    /// Grade bands, highest minimum first.
+    grades: Vec<GradeBand>,
+    node_index: HashMap<String, usize>,
+}
+
+struct CompiledKpi {
+    /// Index into `spec.kpis`.
+    spec_index: usize,
+    metric: usize,
+    ast: AST,
+    /// Inputs this KPI depends on, directly or through other KPIs.
+    inputs: Vec<usize>,
+    /// KPIs (metric indices) it depends on, directly or not.
+    kpis: Vec<usize>,
+}
+
+struct Node {
+    spec_index: usize,
+    parent: Option<usize>,
+    children: Vec<usize>,
+    level: u32,
+    points: f64,
+    leaf: Option<Leaf>,
+}
+
+struct Leaf {
+    ast: AST,
+    /// Metrics the script reads directly (variables and helper ids), for the trace.
+    reads: Vec<usize>,
+    /// Inputs needed, directly or through KPIs.
+    inputs: Vec<usize>,
+    /// KPIs needed, directly or through other KPIs.
+    kpis: Vec<usize>,
+    /// First line of the script in the rulebook TOML (or in its `.rhai` file), for errors.
+    code_line: Option<u32>,
+    file: Option<String>,
+}
+
+impl Engine {
+    /// Validate and compile a rulebook. Every problem is reported at once: structure,
+    /// scripts (syntax and unknown names, with their lines) and KPI dependency cycles.
+    pub fn new(rulebook: Rulebook) -> Result<Engine, Error> {
+        let mut problems = rulebook.validate();
+        let compiled = compile(rulebook, &mut problems);
+        match compiled {
+            Some(c) if problems.is_empty() => Ok(Engine { inner: Arc::new(c) }),
+            Some(c) => Err(Error::rulebook(c.reference.id, problems)),
+            None => Err(Error::rulebook("(unknown)", problems)),
+        }
+    }
+
+    /// Parse (TOML or JSON, by the first character) and compile in one go.
+    pub fn from_str(text: &str) -> Result<Engine, Error> {
+        Engine::new(Rulebook::from_str_auto(text)?)
+    }
+
+    pub fn rulebook(&self) -> &Rulebook {
+        &self.inner.rulebook
+    }
+
+    /// Id, version and content hash.
+    pub fn reference(&self) -> &RulebookRef {
+        &self.inner.reference
+    }
+
+    /// Check a submission's values without scoring: every problem, each naming its input.
+    pub fn validate(&self, submission: &Submission) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let _ = self.check_values(submission, &mut problems);
+        self.check_na(submission, &mut problems);
+        problems
+    }
+
+    /// Score one submission with trace on, in Chinese.
+    pub fn evaluate(&self, submission: &Submission) -> Scorecard {
+        self.evaluate_with(submission, EvalOptions::default())
+    }
+
+    /// Parse a JSON submission and score it.
+    pub fn evaluate_json(
+        &self,
+        submission: &str,
+        options: EvalOptions,
+    ) -> Result<Scorecard, Error> {
+        let submission = Submission::from_json_str(submission)?;
+        Ok(self.evaluate_with(&submission, options))
+    }
+
+    /// Score many submissions; in parallel on all cores with the `parallel` feature.
+    /// Results are in input order.
+    pub fn evaluate_batch(
+        &self,
+        submissions: &[Submission],
+        options: EvalOptions,
+    ) -> Vec<Scorecard> {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            submissions
+                .par_iter()
+                .map(|s| self.evaluate_with(s, options))
+                .collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            submissions
+                .iter()
+                .map(|s| self.evaluate_with(s, options))
+                .collect()
+        }
+    }
+
+    /// Score one submission.
+    pub fn evaluate_with(&self, submission: &Submission, options: EvalOptions) -> Scorecard {
+        let c = &*self.inner;
+        let mut problems = Vec::new();
+        let (values, bad_inputs) = self.check_values(submission, &mut problems);
+        let na_marked = self.check_na(submission, &mut problems);
+
+        // Scope: every input and KPI as a constant (so a script cannot change what the next
+        // one sees), then `points` per leaf.
+        let mut scope = Scope::new();
+        let mut metric_values: Vec<Option<Val>> = Vec::with_capacity(c.table.metas.len());
+        for (meta, v) in c.table.metas.iter().zip(values.iter()) {
+            scope.push_constant_dynamic(
+                meta.id.as_str(),
+                v.as_ref().map_or(Dynamic::UNIT, to_dynamic),
+            );
+            metric_values.push(v.clone());
+        }
+        metric_values.resize(c.table.metas.len(), None);
+        let mut kpi_state: Vec<KpiState> = vec![KpiState::Missing; c.table.metas.len()];
+        for k in &c.kpis {
+            let missing: Vec<usize> = k
+                .inputs
+                .iter()
+                .copied()
+                .filter(|&i| values[i].is_none())
+                .collect();
+            let failed = k
+                .kpis
+                .iter()
+                .find(|&&m| matches!(kpi_state[m], KpiState::Failed(_)));
+            let state = if let Some(&m) = failed {
+                kpi_state[m].clone()
+            } else if !missing.is_empty() {
+                KpiState::Missing
+            } else {
+                match c.rhai.eval_ast_with_scope::<Dynamic>(&mut scope, &k.ast) {
+                    Ok(d) => match number(&d) {
+                        Some(v) if v.is_finite() => KpiState::Value(v),
+                        Some(_) => KpiState::Failed(Box::new(self.kpi_problem(
+                            k,
+                            "计算结果不是有限数（可能除以了 0）",
+                            "the result is not a finite number (division by zero?)",
+                            None,
+                        ))),
+                        None => KpiState::Failed(Box::new(self.kpi_problem(
+                            k,
+                            &format!("计算结果应为数字，实际为 {}", d.type_name()),
+                            &format!("the result must be a number, got {}", d.type_name()),
+                            None,
+                        ))),
+                    },
+                    Err(e) => {
+                        let (zh, en, pos) = describe_eval_error(&e);
+                        KpiState::Failed(Box::new(self.kpi_problem(k, &zh, &en, pos.0)))
+                    }
+                }
+            };
+            if let KpiState::Value(v) = state {
+                scope.set_or_push(c.table.metas[k.metric].id.as_str(), Dynamic::from_float(v));
+                metric_values[k.metric] = Some(Val::Num(v));
+            }
+            kpi_state[k.metric] = state;
+        }
+
+        let points = self.effective_points(&na_marked);
+        let mut results: Vec<Option<IndicatorScore>> = (0..c.nodes.len()).map(|_| None).collect();
+
+        FRAME.with_borrow_mut(|f| {
+            f.table = Some(Arc::clone(&c.table));
+            f.values = metric_values;
+        });
+        let base = scope.len();
+        for (ni, node) in c.nodes.iter().enumerate() {
+            let Some(leaf) = &node.leaf else { continue };
+            let mut out = self.blank_result(ni, points[ni], submission);
+            match points[ni] {
+                None => out.status = Status::NotApplicable,
+                Some(p) => {
+                    let missing: Vec<usize> = leaf
+                        .inputs
+                        .iter()
+                        .copied()
+                        .filter(|&i| values[i].is_none())
+                        .collect();
+                    let failed_kpi = leaf.kpis.iter().find_map(|&m| match &kpi_state[m] {
+                        KpiState::Failed(pr) => Some(pr.clone()),
+                        _ => None,
+                    });
+                    if let Some(pr) = failed_kpi {
+                        out.status = Status::Error;
+                        out.error = Some(*pr);
+                    } else if !missing.is_empty() {
+                        out.status = Status::Unscored;
+                        out.missing = missing
+                            .iter()
+                            .map(|&i| c.table.metas[i].id.clone())
+                            .collect();
+                        let labels: Vec<String> = missing
+                            .iter()
+                            .map(|&i| {
+                                let m = &c.table.metas[i];
+                                let why = if bad_inputs.contains(&i) {
+                                    if options.lang == Lang::Zh {
+                                        "（填写有误）"
+                                    } else {
+                                        " (invalid)"
+                                    }
+                                } else {
+                                    ""
+                                };
+                                let label = match options.lang {
+                                    Lang::Zh => m.label.clone(),
+                                    Lang::En => {
+                                        m.label_en.clone().unwrap_or_else(|| m.label.clone())
+                                    }
+                                };
+                                format!("{label}{why}")
+                            })
+                            .collect();
+                        out.explanation = Some(match options.lang {
+                            Lang::Zh => format!("未评分：缺少 {}", labels.join("、")),
+                            Lang::En => format!("not scored: missing {}", labels.join(", ")),
+                        });
+                    } else {
+                        self.run_leaf(&mut scope, base, leaf, ni, p, options, &mut out);
+                    }
+                }
+            }
+            if options.trace && out.status != Status::NotApplicable {
+                FRAME.with_borrow(|f| {
+                    for &m in &leaf.reads {
+                        let value = f
+                            .values
+                            .get(m)
+                            .and_then(Option::as_ref)
+                            .map_or(serde_json::Value::Null, |v| {
+                                val_json(v, c.table.metas[m].fmt)
+                            });
+                        out.reads.insert(c.table.metas[m].id.clone(), value);
+                    }
+                });
+            }
+            results[ni] = Some(out);
+        }
+        FRAME.with_borrow_mut(|f| {
+            f.table = None;
+            f.values.clear();
+        });
+
+        // Parents, bottom-up: children come after their parent in `nodes`.
+        for ni in (0..c.nodes.len()).rev() {
+            let node = &c.nodes[ni];
+            if node.leaf.is_some() {
+                continue;
+            }
+            let mut out = self.blank_result(ni, points[ni], submission);
+            let kids: Vec<&IndicatorScore> = node
+                .children
+                .iter()
+                .filter_map(|&k| results[k].as_ref())
+                .collect();
+            let scored: Vec<Decimal> = kids.iter().filter_map(|k| k.score).collect();
+            let all_na = kids.iter().all(|k| k.status == Status::NotApplicable);
+            let all_done = kids
+                .iter()
+                .all(|k| matches!(k.status, Status::Scored | Status::NotApplicable));
+            out.status = if all_na || points[ni].is_none() {
+                Status::NotApplicable
+            } else if all_done {
+                Status::Scored
+            } else if !scored.is_empty() {
+                Status::Partial
+            } else if kids.iter().any(|k| k.status == Status::Error) {
+                Status::Error
+            } else {
+                Status::Unscored
+            };
+            if out.status != Status::NotApplicable && !scored.is_empty() {
+                let sum: Decimal = scored.iter().sum();
+                out.score = Some(sum);
+                out.attainment = attainment(sum, out.points);
+            }
+            results[ni] = Some(out);
+        }
+
+        let indicators: Vec<IndicatorScore> = results.into_iter().flatten().collect();
+        let dimensions: Vec<DimensionScore> = c
+            .roots
+            .iter()
+            .map(|&r| {
+                let i = &indicators[r];
+                DimensionScore {
+                    id: i.id.clone(),
+                    label: i.label.clone(),
+                    label_en: i.label_en.clone(),
+                    points: i.points,
+                    score: i.score.unwrap_or_default(),
+                    attainment: i.attainment,
+                    status: i.status,
+                }
+            })
+            .collect();
+        let raw_total: Decimal = dimensions.iter().map(|d| d.score).sum();
+        let max_points: Decimal = c.roots.iter().filter_map(|&r| points[r]).sum();
+        let declared = points_decimal(c.rulebook.spec().total);
+        let total = if max_points.is_zero() || max_points == declared {
+            raw_total
+        } else {
+            (raw_total * declared / max_points)
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+                .normalize()
+        };
+        let complete = indicators
+            .iter()
+            .filter(|i| i.leaf)
+            .all(|i| matches!(i.status, Status::Scored | Status::NotApplicable))
+            && !max_points.is_zero();
+        let grade = complete.then(|| self.grade_of(total));
+        let kpis = c
+            .kpis
+            .iter()
+            .map(|k| {
+                let spec = &c.rulebook.spec().kpis[k.spec_index];
+                let meta = &c.table.metas[k.metric];
+                let value = match kpi_state[k.metric] {
+                    KpiState::Value(v) => Some(v),
+                    _ => None,
+                };
+                KpiValue {
+                    id: spec.id.clone(),
+                    label: match options.lang {
+                        Lang::Zh => spec.label.clone(),
+                        Lang::En => spec.label_en.clone().unwrap_or_else(|| spec.label.clone()),
+                    },
+                    value: value.map(|v| (v * 1e6).round() / 1e6),
+                    display: value.map(|v| format_value(v, meta.fmt, meta.unit.as_deref())),
+                }
+            })
+            .collect();
+        Scorecard {
+            rulebook: c.reference.clone(),
+            engine_version: ENGINE_VERSION.to_string(),
+            project: submission.project.clone(),
+            total,
+            raw_total,
+            max_points,
+            grade,
+            complete,
+            dimensions,
+            indicators,
+            kpis,
+            problems,
+        }
+    }
+
+    fn grade_of(&self, total: Decimal) -> Grade {
+        let band = self
+            .inner
+            .grades
+            .iter()
+            .find(|g| total >= points_decimal(g.min))
+            .or(self.inner.grades.last());
+        Grade {
+            label: band.map(|b| b.label.clone()).unwrap_or_default(),
+            label_en: band.and_then(|b| b.label_en.clone()),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_leaf(
+        &self,
+        scope: &mut Scope<'static>,
+        base: usize,
+        leaf: &Leaf,
+        ni: usize,
+        points: Decimal,
+        options: EvalOptions,
+        out: &mut IndicatorScore,
+    ) {
+        let c = &*self.inner;
+        let p = points.to_f64().unwrap_or(0.0);
+        FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
+        scope.push_constant("points", p);
+        let result = c.rhai.eval_ast_with_scope::<Dynamic>(scope, &leaf.ast);
+        scope.rewind(base);
+        let (explanation, findings, flag) = FRAME.with_borrow_mut(|f| {
+            (
+                std::mem::take(&mut f.leaf.explanation),
+                std::mem::take(&mut f.leaf.findings),
+                f.leaf.flag.take(),
+            )
+        });
+        let id = &c.rulebook.spec().indicators[c.nodes[ni].spec_index].id;
+        let rule_error = |code: ProblemCode, zh: String, en: String| {
+            Problem::new(code, zh, en)
+                .indicator(id)
+                .field("script")
+                .at(leaf.code_line, None)
+        };
+        let score = match result {
+            Err(e) => {
+                let (zh, en, (line, col)) = describe_eval_error(&e);
+                let code = limit_code(&e);
+                let mut pr = Problem::new(code, zh, en).indicator(id).field("script");
+                if let Some(l) = line {
+                    pr = pr.at(Some(leaf.code_line.map_or(l, |first| first + l - 1)), col);
+                }
+                if let Some(file) = &leaf.file {
+                    pr = pr.file(file.clone());
+                }
+                Err(pr)
+            }
+            Ok(d) => match number(&d) {
+                None => Err(rule_error(
+                    ProblemCode::ResultWrongType,
+                    format!("评分脚本应返回分数（数字），实际返回 {}", d.type_name()),
+                    format!(
+                        "the scoring script must return a score (a number), it returned {}",
+                        d.type_name()
+                    ),
+                )),
+                Some(s) if !s.is_finite() => Err(rule_error(
+                    ProblemCode::ResultNotFinite,
+                    format!("评分脚本返回了非有限数 {s}"),
+                    format!("the scoring script returned the non-finite value {s}"),
+                )),
+                Some(s) if s < -1e-9 || s > p + 1e-9 => Err(rule_error(
+                    ProblemCode::ResultOutOfRange,
+                    format!("得分 {} 超出 [0, {}] 分的范围", fmt_pts(s), fmt_pts(p)),
+                    format!("score {} is outside [0, {}] points", fmt_pts(s), fmt_pts(p)),
+                )),
+                Some(s) => Ok(s.clamp(0.0, p)),
+            },
+        };
+        out.flag = flag;
+        match score {
+            Ok(s) => {
+                let s = round_score(s);
+                out.status = Status::Scored;
+                out.score = Some(s);
+                out.attainment = attainment(s, points);
+                out.findings = findings;
+                if options.trace {
+                    out.explanation = Some(if explanation.is_empty() {
+                        default_explanation(options.lang, s.to_f64().unwrap_or(0.0))
+                    } else {
+                        explanation.join(if options.lang == Lang::Zh {
+                            "；"
+                        } else {
+                            "; "
+                        })
+                    });
+                }
+            }
+            Err(pr) => {
+                out.status = Status::Error;
+                out.error = Some(pr);
+                out.findings = findings;
+            }
+        }
+    }
+
+    fn blank_result(
+        &self,
+        ni: usize,
+        points: Option<Decimal>,
+        submission: &Submission,
+    ) -> IndicatorScore {
+        let c = &*self.inner;
+        let node = &c.nodes[ni];
+        let spec = &c.rulebook.spec().indicators[node.spec_index];
+        IndicatorScore {
+            id: spec.id.clone(),
+            parent: spec.parent.clone(),
+            level: node.level,
+            leaf: node.leaf.is_some(),
+            label: spec.label.clone(),
+            label_en: spec.label_en.clone(),
+            points: points.unwrap_or_else(|| points_decimal(node.points)),
+            score: None,
+            attainment: None,
+            status: Status::Unscored,
+            criteria: spec.criteria.clone(),
+            explanation: None,
+            findings: Vec::new(),
+            flag: None,
+            missing: Vec::new(),
+            error: None,
+            note: submission.notes.get(&spec.id).cloned(),
+            reads: BTreeMap::new(),
+        }
+    }
+
+    fn kpi_problem(&self, k: &CompiledKpi, zh: &str, en: &str, line: Option<u32>) -> Problem {
+        let c = &*self.inner;
+        let spec = &c.rulebook.spec().kpis[k.spec_index];
+        let first = c.rulebook.source.kpi(k.spec_index).code;
+        let line = match (first, line) {
+            (Some(f), Some(l)) => Some(f + l - 1),
+            (f, _) => f,
+        };
+        Problem::new(
+            ProblemCode::KpiError,
+            format!("绩效指标 {}（{}）计算失败：{zh}", spec.label, spec.id),
+            format!(
+                "KPI {} ({}) failed: {en}",
+                spec.label_en.as_deref().unwrap_or(&spec.label),
+                spec.id
+            ),
+        )
+        .kpi(&spec.id)
+        .field("expr")
+        .at(line, None)
+    }
+
+    /// Checked values per input (`None` = missing or invalid), and the invalid ones.
+    fn check_values(
+        &self,
+        submission: &Submission,
+        problems: &mut Vec<Problem>,
+    ) -> (Vec<Option<Val>>, HashSet<usize>) {
+        let c = &*self.inner;
+        let spec = c.rulebook.spec();
+        let mut values: Vec<Option<Val>> = vec![None; c.table.metas.len()];
+        let mut bad = HashSet::new();
+        for key in submission.values.keys() {
+            if c.table
+                .by_name
+                .get(key.as_str())
+                .is_none_or(|&i| i >= c.n_inputs)
+            {
+                problems.push(
+                    Problem::new(
+                        ProblemCode::UnknownInput,
+                        format!("评价方案中没有数据项 “{key}”"),
+                        format!("the rulebook has no input “{key}”"),
+                    )
+                    .input(key.clone())
+                    .field(format!("values.{key}")),
+                );
+            }
+        }
+        for (i, input) in spec.inputs.iter().enumerate() {
+            let Some(raw) = submission.values.get(&input.id) else {
+                continue;
+            };
+            match check_value(input, raw) {
+                Ok(v) => values[i] = v,
+                Err(p) => {
+                    problems.push(p);
+                    bad.insert(i);
+                }
+            }
+        }
+        (values, bad)
+    }
+
+    /// Which nodes the submission marks N/A (children inherit), reporting bad marks.
+    fn check_na(&self, submission: &Submission, problems: &mut Vec<Problem>) -> Vec<bool> {
+        let c = &*self.inner;
+        let spec = c.rulebook.spec();
+        let mut na = vec![false; c.nodes.len()];
+        for id in &submission.not_applicable {
+            match c.node_index.get(id) {
+                None => problems.push(
+                    Problem::new(
+                        ProblemCode::UnknownIndicator,
+                        format!("不适用清单中的指标 “{id}” 不存在"),
+                        format!("the not-applicable list names the unknown indicator “{id}”"),
+                    )
+                    .indicator(id.clone())
+                    .field("not_applicable"),
+                ),
+                Some(&ni) if !spec.indicators[c.nodes[ni].spec_index].allow_na => problems.push(
+                    Problem::new(
+                        ProblemCode::NaNotAllowed,
+                        format!("指标 {id} 不允许标为不适用（评价方案未设 allow_na）"),
+                        format!("indicator {id} may not be marked not applicable (the rulebook does not set allow_na)"),
+                    )
+                    .indicator(id.clone())
+                    .field("not_applicable"),
+                ),
+                Some(&ni) => na[ni] = true,
+            }
+        }
+        for id in submission.notes.keys() {
+            if !c.node_index.contains_key(id) {
+                problems.push(
+                    Problem::new(
+                        ProblemCode::UnknownIndicator,
+                        format!("备注所属的指标 “{id}” 不存在"),
+                        format!("a note is attached to the unknown indicator “{id}”"),
+                    )
+                    .indicator(id.clone())
+                    .field("notes"),
+                );
+            }
+        }
+        // Inherit downwards (parents precede children).
+        for ni in 0..c.nodes.len() {
+            if let Some(p) = c.nodes[ni].parent
+                && na[p]
+            {
+                na[ni] = true;
+            }
+        }
+        na
+    }
+
+    /// Points each node carries in this scorecard; `None` for N/A nodes.
+    fn effective_points(&self, na_marked: &[bool]) -> Vec<Option<Decimal>> {
+        let c = &*self.inner;
+        let n = c.nodes.len();
+        // A node is N/A if marked, or if every child is.
+        let mut na = na_marked.to_vec();
+        for ni in (0..n).rev() {
+            let node = &c.nodes[ni];
+            if !node.children.is_empty() && node.children.iter().all(|&k| na[k]) {
+                na[ni] = true;
+            }
+        }
+        let declared: Vec<Decimal> = c.nodes.iter().map(|nd| points_decimal(nd.points)).collect();
+        let mut out: Vec<Option<Decimal>> = vec![None; n];
+        if !na.iter().any(|&x| x) {
+            return declared.into_iter().map(Some).collect();
+        }
+        match c.rulebook.spec().na_policy {
+            NaPolicy::Rescale => {
+                for ni in (0..n).rev() {
+                    if na[ni] {
+                        continue;
+                    }
+                    let node = &c.nodes[ni];
+                    out[ni] = if node.children.is_empty() {
+                        Some(declared[ni])
+                    } else {
+                        Some(node.children.iter().filter_map(|&k| out[k]).sum())
+                    };
+                }
+            }
+            NaPolicy::Redistribute => {
+                let share = |group: &[usize], total: Decimal, out: &mut Vec<Option<Decimal>>| {
+                    let live: Vec<usize> = group.iter().copied().filter(|&k| !na[k]).collect();
+                    for (k, v) in live.iter().zip(split(
+                        total,
+                        &live.iter().map(|&k| declared[k]).collect::<Vec<_>>(),
+                    )) {
+                        out[*k] = Some(v);
+                    }
+                };
+                let total = points_decimal(c.rulebook.spec().total);
+                share(&c.roots, total, &mut out);
+                for ni in 0..n {
+                    if let Some(p) = out[ni] {
+                        let kids = c.nodes[ni].children.clone();
+                        if !kids.is_empty() {
+                            share(&kids, p, &mut out);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Split `total` in proportion to `weights`, to 2 decimals, so the parts add up exactly
+/// (largest-remainder method).
+fn split(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
+    let sum: Decimal = weights.iter().sum();
+    if sum.is_zero() || weights.is_empty() {
+        return vec![Decimal::ZERO; weights.len()];
+    }
+    let exact: Vec<Decimal> = weights.iter().map(|w| total * w / sum).collect();
+    let mut parts: Vec<Decimal> = exact
+        .iter()
+        .map(|e| e.round_dp_with_strategy(2, RoundingStrategy::ToZero))
+        .collect();
+    let cent = Decimal::new(1, 2);
+    let mut left = total - parts.iter().sum::<Decimal>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - parts[b])
+            .cmp(&(exact[a] - parts[a]))
+            .then(a.cmp(&b))
+    });
+    for &i in order.iter().cycle().take(weights.len() * 100) {
+        if left < cent {
+            break;
+        }
+        parts[i] += cent;
+        left -= cent;
+    }
+    parts.into_iter().map(|p| p.normalize()).collect()
+}
+
+#[derive(Debug, Clone)]
+enum KpiState {
+    Missing,
+    Value(f64),
+    Failed(Box<Problem>),
+}
+
+fn number(d: &Dynamic) -> Option<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    d.as_float()
+        .ok()
+        .or_else(|| d.as_int().ok().map(|i| i as f64))
+}
+
+fn val_json(v: &Val, fmt: ValueFmt) -> serde_json::Value {
+    match v {
+        Val::Num(n) => {
+            // Percent inputs are shown as typed (percent points), KPIs as their fraction.
+            let _ = fmt;
+            serde_json::Number::from_f64((*n * 1e6).round() / 1e6)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number)
+        }
+        Val::Int(i) => serde_json::Value::from(*i),
+        Val::Bool(b) => serde_json::Value::Bool(*b),
+        Val::Text(s) => serde_json::Value::String(s.clone()),
+        Val::Grade { labels, .. } if labels.len() == 1 => {
+            serde_json::Value::String(labels[0].clone())
+        }
+        Val::Grade { labels, .. } => serde_json::Value::from(labels.clone()),
+    }
+}
+
+fn innermost(e: &EvalAltResult) -> &EvalAltResult {
+    match e {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => innermost(inner),
+        other => other,
+    }
+}
+
+fn limit_code(e: &EvalAltResult) -> ProblemCode {
+    match innermost(e) {
+        EvalAltResult::ErrorTooManyOperations(_)
+        | EvalAltResult::ErrorStackOverflow(_)
+        | EvalAltResult::ErrorDataTooLarge(..)
+        | EvalAltResult::ErrorTooManyVariables(_) => ProblemCode::LimitExceeded,
+        _ => ProblemCode::ScriptError,
+    }
+}
+
+/// A script runtime error in words (zh, en) and its position in the script.
+fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Option<u32>)) {
+    let pos = position_of(e.position());
+    let inner = innermost(e);
+    let (zh, en) = match inner {
+        EvalAltResult::ErrorTooManyOperations(_) => (
+            format!(
+                "脚本运算次数超过上限 {}（可能是死循环），已终止",
+                crate::script::MAX_OPERATIONS
+            ),
+            format!(
+                "the script exceeded {} operations (an endless loop?) and was stopped",
+                crate::script::MAX_OPERATIONS
+            ),
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => (
+            format!(
+                "函数调用层级超过上限 {}（可能是无限递归），已终止",
+                crate::script::MAX_CALL_LEVELS
+            ),
+            format!(
+                "function calls nested deeper than {} (endless recursion?); stopped",
+                crate::script::MAX_CALL_LEVELS
+            ),
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => (
+            format!(
+                "数据超过沙箱上限（{what}；字符串 ≤ {} 字符，数组 ≤ {} 项），已终止",
+                crate::script::MAX_STRING,
+                crate::script::MAX_ARRAY
+            ),
+            format!(
+                "data exceeded the sandbox limit ({what}; strings ≤ {} chars, arrays ≤ {} items); stopped",
+                crate::script::MAX_STRING,
+                crate::script::MAX_ARRAY
+            ),
+        ),
+        EvalAltResult::ErrorAssignmentToConstant(name, _) => (
+            format!("不能修改 “{name}”：数据项、绩效指标和 points 在脚本中只读"),
+            format!("cannot modify “{name}”: inputs, KPIs and points are read-only in scripts"),
+        ),
+        EvalAltResult::ErrorFunctionNotFound(sig, _) => (
+            format!("没有这个函数：{sig}"),
+            format!("no such function: {sig}"),
+        ),
+        EvalAltResult::ErrorRuntime(msg, _) => (msg.to_string(), msg.to_string()),
+        other => {
+            let s = other.to_string();
+            (format!("脚本运行出错：{s}"), format!("script error: {s}"))
+        }
+    };
+    (zh, en, pos)
+}
+
+/// Compile everything; `None` only if nothing at all could be built.
+fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> {
+    let spec = rulebook.spec().clone();
+    let rhai = sandbox();
+
+    // Metric table: inputs then KPIs.
+    let mut table = MetricTable::default();
+    for input in &spec.inputs {
+        let idx = table.metas.len();
+        table.by_name.entry(input.id.clone()).or_insert(idx);
+        if input.kind == InputType::Grade {
+            table.grade_scales.insert(
+                idx,
+                grade_scale(input).into_iter().map(|l| l.label).collect(),
+            );
+        }
+        table.metas.push(MetricMeta {
+            id: input.id.clone(),
+            label: input.label.clone(),
+            label_en: input.label_en.clone(),
+            fmt: ValueFmt::of_input(input.kind),
+            unit: input.unit.clone(),
+        });
+    }
+    let n_inputs = table.metas.len();
+    for kpi in &spec.kpis {
+        let idx = table.metas.len();
+        table.by_name.entry(kpi.id.clone()).or_insert(idx);
+        table.metas.push(MetricMeta {
+            id: kpi.id.clone(),
+            label: kpi.label.clone(),
+            label_en: kpi.label_en.clone(),
+            fmt: ValueFmt::of_kpi(kpi.format),
+            unit: kpi.unit.clone(),
+        });
+    }
+
+    // Compile-time scope: names only. Values must not be constants here, or the optimizer
+    // would fold the compile-time placeholders into the scripts.
+    let mut names_scope = Scope::new();
+    for m in &table.metas {
+        names_scope.push_dynamic(m.id.as_str(), Dynamic::UNIT);
+    }
+    names_scope.push_dynamic("points", Dynamic::UNIT);
+
+    // KPIs.
+    let mut kpi_asts: Vec<Option<(AST, Vec<usize>)>> = Vec::new();
+    for (ki, kpi) in spec.kpis.iter().enumerate() {
+        let first = rulebook.source.kpi(ki).code;
+        match rhai.compile_expression_with_scope(&names_scope, &kpi.expr) {
+            Ok(ast) => {
+                let deps = reads_of(&ast, &table, problems, |p| {
+                    p.kpi(&kpi.id).field("expr").at(first, None)
+                });
+                kpi_asts.push(Some((ast, deps)));
+            }
+            Err(e) => {
+                problems.push(parse_problem(&e, first, None).kpi(&kpi.id).field("expr"));
+                kpi_asts.push(None);
+            }
+        }
+    }
+    // KPI order: depth-first topological sort, reporting cycles with their path.
+    let mut order = Vec::new();
+    let mut state = vec![0u8; spec.kpis.len()]; // 0 new, 1 visiting, 2 done
+    fn visit(
+        k: usize,
+        n_inputs: usize,
+        asts: &[Option<(AST, Vec<usize>)>],
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+        path: &mut Vec<usize>,
+        cycles: &mut Vec<Vec<usize>>,
+    ) {
+        match state[k] {
+            2 => return,
+            1 => {
+                let start = path.iter().position(|&x| x == k).unwrap_or(0);
+                let mut cyc = path[start..].to_vec();
+                cyc.push(k);
+                cycles.push(cyc);
+                return;
+            }
+            _ => {}
+        }
+        state[k] = 1;
+        path.push(k);
+        if let Some((_, deps)) = &asts[k] {
+            for &m in deps {
+                if m >= n_inputs {
+                    visit(m - n_inputs, n_inputs, asts, state, order, path, cycles);
+                }
+            }
+        }
+        path.pop();
+        state[k] = 2;
+        order.push(k);
+    }
+    let mut cycles = Vec::new();
+    for k in 0..spec.kpis.len() {
+        visit(
+            k,
+            n_inputs,
+            &kpi_asts,
+            &mut state,
+            &mut order,
+            &mut Vec::new(),
+            &mut cycles,
+        );
+    }
+    for cyc in cycles {
+        let names: Vec<&str> = cyc.iter().map(|&k| spec.kpis[k].id.as_str()).collect();
+        let first = cyc[0];
+        problems.push(
+            Problem::new(
+                ProblemCode::KpiCycle,
+                format!("绩效指标循环依赖：{}", names.join(" → ")),
+                format!(
+                    "KPIs depend on each other in a cycle: {}",
+                    names.join(" → ")
+                ),
+            )
+            .kpi(&spec.kpis[first].id)
+            .field("expr")
+            .at(rulebook.source.kpi(first).code, None),
+        );
+    }
+    // Transitive input and KPI needs per KPI, in evaluation order.
+    let mut kpi_inputs: Vec<Vec<usize>> = vec![Vec::new(); spec.kpis.len()];
+    let mut kpi_kpis: Vec<Vec<usize>> = vec![Vec::new(); spec.kpis.len()];
+    for &k in &order {
+        let Some((_, deps)) = &kpi_asts[k] else {
+            continue;
+        };
+        let (mut ins, mut ks) = (Vec::new(), Vec::new());
+        for &m in deps {
+            if m < n_inputs {
+                ins.push(m);
+            } else {
+                ks.push(m);
+                ins.extend(kpi_inputs[m - n_inputs].iter().copied());
+                ks.extend(kpi_kpis[m - n_inputs].iter().copied());
+            }
+        }
+        ins.sort_unstable();
+        ins.dedup();
+        ks.sort_unstable();
+        ks.dedup();
+        kpi_inputs[k] = ins;
+        kpi_kpis[k] = ks;
+    }
+    let required: Vec<bool> = spec.inputs.iter().map(|i| i.required).collect();
+    let needs = |deps: &[usize]| -> (Vec<usize>, Vec<usize>) {
+        let (mut ins, mut ks) = (Vec::new(), Vec::new());
+        for &m in deps {
+            if m < n_inputs {
+                ins.push(m);
+            } else {
+                ks.push(m);
+                ins.extend(kpi_inputs[m - n_inputs].iter().copied());
+                ks.extend(kpi_kpis[m - n_inputs].iter().copied());
+            }
+        }
+        ins.sort_unstable();
+        ins.dedup();
+        // Optional inputs do not block scoring: scripts see `()` and decide.
+        ins.retain(|&i| required[i]);
+        ks.sort_unstable();
+        ks.dedup();
+        (ins, ks)
+    };
+
+    // Indicator tree (skipped if the structure is broken: problems already say why).
+    let mut node_index = HashMap::new();
+    for (i, ind) in spec.indicators.iter().enumerate() {
+        node_index.entry(ind.id.clone()).or_insert(i);
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); spec.indicators.len()];
+    let mut roots_spec = Vec::new();
+    for (i, ind) in spec.indicators.iter().enumerate() {
+        match ind.parent.as_ref().and_then(|p| node_index.get(p)) {
+            Some(&p) => children[p].push(i),
+            None if ind.parent.is_none() => roots_spec.push(i),
+            None => {}
+        }
+    }
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut roots = Vec::new();
+    let mut stack: Vec<(usize, Option<usize>, u32)> =
+        roots_spec.iter().rev().map(|&r| (r, None, 1)).collect();
+    let mut seen = vec![false; spec.indicators.len()];
+    while let Some((si, parent, level)) = stack.pop() {
+        if seen[si] {
+            continue;
+        }
+        seen[si] = true;
+        let ni = nodes.len();
+        if let Some(p) = parent {
+            nodes[p].children.push(ni);
+        } else {
+            roots.push(ni);
+        }
+        let ind = &spec.indicators[si];
+        let leaf = if children[si].is_empty() {
+            compile_leaf(&rhai, &rulebook, &names_scope, si, &table, problems, &needs)
+        } else {
+            None
+        };
+        nodes.push(Node {
+            spec_index: si,
+            parent,
+            children: Vec::new(),
+            level,
+            points: ind.points.unwrap_or(0.0),
+            leaf,
+        });
+        for &k in children[si].iter().rev() {
+            stack.push((k, Some(ni), level + 1));
+        }
+    }
+    // Parent points are the sum of their children (validated against any declared value).
+    for ni in (0..nodes.len()).rev() {
+        if !nodes[ni].children.is_empty() {
+            let sum: f64 = nodes[ni].children.iter().map(|&k| nodes[k].points).sum();
+            nodes[ni].points = sum;
+        }
+    }
+    let node_index: HashMap<String, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(ni, n)| (spec.indicators[n.spec_index].id.clone(), ni))
+        .collect();
+
+    let kpis = order
+        .iter()
+        .filter_map(|&k| {
+            let (ast, _) = kpi_asts[k].clone()?;
+            Some(CompiledKpi {
+                spec_index: k,
+                metric: n_inputs + k,
+                ast,
+                inputs: kpi_inputs[k]
+                    .iter()
+                    .copied()
+                    .filter(|&i| required[i])
+                    .collect(),
+                kpis: kpi_kpis[k].clone(),
+            })
+        })
+        .collect();
+    let mut grades = spec.grades.clone();
+    grades.sort_by(|a, b| b.min.total_cmp(&a.min));
+    let reference = RulebookRef {
+        id: spec.id.clone(),
+        version: spec.version.clone(),
+        hash: rulebook.content_hash(),
+    };
+    Some(Compiled {
+        rulebook,
+        reference,
+        rhai,
+        table: Arc::new(table),
+        n_inputs,
+        kpis,
+        nodes,
+        roots,
+        grades,
+        node_index,
+    })
+}
+
+fn compile_leaf(
+    rhai: &rhai::Engine,
+    rulebook: &Rulebook,
+    names_scope: &Scope,
+    si: usize,
+    table: &MetricTable,
+    problems: &mut Vec<Problem>,
+    needs: &dyn Fn(&[usize]) -> (Vec<usize>, Vec<usize>),
+) -> Option<Leaf> {
+    let ind = &rulebook.spec().indicators[si];
+    let script = ind.script.as_deref()?;
+    let file = rulebook.source.script_files.get(&si).cloned();
+    // Inline scripts: lines count from the script's first line in the TOML; file scripts
+    // from line 1 of the file.
+    let code_line = if file.is_some() {
+        Some(1)
+    } else {
+        rulebook.source.indicator(si).code
+    };
+    match rhai.compile_with_scope(names_scope, script) {
+        Ok(ast) => {
+            let reads = reads_of(&ast, table, problems, |p| {
+                let p = p.indicator(&ind.id).field("script").at(code_line, None);
+                match &file {
+                    Some(f) => p.file(f.clone()),
+                    None => p,
+                }
+            });
+            let (inputs, kpis) = needs(&reads);
+            Some(Leaf {
+                ast,
+                reads,
+                inputs,
+                kpis,
+                code_line,
+                file,
+            })
+        }
+        Err(e) => {
+            let mut p = parse_problem(&e, code_line, file.as_deref())
+                .indicator(&ind.id)
+                .field("script");
+            if let Some(f) = &file {
+                p = p.file(f.clone());
+            }
+            problems.push(p);
+            None
+        }
+    }
+}
+
+/// The metrics a script reads: variables that name inputs/KPIs, and string ids passed to
+/// helpers (checked to exist).
+fn reads_of(
+    ast: &AST,
+    table: &MetricTable,
+    problems: &mut Vec<Problem>,
+    locate: impl Fn(Problem) -> Problem,
+) -> Vec<usize> {
+    let mut reads = Vec::new();
+    let mut unknown = Vec::new();
+    ast.walk(&mut |path: &[rhai::ASTNode]| {
+        match path.last() {
+            Some(rhai::ASTNode::Expr(rhai::Expr::Variable(v, _, _))) => {
+                if let Some(&i) = table.by_name.get(v.1.as_str()) {
+                    reads.push(i);
+                }
+            }
+            // A call is an expression, or a statement when it stands alone.
+            Some(
+                rhai::ASTNode::Expr(rhai::Expr::FnCall(call, pos))
+                | rhai::ASTNode::Stmt(rhai::Stmt::FnCall(call, pos)),
+            ) => {
+                if SUBJECT_HELPERS.contains(&call.name.as_str())
+                    && let Some(rhai::Expr::StringConstant(s, _)) = call.args.first()
+                {
+                    match table.by_name.get(s.as_str()) {
+                        Some(&i) => reads.push(i),
+                        None => unknown.push((s.to_string(), call.name.to_string(), *pos)),
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    for (name, helper, pos) in unknown {
+        let (line, col) = position_of(pos);
+        let p = locate(Problem::new(
+            ProblemCode::UnknownName,
+            format!("{helper}(\"{name}\") 引用了不存在的数据项或绩效指标 “{name}”"),
+            format!("{helper}(\"{name}\") names the unknown input or KPI “{name}”"),
+        ));
+        let p = match (p.line, line) {
+            (Some(first), Some(l)) if p.file.is_none() => Problem {
+                line: Some(first + l - 1),
+                column: col,
+                ..p
+            },
+            (_, Some(l)) => Problem {
+                line: Some(l),
+                column: col,
+                ..p
+            },
+            _ => p,
+        };
+        problems.push(p);
+    }
+    reads.sort_unstable();
+    reads.dedup();
+    reads
+}
+
+/// A Rhai parse error as a problem, its line mapped into the rulebook (or script file).
+fn parse_problem(e: &rhai::ParseError, first_line: Option<u32>, file: Option<&str>) -> Problem {
+    let (line, col) = position_of(e.position());
+    let line = match (first_line, line, file) {
+        (_, Some(l), Some(_)) => Some(l),
+        (Some(f), Some(l), None) => Some(f + l - 1),
+        (f, None, _) => f,
+        (None, l, None) => l,
+    };
+    let (code, zh, en) = match e.err_type() {
+        rhai::ParseErrorType::VariableUndefined(name) => (
+            ProblemCode::UnknownName,
+            format!(
+                "脚本引用了未定义的名称 “{name}”：它不是数据项、绩效指标，也不是脚本中的局部变量"
+            ),
+            format!(
+                "the script uses the undefined name “{name}”: it is not an input, a KPI or a local variable"
+            ),
+        ),
+        other => (
+            ProblemCode::ScriptSyntax,
+            format!("脚本语法错误：{other}"),
+            format!("script syntax error: {other}"),
+        ),
+    };
+    Problem::new(code, zh, en).at(line, col)
+}
+
+// Compile-time guarantee that engines can be shared across threads.
+const _: fn() = || {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_adds_up() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        let parts = split(d("10"), &[d("1"), d("1"), d("1")]);
+        assert_eq!(parts.iter().sum::<Decimal>(), d("10"));
+        assert_eq!(parts, vec![d("3.34"), d("3.33"), d("3.33")]);
+        let parts = split(d("25"), &[d("4"), d("6")]);
+        assert_eq!(parts, vec![d("10"), d("15")]);
+    }
+}

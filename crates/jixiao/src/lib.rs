@@ -1,0 +1,53 @@
+//! # jixiao (绩效) — scoring engine for public-spending performance evaluation
+//!
+//! A rulebook (评价方案 / 指标体系) declares typed inputs, derived KPIs and a weighted
+//! indicator tree whose leaves are scored by sandboxed Rhai scripts. It is compiled once into
+//! an [`Engine`] and then evaluates [`Submission`]s into [`Scorecard`]s, from any number of
+//! threads.
+//!
+//! ```
+//! use jixiao::{Engine, Rulebook, Submission};
+//!
+//! let rulebook = Rulebook::from_toml_str(r#"
+//!     id = "mini"
+//!     version = "1"
+//!     title = "最小示例"
+//!     stage = "post"
+//!     [[inputs]]
+//!     id = "rate"
+//!     label = "预算执行率"
+//!     type = "percent"
+//!     [[indicators]]
+//!     id = "P"
+//!     label = "过程"
+//!     [[indicators]]
+//!     id = "P1"
+//!     parent = "P"
+//!     label = "预算执行率"
+//!     points = 100
+//!     script = 'proportional("rate", 1.0)'
+//! "#).unwrap();
+//! let engine = Engine::new(rulebook).unwrap();
+//! let submission = Submission::from_json_str(r#"{"values": {"rate": 92.3}}"#).unwrap();
+//! let card = engine.evaluate(&submission);
+//! assert_eq!(card.total.to_string(), "92.3");
+//! assert_eq!(card.grade.unwrap().label, "优");
+//! ```
+
+mod engine;
+pub mod error;
+pub mod model;
+mod rulebook;
+mod scorecard;
+mod script;
+mod submission;
+
+pub use engine::{ENGINE_VERSION, Engine, EvalOptions};
+pub use error::{Error, ErrorRepr, Problem, ProblemCode};
+pub use rulebook::Rulebook;
+pub use rust_decimal::Decimal;
+pub use scorecard::{
+    DimensionScore, Finding, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status,
+};
+pub use script::Lang;
+pub use submission::{ProjectInfo, Submission};

@@ -1,0 +1,856 @@
+//! Loading a rulebook from TOML or JSON, remembering where every entry is in the TOML so that
+//! problems can name the line, and the structural checks that need no script compilation.
+
+use crate::error::{Error, Problem, ProblemCode};
+use crate::model::{Indicator, InputType, RulebookSpec};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// A parsed rulebook (评价方案 / 指标体系): the spec plus where each entry came from.
+///
+/// Parsing checks syntax and shape only; [`Rulebook::validate`] checks the structure and
+/// [`crate::Engine::new`] does both plus compiling every script, reporting all problems at once.
+#[derive(Debug, Clone)]
+pub struct Rulebook {
+    spec: RulebookSpec,
+    pub(crate) source: SourceMap,
+}
+
+/// Lines (1-based) of rulebook entries in the TOML source. Empty for JSON rulebooks.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SourceMap {
+    pub inputs: Vec<EntryLines>,
+    pub kpis: Vec<EntryLines>,
+    pub indicators: Vec<EntryLines>,
+    /// File name for script lines of indicators whose script came from `script_file`.
+    pub script_files: HashMap<usize, String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EntryLines {
+    pub entry: Option<u32>,
+    pub points: Option<u32>,
+    pub parent: Option<u32>,
+    /// Line of the first line of the script / expression text.
+    pub code: Option<u32>,
+}
+
+impl SourceMap {
+    pub fn indicator(&self, i: usize) -> EntryLines {
+        self.indicators.get(i).cloned().unwrap_or_default()
+    }
+    pub fn input(&self, i: usize) -> EntryLines {
+        self.inputs.get(i).cloned().unwrap_or_default()
+    }
+    pub fn kpi(&self, i: usize) -> EntryLines {
+        self.kpis.get(i).cloned().unwrap_or_default()
+    }
+}
+
+impl Rulebook {
+    /// Parse a TOML rulebook. `script_file` entries are an error here (there is no directory
+    /// to read them from); use [`Rulebook::from_path`] for rulebooks with `.rhai` files.
+    pub fn from_toml_str(text: &str) -> Result<Self, Error> {
+        Self::from_toml_with_scripts(text, None)
+    }
+
+    /// Parse a JSON rulebook (the form browsers and other programs exchange).
+    pub fn from_json_str(text: &str) -> Result<Self, Error> {
+        let spec: RulebookSpec = serde_json::from_str(text).map_err(|e| {
+            let line = u32::try_from(e.line()).ok().filter(|l| *l > 0);
+            let column = u32::try_from(e.column()).ok().filter(|c| *c > 0);
+            Error::rulebook(
+                guess_id_json(text),
+                vec![
+                    Problem::new(
+                        ProblemCode::JsonSyntax,
+                        format!("JSON 格式错误：{e}"),
+                        format!("invalid JSON rulebook: {e}"),
+                    )
+                    .at(line, column),
+                ],
+            )
+        })?;
+        let mut rulebook = Rulebook {
+            spec,
+            source: SourceMap::default(),
+        };
+        rulebook.resolve_script_files(None)?;
+        Ok(rulebook)
+    }
+
+    /// Parse a rulebook from a string, TOML or JSON by its first non-blank character.
+    pub fn from_str_auto(text: &str) -> Result<Self, Error> {
+        if text.trim_start().starts_with('{') {
+            Self::from_json_str(text)
+        } else {
+            Self::from_toml_str(text)
+        }
+    }
+
+    /// Load a rulebook file (`.toml` or `.json`); `script_file` entries are read relative to
+    /// the rulebook's folder.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let dir = path.parent().unwrap_or_else(|| Path::new("."));
+        if path.extension().is_some_and(|e| e == "json") {
+            let mut rulebook = Self::from_json_str(&text)?;
+            rulebook.resolve_script_files(Some(dir))?;
+            Ok(rulebook)
+        } else {
+            Self::from_toml_with_scripts(&text, Some(dir))
+        }
+    }
+
+    fn from_toml_with_scripts(text: &str, dir: Option<&Path>) -> Result<Self, Error> {
+        let spec: RulebookSpec = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(text, s.start))
+                .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+            Error::rulebook(
+                guess_id_toml(text),
+                vec![
+                    Problem::new(
+                        ProblemCode::TomlSyntax,
+                        format!("TOML 格式错误：{}", e.message()),
+                        format!("invalid TOML: {}", e.message()),
+                    )
+                    .at(line, column),
+                ],
+            )
+        })?;
+        let mut rulebook = Rulebook {
+            spec,
+            source: source_map(text),
+        };
+        rulebook.resolve_script_files(dir)?;
+        Ok(rulebook)
+    }
+
+    /// Read `script_file`s into `script`, so the spec (and its hash) carries every script.
+    fn resolve_script_files(&mut self, dir: Option<&Path>) -> Result<(), Error> {
+        let mut problems = Vec::new();
+        for (i, ind) in self.spec.indicators.iter_mut().enumerate() {
+            let Some(file) = ind.script_file.clone() else {
+                continue;
+            };
+            let lines = self.source.indicator(i);
+            if ind.script.is_some() {
+                problems.push(
+                    Problem::new(
+                        ProblemCode::ScriptFile,
+                        "不能同时给出 script 和 script_file",
+                        "give either script or script_file, not both",
+                    )
+                    .indicator(&ind.id)
+                    .field("script_file")
+                    .at(lines.entry, None),
+                );
+                continue;
+            }
+            let read = match dir {
+                Some(dir) => std::fs::read_to_string(dir.join(&file)).map_err(|e| e.to_string()),
+                None => {
+                    Err("从字符串加载的评价方案没有所在目录，请改用内联 script 或从文件加载".into())
+                }
+            };
+            match read {
+                Ok(text) => {
+                    ind.script = Some(text);
+                    self.source.script_files.insert(i, file);
+                }
+                Err(msg) => problems.push(
+                    Problem::new(
+                        ProblemCode::ScriptFile,
+                        format!("无法读取脚本文件 {file}：{msg}"),
+                        format!("cannot read script file {file}: {msg}"),
+                    )
+                    .indicator(&ind.id)
+                    .field("script_file")
+                    .at(lines.entry, None),
+                ),
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::rulebook(self.spec.id.clone(), problems))
+        }
+    }
+
+    /// Build from an in-memory spec (no line information).
+    pub fn from_spec(spec: RulebookSpec) -> Self {
+        Rulebook {
+            spec,
+            source: SourceMap::default(),
+        }
+    }
+
+    pub fn spec(&self) -> &RulebookSpec {
+        &self.spec
+    }
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+
+    /// The canonical form: compact JSON of the spec with every script inlined. Its sha256 is
+    /// the rulebook's content hash, the same whether it was loaded from TOML or JSON.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(&self.spec).unwrap_or_default()
+    }
+
+    /// `sha256:` + hex digest of [`Rulebook::canonical_json`].
+    pub fn content_hash(&self) -> String {
+        let digest = Sha256::digest(self.canonical_json().as_bytes());
+        let mut hex = String::with_capacity(7 + 64);
+        hex.push_str("sha256:");
+        for b in digest {
+            hex.push_str(&format!("{b:02x}"));
+        }
+        hex
+    }
+
+    /// The JSON Schema of the rulebook format, for editors.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(RulebookSpec);
+        serde_json::to_string_pretty(&schema).unwrap_or_default()
+    }
+
+    /// Structural checks: ids, tree shape, points, totals, grade bands, declared weight
+    /// constraints and input declarations. Script checks happen in [`crate::Engine::new`].
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut v = Validator {
+            spec: &self.spec,
+            src: &self.source,
+            problems: Vec::new(),
+        };
+        v.run();
+        v.problems
+    }
+}
+
+struct Validator<'a> {
+    spec: &'a RulebookSpec,
+    src: &'a SourceMap,
+    problems: Vec<Problem>,
+}
+
+/// Names a script may not use for an input or KPI because scripts already mean something by them.
+pub(crate) const RESERVED_NAMES: &[&str] =
+    &["points", "this", "true", "false", "fn", "let", "const"];
+
+pub(crate) fn is_identifier(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Validator<'_> {
+    fn push(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+
+    fn run(&mut self) {
+        self.check_inputs();
+        self.check_grades();
+        self.check_tree();
+    }
+
+    fn check_inputs(&mut self) {
+        let mut seen = HashSet::new();
+        for (i, input) in self.spec.inputs.iter().enumerate() {
+            let line = self.src.input(i).entry;
+            self.check_name(&input.id, line, &mut seen, |p| p.input(&input.id));
+            if let (Some(min), Some(max)) = (input.min, input.max)
+                && min > max
+            {
+                self.push(
+                    Problem::new(
+                        ProblemCode::InvalidInput,
+                        format!("最小值 {min} 大于最大值 {max}"),
+                        format!("min {min} is greater than max {max}"),
+                    )
+                    .input(&input.id)
+                    .field("min")
+                    .at(line, None),
+                );
+            }
+            if input.kind == InputType::Choice && input.choices.is_empty() {
+                self.push(
+                    Problem::new(
+                        ProblemCode::InvalidInput,
+                        "选择题数据项必须列出 choices",
+                        "a choice input must list its choices",
+                    )
+                    .input(&input.id)
+                    .field("choices")
+                    .at(line, None),
+                );
+            }
+            if !input.levels.is_empty() {
+                if input.kind != InputType::Grade {
+                    self.push(
+                        Problem::new(
+                            ProblemCode::InvalidInput,
+                            "只有 grade（专家评级）类型的数据项可以定义 levels",
+                            "only grade inputs may define levels",
+                        )
+                        .input(&input.id)
+                        .field("levels")
+                        .at(line, None),
+                    );
+                }
+                let mut labels = HashSet::new();
+                for level in &input.levels {
+                    if !(0.0..=1.0).contains(&level.fraction) {
+                        self.push(
+                            Problem::new(
+                                ProblemCode::InvalidInput,
+                                format!(
+                                    "等级 {} 的得分比例 {} 不在 0 到 1 之间",
+                                    level.label, level.fraction
+                                ),
+                                format!(
+                                    "level {} has fraction {} outside [0, 1]",
+                                    level.label, level.fraction
+                                ),
+                            )
+                            .input(&input.id)
+                            .field("levels")
+                            .at(line, None),
+                        );
+                    }
+                    if !labels.insert(level.label.as_str()) {
+                        self.push(
+                            Problem::new(
+                                ProblemCode::InvalidInput,
+                                format!("等级 {} 重复", level.label),
+                                format!("level {} is listed twice", level.label),
+                            )
+                            .input(&input.id)
+                            .field("levels")
+                            .at(line, None),
+                        );
+                    }
+                }
+            }
+        }
+        for (i, kpi) in self.spec.kpis.iter().enumerate() {
+            let line = self.src.kpi(i).entry;
+            self.check_name(&kpi.id, line, &mut seen, |p| p.kpi(&kpi.id));
+        }
+    }
+
+    /// Inputs and KPIs share one namespace: scripts see both as variables.
+    fn check_name<'s>(
+        &mut self,
+        id: &'s str,
+        line: Option<u32>,
+        seen: &mut HashSet<&'s str>,
+        locate: impl Fn(Problem) -> Problem,
+    ) {
+        if !is_identifier(id) || RESERVED_NAMES.contains(&id) {
+            self.push(locate(
+                Problem::new(
+                    ProblemCode::InvalidId,
+                    format!("标识 “{id}” 不可用：数据项和绩效指标的 id 须由小写英文字母、数字和下划线组成，以字母或下划线开头，且不能是保留字"),
+                    format!("id “{id}” is not usable: input and KPI ids are lowercase ASCII letters, digits and underscores, starting with a letter or underscore, and not a reserved word"),
+                )
+                .field("id")
+                .at(line, None),
+            ));
+        }
+        if !seen.insert(id) {
+            self.push(locate(
+                Problem::new(
+                    ProblemCode::DuplicateId,
+                    format!("标识 “{id}” 重复（数据项与绩效指标共用一个命名空间）"),
+                    format!("id “{id}” is used twice (inputs and KPIs share one namespace)"),
+                )
+                .field("id")
+                .at(line, None),
+            ));
+        }
+    }
+
+    fn check_grades(&mut self) {
+        let grades = &self.spec.grades;
+        let bad = |msg: String, en: String| {
+            Problem::new(ProblemCode::InvalidGradeBands, msg, en).field("grades")
+        };
+        if grades.is_empty() {
+            self.push(bad(
+                "至少需要一个评价等级".into(),
+                "at least one grade band is needed".into(),
+            ));
+            return;
+        }
+        let mut labels = HashSet::new();
+        for g in grades {
+            if !g.min.is_finite() || g.min < 0.0 || g.min > self.spec.total {
+                self.push(bad(
+                    format!(
+                        "等级 {} 的下限 {} 不在 0 到总分 {} 之间",
+                        g.label, g.min, self.spec.total
+                    ),
+                    format!(
+                        "grade {} has min {} outside 0..{}",
+                        g.label, g.min, self.spec.total
+                    ),
+                ));
+            }
+            if !labels.insert(g.label.as_str()) {
+                self.push(bad(
+                    format!("等级 {} 重复", g.label),
+                    format!("grade {} is listed twice", g.label),
+                ));
+            }
+        }
+        if !grades.iter().any(|g| g.min <= 0.0) {
+            self.push(bad(
+                "最低等级的下限须为 0，否则低分项目没有等级".into(),
+                "the lowest grade band must start at 0, or low scores get no grade".into(),
+            ));
+        }
+    }
+
+    fn check_tree(&mut self) {
+        let spec = self.spec;
+        if spec.indicators.is_empty() {
+            self.push(Problem::new(
+                ProblemCode::NoIndicators,
+                "评价方案没有任何指标",
+                "the rulebook has no indicators",
+            ));
+            return;
+        }
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (i, ind) in spec.indicators.iter().enumerate() {
+            let line = self.src.indicator(i).entry;
+            if ind.id.trim().is_empty() || ind.id.chars().any(char::is_whitespace) {
+                self.push(
+                    Problem::new(
+                        ProblemCode::InvalidId,
+                        format!("指标 id “{}” 不能为空或含空白", ind.id),
+                        format!(
+                            "indicator id “{}” must not be empty or contain whitespace",
+                            ind.id
+                        ),
+                    )
+                    .indicator(&ind.id)
+                    .at(line, None),
+                );
+            }
+            if index.insert(ind.id.as_str(), i).is_some() {
+                self.push(
+                    Problem::new(
+                        ProblemCode::DuplicateId,
+                        format!("指标 id “{}” 重复", ind.id),
+                        format!("indicator id “{}” is used twice", ind.id),
+                    )
+                    .indicator(&ind.id)
+                    .at(line, None),
+                );
+            }
+        }
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); spec.indicators.len()];
+        let mut roots = Vec::new();
+        for (i, ind) in spec.indicators.iter().enumerate() {
+            match &ind.parent {
+                None => roots.push(i),
+                Some(p) => match index.get(p.as_str()) {
+                    Some(&pi) => children[pi].push(i),
+                    None => {
+                        let lines = self.src.indicator(i);
+                        self.push(
+                            Problem::new(
+                                ProblemCode::UnknownParent,
+                                format!("上级指标 “{p}” 不存在"),
+                                format!("parent indicator “{p}” does not exist"),
+                            )
+                            .indicator(&ind.id)
+                            .field("parent")
+                            .at(lines.parent.or(lines.entry), None),
+                        );
+                    }
+                },
+            }
+        }
+        // Every node must be reachable from a root; anything left over sits on a cycle.
+        let mut reached = vec![false; spec.indicators.len()];
+        let mut stack = roots.clone();
+        while let Some(i) = stack.pop() {
+            if !reached[i] {
+                reached[i] = true;
+                stack.extend(children[i].iter().copied());
+            }
+        }
+        for (i, ind) in spec.indicators.iter().enumerate() {
+            if !reached[i] && ind.parent.as_deref().is_some_and(|p| index.contains_key(p)) {
+                self.push(
+                    Problem::new(
+                        ProblemCode::TreeCycle,
+                        format!("指标 “{}” 的上级关系成环，无法到达一级指标", ind.id),
+                        format!(
+                            "indicator “{}” sits on a parent cycle and never reaches a dimension",
+                            ind.id
+                        ),
+                    )
+                    .indicator(&ind.id)
+                    .field("parent")
+                    .at(self.src.indicator(i).entry, None),
+                );
+            }
+        }
+        if roots.is_empty() {
+            self.push(Problem::new(
+                ProblemCode::NoIndicators,
+                "没有一级指标（没有 parent 的指标）",
+                "there is no first-level indicator (one without a parent)",
+            ));
+            return;
+        }
+        let sums: Vec<Option<f64>> = (0..spec.indicators.len())
+            .map(|i| {
+                if reached[i] {
+                    self.node_points(i, &children)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let total: f64 = roots.iter().filter_map(|&r| sums[r]).sum();
+        if roots.iter().all(|&r| sums[r].is_some()) && !same_points(total, spec.total) {
+            self.push(
+                Problem::new(
+                    ProblemCode::TotalMismatch,
+                    format!(
+                        "一级指标分值合计 {} 分，与总分 {} 分不符",
+                        fmt_pts(total),
+                        fmt_pts(spec.total)
+                    ),
+                    format!(
+                        "first-level indicators add up to {} points, not the declared total {}",
+                        fmt_pts(total),
+                        fmt_pts(spec.total)
+                    ),
+                )
+                .field("total"),
+            );
+        }
+        for c in &spec.constraints {
+            let mut sum = 0.0;
+            let mut known = true;
+            for id in &c.indicators {
+                match index.get(id.as_str()).and_then(|&i| sums[i]) {
+                    Some(p) => sum += p,
+                    None => {
+                        known = false;
+                        if !index.contains_key(id.as_str()) {
+                            self.push(
+                                Problem::new(
+                                    ProblemCode::UnknownIndicator,
+                                    format!("权重约束引用了不存在的指标 “{id}”"),
+                                    format!(
+                                        "a weight constraint names the unknown indicator “{id}”"
+                                    ),
+                                )
+                                .field("constraints"),
+                            );
+                        }
+                    }
+                }
+            }
+            if !known {
+                continue;
+            }
+            let names = c.indicators.join(" + ");
+            let why = c
+                .reason
+                .as_deref()
+                .map(|r| format!("（{r}）"))
+                .unwrap_or_default();
+            if let Some(min) = c.min_points
+                && sum < min - 1e-9
+            {
+                self.push(
+                    Problem::new(
+                        ProblemCode::ConstraintViolated,
+                        format!(
+                            "{names} 合计 {} 分，低于约束下限 {} 分{why}",
+                            fmt_pts(sum),
+                            fmt_pts(min)
+                        ),
+                        format!(
+                            "{names} carry {} points, below the declared minimum {}",
+                            fmt_pts(sum),
+                            fmt_pts(min)
+                        ),
+                    )
+                    .field("constraints"),
+                );
+            }
+            if let Some(max) = c.max_points
+                && sum > max + 1e-9
+            {
+                self.push(
+                    Problem::new(
+                        ProblemCode::ConstraintViolated,
+                        format!(
+                            "{names} 合计 {} 分，高于约束上限 {} 分{why}",
+                            fmt_pts(sum),
+                            fmt_pts(max)
+                        ),
+                        format!(
+                            "{names} carry {} points, above the declared maximum {}",
+                            fmt_pts(sum),
+                            fmt_pts(max)
+                        ),
+                    )
+                    .field("constraints"),
+                );
+            }
+        }
+    }
+
+    /// The points of node `i` (its own for a leaf, its children's sum for a parent), checking
+    /// leaves and parents on the way. `None` when a problem makes the figure unknown.
+    fn node_points(&mut self, i: usize, children: &[Vec<usize>]) -> Option<f64> {
+        let ind: &Indicator = &self.spec.indicators[i];
+        let lines = self.src.indicator(i);
+        let line = lines.points.or(lines.entry);
+        if let Some(p) = ind.points
+            && (!p.is_finite() || p <= 0.0)
+        {
+            self.push(
+                Problem::new(
+                    ProblemCode::InvalidPoints,
+                    format!("分值 {p} 无效：须为正数"),
+                    format!("points {p} are invalid: they must be positive"),
+                )
+                .indicator(&ind.id)
+                .field("points")
+                .at(line, None),
+            );
+            return None;
+        }
+        if children[i].is_empty() {
+            if ind.script.is_none() {
+                self.push(
+                    Problem::new(
+                        ProblemCode::LeafWithoutScript,
+                        "末级指标缺少评分脚本（script 或 script_file）",
+                        "a leaf indicator needs a scoring script (script or script_file)",
+                    )
+                    .indicator(&ind.id)
+                    .field("script")
+                    .at(lines.entry, None),
+                );
+            }
+            if ind.points.is_none() {
+                self.push(
+                    Problem::new(
+                        ProblemCode::LeafWithoutPoints,
+                        "末级指标缺少分值 points",
+                        "a leaf indicator needs points",
+                    )
+                    .indicator(&ind.id)
+                    .field("points")
+                    .at(lines.entry, None),
+                );
+            }
+            return ind.points;
+        }
+        if ind.script.is_some() {
+            self.push(
+                Problem::new(
+                    ProblemCode::ParentWithScript,
+                    "有下级指标的指标不能有评分脚本：其得分是下级得分之和",
+                    "an indicator with children cannot have a script: its score is the sum of its children",
+                )
+                .indicator(&ind.id)
+                .field("script")
+                .at(lines.code.or(lines.entry), None),
+            );
+        }
+        let mut sum = 0.0;
+        let mut known = true;
+        for &c in &children[i] {
+            match self.node_points(c, children) {
+                Some(p) => sum += p,
+                None => known = false,
+            }
+        }
+        if !known {
+            return ind.points;
+        }
+        if let Some(p) = ind.points
+            && !same_points(p, sum)
+        {
+            let kids = children[i]
+                .iter()
+                .map(|&c| {
+                    let k = &self.spec.indicators[c];
+                    format!(
+                        "{} {}",
+                        k.id,
+                        k.points.map(fmt_pts).unwrap_or_else(|| "?".into())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("、");
+            self.push(
+                Problem::new(
+                    ProblemCode::PointsMismatch,
+                    format!(
+                        "分值 {} 分，但下级指标合计 {} 分（{kids}）",
+                        fmt_pts(p),
+                        fmt_pts(sum)
+                    ),
+                    format!(
+                        "points are {} but the children add up to {} ({kids})",
+                        fmt_pts(p),
+                        fmt_pts(sum)
+                    ),
+                )
+                .indicator(&ind.id)
+                .field("points")
+                .at(line, None),
+            );
+            return Some(p);
+        }
+        Some(sum)
+    }
+}
+
+/// Points are compared at the 2-decimal precision they are printed with.
+fn same_points(a: f64, b: f64) -> bool {
+    (a - b).abs() < 0.005
+}
+
+pub(crate) fn fmt_pts(p: f64) -> String {
+    let s = format!("{p:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col).unwrap_or(u32::MAX),
+    )
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+// --- TOML source map: a second, lenient parse of the same text that keeps spans.
+
+#[derive(Deserialize)]
+struct SpanDoc {
+    #[serde(default)]
+    inputs: Vec<toml::Spanned<SpanEntry>>,
+    #[serde(default)]
+    kpis: Vec<toml::Spanned<SpanEntry>>,
+    #[serde(default)]
+    indicators: Vec<toml::Spanned<SpanEntry>>,
+}
+
+#[derive(Deserialize)]
+struct SpanEntry {
+    #[serde(default)]
+    points: Option<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    parent: Option<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    script: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    expr: Option<toml::Spanned<String>>,
+}
+
+fn source_map(text: &str) -> SourceMap {
+    let Ok(doc) = toml::from_str::<SpanDoc>(text) else {
+        return SourceMap::default();
+    };
+    let line = |offset: usize| line_col(text, offset).0;
+    let entry = |e: &toml::Spanned<SpanEntry>| {
+        let inner = e.get_ref();
+        EntryLines {
+            entry: Some(entry_line(text, e.span().start)),
+            points: inner.points.as_ref().map(|p| line(p.span().start)),
+            parent: inner.parent.as_ref().map(|p| line(p.span().start)),
+            code: inner
+                .script
+                .as_ref()
+                .or(inner.expr.as_ref())
+                .map(|s| code_line(text, s.span().start)),
+        }
+    };
+    SourceMap {
+        inputs: doc.inputs.iter().map(entry).collect(),
+        kpis: doc.kpis.iter().map(entry).collect(),
+        indicators: doc.indicators.iter().map(entry).collect(),
+        script_files: HashMap::new(),
+    }
+}
+
+/// The line of an array-of-tables entry: its `[[header]]` line. Depending on the parser the
+/// span starts at the header or at the first key, so walk back to the nearest header.
+fn entry_line(text: &str, offset: usize) -> u32 {
+    let (line, _) = line_col(text, offset);
+    let lines: Vec<&str> = text.lines().collect();
+    (1..=line as usize)
+        .rev()
+        .find(|&l| {
+            lines
+                .get(l - 1)
+                .is_some_and(|s| s.trim_start().starts_with('['))
+        })
+        .and_then(|l| u32::try_from(l).ok())
+        .unwrap_or(line)
+}
+
+/// The line where script text begins: TOML drops a newline right after `"""`/`'''`.
+fn code_line(text: &str, offset: usize) -> u32 {
+    let (line, _) = line_col(text, offset);
+    let rest = &text[floor_char_boundary(text, offset)..];
+    let multi = rest.starts_with("\"\"\"") || rest.starts_with("'''");
+    if multi && (rest[3..].starts_with('\n') || rest[3..].starts_with("\r\n")) {
+        line + 1
+    } else {
+        line
+    }
+}
+
+fn guess_id_toml(text: &str) -> String {
+    text.lines()
+        .find_map(|l| {
+            let l = l.trim();
+            let rest = l.strip_prefix("id")?.trim_start().strip_prefix('=')?;
+            Some(rest.trim().trim_matches('"').to_string())
+        })
+        .unwrap_or_else(|| "(unknown)".into())
+}
+
+fn guess_id_json(text: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(String::from))
+        .unwrap_or_else(|| "(unknown)".into())
+}

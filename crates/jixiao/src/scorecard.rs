@@ -1,0 +1,245 @@
+//! The result of scoring one submission (评价结果), with a stable JSON shape.
+//!
+//! Scores are [`Decimal`]s rounded half-up to two places at the leaf; every parent is the sum
+//! of its children as printed. In JSON they are plain numbers (`9.23`), so JavaScript and
+//! spreadsheets read them directly.
+
+use crate::error::Problem;
+use crate::submission::ProjectInfo;
+use rust_decimal::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The scorecard of one project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scorecard {
+    pub rulebook: RulebookRef,
+    pub engine_version: String,
+    #[serde(default, skip_serializing_if = "ProjectInfo::is_empty")]
+    pub project: ProjectInfo,
+    /// The final score: `raw_total` rescaled to the declared total when N/A points were
+    /// excluded (na_policy = rescale), else equal to `raw_total`.
+    #[serde(with = "decimal_number")]
+    pub total: Decimal,
+    /// Sum of the dimension scores as printed.
+    #[serde(with = "decimal_number")]
+    pub raw_total: Decimal,
+    /// Points that could be earned: the declared total less excluded N/A points.
+    #[serde(with = "decimal_number")]
+    pub max_points: Decimal,
+    /// The grade band of `total`; `null` while the scorecard is incomplete.
+    pub grade: Option<Grade>,
+    /// True when every leaf was scored or is N/A: no missing input, invalid value or rule error.
+    pub complete: bool,
+    /// First-level indicators (决策 / 过程 / 产出 / 效益 …), in rulebook order.
+    pub dimensions: Vec<DimensionScore>,
+    /// Every indicator, depth-first in rulebook order (parents before their children).
+    pub indicators: Vec<IndicatorScore>,
+    /// KPI values computed for this project (null where an input was missing).
+    pub kpis: Vec<KpiValue>,
+    /// Problems with the submission's values (unknown inputs, wrong types, out of range…).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+/// Which rulebook produced a scorecard, for audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulebookRef {
+    pub id: String,
+    pub version: String,
+    /// `sha256:…` of the canonical rulebook.
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grade {
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DimensionScore {
+    pub id: String,
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    #[serde(with = "decimal_number")]
+    pub points: Decimal,
+    #[serde(with = "decimal_number")]
+    pub score: Decimal,
+    #[serde(with = "decimal_option")]
+    pub attainment: Option<Decimal>,
+    pub status: Status,
+}
+
+/// Where an indicator's evaluation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Scored (a parent: all children scored or N/A).
+    Scored,
+    /// Not scored because inputs are missing or invalid (see `missing` / `problems`).
+    Unscored,
+    /// A parent with some children scored and some not.
+    Partial,
+    /// Marked 不适用 (or every child is).
+    NotApplicable,
+    /// The scoring script failed or broke a rule (see `error`).
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorScore {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// 1 for a dimension, 2 for its children, …
+    pub level: u32,
+    pub leaf: bool,
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    /// Points this indicator carries in this scorecard (after N/A redistribution).
+    #[serde(with = "decimal_number")]
+    pub points: Decimal,
+    /// Score; `null` when unscored, N/A or failed. A parent's is the sum of its scored children.
+    #[serde(with = "decimal_option")]
+    pub score: Option<Decimal>,
+    /// 得分率 = score / points, 4 decimals.
+    #[serde(with = "decimal_option")]
+    pub attainment: Option<Decimal>,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<String>,
+    /// How the score came about, in the scorecard's language (trace on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    /// 扣分原因 / 存在问题.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// A flag set by the script, e.g. 红 / 黄 / 绿 in monitoring rulebooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
+    /// Required inputs that were missing or invalid (status `unscored`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// The rule or script error (status `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Problem>,
+    /// The evaluator's note from the submission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Input and KPI values the script read (trace on).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reads: BTreeMap<String, serde_json::Value>,
+}
+
+/// Why points were lost, in words a report can print.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub message: String,
+    /// Points lost for this reason, when the rule says.
+    #[serde(
+        default,
+        with = "decimal_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deduction: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiValue {
+    pub id: String,
+    pub label: String,
+    /// The computed value (a fraction for percent KPIs), rounded to 6 decimals.
+    pub value: Option<f64>,
+    /// As printed: "98.20%".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+}
+
+impl Scorecard {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+    /// The indicator with this id.
+    pub fn indicator(&self, id: &str) -> Option<&IndicatorScore> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+}
+
+/// Round half-up (away from zero) to 2 places, after first cutting float noise at 9 places
+/// so that 9.224999999999 (from 10 × 0.9225) prints as 9.23, as a person computes it.
+pub(crate) fn round_score(x: f64) -> Decimal {
+    let d = Decimal::from_f64_retain(x).unwrap_or_default();
+    d.round_dp_with_strategy(9, RoundingStrategy::MidpointNearestEven)
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+}
+
+pub(crate) fn points_decimal(x: f64) -> Decimal {
+    round_score(x)
+}
+
+pub(crate) fn attainment(score: Decimal, points: Decimal) -> Option<Decimal> {
+    if points.is_zero() {
+        return None;
+    }
+    Some(
+        (score / points)
+            .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+            .normalize(),
+    )
+}
+
+/// Decimals as JSON numbers. Every value we emit has at most 4 decimal places, which an f64
+/// and its shortest printed form represent exactly.
+pub(crate) mod decimal_number {
+    use rust_decimal::prelude::*;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.to_f64().unwrap_or(0.0))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        let f = f64::deserialize(d)?;
+        Decimal::from_f64(f).ok_or_else(|| serde::de::Error::custom("not a finite number"))
+    }
+}
+
+pub(crate) mod decimal_option {
+    use rust_decimal::prelude::*;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_f64(d.to_f64().unwrap_or(0.0)),
+            None => s.serialize_none(),
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        Option::<f64>::deserialize(d)?
+            .map(|f| {
+                Decimal::from_f64(f).ok_or_else(|| serde::de::Error::custom("not a finite number"))
+            })
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_half_up_as_people_do() {
+        assert_eq!(round_score(10.0 * 0.9225).to_string(), "9.23");
+        assert_eq!(round_score(0.125).to_string(), "0.13");
+        assert_eq!(round_score(2.675).to_string(), "2.68");
+        assert_eq!(round_score(1.0 / 3.0).to_string(), "0.33");
+        assert_eq!(round_score(10.0).to_string(), "10");
+    }
+}

@@ -1,0 +1,453 @@
+//! One project's submission (评价对象的填报) and the checking of its values against the
+//! rulebook's input declarations.
+
+use crate::error::{Error, Problem, ProblemCode};
+use crate::model::{GradeAggregate, GradeLevel, Input, InputType};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What an evaluator (or a batch row) fills in for one project.
+///
+/// ```json
+/// {"project": {"id": "P-001", "name": "一网通办平台"},
+///  "values": {"budget": 100500, "spent": "98,694.55", "basis_grade": ["优", "良"]},
+///  "not_applicable": ["O4.1"], "notes": {"O4.1": "项目无产出成本指标"}}
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    #[serde(default, skip_serializing_if = "ProjectInfo::is_empty")]
+    pub project: ProjectInfo,
+    /// Input values by input id. Numbers may also be given as strings ("98,694.55",
+    /// "92.5%"); `null` or "" means not filled in.
+    #[serde(default)]
+    pub values: BTreeMap<String, serde_json::Value>,
+    /// Indicators the evaluator marks 不适用.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<String>,
+    /// Evaluator's notes by indicator id, carried to the scorecard.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<String, String>,
+}
+
+/// Who the submission is about. Any extra fields are carried through to the scorecard.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl ProjectInfo {
+    pub fn is_empty(&self) -> bool {
+        self.id.is_none() && self.name.is_none() && self.extra.is_empty()
+    }
+}
+
+impl Submission {
+    /// Parse a submission from JSON. Only the shape is checked here; values are checked
+    /// against a rulebook by [`crate::Engine::validate`] and on evaluation.
+    pub fn from_json_str(text: &str) -> Result<Self, Error> {
+        serde_json::from_str(text).map_err(|e| {
+            let line = u32::try_from(e.line()).ok().filter(|l| *l > 0);
+            let column = u32::try_from(e.column()).ok().filter(|c| *c > 0);
+            Error::Submission {
+                problems: vec![
+                    Problem::new(
+                        ProblemCode::SubmissionSyntax,
+                        format!("填报数据不是有效的 JSON 填报对象：{e}"),
+                        format!("the submission is not a valid submission JSON object: {e}"),
+                    )
+                    .at(line, column),
+                ],
+            }
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A checked value, as scripts will see it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    Num(f64),
+    Int(i64),
+    Bool(bool),
+    Text(String),
+    Grade { labels: Vec<String>, fraction: f64 },
+}
+
+/// Longest text accepted, in characters.
+pub(crate) const MAX_TEXT_CHARS: usize = 2_000;
+
+/// Check one raw value against its input declaration. `Ok(None)` means not filled in.
+pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Option<Val>, Problem> {
+    use serde_json::Value as J;
+    if raw.is_null() || raw.as_str().is_some_and(|s| s.trim().is_empty()) {
+        return Ok(None);
+    }
+    let wrong = |expected_zh: &str, expected_en: &str| {
+        Problem::new(
+            ProblemCode::WrongType,
+            format!("{}：应为{expected_zh}，收到 {}", input.label, show(raw)),
+            format!(
+                "{}: expected {expected_en}, got {}",
+                en_label(input),
+                show(raw)
+            ),
+        )
+        .input(&input.id)
+        .field(format!("values.{}", input.id))
+    };
+    let val = match input.kind {
+        InputType::Number | InputType::Percent => {
+            let n = match raw {
+                J::Number(n) => n.as_f64(),
+                J::String(s) => parse_number(s, input.kind == InputType::Percent),
+                _ => None,
+            };
+            let Some(n) = n.filter(|n| n.is_finite()) else {
+                return Err(wrong("数字", "a number"));
+            };
+            check_range(input, n)?;
+            Val::Num(if input.kind == InputType::Percent {
+                n / 100.0
+            } else {
+                n
+            })
+        }
+        InputType::Integer => {
+            let n = match raw {
+                J::Number(n) => n.as_f64(),
+                J::String(s) => parse_number(s, false),
+                _ => None,
+            };
+            let Some(n) = n.filter(|n| n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15)
+            else {
+                return Err(wrong("整数", "a whole number"));
+            };
+            check_range(input, n)?;
+            #[allow(clippy::cast_possible_truncation)] // integral and below 2^53, checked above
+            Val::Int(n as i64)
+        }
+        InputType::Bool => match raw {
+            J::Bool(b) => Val::Bool(*b),
+            J::Number(n) if n.as_f64() == Some(1.0) => Val::Bool(true),
+            J::Number(n) if n.as_f64() == Some(0.0) => Val::Bool(false),
+            J::String(s) => match s.trim().to_lowercase().as_str() {
+                "是" | "有" | "true" | "yes" | "y" | "1" | "√" => Val::Bool(true),
+                "否" | "无" | "false" | "no" | "n" | "0" | "×" => Val::Bool(false),
+                _ => return Err(wrong("是/否", "yes/no")),
+            },
+            _ => return Err(wrong("是/否", "yes/no")),
+        },
+        InputType::Choice => {
+            let Some(s) = raw.as_str().map(str::trim) else {
+                return Err(wrong("选项文字", "one of the choices"));
+            };
+            if !input.choices.iter().any(|c| c == s) {
+                return Err(Problem::new(
+                    ProblemCode::InvalidChoice,
+                    format!(
+                        "{}：“{s}” 不是可选项（可选：{}）",
+                        input.label,
+                        input.choices.join("、")
+                    ),
+                    format!(
+                        "{}: “{s}” is not one of: {}",
+                        en_label(input),
+                        input.choices.join(", ")
+                    ),
+                )
+                .input(&input.id)
+                .field(format!("values.{}", input.id)));
+            }
+            Val::Text(s.to_string())
+        }
+        InputType::Date => {
+            let Some(s) = raw.as_str().map(str::trim) else {
+                return Err(wrong("日期 YYYY-MM-DD", "a date YYYY-MM-DD"));
+            };
+            match parse_date(s) {
+                Some(days) => Val::Text(format_date(days)),
+                None => {
+                    return Err(Problem::new(
+                        ProblemCode::InvalidDate,
+                        format!("{}：“{s}” 不是有效日期（格式 YYYY-MM-DD）", input.label),
+                        format!(
+                            "{}: “{s}” is not a valid date (YYYY-MM-DD)",
+                            en_label(input)
+                        ),
+                    )
+                    .input(&input.id)
+                    .field(format!("values.{}", input.id)));
+                }
+            }
+        }
+        InputType::Text => {
+            let Some(s) = raw.as_str() else {
+                return Err(wrong("文字", "text"));
+            };
+            let n = s.chars().count();
+            if n > MAX_TEXT_CHARS {
+                return Err(Problem::new(
+                    ProblemCode::TooLong,
+                    format!("{}：文字 {n} 字，超过上限 {MAX_TEXT_CHARS} 字", input.label),
+                    format!(
+                        "{}: {n} characters, more than the {MAX_TEXT_CHARS} allowed",
+                        en_label(input)
+                    ),
+                )
+                .input(&input.id)
+                .field(format!("values.{}", input.id)));
+            }
+            Val::Text(s.to_string())
+        }
+        InputType::Grade => {
+            let raws: Vec<&J> = match raw {
+                J::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            let scale = grade_scale(input);
+            let mut labels = Vec::with_capacity(raws.len());
+            let mut fractions = Vec::with_capacity(raws.len());
+            for r in raws {
+                let Some(found) = r.as_str().and_then(|s| find_level(&scale, s.trim())) else {
+                    let allowed = scale
+                        .iter()
+                        .map(|l| l.label.as_str())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    return Err(Problem::new(
+                        ProblemCode::InvalidChoice,
+                        format!(
+                            "{}：专家评级 {} 无效（可选：{allowed}）",
+                            input.label,
+                            show(r)
+                        ),
+                        format!(
+                            "{}: expert grade {} is not one of {allowed}",
+                            en_label(input),
+                            show(r)
+                        ),
+                    )
+                    .input(&input.id)
+                    .field(format!("values.{}", input.id)));
+                };
+                labels.push(found.label.clone());
+                fractions.push(found.fraction);
+            }
+            if labels.is_empty() {
+                return Ok(None);
+            }
+            if labels.len() > 50 {
+                return Err(wrong(
+                    "不超过 50 位专家的评级",
+                    "at most 50 experts' grades",
+                ));
+            }
+            Val::Grade {
+                fraction: aggregate(&mut fractions, input.aggregate),
+                labels,
+            }
+        }
+    };
+    Ok(Some(val))
+}
+
+fn en_label(input: &Input) -> &str {
+    input.label_en.as_deref().unwrap_or(&input.label)
+}
+
+fn check_range(input: &Input, n: f64) -> Result<(), Problem> {
+    let below = input.min.is_some_and(|m| n < m);
+    let above = input.max.is_some_and(|m| n > m);
+    if !(below || above) {
+        return Ok(());
+    }
+    let bound = |b: Option<f64>| b.map_or_else(|| "∞".to_string(), crate::rulebook::fmt_pts);
+    let unit = input.unit.as_deref().unwrap_or("");
+    Err(Problem::new(
+        ProblemCode::OutOfRange,
+        format!(
+            "{}：{}{unit} 超出允许范围 [{}, {}]{unit}",
+            input.label,
+            crate::rulebook::fmt_pts(n),
+            bound(input.min),
+            bound(input.max)
+        ),
+        format!(
+            "{}: {}{unit} is outside the allowed range [{}, {}]{unit}",
+            en_label(input),
+            crate::rulebook::fmt_pts(n),
+            bound(input.min),
+            bound(input.max)
+        ),
+    )
+    .input(&input.id)
+    .field(format!("values.{}", input.id)))
+}
+
+/// A short rendering of a raw value for messages (huge strings cut).
+fn show(v: &serde_json::Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// "98,694.55", " 1 234 ", "92.5%" (percent inputs), "１２" (full-width digits as Chinese
+/// input methods type them).
+fn parse_number(s: &str, percent: bool) -> Option<f64> {
+    let mut t: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '_'))
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            '－' => '-',
+            other => other,
+        })
+        .collect();
+    if percent && (t.ends_with('%') || t.ends_with('％')) {
+        t.pop();
+    }
+    if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.to_lowercase().contains("inf") {
+        return None;
+    }
+    t.parse::<f64>().ok()
+}
+
+/// Days since 1970-01-01 of an ISO date (also accepts `/` and `.` separators).
+pub(crate) fn parse_date(s: &str) -> Option<i64> {
+    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if !(1900..=2200).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn format_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+pub(crate) fn grade_scale(input: &Input) -> Vec<GradeLevel> {
+    if input.levels.is_empty() {
+        crate::model::default_grade_levels()
+    } else {
+        input.levels.clone()
+    }
+}
+
+/// A level by label; on the default four-level scale A/B/C/D (and 好/较好/一般/较差) are synonyms.
+fn find_level<'a>(scale: &'a [GradeLevel], s: &str) -> Option<&'a GradeLevel> {
+    if let Some(l) = scale.iter().find(|l| l.label == s) {
+        return Some(l);
+    }
+    if scale.len() == 4 {
+        let idx = match s.to_uppercase().as_str() {
+            "A" | "好" | "优秀" => 0,
+            "B" | "较好" | "良好" => 1,
+            "C" | "一般" | "中等" => 2,
+            "D" | "较差" => 3,
+            _ => return None,
+        };
+        return scale.get(idx);
+    }
+    None
+}
+
+fn aggregate(fractions: &mut [f64], how: GradeAggregate) -> f64 {
+    fractions.sort_by(f64::total_cmp);
+    let n = fractions.len();
+    let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
+    match how {
+        GradeAggregate::Mean => mean(fractions),
+        GradeAggregate::TrimmedMean if n >= 3 => mean(&fractions[1..n - 1]),
+        GradeAggregate::TrimmedMean => mean(fractions),
+        GradeAggregate::Median if n % 2 == 1 => fractions[n / 2],
+        GradeAggregate::Median => (fractions[n / 2 - 1] + fractions[n / 2]) / 2.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        for s in ["1970-01-01", "2000-02-29", "2024-12-31", "2100-03-01"] {
+            assert_eq!(format_date(parse_date(s).unwrap()), s);
+        }
+        assert_eq!(
+            parse_date("2024-01-31").unwrap() - parse_date("2023-12-31").unwrap(),
+            31
+        );
+        assert!(parse_date("2023-02-29").is_none());
+        assert!(parse_date("2024-13-01").is_none());
+        assert_eq!(parse_date("2024/3/5"), parse_date("2024-03-05"));
+    }
+
+    #[test]
+    fn numbers_as_people_type_them() {
+        assert_eq!(parse_number("98,694.55", false), Some(98694.55));
+        assert_eq!(parse_number("９２．５%", true), Some(92.5));
+        assert_eq!(parse_number("92.5%", false), None);
+        assert_eq!(parse_number("NaN", false), None);
+        assert_eq!(parse_number("inf", false), None);
+    }
+
+    #[test]
+    fn grade_aggregation() {
+        assert_eq!(aggregate(&mut [1.0, 0.8, 0.6], GradeAggregate::Mean), 0.8);
+        assert_eq!(
+            aggregate(&mut [1.0, 1.0, 0.0, 0.8], GradeAggregate::TrimmedMean),
+            0.9
+        );
+        assert_eq!(
+            aggregate(&mut [1.0, 0.6, 0.8, 0.0], GradeAggregate::Median),
+            0.7
+        );
+    }
+}

@@ -1,1 +1,172 @@
-fn main() {}
+//! `jixiao` — check rulebooks and score projects from the command line.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jixiao::{Engine, Error, EvalOptions, Lang, Rulebook, Submission};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod table;
+
+#[derive(Parser)]
+#[command(
+    name = "jixiao",
+    version,
+    about = "绩效评价评分引擎 — performance-evaluation scoring engine"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate and compile a rulebook; print every problem (exit 1 if any).
+    Check {
+        /// Rulebook file (.toml or .json).
+        rulebook: PathBuf,
+        /// Print problems as JSON (the stable error form) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score one project's submission.
+    Score {
+        rulebook: PathBuf,
+        /// Submission JSON file, or - for standard input.
+        submission: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+    },
+    /// Print a rulebook in its canonical JSON form (scripts inlined), as browsers load it.
+    Export { rulebook: PathBuf },
+    /// Print the JSON Schema of the rulebook format.
+    Schema,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load(path: &PathBuf) -> Result<Engine, Error> {
+    Engine::new(Rulebook::from_path(path)?)
+}
+
+fn out(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.write_all(b"\n")
+}
+
+fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    match command {
+        Command::Check { rulebook, json } => match load(&rulebook) {
+            Ok(engine) => {
+                let spec = engine.rulebook().spec();
+                let leaves = engine
+                    .form()
+                    .sections
+                    .iter()
+                    .flat_map(|s| &s.groups)
+                    .map(|g| g.indicators.len())
+                    .sum::<usize>();
+                if json {
+                    out(
+                        &serde_json::json!({"ok": true, "rulebook": engine.reference()})
+                            .to_string(),
+                    )?;
+                } else {
+                    out(&format!(
+                        "✓ {} {}（{}）：{} 个数据项，{} 个绩效指标，{} 个末级指标，总分 {}\n  {}",
+                        spec.id,
+                        spec.version,
+                        spec.title,
+                        spec.inputs.len(),
+                        spec.kpis.len(),
+                        leaves,
+                        spec.total,
+                        engine.reference().hash
+                    ))?;
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                if json {
+                    out(&e.to_json())?;
+                } else {
+                    eprintln!("✗ {e}");
+                }
+                Ok(ExitCode::from(1))
+            }
+        },
+        Command::Score {
+            rulebook,
+            submission,
+            format,
+            lang,
+        } => {
+            let engine = load(&rulebook)?;
+            let text = if submission.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&submission).map_err(|e| Error::Io {
+                    path: submission.display().to_string(),
+                    message: e.to_string(),
+                })?
+            };
+            let submission = Submission::from_json_str(&text)?;
+            let options = EvalOptions {
+                trace: true,
+                lang: lang.into(),
+            };
+            let card = engine.evaluate_with(&submission, options);
+            match format {
+                Format::Json => out(&card.to_json_pretty())?,
+                Format::Table => out(&table::render(&card, options.lang))?,
+            }
+            Ok(if card.complete {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            })
+        }
+        Command::Export { rulebook } => {
+            let rulebook = Rulebook::from_path(&rulebook)?;
+            out(&rulebook.canonical_json())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => {
+            out(&Rulebook::json_schema())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

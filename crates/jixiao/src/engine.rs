@@ -2,6 +2,8 @@
 //! threads.
 
 use crate::error::{Error, Problem, ProblemCode};
+use crate::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
+use crate::model::Input;
 use crate::model::{GradeBand, InputType, NaPolicy};
 use crate::rulebook::{Rulebook, fmt_pts};
 use crate::scorecard::{
@@ -98,8 +100,10 @@ struct Leaf {
     ast: AST,
     /// Metrics the script reads directly (variables and helper ids), for the trace.
     reads: Vec<usize>,
-    /// Inputs needed, directly or through KPIs.
+    /// Required inputs needed, directly or through KPIs: missing ones leave it unscored.
     inputs: Vec<usize>,
+    /// Every input read, directly or through KPIs, required or not (for the form).
+    all_inputs: Vec<usize>,
     /// KPIs needed, directly or through other KPIs.
     kpis: Vec<usize>,
     /// First line of the script in the rulebook TOML (or in its `.rhai` file), for errors.
@@ -132,6 +136,107 @@ impl Engine {
     /// Id, version and content hash.
     pub fn reference(&self) -> &RulebookRef {
         &self.inner.reference
+    }
+
+    /// The evaluator's form: inputs grouped by dimension and second-level indicator.
+    pub fn form(&self) -> Form {
+        let c = &*self.inner;
+        let spec = c.rulebook.spec();
+        let mut placed = vec![false; c.n_inputs];
+        let mut sections = Vec::new();
+        let node_spec = |ni: usize| &spec.indicators[c.nodes[ni].spec_index];
+        for &r in &c.roots {
+            let root = node_spec(r);
+            let group_roots: Vec<usize> = if c.nodes[r].children.is_empty() {
+                vec![r]
+            } else {
+                c.nodes[r].children.clone()
+            };
+            let mut groups = Vec::new();
+            for g in group_roots {
+                let gs = node_spec(g);
+                let mut indicators = Vec::new();
+                let mut fields = Vec::new();
+                let mut stack = vec![g];
+                while let Some(ni) = stack.pop() {
+                    let node = &c.nodes[ni];
+                    stack.extend(node.children.iter().rev().copied());
+                    let Some(leaf) = &node.leaf else { continue };
+                    let ind = node_spec(ni);
+                    for &i in &leaf.all_inputs {
+                        if !placed[i] {
+                            placed[i] = true;
+                            fields.push(spec.inputs[i].clone());
+                        }
+                    }
+                    indicators.push(FormIndicator {
+                        id: ind.id.clone(),
+                        label: ind.label.clone(),
+                        label_en: ind.label_en.clone(),
+                        points: node.points,
+                        criteria: ind.criteria.clone(),
+                        criteria_en: ind.criteria_en.clone(),
+                        allow_na: ind.allow_na,
+                        inputs: leaf
+                            .all_inputs
+                            .iter()
+                            .map(|&i| spec.inputs[i].id.clone())
+                            .collect(),
+                    });
+                }
+                groups.push(FormGroup {
+                    id: gs.id.clone(),
+                    label: gs.label.clone(),
+                    label_en: gs.label_en.clone(),
+                    points: c.nodes[g].points,
+                    indicators,
+                    fields,
+                });
+            }
+            sections.push(FormSection {
+                id: root.id.clone(),
+                label: root.label.clone(),
+                label_en: root.label_en.clone(),
+                points: c.nodes[r].points,
+                groups,
+            });
+        }
+        // Inputs no indicator reads still get a place, so nothing declared is unreachable.
+        let rest: Vec<Input> = spec
+            .inputs
+            .iter()
+            .zip(&placed)
+            .filter(|(_, p)| !**p)
+            .map(|(i, _)| i.clone())
+            .collect();
+        if !rest.is_empty() {
+            sections.push(FormSection {
+                id: "_other".into(),
+                label: "其他数据项".into(),
+                label_en: Some("Other inputs".into()),
+                points: 0.0,
+                groups: vec![FormGroup {
+                    id: "_other".into(),
+                    label: "其他数据项".into(),
+                    label_en: Some("Other inputs".into()),
+                    points: 0.0,
+                    indicators: Vec::new(),
+                    fields: rest,
+                }],
+            });
+        }
+        Form {
+            rulebook: FormRulebook {
+                reference: c.reference.clone(),
+                title: spec.title.clone(),
+                title_en: spec.title_en.clone(),
+                stage: spec.stage,
+                total: spec.total,
+                na_policy: spec.na_policy,
+                grades: c.grades.clone(),
+            },
+            sections,
+        }
     }
 
     /// Check a submission's values without scoring: every problem, each naming its input.
@@ -1033,7 +1138,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         kpi_kpis[k] = ks;
     }
     let required: Vec<bool> = spec.inputs.iter().map(|i| i.required).collect();
-    let needs = |deps: &[usize]| -> (Vec<usize>, Vec<usize>) {
+    let needs = |deps: &[usize]| -> (Vec<usize>, Vec<usize>, Vec<usize>) {
         let (mut ins, mut ks) = (Vec::new(), Vec::new());
         for &m in deps {
             if m < n_inputs {
@@ -1046,11 +1151,12 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         }
         ins.sort_unstable();
         ins.dedup();
+        let all = ins.clone();
         // Optional inputs do not block scoring: scripts see `()` and decide.
         ins.retain(|&i| required[i]);
         ks.sort_unstable();
         ks.dedup();
-        (ins, ks)
+        (ins, all, ks)
     };
 
     // Indicator tree (skipped if the structure is broken: problems already say why).
@@ -1159,7 +1265,7 @@ fn compile_leaf(
     si: usize,
     table: &MetricTable,
     problems: &mut Vec<Problem>,
-    needs: &dyn Fn(&[usize]) -> (Vec<usize>, Vec<usize>),
+    needs: &dyn Fn(&[usize]) -> (Vec<usize>, Vec<usize>, Vec<usize>),
 ) -> Option<Leaf> {
     let ind = &rulebook.spec().indicators[si];
     let script = ind.script.as_deref()?;
@@ -1180,11 +1286,12 @@ fn compile_leaf(
                     None => p,
                 }
             });
-            let (inputs, kpis) = needs(&reads);
+            let (inputs, all_inputs, kpis) = needs(&reads);
             Some(Leaf {
                 ast,
                 reads,
                 inputs,
+                all_inputs,
                 kpis,
                 code_line,
                 file,

@@ -36,6 +36,7 @@
 
 mod engine;
 pub mod error;
+mod form;
 pub mod model;
 mod rulebook;
 mod scorecard;
@@ -44,8 +45,9 @@ mod submission;
 
 pub use engine::{ENGINE_VERSION, Engine, EvalOptions};
 pub use error::{Error, ErrorRepr, Problem, ProblemCode};
+pub use form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 pub use rulebook::Rulebook;
-pub use rust_decimal::Decimal;
+pub use rust_decimal::{Decimal, RoundingStrategy};
 pub use scorecard::{
     DimensionScore, Finding, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status,
 };

@@ -142,6 +142,11 @@ impl Rulebook {
                 continue;
             };
             let lines = self.source.indicator(i);
+            if ind.script.is_some() && self.source.indicators.is_empty() {
+                // A JSON export carries both: the file name for reference and its text
+                // inlined. Nothing to read.
+                continue;
+            }
             if ind.script.is_some() {
                 problems.push(
                     Problem::new(

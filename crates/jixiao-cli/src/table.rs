@@ -156,10 +156,9 @@ pub fn render(card: &Scorecard, lang: Lang) -> String {
     lines.join("\n")
 }
 
-fn label(i: &jixiao::IndicatorScore, zh: bool) -> String {
-    if zh {
-        i.label.clone()
-    } else {
-        i.label_en.clone().unwrap_or_else(|| i.label.clone())
+fn label(i: &jixiao::IndicatorScore, zh: bool) -> &str {
+    match (&i.label_en, zh) {
+        (Some(en), false) => en,
+        _ => &i.label,
     }
 }

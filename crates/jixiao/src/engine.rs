@@ -2,6 +2,7 @@
 //! threads.
 
 use crate::error::{Error, Problem, ProblemCode};
+use crate::fast::{Arith, HelperCall};
 use crate::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 use crate::model::Input;
 use crate::model::{GradeBand, InputType, NaPolicy};
@@ -81,6 +82,8 @@ struct CompiledKpi {
     spec_index: usize,
     metric: usize,
     ast: AST,
+    /// Native evaluation when the expression is plain arithmetic.
+    fast: Option<Arith>,
     /// Inputs this KPI depends on, directly or through other KPIs.
     inputs: Vec<usize>,
     /// KPIs (metric indices) it depends on, directly or not.
@@ -89,15 +92,25 @@ struct CompiledKpi {
 
 struct Node {
     spec_index: usize,
+    /// Texts every scorecard repeats, shared rather than copied per evaluation.
+    id: Arc<str>,
+    parent_id: Option<Arc<str>>,
+    label: Arc<str>,
+    label_en: Option<Arc<str>>,
+    criteria: Option<Arc<str>>,
     parent: Option<usize>,
     children: Vec<usize>,
     level: u32,
     points: f64,
+    /// `points` as printed.
+    declared: Decimal,
     leaf: Option<Leaf>,
 }
 
 struct Leaf {
     ast: AST,
+    /// Direct helper call when the script is a single helper call with literal arguments.
+    fast: Option<HelperCall>,
     /// Metrics the script reads directly (variables and helper ids), for the trace.
     reads: Vec<usize>,
     /// Required inputs needed, directly or through KPIs: missing ones leave it unscored.
@@ -125,6 +138,7 @@ impl Engine {
     }
 
     /// Parse (TOML or JSON, by the first character) and compile in one go.
+    #[allow(clippy::should_implement_trait)] // also FromStr below; this name reads better at call sites
     pub fn from_str(text: &str) -> Result<Engine, Error> {
         Engine::new(Rulebook::from_str_auto(text)?)
     }
@@ -293,36 +307,35 @@ impl Engine {
         let (values, bad_inputs) = self.check_values(submission, &mut problems);
         let na_marked = self.check_na(submission, &mut problems);
 
-        // Scope: every input and KPI as a constant (so a script cannot change what the next
-        // one sees), then `points` per leaf.
-        let mut scope = Scope::new();
-        let mut metric_values: Vec<Option<Val>> = Vec::with_capacity(c.table.metas.len());
-        for (meta, v) in c.table.metas.iter().zip(values.iter()) {
-            scope.push_constant_dynamic(
-                meta.id.as_str(),
-                v.as_ref().map_or(Dynamic::UNIT, to_dynamic),
-            );
-            metric_values.push(v.clone());
-        }
+        // Values by metric (inputs, then KPIs as they are computed).
+        let mut metric_values: Vec<Option<Val>> = values.clone();
         metric_values.resize(c.table.metas.len(), None);
+        // The Rhai scope is built only when a script needs Rhai (fast paths don't): every
+        // input and finished KPI as a constant, so a script cannot change what the next sees.
+        let mut scope: Option<Scope<'static>> = None;
+        let mut done = vec![false; c.table.metas.len()];
+        done[..c.n_inputs].fill(true);
         let mut kpi_state: Vec<KpiState> = vec![KpiState::Missing; c.table.metas.len()];
         for k in &c.kpis {
-            let missing: Vec<usize> = k
-                .inputs
-                .iter()
-                .copied()
-                .filter(|&i| values[i].is_none())
-                .collect();
+            let missing = k.inputs.iter().any(|&i| values[i].is_none());
             let failed = k
                 .kpis
                 .iter()
                 .find(|&&m| matches!(kpi_state[m], KpiState::Failed(_)));
             let state = if let Some(&m) = failed {
                 kpi_state[m].clone()
-            } else if !missing.is_empty() {
+            } else if missing {
                 KpiState::Missing
             } else {
-                match c.rhai.eval_ast_with_scope::<Dynamic>(&mut scope, &k.ast) {
+                let fast = k.fast.as_ref().and_then(|f| f.eval(&metric_values));
+                let result = match fast {
+                    Some(v) => Ok(Dynamic::from_float(v)),
+                    None => {
+                        let scope = lazy_scope(&mut scope, c, &metric_values, &done);
+                        c.rhai.eval_ast_with_scope::<Dynamic>(scope, &k.ast)
+                    }
+                };
+                match result {
                     Ok(d) => match number(&d) {
                         Some(v) if v.is_finite() => KpiState::Value(v),
                         Some(_) => KpiState::Failed(Box::new(self.kpi_problem(
@@ -345,23 +358,35 @@ impl Engine {
                 }
             };
             if let KpiState::Value(v) = state {
-                scope.set_or_push(c.table.metas[k.metric].id.as_str(), Dynamic::from_float(v));
                 metric_values[k.metric] = Some(Val::Num(v));
+            }
+            done[k.metric] = true;
+            if let Some(scope) = scope.as_mut() {
+                scope.push_constant_dynamic(
+                    &*c.table.metas[k.metric].id,
+                    metric_values[k.metric]
+                        .as_ref()
+                        .map_or(Dynamic::UNIT, to_dynamic),
+                );
             }
             kpi_state[k.metric] = state;
         }
+        // KPIs left out by a compile problem never reach here; every KPI is done now.
+        done.fill(true);
 
         let points = self.effective_points(&na_marked);
-        let mut results: Vec<Option<IndicatorScore>> = (0..c.nodes.len()).map(|_| None).collect();
+        // Every node's result, filled in place: leaves first, then parents bottom-up.
+        let mut results: Vec<IndicatorScore> = (0..c.nodes.len())
+            .map(|ni| self.blank_result(ni, points[ni], submission))
+            .collect();
 
         FRAME.with_borrow_mut(|f| {
             f.table = Some(Arc::clone(&c.table));
-            f.values = metric_values;
+            f.values.clone_from(&metric_values);
         });
-        let base = scope.len();
         for (ni, node) in c.nodes.iter().enumerate() {
             let Some(leaf) = &node.leaf else { continue };
-            let mut out = self.blank_result(ni, points[ni], submission);
+            let out = &mut results[ni];
             match points[ni] {
                 None => out.status = Status::NotApplicable,
                 Some(p) => {
@@ -411,7 +436,11 @@ impl Engine {
                             Lang::En => format!("not scored: missing {}", labels.join(", ")),
                         });
                     } else {
-                        self.run_leaf(&mut scope, base, leaf, ni, p, options, &mut out);
+                        let run = match &leaf.fast {
+                            Some(call) => LeafRun::Fast(call),
+                            None => LeafRun::Rhai(lazy_scope(&mut scope, c, &metric_values, &done)),
+                        };
+                        self.run_leaf(run, leaf, ni, p, options, out);
                     }
                 }
             }
@@ -425,11 +454,10 @@ impl Engine {
                             .map_or(serde_json::Value::Null, |v| {
                                 val_json(v, c.table.metas[m].fmt)
                             });
-                        out.reads.insert(c.table.metas[m].id.clone(), value);
+                        out.reads.insert(Arc::clone(&c.table.metas[m].id), value);
                     }
                 });
             }
-            results[ni] = Some(out);
         }
         FRAME.with_borrow_mut(|f| {
             f.table = None;
@@ -442,37 +470,38 @@ impl Engine {
             if node.leaf.is_some() {
                 continue;
             }
-            let mut out = self.blank_result(ni, points[ni], submission);
-            let kids: Vec<&IndicatorScore> = node
-                .children
-                .iter()
-                .filter_map(|&k| results[k].as_ref())
-                .collect();
-            let scored: Vec<Decimal> = kids.iter().filter_map(|k| k.score).collect();
-            let all_na = kids.iter().all(|k| k.status == Status::NotApplicable);
-            let all_done = kids
-                .iter()
-                .all(|k| matches!(k.status, Status::Scored | Status::NotApplicable));
-            out.status = if all_na || points[ni].is_none() {
+            let kids = || node.children.iter().map(|&k| &results[k]);
+            let mut sum: Option<Decimal> = None;
+            for k in kids() {
+                if let Some(s) = k.score {
+                    *sum.get_or_insert(Decimal::ZERO) += s;
+                }
+            }
+            let all_na = kids().all(|k| k.status == Status::NotApplicable);
+            let all_done =
+                kids().all(|k| matches!(k.status, Status::Scored | Status::NotApplicable));
+            let status = if all_na || points[ni].is_none() {
                 Status::NotApplicable
             } else if all_done {
                 Status::Scored
-            } else if !scored.is_empty() {
+            } else if sum.is_some() {
                 Status::Partial
-            } else if kids.iter().any(|k| k.status == Status::Error) {
+            } else if kids().any(|k| k.status == Status::Error) {
                 Status::Error
             } else {
                 Status::Unscored
             };
-            if out.status != Status::NotApplicable && !scored.is_empty() {
-                let sum: Decimal = scored.iter().sum();
+            let out = &mut results[ni];
+            out.status = status;
+            if status != Status::NotApplicable
+                && let Some(sum) = sum
+            {
                 out.score = Some(sum);
                 out.attainment = attainment(sum, out.points);
             }
-            results[ni] = Some(out);
         }
 
-        let indicators: Vec<IndicatorScore> = results.into_iter().flatten().collect();
+        let indicators = results;
         let dimensions: Vec<DimensionScore> = c
             .roots
             .iter()
@@ -509,20 +538,22 @@ impl Engine {
             .kpis
             .iter()
             .map(|k| {
-                let spec = &c.rulebook.spec().kpis[k.spec_index];
                 let meta = &c.table.metas[k.metric];
                 let value = match kpi_state[k.metric] {
                     KpiState::Value(v) => Some(v),
                     _ => None,
                 };
                 KpiValue {
-                    id: spec.id.clone(),
-                    label: match options.lang {
-                        Lang::Zh => spec.label.clone(),
-                        Lang::En => spec.label_en.clone().unwrap_or_else(|| spec.label.clone()),
+                    id: Arc::clone(&meta.id),
+                    label: match (options.lang, &meta.label_en) {
+                        (Lang::En, Some(en)) => Arc::clone(en),
+                        _ => Arc::clone(&meta.label),
                     },
                     value: value.map(|v| (v * 1e6).round() / 1e6),
-                    display: value.map(|v| format_value(v, meta.fmt, meta.unit.as_deref())),
+                    // Printed form for people; bulk runs (trace off) skip the formatting.
+                    display: value
+                        .filter(|_| options.trace)
+                        .map(|v| format_value(v, meta.fmt, meta.unit.as_deref())),
                 }
             })
             .collect();
@@ -558,8 +589,7 @@ impl Engine {
     #[allow(clippy::too_many_arguments)]
     fn run_leaf(
         &self,
-        scope: &mut Scope<'static>,
-        base: usize,
+        run: LeafRun<'_>,
         leaf: &Leaf,
         ni: usize,
         points: Decimal,
@@ -569,9 +599,17 @@ impl Engine {
         let c = &*self.inner;
         let p = points.to_f64().unwrap_or(0.0);
         FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
-        scope.push_constant("points", p);
-        let result = c.rhai.eval_ast_with_scope::<Dynamic>(scope, &leaf.ast);
-        scope.rewind(base);
+        let result = match run {
+            LeafRun::Fast(call) => crate::script::call_helper(call.helper, call.pos, &call.args)
+                .map(Dynamic::from_float),
+            LeafRun::Rhai(scope) => {
+                let base = scope.len();
+                scope.push_constant("points", p);
+                let result = c.rhai.eval_ast_with_scope::<Dynamic>(scope, &leaf.ast);
+                scope.rewind(base);
+                result
+            }
+        };
         let (explanation, findings, flag) = FRAME.with_borrow_mut(|f| {
             (
                 std::mem::take(&mut f.leaf.explanation),
@@ -657,25 +695,28 @@ impl Engine {
     ) -> IndicatorScore {
         let c = &*self.inner;
         let node = &c.nodes[ni];
-        let spec = &c.rulebook.spec().indicators[node.spec_index];
         IndicatorScore {
-            id: spec.id.clone(),
-            parent: spec.parent.clone(),
+            id: Arc::clone(&node.id),
+            parent: node.parent_id.clone(),
             level: node.level,
             leaf: node.leaf.is_some(),
-            label: spec.label.clone(),
-            label_en: spec.label_en.clone(),
-            points: points.unwrap_or_else(|| points_decimal(node.points)),
+            label: Arc::clone(&node.label),
+            label_en: node.label_en.clone(),
+            points: points.unwrap_or(node.declared),
             score: None,
             attainment: None,
             status: Status::Unscored,
-            criteria: spec.criteria.clone(),
+            criteria: node.criteria.clone(),
             explanation: None,
             findings: Vec::new(),
             flag: None,
             missing: Vec::new(),
             error: None,
-            note: submission.notes.get(&spec.id).cloned(),
+            note: if submission.notes.is_empty() {
+                None
+            } else {
+                submission.notes.get(&*node.id).cloned()
+            },
             reads: BTreeMap::new(),
         }
     }
@@ -808,11 +849,11 @@ impl Engine {
                 na[ni] = true;
             }
         }
-        let declared: Vec<Decimal> = c.nodes.iter().map(|nd| points_decimal(nd.points)).collect();
-        let mut out: Vec<Option<Decimal>> = vec![None; n];
         if !na.iter().any(|&x| x) {
-            return declared.into_iter().map(Some).collect();
+            return c.nodes.iter().map(|nd| Some(nd.declared)).collect();
         }
+        let declared: Vec<Decimal> = c.nodes.iter().map(|nd| nd.declared).collect();
+        let mut out: Vec<Option<Decimal>> = vec![None; n];
         match c.rulebook.spec().na_policy {
             NaPolicy::Rescale => {
                 for ni in (0..n).rev() {
@@ -881,6 +922,42 @@ fn split(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
         left -= cent;
     }
     parts.into_iter().map(|p| p.normalize()).collect()
+}
+
+impl std::str::FromStr for Engine {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Engine, Error> {
+        Engine::new(Rulebook::from_str_auto(text)?)
+    }
+}
+
+/// How a leaf's script runs: its compiled helper call, or Rhai with the scope.
+enum LeafRun<'a> {
+    Fast(&'a HelperCall),
+    Rhai(&'a mut Scope<'static>),
+}
+
+/// The Rhai scope, built on first use from the inputs and the KPIs finished so far.
+fn lazy_scope<'s>(
+    scope: &'s mut Option<Scope<'static>>,
+    c: &Compiled,
+    values: &[Option<Val>],
+    done: &[bool],
+) -> &'s mut Scope<'static> {
+    scope.get_or_insert_with(|| {
+        let mut s = Scope::with_capacity(c.table.metas.len() + 1);
+        for ((meta, v), _) in c
+            .table
+            .metas
+            .iter()
+            .zip(values)
+            .zip(done)
+            .filter(|(_, d)| **d)
+        {
+            s.push_constant_dynamic(&*meta.id, v.as_ref().map_or(Dynamic::UNIT, to_dynamic));
+        }
+        s
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -1003,9 +1080,9 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
             );
         }
         table.metas.push(MetricMeta {
-            id: input.id.clone(),
-            label: input.label.clone(),
-            label_en: input.label_en.clone(),
+            id: input.id.as_str().into(),
+            label: input.label.as_str().into(),
+            label_en: input.label_en.as_deref().map(Into::into),
             fmt: ValueFmt::of_input(input.kind),
             unit: input.unit.clone(),
         });
@@ -1015,9 +1092,9 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         let idx = table.metas.len();
         table.by_name.entry(kpi.id.clone()).or_insert(idx);
         table.metas.push(MetricMeta {
-            id: kpi.id.clone(),
-            label: kpi.label.clone(),
-            label_en: kpi.label_en.clone(),
+            id: kpi.id.as_str().into(),
+            label: kpi.label.as_str().into(),
+            label_en: kpi.label_en.as_deref().map(Into::into),
             fmt: ValueFmt::of_kpi(kpi.format),
             unit: kpi.unit.clone(),
         });
@@ -1027,7 +1104,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     // would fold the compile-time placeholders into the scripts.
     let mut names_scope = Scope::new();
     for m in &table.metas {
-        names_scope.push_dynamic(m.id.as_str(), Dynamic::UNIT);
+        names_scope.push_dynamic(&*m.id, Dynamic::UNIT);
     }
     names_scope.push_dynamic("points", Dynamic::UNIT);
 
@@ -1197,10 +1274,16 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         };
         nodes.push(Node {
             spec_index: si,
+            id: ind.id.as_str().into(),
+            parent_id: ind.parent.as_deref().map(Into::into),
+            label: ind.label.as_str().into(),
+            label_en: ind.label_en.as_deref().map(Into::into),
+            criteria: ind.criteria.as_deref().map(Into::into),
             parent,
             children: Vec::new(),
             level,
             points: ind.points.unwrap_or(0.0),
+            declared: Decimal::ZERO,
             leaf,
         });
         for &k in children[si].iter().rev() {
@@ -1214,6 +1297,9 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
             nodes[ni].points = sum;
         }
     }
+    for node in &mut nodes {
+        node.declared = points_decimal(node.points);
+    }
     let node_index: HashMap<String, usize> = nodes
         .iter()
         .enumerate()
@@ -1225,6 +1311,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         .filter_map(|&k| {
             let (ast, _) = kpi_asts[k].clone()?;
             Some(CompiledKpi {
+                fast: crate::fast::arith(&ast, &table),
                 spec_index: k,
                 metric: n_inputs + k,
                 ast,
@@ -1258,6 +1345,9 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     })
 }
 
+/// Given the metrics a script reads: (required inputs, all inputs, KPIs) it depends on.
+type Needs<'a> = dyn Fn(&[usize]) -> (Vec<usize>, Vec<usize>, Vec<usize>) + 'a;
+
 fn compile_leaf(
     rhai: &rhai::Engine,
     rulebook: &Rulebook,
@@ -1265,7 +1355,7 @@ fn compile_leaf(
     si: usize,
     table: &MetricTable,
     problems: &mut Vec<Problem>,
-    needs: &dyn Fn(&[usize]) -> (Vec<usize>, Vec<usize>, Vec<usize>),
+    needs: &Needs<'_>,
 ) -> Option<Leaf> {
     let ind = &rulebook.spec().indicators[si];
     let script = ind.script.as_deref()?;
@@ -1288,6 +1378,7 @@ fn compile_leaf(
             });
             let (inputs, all_inputs, kpis) = needs(&reads);
             Some(Leaf {
+                fast: crate::fast::helper_call(&ast),
                 ast,
                 reads,
                 inputs,

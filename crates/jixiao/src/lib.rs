@@ -36,6 +36,7 @@
 
 mod engine;
 pub mod error;
+mod fast;
 mod form;
 pub mod model;
 mod rulebook;

@@ -43,9 +43,9 @@ pub(crate) struct MetricTable {
 
 #[derive(Debug, Clone)]
 pub(crate) struct MetricMeta {
-    pub id: String,
-    pub label: String,
-    pub label_en: Option<String>,
+    pub id: Arc<str>,
+    pub label: Arc<str>,
+    pub label_en: Option<Arc<str>>,
     pub fmt: ValueFmt,
     pub unit: Option<String>,
 }
@@ -165,28 +165,36 @@ thread_local! {
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
-fn fail<T>(ctx: &NativeCallContext, zh: bool, msg_zh: String, msg_en: String) -> RhaiResult<T> {
-    Err(EvalAltResult::ErrorRuntime(
-        Dynamic::from(if zh { msg_zh } else { msg_en }),
-        ctx.call_position(),
-    )
-    .into())
+fn fail<T>(pos: Position, zh: bool, msg_zh: String, msg_en: String) -> RhaiResult<T> {
+    Err(EvalAltResult::ErrorRuntime(Dynamic::from(if zh { msg_zh } else { msg_en }), pos).into())
 }
 
 /// What a helper is measuring: a metric named by id (label and format known) or a bare number.
-struct Subject {
-    label: String,
+struct Subject<'t> {
+    meta: Option<&'t MetricMeta>,
     value: f64,
-    fmt: ValueFmt,
-    unit: Option<String>,
 }
 
-impl Subject {
+impl Subject<'_> {
+    fn label(&self, zh: bool) -> &str {
+        match (self.meta, zh) {
+            (Some(m), true) => &m.label,
+            (Some(m), false) => m.label_en.as_deref().unwrap_or(&m.label),
+            (None, true) => "实际值",
+            (None, false) => "value",
+        }
+    }
+    fn fmt(&self) -> (ValueFmt, Option<&str>) {
+        self.meta
+            .map_or((ValueFmt::Number, None), |m| (m.fmt, m.unit.as_deref()))
+    }
     fn show(&self) -> String {
-        format_value(self.value, self.fmt, self.unit.as_deref())
+        let (f, u) = self.fmt();
+        format_value(self.value, f, u)
     }
     fn show_t(&self, t: f64) -> String {
-        format_threshold(t, self.fmt, self.unit.as_deref())
+        let (f, u) = self.fmt();
+        format_threshold(t, f, u)
     }
 }
 
@@ -197,28 +205,71 @@ fn number(d: &Dynamic) -> Option<f64> {
         .or_else(|| d.as_int().ok().map(|i| i as f64))
 }
 
-fn subject(
-    ctx: &NativeCallContext,
-    frame: &Frame,
+/// Resolve a helper's subject: a metric id (string) or a number.
+fn subject<'t>(
+    pos: Position,
+    table: &'t MetricTable,
+    values: &[Option<Val>],
+    zh: bool,
     d: &Dynamic,
     helper: &str,
-) -> RhaiResult<Subject> {
-    let zh = frame.leaf.zh();
+) -> RhaiResult<Subject<'t>> {
     if let Some(v) = number(d) {
         return Ok(Subject {
-            label: if zh {
-                "实际值".into()
-            } else {
-                "value".into()
-            },
+            meta: None,
             value: v,
-            fmt: ValueFmt::Number,
-            unit: None,
         });
     }
+    let (idx, meta) = metric(pos, table, zh, d, helper)?;
+    let value = match values.get(idx).and_then(Option::as_ref) {
+        Some(Val::Num(v)) => *v,
+        #[allow(clippy::cast_precision_loss)]
+        Some(Val::Int(i)) => *i as f64,
+        Some(Val::Grade { fraction, .. }) => *fraction,
+        Some(_) => {
+            let label = label_of(meta, zh);
+            return fail(
+                pos,
+                zh,
+                format!("{helper}() 需要数值，而 {label} 不是数值"),
+                format!("{helper}() needs a number, and {label} is not one"),
+            );
+        }
+        None => {
+            let label = label_of(meta, zh);
+            return fail(
+                pos,
+                zh,
+                format!("{label} 未填写"),
+                format!("{label} is not filled in"),
+            );
+        }
+    };
+    Ok(Subject {
+        meta: Some(meta),
+        value,
+    })
+}
+
+fn label_of(meta: &MetricMeta, zh: bool) -> &str {
+    if zh {
+        &meta.label
+    } else {
+        meta.label_en.as_deref().unwrap_or(&meta.label)
+    }
+}
+
+/// A metric named by a string argument.
+fn metric<'t>(
+    pos: Position,
+    table: &'t MetricTable,
+    zh: bool,
+    d: &Dynamic,
+    helper: &str,
+) -> RhaiResult<(usize, &'t MetricMeta)> {
     let Some(name) = d.read_lock::<rhai::ImmutableString>() else {
         return fail(
-            ctx,
+            pos,
             zh,
             format!(
                 "{helper}() 的第一个参数应为数据项/绩效指标的 id（字符串）或数字，收到 {}",
@@ -230,63 +281,22 @@ fn subject(
             ),
         );
     };
-    let table = frame.table.as_deref();
-    let Some((idx, meta)) =
-        table.and_then(|t| t.by_name.get(name.as_str()).map(|&i| (i, &t.metas[i])))
-    else {
-        return fail(
-            ctx,
+    match table.by_name.get(name.as_str()) {
+        Some(&i) => Ok((i, &table.metas[i])),
+        None => fail(
+            pos,
             zh,
             format!("未知的数据项或绩效指标 “{}”", name.as_str()),
             format!("unknown input or KPI “{}”", name.as_str()),
-        );
-    };
-    let label = if zh {
-        meta.label.clone()
-    } else {
-        meta.label_en.clone().unwrap_or_else(|| meta.label.clone())
-    };
-    let value = match frame.values.get(idx).and_then(Option::as_ref) {
-        Some(Val::Num(v)) => *v,
-        #[allow(clippy::cast_precision_loss)]
-        Some(Val::Int(i)) => *i as f64,
-        Some(Val::Grade { fraction, .. }) => *fraction,
-        Some(_) => {
-            return fail(
-                ctx,
-                zh,
-                format!("{helper}() 需要数值，而 {label} 不是数值"),
-                format!("{helper}() needs a number, and {label} is not one"),
-            );
-        }
-        None => {
-            return fail(
-                ctx,
-                zh,
-                format!("{label} 未填写"),
-                format!("{label} is not filled in"),
-            );
-        }
-    };
-    Ok(Subject {
-        label,
-        value,
-        fmt: meta.fmt,
-        unit: meta.unit.clone(),
-    })
+        ),
+    }
 }
 
-fn arg_number(
-    ctx: &NativeCallContext,
-    zh: bool,
-    d: &Dynamic,
-    helper: &str,
-    what: &str,
-) -> RhaiResult<f64> {
+fn arg_number(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) -> RhaiResult<f64> {
     match number(d) {
         Some(v) if v.is_finite() => Ok(v),
         _ => fail(
-            ctx,
+            pos,
             zh,
             format!("{helper}() 的参数 {what} 应为数字，收到 {}", d.type_name()),
             format!("{helper}(): {what} must be a number, got {}", d.type_name()),
@@ -294,8 +304,13 @@ fn arg_number(
     }
 }
 
-fn with_frame<T>(f: impl FnOnce(&mut Frame) -> T) -> T {
-    FRAME.with_borrow_mut(f)
+/// Run `f` with the current thread's frame, its metric table borrowed separately so helpers
+/// can read labels while writing findings.
+fn with_frame<T>(f: impl FnOnce(&MetricTable, &mut Frame) -> T) -> T {
+    FRAME.with_borrow_mut(|frame| {
+        let table = frame.table.clone().unwrap_or_default();
+        f(&table, frame)
+    })
 }
 
 /// Build the sandboxed Rhai engine with every helper registered.
@@ -332,559 +347,104 @@ pub(crate) const SUBJECT_HELPERS: &[&str] = &[
     "value_of",
 ];
 
-fn register_helpers(e: &mut rhai::Engine) {
-    // proportional(subject, target): points × min(v / target, 1) — 比率得分, higher is better.
-    e.register_fn(
-        "proportional",
-        |ctx: NativeCallContext, s: Dynamic, target: Dynamic| -> RhaiResult<f64> {
-            with_frame(|f| {
-                let zh = f.leaf.zh();
-                let s = subject(&ctx, f, &s, "proportional")?;
-                let t = arg_number(&ctx, zh, &target, "proportional", "target")?;
-                if t <= 0.0 {
-                    return fail(
-                        &ctx,
-                        zh,
-                        "proportional() 的目标值须大于 0".into(),
-                        "proportional(): target must be positive".into(),
-                    );
-                }
+/// The scoring helpers. Each is one Rust function called the same way from Rhai and from the
+/// compiled fast path (a leaf script that is a single helper call with literal arguments),
+/// so both give identical results, texts and errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Helper {
+    Proportional,
+    ProportionalReverse,
+    Linear,
+    Tiered,
+    TieredReverse,
+    YesNo,
+    Grade,
+    Satisfaction,
+    Deduct,
+    Full,
+    Zero,
+    Award,
+}
+
+impl Helper {
+    /// The helper a call names, if `arity` fits it.
+    pub fn by_call(name: &str, arity: usize) -> Option<Helper> {
+        use Helper::*;
+        let h = match (name, arity) {
+            ("proportional", 2) => Proportional,
+            ("proportional_reverse", 2) => ProportionalReverse,
+            ("linear", 3) => Linear,
+            ("tiered", 2) => Tiered,
+            ("tiered_reverse", 2) => TieredReverse,
+            ("yes_no", 1 | 2) => YesNo,
+            ("grade", 1) => Grade,
+            ("satisfaction", 2) => Satisfaction,
+            ("deduct", 1) => Deduct,
+            ("full", 0 | 1) => Full,
+            ("zero", 1) => Zero,
+            ("award", 2) => Award,
+            _ => return None,
+        };
+        Some(h)
+    }
+}
+
+/// Call a helper. Arguments are exactly the script's arguments.
+pub(crate) fn call_helper(h: Helper, pos: Position, args: &[Dynamic]) -> RhaiResult<f64> {
+    with_frame(|table, f| {
+        let zh = f.leaf.zh();
+        let arg = |i: usize| args.get(i).cloned().unwrap_or(Dynamic::UNIT);
+        match h {
+            Helper::Proportional => proportional(pos, table, f, zh, &arg(0), &arg(1), false),
+            Helper::ProportionalReverse => proportional(pos, table, f, zh, &arg(0), &arg(1), true),
+            Helper::Linear => linear(pos, table, f, zh, &arg(0), &arg(1), &arg(2)),
+            Helper::Tiered => tiered(pos, table, f, zh, &arg(0), &arg(1), false),
+            Helper::TieredReverse => tiered(pos, table, f, zh, &arg(0), &arg(1), true),
+            Helper::YesNo => yes_no(pos, table, f, zh, &arg(0), args.get(1)),
+            Helper::Grade => grade(pos, table, f, zh, &arg(0)),
+            Helper::Satisfaction => satisfaction(pos, table, f, zh, &arg(0), &arg(1)),
+            Helper::Deduct => deduct(pos, f, zh, &arg(0)),
+            Helper::Full => {
                 let p = f.leaf.points;
-                let score = p * (s.value / t).clamp(0.0, 1.0);
-                let (v, ts, sc) = (s.show(), s.show_t(t), pts(score));
-                if s.value >= t {
-                    f.leaf.explain(|zh| {
-                        if zh {
-                            format!("{} {v}，达到 {ts}，得满分 {sc}", s.label)
-                        } else {
-                            format!("{} {v} reaches {ts}: full marks {sc}", s.label)
-                        }
-                    });
-                } else {
-                    f.leaf.explain(|zh| {
-                        if zh {
-                            format!("{} {v}，低于 {ts}，按比例得分 {sc}", s.label)
-                        } else {
-                            format!("{} {v} is below {ts}: proportional score {sc}", s.label)
-                        }
-                    });
-                    f.leaf.lost(score, |zh, l| {
-                        if zh {
-                            format!("{} {v}，未达到 {ts}，扣 {l} 分", s.label)
-                        } else {
-                            format!("{} {v} is below {ts}: {l} points lost", s.label)
-                        }
-                    });
-                }
-                Ok(score)
-            })
-        },
-    );
-
-    // proportional_reverse(subject, target): lower is better — full at or below target,
-    // points × target / v above it.
-    e.register_fn(
-        "proportional_reverse",
-        |ctx: NativeCallContext, s: Dynamic, target: Dynamic| -> RhaiResult<f64> {
-            with_frame(|f| {
-                let zh = f.leaf.zh();
-                let s = subject(&ctx, f, &s, "proportional_reverse")?;
-                let t = arg_number(&ctx, zh, &target, "proportional_reverse", "target")?;
-                if t < 0.0 {
-                    return fail(
-                        &ctx,
-                        zh,
-                        "proportional_reverse() 的目标值不能为负".into(),
-                        "proportional_reverse(): target must not be negative".into(),
-                    );
-                }
-                let p = f.leaf.points;
-                let score = if s.value <= t {
-                    p
-                } else {
-                    p * (t / s.value).clamp(0.0, 1.0)
-                };
-                let (v, ts, sc) = (s.show(), s.show_t(t), pts(score));
-                if s.value <= t {
-                    f.leaf.explain(|zh| {
-                        if zh {
-                            format!("{} {v}，不高于 {ts}，得满分 {sc}", s.label)
-                        } else {
-                            format!("{} {v} is not above {ts}: full marks {sc}", s.label)
-                        }
-                    });
-                } else {
-                    f.leaf.explain(|zh| {
-                        if zh {
-                            format!("{} {v}，高于 {ts}，按比例得分 {sc}", s.label)
-                        } else {
-                            format!("{} {v} is above {ts}: proportional score {sc}", s.label)
-                        }
-                    });
-                    f.leaf.lost(score, |zh, l| {
-                        if zh {
-                            format!("{} {v}，高于 {ts}，扣 {l} 分", s.label)
-                        } else {
-                            format!("{} {v} is above {ts}: {l} points lost", s.label)
-                        }
-                    });
-                }
-                Ok(score)
-            })
-        },
-    );
-
-    // linear(subject, zero_at, full_at): 0 points at zero_at, full at full_at, straight line
-    // between, flat outside. Works both ways (zero_at > full_at means lower is better).
-    e.register_fn(
-        "linear",
-        |ctx: NativeCallContext,
-         s: Dynamic,
-         zero_at: Dynamic,
-         full_at: Dynamic|
-         -> RhaiResult<f64> {
-            with_frame(|f| {
-                let zh = f.leaf.zh();
-                let s = subject(&ctx, f, &s, "linear")?;
-                let z = arg_number(&ctx, zh, &zero_at, "linear", "zero_at")?;
-                let full = arg_number(&ctx, zh, &full_at, "linear", "full_at")?;
-                if z == full {
-                    return fail(
-                        &ctx,
-                        zh,
-                        "linear() 的两个端点不能相同".into(),
-                        "linear(): the two end points must differ".into(),
-                    );
-                }
-                let p = f.leaf.points;
-                let score = p * ((s.value - z) / (full - z)).clamp(0.0, 1.0);
-                let (v, zs, fs, sc) = (s.show(), s.show_t(z), s.show_t(full), pts(score));
-                f.leaf.explain(|zh| {
-                    if zh {
-                        format!(
-                            "{} {v}，在 {zs}（0 分）与 {fs}（满分）之间线性计分，得分 {sc}",
-                            s.label
-                        )
-                    } else {
-                        format!(
-                            "{} {v}, scored linearly between {zs} (0) and {fs} (full): {sc}",
-                            s.label
-                        )
-                    }
-                });
-                f.leaf.lost(score, |zh, l| {
-                    if zh {
-                        format!("{} {v}，未达到满分线 {fs}，扣 {l} 分", s.label)
-                    } else {
-                        format!("{} {v} falls short of {fs}: {l} points lost", s.label)
-                    }
-                });
-                Ok(score)
-            })
-        },
-    );
-
-    // tiered(subject, [[threshold, fraction], …]): 分档 — the highest threshold the value
-    // reaches gives its fraction of the points; below every threshold scores 0.
-    e.register_fn(
-        "tiered",
-        |ctx: NativeCallContext, s: Dynamic, bands: rhai::Array| -> RhaiResult<f64> {
-            tiered(&ctx, s, &bands, false)
-        },
-    );
-    // tiered_reverse(subject, [[threshold, fraction], …]): lower is better — the lowest
-    // threshold the value stays at or under gives its fraction.
-    e.register_fn(
-        "tiered_reverse",
-        |ctx: NativeCallContext, s: Dynamic, bands: rhai::Array| -> RhaiResult<f64> {
-            tiered(&ctx, s, &bands, true)
-        },
-    );
-
-    // yes_no(subject[, finding]): 是否制 — full marks for yes, 0 for no.
-    fn yes_no(ctx: &NativeCallContext, s: &Dynamic, reason: Option<&str>) -> RhaiResult<f64> {
-        with_frame(|f| {
-            let zh = f.leaf.zh();
-            let (label, yes) = if let Ok(b) = s.as_bool() {
-                (
-                    if zh {
-                        "判断".to_string()
-                    } else {
-                        "check".to_string()
-                    },
-                    b,
-                )
-            } else if let Some(name) = s.read_lock::<rhai::ImmutableString>() {
-                let table = f.table.as_deref();
-                let found =
-                    table.and_then(|t| t.by_name.get(name.as_str()).map(|&i| (i, &t.metas[i])));
-                let Some((idx, meta)) = found else {
-                    return fail(
-                        ctx,
-                        zh,
-                        format!("未知的数据项 “{}”", name.as_str()),
-                        format!("unknown input “{}”", name.as_str()),
-                    );
-                };
-                let label = if zh {
-                    meta.label.clone()
-                } else {
-                    meta.label_en.clone().unwrap_or_else(|| meta.label.clone())
-                };
-                match f.values.get(idx).and_then(Option::as_ref) {
-                    Some(Val::Bool(b)) => (label, *b),
-                    Some(_) => {
-                        return fail(
-                            ctx,
-                            zh,
-                            format!("yes_no() 需要是/否数据项，{label} 不是"),
-                            format!("yes_no() needs a yes/no input; {label} is not one"),
-                        );
-                    }
-                    None => {
-                        return fail(
-                            ctx,
-                            zh,
-                            format!("{label} 未填写"),
-                            format!("{label} is not filled in"),
-                        );
-                    }
-                }
-            } else {
-                return fail(
-                    ctx,
-                    zh,
-                    "yes_no() 的参数应为是/否数据项的 id 或布尔值".into(),
-                    "yes_no() takes a yes/no input id or a bool".into(),
-                );
-            };
-            let p = f.leaf.points;
-            let sc = pts(p);
-            if yes {
-                f.leaf.explain(|zh| {
-                    if zh {
-                        format!("{label}：是，得满分 {sc}")
-                    } else {
-                        format!("{label}: yes, full marks {sc}")
-                    }
+                let reason = args.first().map(ToString::to_string);
+                f.leaf.explain(|zh| match (&reason, zh) {
+                    (Some(r), true) => format!("{r}，得满分 {}", pts(p)),
+                    (Some(r), false) => format!("{r}: full marks {}", pts(p)),
+                    (None, true) => format!("得满分 {}", pts(p)),
+                    (None, false) => format!("full marks {}", pts(p)),
                 });
                 Ok(p)
-            } else {
+            }
+            Helper::Zero => {
+                let p = f.leaf.points;
+                let reason = arg(0).to_string();
                 f.leaf.explain(|zh| {
                     if zh {
-                        format!("{label}：否，不得分")
+                        format!("{reason}，不得分")
                     } else {
-                        format!("{label}: no, 0 points")
+                        format!("{reason}: 0 points")
                     }
                 });
-                let reason = reason.map(str::to_string);
                 f.leaf.find(
-                    |zh| match reason {
-                        Some(r) => format!("{r}，扣 {sc} 分"),
-                        None if zh => format!("{label}：否，扣 {sc} 分"),
-                        None => format!("{label}: no, {sc} points lost"),
+                    |zh| {
+                        if zh {
+                            format!("{reason}，扣 {} 分", pts(p))
+                        } else {
+                            format!("{reason}: {} points lost", pts(p))
+                        }
                     },
                     Some(p),
                 );
                 Ok(0.0)
             }
-        })
-    }
-    e.register_fn("yes_no", |ctx: NativeCallContext, s: Dynamic| {
-        yes_no(&ctx, &s, None)
-    });
-    e.register_fn(
-        "yes_no",
-        |ctx: NativeCallContext, s: Dynamic, reason: rhai::ImmutableString| {
-            yes_no(&ctx, &s, Some(reason.as_str()))
-        },
-    );
-
-    // grade(subject): 专家评级 — the (aggregated) grade's fraction of the points, with the
-    // individual grades in the explanation and a finding when experts disagree by ≥ 2 levels.
-    e.register_fn(
-        "grade",
-        |ctx: NativeCallContext, s: rhai::ImmutableString| -> RhaiResult<f64> {
-            with_frame(|f| {
-                let zh = f.leaf.zh();
-                let table = f.table.clone();
-                let found = table
-                    .as_deref()
-                    .and_then(|t| t.by_name.get(s.as_str()).map(|&i| (i, &t.metas[i])));
-                let Some((idx, meta)) = found else {
-                    return fail(
-                        &ctx,
-                        zh,
-                        format!("未知的数据项 “{s}”"),
-                        format!("unknown input “{s}”"),
-                    );
-                };
-                let label = if zh {
-                    meta.label.clone()
-                } else {
-                    meta.label_en.clone().unwrap_or_else(|| meta.label.clone())
-                };
-                let (labels, fraction) = match f.values.get(idx).and_then(Option::as_ref) {
-                    Some(Val::Grade { labels, fraction }) => (labels.clone(), *fraction),
-                    Some(_) => {
-                        return fail(
-                            &ctx,
-                            zh,
-                            format!("grade() 需要专家评级数据项，{label} 不是"),
-                            format!("grade() needs an expert-grade input; {label} is not one"),
-                        );
-                    }
-                    None => {
-                        return fail(
-                            &ctx,
-                            zh,
-                            format!("{label} 未填写"),
-                            format!("{label} is not filled in"),
-                        );
-                    }
-                };
-                let p = f.leaf.points;
-                let score = p * fraction;
-                let (sc, pct) = (
-                    pts(score),
-                    format_threshold(fraction, ValueFmt::Percent, None),
-                );
-                let joined = labels.join("、");
-                if labels.len() == 1 {
-                    f.leaf.explain(|zh| {
-                        if zh {
-                            format!("{label} 专家评级为 {joined}，得 {pct} 分值，得分 {sc}")
-                        } else {
-                            format!("{label}: expert grade {joined}, {pct} of the points: {sc}")
-                        }
-                    });
-                } else {
-                    let n = labels.len();
-                    f.leaf.explain(|zh| {
-                        if zh {
-                            format!("{label} {n} 位专家评级 {joined}，综合 {pct}，得分 {sc}")
-                        } else {
-                            format!("{label}: {n} experts graded {joined}, combined {pct}: {sc}")
-                        }
-                    });
-                }
-                f.leaf.lost(score, |zh, l| {
-                    if zh {
-                        format!("{label} 专家评级 {joined}，扣 {l} 分")
-                    } else {
-                        format!("{label}: expert grade {joined}, {l} points lost")
-                    }
-                });
-                // Disagreement: two experts two or more levels apart (e.g. 优 and 中).
-                if let Some(metric) = f.table.clone()
-                    && let Some(scale) = metric.grade_scales.get(&idx)
-                {
-                    let ranks: Vec<usize> = labels
-                        .iter()
-                        .filter_map(|l| scale.iter().position(|x| x == l))
-                        .collect();
-                    if let (Some(lo), Some(hi)) = (ranks.iter().min(), ranks.iter().max())
-                        && hi - lo >= 2
-                    {
-                        let (a, b) = (scale[*lo].clone(), scale[*hi].clone());
-                        f.leaf.find(
-                            |zh| {
-                                if zh {
-                                    format!("{label} 专家意见分歧较大（{a}—{b}），建议复核")
-                                } else {
-                                    format!(
-                                        "{label}: experts disagree widely ({a}–{b}); review advised"
-                                    )
-                                }
-                            },
-                            None,
-                        );
-                    }
-                }
-                Ok(score)
-            })
-        },
-    );
-
-    // satisfaction(subject, threshold): 满意度 — full at or above the threshold, else
-    // points × rate / threshold.
-    e.register_fn(
-        "satisfaction",
-        |ctx: NativeCallContext, s: Dynamic, threshold: Dynamic| -> RhaiResult<f64> {
-            with_frame(|f| {
-                let zh = f.leaf.zh();
-                let s = subject(&ctx, f, &s, "satisfaction")?;
-                let t = arg_number(&ctx, zh, &threshold, "satisfaction", "threshold")?;
-                if t <= 0.0 {
-                    return fail(
-                        &ctx,
-                        zh,
-                        "satisfaction() 的门槛须大于 0".into(),
-                        "satisfaction(): threshold must be positive".into(),
-                    );
-                }
-                let p = f.leaf.points;
-                let score = if s.value >= t {
-                    p
-                } else {
-                    p * (s.value / t).clamp(0.0, 1.0)
-                };
-                let (v, ts, sc) = (s.show(), s.show_t(t), pts(score));
-                if s.value >= t {
-                    f.leaf.explain(|zh| {
-                        if zh {
-                            format!("{} {v}，达到 {ts}，得满分 {sc}", s.label)
-                        } else {
-                            format!("{} {v} reaches {ts}: full marks {sc}", s.label)
-                        }
-                    });
-                } else {
-                    f.leaf.explain(|zh| {
-                        if zh {
-                            format!("{} {v}，低于 {ts}，按比例得分 {sc}", s.label)
-                        } else {
-                            format!("{} {v} is below {ts}: proportional score {sc}", s.label)
-                        }
-                    });
-                    f.leaf.lost(score, |zh, l| {
-                        if zh {
-                            format!("{} {v}，低于 {ts}，扣 {l} 分", s.label)
-                        } else {
-                            format!("{} {v} is below {ts}: {l} points lost", s.label)
-                        }
-                    });
-                }
-                Ok(score)
-            })
-        },
-    );
-
-    // deduct([[condition_or_count, points_each, reason], …]): 扣分制 — start from full
-    // marks, deduct per finding, never below 0. A bool deducts once when true; an integer
-    // deducts that many times.
-    e.register_fn("deduct", |ctx: NativeCallContext, items: rhai::Array| -> RhaiResult<f64> {
-        with_frame(|f| {
-            let zh = f.leaf.zh();
-            let p = f.leaf.points;
-            let mut total = 0.0;
-            let mut parts = Vec::new();
-            for item in &items {
-                let Some(arr) = item.read_lock::<rhai::Array>() else {
-                    return fail(&ctx, zh, "deduct() 的每一项应为 [条件或次数, 每次扣分, 原因]".into(), "deduct(): each item is [condition or count, points each, reason]".into());
-                };
-                let [cond, each, reason] = arr.as_slice() else {
-                    return fail(&ctx, zh, "deduct() 的每一项应为 [条件或次数, 每次扣分, 原因]".into(), "deduct(): each item is [condition or count, points each, reason]".into());
-                };
-                let times = if let Ok(b) = cond.as_bool() {
-                    f64::from(u8::from(b))
-                } else if let Some(n) = number(cond).filter(|n| n.is_finite() && n.fract() == 0.0) {
-                    n.max(0.0)
-                } else {
-                    return fail(&ctx, zh, format!("deduct() 的条件应为布尔值或整数次数，收到 {cond}"), format!("deduct(): the condition must be a bool or a whole count, got {cond}"));
-                };
-                let each = arg_number(&ctx, zh, each, "deduct", "points_each")?;
-                if each < 0.0 {
-                    return fail(&ctx, zh, "deduct() 的扣分不能为负".into(), "deduct(): points deducted must not be negative".into());
-                }
-                let reason = reason.to_string();
-                if times > 0.0 && each > 0.0 {
-                    let d = times * each;
-                    total += d;
-                    let ds = pts(d);
-                    let r2 = reason.clone();
-                    let n = trim_num(times);
-                    f.leaf.find(move |zh| if times > 1.0 { if zh { format!("{r2}（计 {n} 次），扣 {ds} 分") } else { format!("{r2} (×{n}): {ds} points deducted") } } else if zh { format!("{r2}，扣 {ds} 分") } else { format!("{r2}: {ds} points deducted") }, Some(d));
-                    parts.push((reason, d));
-                }
-            }
-            let score = (p - total).max(0.0);
-            let (full, sc) = (pts(p), pts(score));
-            f.leaf.explain(|zh| {
-                if parts.is_empty() {
-                    if zh { format!("未发现扣分事项，得满分 {sc}") } else { format!("nothing to deduct: full marks {sc}") }
-                } else {
-                    let list = parts.iter().map(|(r, d)| format!("{r} −{}", pts(*d))).collect::<Vec<_>>().join(if zh { "；" } else { "; " });
-                    let floor = total > p;
-                    match (zh, floor) {
-                        (true, false) => format!("满分 {full}，{list}，得分 {sc}"),
-                        (true, true) => format!("满分 {full}，{list}，扣分超过分值，以 0 分计"),
-                        (false, false) => format!("{full} points, {list}: {sc}"),
-                        (false, true) => format!("{full} points, {list}: deductions exceed the points, scored 0"),
-                    }
-                }
-            });
-            Ok(score)
-        })
-    });
-
-    // full([reason]) / zero(reason) / award(score, reason): explicit results with words.
-    e.register_fn("full", || -> f64 {
-        with_frame(|f| {
-            let p = f.leaf.points;
-            let sc = pts(p);
-            f.leaf.explain(|zh| {
-                if zh {
-                    format!("得满分 {sc}")
-                } else {
-                    format!("full marks {sc}")
-                }
-            });
-            p
-        })
-    });
-    e.register_fn("full", |reason: rhai::ImmutableString| -> f64 {
-        with_frame(|f| {
-            let p = f.leaf.points;
-            let sc = pts(p);
-            f.leaf.explain(|zh| {
-                if zh {
-                    format!("{reason}，得满分 {sc}")
-                } else {
-                    format!("{reason}: full marks {sc}")
-                }
-            });
-            p
-        })
-    });
-    e.register_fn("zero", |reason: rhai::ImmutableString| -> f64 {
-        with_frame(|f| {
-            let p = f.leaf.points;
-            let sc = pts(p);
-            f.leaf.explain(|zh| {
-                if zh {
-                    format!("{reason}，不得分")
-                } else {
-                    format!("{reason}: 0 points")
-                }
-            });
-            f.leaf.find(
-                |zh| {
-                    if zh {
-                        format!("{reason}，扣 {sc} 分")
-                    } else {
-                        format!("{reason}: {sc} points lost")
-                    }
-                },
-                Some(p),
-            );
-            0.0
-        })
-    });
-    e.register_fn(
-        "award",
-        |ctx: NativeCallContext,
-         score: Dynamic,
-         reason: rhai::ImmutableString|
-         -> RhaiResult<f64> {
-            with_frame(|f| {
-                let zh = f.leaf.zh();
-                let s = arg_number(&ctx, zh, &score, "award", "score")?;
-                let sc = pts(s);
+            Helper::Award => {
+                let s = arg_number(pos, zh, &arg(0), "award", "score")?;
+                let reason = arg(1).to_string();
                 f.leaf.explain(|zh| {
                     if zh {
-                        format!("{reason}，得分 {sc}")
+                        format!("{reason}，得分 {}", pts(s))
                     } else {
-                        format!("{reason}: {sc}")
+                        format!("{reason}: {}", pts(s))
                     }
                 });
                 f.leaf.lost(s, |zh, l| {
@@ -895,13 +455,41 @@ fn register_helpers(e: &mut rhai::Engine) {
                     }
                 });
                 Ok(s)
-            })
-        },
+            }
+        }
+    })
+}
+
+fn register_helpers(e: &mut rhai::Engine) {
+    macro_rules! helper {
+        ($name:literal, $h:expr, ($($a:ident),*)) => {
+            e.register_fn($name, |ctx: NativeCallContext, $($a: Dynamic),*| -> RhaiResult<f64> {
+                call_helper($h, ctx.call_position(), &[$($a),*])
+            });
+        };
+    }
+    helper!("proportional", Helper::Proportional, (s, target));
+    helper!(
+        "proportional_reverse",
+        Helper::ProportionalReverse,
+        (s, target)
     );
+    helper!("linear", Helper::Linear, (s, zero_at, full_at));
+    helper!("tiered", Helper::Tiered, (s, bands));
+    helper!("tiered_reverse", Helper::TieredReverse, (s, bands));
+    helper!("yes_no", Helper::YesNo, (s));
+    helper!("yes_no", Helper::YesNo, (s, reason));
+    helper!("grade", Helper::Grade, (s));
+    helper!("satisfaction", Helper::Satisfaction, (s, threshold));
+    helper!("deduct", Helper::Deduct, (items));
+    helper!("full", Helper::Full, ());
+    helper!("full", Helper::Full, (reason));
+    helper!("zero", Helper::Zero, (reason));
+    helper!("award", Helper::Award, (score, reason));
 
     // finding(text): record 扣分原因 / 存在问题. flag(text): e.g. 红/黄/绿. explain(text).
     e.register_fn("finding", |text: rhai::ImmutableString| {
-        with_frame(|f| {
+        FRAME.with_borrow_mut(|f| {
             f.leaf.findings.push(Finding {
                 message: text.to_string(),
                 deduction: None,
@@ -909,17 +497,17 @@ fn register_helpers(e: &mut rhai::Engine) {
         });
     });
     e.register_fn("flag", |text: rhai::ImmutableString| {
-        with_frame(|f| f.leaf.flag = Some(text.to_string()));
+        FRAME.with_borrow_mut(|f| f.leaf.flag = Some(text.to_string()));
     });
     e.register_fn("explain", |text: rhai::ImmutableString| {
-        with_frame(|f| f.leaf.explain(|_| text.to_string()));
+        FRAME.with_borrow_mut(|f| f.leaf.explain(|_| text.to_string()));
     });
 
     // days_between(from, to): whole days from one date to the other (to − from).
     e.register_fn(
         "days_between",
         |ctx: NativeCallContext, from: Dynamic, to: Dynamic| -> RhaiResult<i64> {
-            let zh = with_frame(|f| f.leaf.zh());
+            let zh = FRAME.with_borrow(|f| f.leaf.zh());
             let day = |d: &Dynamic| {
                 d.read_lock::<rhai::ImmutableString>()
                     .and_then(|s| parse_date(s.as_str()))
@@ -927,12 +515,9 @@ fn register_helpers(e: &mut rhai::Engine) {
             match (day(&from), day(&to)) {
                 (Some(a), Some(b)) => Ok(b - a),
                 _ => fail(
-                    &ctx,
+                    ctx.call_position(),
                     zh,
-                    format!(
-                        "days_between() 需要两个日期（YYYY-MM-DD），收到 {} 和 {}",
-                        from, to
-                    ),
+                    format!("days_between() 需要两个日期（YYYY-MM-DD），收到 {from} 和 {to}"),
                     format!("days_between() needs two dates (YYYY-MM-DD), got {from} and {to}"),
                 ),
             }
@@ -943,12 +528,13 @@ fn register_helpers(e: &mut rhai::Engine) {
     e.register_fn(
         "ratio",
         |ctx: NativeCallContext, a: Dynamic, b: Dynamic| -> RhaiResult<f64> {
-            let zh = with_frame(|f| f.leaf.zh());
-            let a = arg_number(&ctx, zh, &a, "ratio", "a")?;
-            let b = arg_number(&ctx, zh, &b, "ratio", "b")?;
+            let zh = FRAME.with_borrow(|f| f.leaf.zh());
+            let pos = ctx.call_position();
+            let a = arg_number(pos, zh, &a, "ratio", "a")?;
+            let b = arg_number(pos, zh, &b, "ratio", "b")?;
             if b == 0.0 {
                 return fail(
-                    &ctx,
+                    pos,
                     zh,
                     "ratio() 的除数为 0".into(),
                     "ratio(): division by zero".into(),
@@ -961,140 +547,708 @@ fn register_helpers(e: &mut rhai::Engine) {
     // value_of(id): the value of an input or KPI looked up by id, `()` if not filled in.
     e.register_fn(
         "value_of",
-        |ctx: NativeCallContext, id: rhai::ImmutableString| -> RhaiResult<Dynamic> {
-            with_frame(|f| {
-                let zh = f.leaf.zh();
-                let idx = f
-                    .table
-                    .as_deref()
-                    .and_then(|t| t.by_name.get(id.as_str()).copied());
-                match idx {
-                    Some(i) => Ok(f
-                        .values
-                        .get(i)
-                        .and_then(Option::as_ref)
-                        .map_or(Dynamic::UNIT, to_dynamic)),
-                    None => fail(
-                        &ctx,
-                        zh,
-                        format!("未知的数据项或绩效指标 “{id}”"),
-                        format!("unknown input or KPI “{id}”"),
-                    ),
-                }
+        |ctx: NativeCallContext, id: Dynamic| -> RhaiResult<Dynamic> {
+            with_frame(|table, f| {
+                let (i, _) = metric(ctx.call_position(), table, f.leaf.zh(), &id, "value_of")?;
+                Ok(f.values
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .map_or(Dynamic::UNIT, to_dynamic))
             })
         },
     );
 }
 
-fn tiered(
-    ctx: &NativeCallContext,
-    s: Dynamic,
-    bands: &rhai::Array,
+// proportional(subject, target): points × min(v / target, 1) — 比率得分, higher is better.
+// reverse (lower is better): full at or below target, points × target / v above it.
+fn proportional(
+    pos: Position,
+    table: &MetricTable,
+    f: &mut Frame,
+    zh: bool,
+    s: &Dynamic,
+    target: &Dynamic,
     reverse: bool,
 ) -> RhaiResult<f64> {
-    with_frame(|f| {
-        let zh = f.leaf.zh();
-        let helper = if reverse { "tiered_reverse" } else { "tiered" };
-        let s = subject(ctx, f, &s, helper)?;
-        let mut parsed = Vec::with_capacity(bands.len());
-        for b in bands {
-            let pair = b.read_lock::<rhai::Array>();
-            let pair = pair.as_deref().and_then(|a| match a.as_slice() {
-                [t, fr] => Some((number(t)?, number(fr)?)),
-                _ => None,
-            });
-            match pair {
-                Some((t, fr)) if (0.0..=1.0).contains(&fr) && t.is_finite() => parsed.push((t, fr)),
-                _ => {
-                    return fail(
-                        ctx,
-                        zh,
-                        format!("{helper}() 的每一档应为 [门槛, 得分比例 0–1]"),
-                        format!("{helper}(): each band is [threshold, fraction 0–1]"),
-                    );
-                }
-            }
-        }
-        if parsed.is_empty() {
-            return fail(
-                ctx,
-                zh,
-                format!("{helper}() 至少需要一档"),
-                format!("{helper}() needs at least one band"),
-            );
-        }
-        // Higher is better: check the highest threshold first; lower is better: the lowest.
-        parsed.sort_by(|a, b| {
-            if reverse {
-                a.0.total_cmp(&b.0)
+    let name = if reverse {
+        "proportional_reverse"
+    } else {
+        "proportional"
+    };
+    let s = subject(pos, table, &f.values, zh, s, name)?;
+    let t = arg_number(pos, zh, target, name, "target")?;
+    if (!reverse && t <= 0.0) || (reverse && t < 0.0) {
+        return fail(
+            pos,
+            zh,
+            format!("{name}() 的目标值须大于 0"),
+            format!("{name}(): the target must be positive"),
+        );
+    }
+    let p = f.leaf.points;
+    let (full, score) = if reverse {
+        (
+            s.value <= t,
+            if s.value <= t {
+                p
             } else {
-                b.0.total_cmp(&a.0)
-            }
-        });
-        let hit = parsed
-            .iter()
-            .find(|(t, _)| {
-                if reverse {
-                    s.value <= *t
-                } else {
-                    s.value >= *t
-                }
-            })
-            .copied();
-        let p = f.leaf.points;
-        let v = s.show();
-        let score = match hit {
-            Some((t, fr)) => {
-                let score = p * fr;
-                let (ts, pct, sc) = (
+                p * (t / s.value).clamp(0.0, 1.0)
+            },
+        )
+    } else {
+        (s.value >= t, p * (s.value / t).clamp(0.0, 1.0))
+    };
+    let l = s.label(zh);
+    match (full, reverse) {
+        (true, false) => f.leaf.explain(|zh| {
+            if zh {
+                format!(
+                    "{l} {}，达到 {}，得满分 {}",
+                    s.show(),
                     s.show_t(t),
-                    format_threshold(fr, ValueFmt::Percent, None),
-                    pts(score),
+                    pts(score)
+                )
+            } else {
+                format!(
+                    "{l} {} reaches {}: full marks {}",
+                    s.show(),
+                    s.show_t(t),
+                    pts(score)
+                )
+            }
+        }),
+        (true, true) => f.leaf.explain(|zh| {
+            if zh {
+                format!(
+                    "{l} {}，不高于 {}，得满分 {}",
+                    s.show(),
+                    s.show_t(t),
+                    pts(score)
+                )
+            } else {
+                format!(
+                    "{l} {} is not above {}: full marks {}",
+                    s.show(),
+                    s.show_t(t),
+                    pts(score)
+                )
+            }
+        }),
+        (false, false) => {
+            f.leaf.explain(|zh| {
+                if zh {
+                    format!(
+                        "{l} {}，低于 {}，按比例得分 {}",
+                        s.show(),
+                        s.show_t(t),
+                        pts(score)
+                    )
+                } else {
+                    format!(
+                        "{l} {} is below {}: proportional score {}",
+                        s.show(),
+                        s.show_t(t),
+                        pts(score)
+                    )
+                }
+            });
+            f.leaf.lost(score, |zh, lost| {
+                if zh {
+                    format!("{l} {}，未达到 {}，扣 {lost} 分", s.show(), s.show_t(t))
+                } else {
+                    format!(
+                        "{l} {} is below {}: {lost} points lost",
+                        s.show(),
+                        s.show_t(t)
+                    )
+                }
+            });
+        }
+        (false, true) => {
+            f.leaf.explain(|zh| {
+                if zh {
+                    format!(
+                        "{l} {}，高于 {}，按比例得分 {}",
+                        s.show(),
+                        s.show_t(t),
+                        pts(score)
+                    )
+                } else {
+                    format!(
+                        "{l} {} is above {}: proportional score {}",
+                        s.show(),
+                        s.show_t(t),
+                        pts(score)
+                    )
+                }
+            });
+            f.leaf.lost(score, |zh, lost| {
+                if zh {
+                    format!("{l} {}，高于 {}，扣 {lost} 分", s.show(), s.show_t(t))
+                } else {
+                    format!(
+                        "{l} {} is above {}: {lost} points lost",
+                        s.show(),
+                        s.show_t(t)
+                    )
+                }
+            });
+        }
+    }
+    Ok(score)
+}
+
+// linear(subject, zero_at, full_at): 0 points at zero_at, full at full_at, straight line
+// between, flat outside. Works both ways (zero_at > full_at means lower is better).
+fn linear(
+    pos: Position,
+    table: &MetricTable,
+    f: &mut Frame,
+    zh: bool,
+    s: &Dynamic,
+    zero_at: &Dynamic,
+    full_at: &Dynamic,
+) -> RhaiResult<f64> {
+    let s = subject(pos, table, &f.values, zh, s, "linear")?;
+    let z = arg_number(pos, zh, zero_at, "linear", "zero_at")?;
+    let full = arg_number(pos, zh, full_at, "linear", "full_at")?;
+    if z == full {
+        return fail(
+            pos,
+            zh,
+            "linear() 的两个端点不能相同".into(),
+            "linear(): the two end points must differ".into(),
+        );
+    }
+    let p = f.leaf.points;
+    let score = p * ((s.value - z) / (full - z)).clamp(0.0, 1.0);
+    let l = s.label(zh);
+    f.leaf.explain(|zh| {
+        if zh {
+            format!(
+                "{l} {}，在 {}（0 分）与 {}（满分）之间线性计分，得分 {}",
+                s.show(),
+                s.show_t(z),
+                s.show_t(full),
+                pts(score)
+            )
+        } else {
+            format!(
+                "{l} {}, scored linearly between {} (0) and {} (full): {}",
+                s.show(),
+                s.show_t(z),
+                s.show_t(full),
+                pts(score)
+            )
+        }
+    });
+    f.leaf.lost(score, |zh, lost| {
+        if zh {
+            format!(
+                "{l} {}，未达到满分线 {}，扣 {lost} 分",
+                s.show(),
+                s.show_t(full)
+            )
+        } else {
+            format!(
+                "{l} {} falls short of {}: {lost} points lost",
+                s.show(),
+                s.show_t(full)
+            )
+        }
+    });
+    Ok(score)
+}
+
+// tiered(subject, [[threshold, fraction], …]): 分档 — the highest threshold the value reaches
+// gives its fraction of the points; below every threshold scores 0. Reverse (lower is
+// better): the lowest threshold the value stays at or under.
+fn tiered(
+    pos: Position,
+    table: &MetricTable,
+    f: &mut Frame,
+    zh: bool,
+    s: &Dynamic,
+    bands: &Dynamic,
+    reverse: bool,
+) -> RhaiResult<f64> {
+    let helper = if reverse { "tiered_reverse" } else { "tiered" };
+    let s = subject(pos, table, &f.values, zh, s, helper)?;
+    let bad = || {
+        fail(
+            pos,
+            zh,
+            format!("{helper}() 的档位应为 [[门槛, 得分比例 0–1], …]"),
+            format!("{helper}(): bands are [[threshold, fraction 0–1], …]"),
+        )
+    };
+    let Some(bands) = bands.read_lock::<rhai::Array>() else {
+        return bad();
+    };
+    let mut parsed: Vec<(f64, f64)> = Vec::with_capacity(bands.len());
+    for b in bands.iter() {
+        let pair = b.read_lock::<rhai::Array>();
+        let pair = pair.as_deref().and_then(|a| match a.as_slice() {
+            [t, fr] => Some((number(t)?, number(fr)?)),
+            _ => None,
+        });
+        match pair {
+            Some((t, fr)) if (0.0..=1.0).contains(&fr) && t.is_finite() => parsed.push((t, fr)),
+            _ => return bad(),
+        }
+    }
+    if parsed.is_empty() {
+        return bad();
+    }
+    parsed.sort_by(|a, b| {
+        if reverse {
+            a.0.total_cmp(&b.0)
+        } else {
+            b.0.total_cmp(&a.0)
+        }
+    });
+    let hit = parsed
+        .iter()
+        .find(|(t, _)| {
+            if reverse {
+                s.value <= *t
+            } else {
+                s.value >= *t
+            }
+        })
+        .copied();
+    let p = f.leaf.points;
+    let l = s.label(zh);
+    Ok(match hit {
+        Some((t, fr)) => {
+            let score = p * fr;
+            let op = if reverse { "≤" } else { "≥" };
+            let pct = || format_threshold(fr, ValueFmt::Percent, None);
+            f.leaf.explain(|zh| {
+                if zh {
+                    format!(
+                        "{l} {}，{op} {}，得 {} 分值，得分 {}",
+                        s.show(),
+                        s.show_t(t),
+                        pct(),
+                        pts(score)
+                    )
+                } else {
+                    format!(
+                        "{l} {} {op} {}: {} of the points, {}",
+                        s.show(),
+                        s.show_t(t),
+                        pct(),
+                        pts(score)
+                    )
+                }
+            });
+            f.leaf.lost(score, |zh, lost| {
+                if zh {
+                    format!(
+                        "{l} {}，处于 {op} {} 档，扣 {lost} 分",
+                        s.show(),
+                        s.show_t(t)
+                    )
+                } else {
+                    format!(
+                        "{l} {} is in the {op} {} band: {lost} points lost",
+                        s.show(),
+                        s.show_t(t)
+                    )
+                }
+            });
+            score
+        }
+        None => {
+            let last = parsed.last().map_or(0.0, |b| b.0);
+            let word = if reverse {
+                ("高于", "above")
+            } else {
+                ("低于", "below")
+            };
+            f.leaf.explain(|zh| {
+                if zh {
+                    format!(
+                        "{l} {}，{}最低档门槛 {}，不得分",
+                        s.show(),
+                        word.0,
+                        s.show_t(last)
+                    )
+                } else {
+                    format!(
+                        "{l} {} is {} the last band {}: 0 points",
+                        s.show(),
+                        word.1,
+                        s.show_t(last)
+                    )
+                }
+            });
+            f.leaf.lost(0.0, |zh, lost| {
+                if zh {
+                    format!(
+                        "{l} {}，{} {}，扣 {lost} 分",
+                        s.show(),
+                        word.0,
+                        s.show_t(last)
+                    )
+                } else {
+                    format!(
+                        "{l} {} is {} {}: {lost} points lost",
+                        s.show(),
+                        word.1,
+                        s.show_t(last)
+                    )
+                }
+            });
+            0.0
+        }
+    })
+}
+
+// yes_no(subject[, finding]): 是否制 — full marks for yes, 0 for no.
+fn yes_no(
+    pos: Position,
+    table: &MetricTable,
+    f: &mut Frame,
+    zh: bool,
+    s: &Dynamic,
+    reason: Option<&Dynamic>,
+) -> RhaiResult<f64> {
+    let (meta, yes) = if let Ok(b) = s.as_bool() {
+        (None, b)
+    } else {
+        let (idx, meta) = metric(pos, table, zh, s, "yes_no")?;
+        match f.values.get(idx).and_then(Option::as_ref) {
+            Some(Val::Bool(b)) => (Some(meta), *b),
+            Some(_) => {
+                let l = label_of(meta, zh);
+                return fail(
+                    pos,
+                    zh,
+                    format!("yes_no() 需要是/否数据项，{l} 不是"),
+                    format!("yes_no() needs a yes/no input; {l} is not one"),
                 );
-                let op = if reverse { "≤" } else { "≥" };
-                f.leaf.explain(|zh| {
-                    if zh {
-                        format!("{} {v}，{op} {ts}，得 {pct} 分值，得分 {sc}", s.label)
-                    } else {
-                        format!("{} {v} {op} {ts}: {pct} of the points, {sc}", s.label)
-                    }
-                });
-                f.leaf.lost(score, |zh, l| {
-                    if zh {
-                        format!("{} {v}，处于 {op} {ts} 档，扣 {l} 分", s.label)
-                    } else {
-                        format!("{} {v} is in the {op} {ts} band: {l} points lost", s.label)
-                    }
-                });
-                score
             }
             None => {
-                let last = parsed.last().map_or(0.0, |b| b.0);
-                let ts = s.show_t(last);
-                let word = if reverse {
-                    ("高于", "above")
-                } else {
-                    ("低于", "below")
-                };
-                f.leaf.explain(|zh| {
-                    if zh {
-                        format!("{} {v}，{}最低档门槛 {ts}，不得分", s.label, word.0)
-                    } else {
-                        format!("{} {v} is {} the last band {ts}: 0 points", s.label, word.1)
-                    }
-                });
-                f.leaf.lost(0.0, |zh, l| {
-                    if zh {
-                        format!("{} {v}，{} {ts}，扣 {l} 分", s.label, word.0)
-                    } else {
-                        format!("{} {v} is {} {ts}: {l} points lost", s.label, word.1)
-                    }
-                });
-                0.0
+                let l = label_of(meta, zh);
+                return fail(
+                    pos,
+                    zh,
+                    format!("{l} 未填写"),
+                    format!("{l} is not filled in"),
+                );
             }
+        }
+    };
+    let label = meta.map_or(if zh { "判断" } else { "check" }, |m| label_of(m, zh));
+    let p = f.leaf.points;
+    if yes {
+        f.leaf.explain(|zh| {
+            if zh {
+                format!("{label}：是，得满分 {}", pts(p))
+            } else {
+                format!("{label}: yes, full marks {}", pts(p))
+            }
+        });
+        Ok(p)
+    } else {
+        f.leaf.explain(|zh| {
+            if zh {
+                format!("{label}：否，不得分")
+            } else {
+                format!("{label}: no, 0 points")
+            }
+        });
+        f.leaf.find(
+            |zh| match (reason, zh) {
+                (Some(r), true) => format!("{r}，扣 {} 分", pts(p)),
+                (Some(r), false) => format!("{r}: {} points lost", pts(p)),
+                (None, true) => format!("{label}：否，扣 {} 分", pts(p)),
+                (None, false) => format!("{label}: no, {} points lost", pts(p)),
+            },
+            Some(p),
+        );
+        Ok(0.0)
+    }
+}
+
+// grade(subject): 专家评级 — the (aggregated) grade's fraction of the points, with the
+// individual grades in the explanation and a finding when experts disagree by ≥ 2 levels.
+fn grade(
+    pos: Position,
+    table: &MetricTable,
+    f: &mut Frame,
+    zh: bool,
+    s: &Dynamic,
+) -> RhaiResult<f64> {
+    let (idx, meta) = metric(pos, table, zh, s, "grade")?;
+    let l = label_of(meta, zh);
+    let (labels, fraction) = match f.values.get(idx).and_then(Option::as_ref) {
+        Some(Val::Grade { labels, fraction }) => (labels.clone(), *fraction),
+        Some(_) => {
+            return fail(
+                pos,
+                zh,
+                format!("grade() 需要专家评级数据项，{l} 不是"),
+                format!("grade() needs an expert-grade input; {l} is not one"),
+            );
+        }
+        None => {
+            return fail(
+                pos,
+                zh,
+                format!("{l} 未填写"),
+                format!("{l} is not filled in"),
+            );
+        }
+    };
+    let p = f.leaf.points;
+    let score = p * fraction;
+    let joined = || labels.join("、");
+    let pct = || format_threshold(fraction, ValueFmt::Percent, None);
+    if labels.len() == 1 {
+        f.leaf.explain(|zh| {
+            if zh {
+                format!(
+                    "{l} 专家评级为 {}，得 {} 分值，得分 {}",
+                    joined(),
+                    pct(),
+                    pts(score)
+                )
+            } else {
+                format!(
+                    "{l}: expert grade {}, {} of the points: {}",
+                    joined(),
+                    pct(),
+                    pts(score)
+                )
+            }
+        });
+    } else {
+        let n = labels.len();
+        f.leaf.explain(|zh| {
+            if zh {
+                format!(
+                    "{l} {n} 位专家评级 {}，综合 {}，得分 {}",
+                    joined(),
+                    pct(),
+                    pts(score)
+                )
+            } else {
+                format!(
+                    "{l}: {n} experts graded {}, combined {}: {}",
+                    joined(),
+                    pct(),
+                    pts(score)
+                )
+            }
+        });
+    }
+    f.leaf.lost(score, |zh, lost| {
+        if zh {
+            format!("{l} 专家评级 {}，扣 {lost} 分", joined())
+        } else {
+            format!("{l}: expert grade {}, {lost} points lost", joined())
+        }
+    });
+    // Disagreement: two experts two or more levels apart (e.g. 优 and 中).
+    if let Some(scale) = table.grade_scales.get(&idx) {
+        let ranks = labels
+            .iter()
+            .filter_map(|x| scale.iter().position(|y| y == x));
+        let (lo, hi) = ranks.fold((usize::MAX, 0), |(lo, hi), r| (lo.min(r), hi.max(r)));
+        if lo != usize::MAX && hi - lo >= 2 {
+            let (a, b) = (&scale[lo], &scale[hi]);
+            f.leaf.find(
+                |zh| {
+                    if zh {
+                        format!("{l} 专家意见分歧较大（{a}—{b}），建议复核")
+                    } else {
+                        format!("{l}: experts disagree widely ({a}–{b}); review advised")
+                    }
+                },
+                None,
+            );
+        }
+    }
+    Ok(score)
+}
+
+// satisfaction(subject, threshold): 满意度 — full at or above the threshold, else
+// points × rate / threshold.
+fn satisfaction(
+    pos: Position,
+    table: &MetricTable,
+    f: &mut Frame,
+    zh: bool,
+    s: &Dynamic,
+    threshold: &Dynamic,
+) -> RhaiResult<f64> {
+    let s = subject(pos, table, &f.values, zh, s, "satisfaction")?;
+    let t = arg_number(pos, zh, threshold, "satisfaction", "threshold")?;
+    if t <= 0.0 {
+        return fail(
+            pos,
+            zh,
+            "satisfaction() 的门槛须大于 0".into(),
+            "satisfaction(): threshold must be positive".into(),
+        );
+    }
+    let p = f.leaf.points;
+    let score = if s.value >= t {
+        p
+    } else {
+        p * (s.value / t).clamp(0.0, 1.0)
+    };
+    let l = s.label(zh);
+    if s.value >= t {
+        f.leaf.explain(|zh| {
+            if zh {
+                format!(
+                    "{l} {}，达到 {}，得满分 {}",
+                    s.show(),
+                    s.show_t(t),
+                    pts(score)
+                )
+            } else {
+                format!(
+                    "{l} {} reaches {}: full marks {}",
+                    s.show(),
+                    s.show_t(t),
+                    pts(score)
+                )
+            }
+        });
+    } else {
+        f.leaf.explain(|zh| {
+            if zh {
+                format!(
+                    "{l} {}，低于 {}，按比例得分 {}",
+                    s.show(),
+                    s.show_t(t),
+                    pts(score)
+                )
+            } else {
+                format!(
+                    "{l} {} is below {}: proportional score {}",
+                    s.show(),
+                    s.show_t(t),
+                    pts(score)
+                )
+            }
+        });
+        f.leaf.lost(score, |zh, lost| {
+            if zh {
+                format!("{l} {}，低于 {}，扣 {lost} 分", s.show(), s.show_t(t))
+            } else {
+                format!(
+                    "{l} {} is below {}: {lost} points lost",
+                    s.show(),
+                    s.show_t(t)
+                )
+            }
+        });
+    }
+    Ok(score)
+}
+
+// deduct([[condition_or_count, points_each, reason], …]): 扣分制 — start from full marks,
+// deduct per finding, never below 0. A bool deducts once when true; a whole number deducts
+// that many times.
+fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult<f64> {
+    let shape = || {
+        fail(
+            pos,
+            zh,
+            "deduct() 的每一项应为 [条件或次数, 每次扣分, 原因]".into(),
+            "deduct(): each item is [condition or count, points each, reason]".into(),
+        )
+    };
+    let Some(items) = items.read_lock::<rhai::Array>() else {
+        return shape();
+    };
+    let p = f.leaf.points;
+    let mut total = 0.0;
+    let mut parts: Vec<(String, f64)> = Vec::new();
+    for item in items.iter() {
+        let Some(arr) = item.read_lock::<rhai::Array>() else {
+            return shape();
         };
-        Ok(score)
-    })
+        let [cond, each, reason] = arr.as_slice() else {
+            return shape();
+        };
+        let times = if let Ok(b) = cond.as_bool() {
+            f64::from(u8::from(b))
+        } else if let Some(n) = number(cond).filter(|n| n.is_finite() && n.fract() == 0.0) {
+            n.max(0.0)
+        } else {
+            return fail(
+                pos,
+                zh,
+                format!("deduct() 的条件应为布尔值或整数次数，收到 {cond}"),
+                format!("deduct(): the condition must be a bool or a whole count, got {cond}"),
+            );
+        };
+        let each = arg_number(pos, zh, each, "deduct", "points_each")?;
+        if each < 0.0 {
+            return fail(
+                pos,
+                zh,
+                "deduct() 的扣分不能为负".into(),
+                "deduct(): points deducted must not be negative".into(),
+            );
+        }
+        if times > 0.0 && each > 0.0 {
+            let d = times * each;
+            total += d;
+            let reason = reason.to_string();
+            f.leaf.find(
+                |zh| match (times > 1.0, zh) {
+                    (true, true) => {
+                        format!("{reason}（计 {} 次），扣 {} 分", trim_num(times), pts(d))
+                    }
+                    (true, false) => format!(
+                        "{reason} (×{}): {} points deducted",
+                        trim_num(times),
+                        pts(d)
+                    ),
+                    (false, true) => format!("{reason}，扣 {} 分", pts(d)),
+                    (false, false) => format!("{reason}: {} points deducted", pts(d)),
+                },
+                Some(d),
+            );
+            if f.leaf.trace {
+                parts.push((reason, d));
+            }
+        }
+    }
+    let score = (p - total).max(0.0);
+    f.leaf.explain(|zh| {
+        if parts.is_empty() {
+            if zh {
+                format!("未发现扣分事项，得满分 {}", pts(score))
+            } else {
+                format!("nothing to deduct: full marks {}", pts(score))
+            }
+        } else {
+            let list = parts
+                .iter()
+                .map(|(r, d)| format!("{r} −{}", pts(*d)))
+                .collect::<Vec<_>>()
+                .join(if zh { "；" } else { "; " });
+            match (zh, total > p) {
+                (true, false) => format!("满分 {}，{list}，得分 {}", pts(p), pts(score)),
+                (true, true) => format!("满分 {}，{list}，扣分超过分值，以 0 分计", pts(p)),
+                (false, false) => format!("{} points, {list}: {}", pts(p), pts(score)),
+                (false, true) => format!(
+                    "{} points, {list}: deductions exceed the points, scored 0",
+                    pts(p)
+                ),
+            }
+        }
+    });
+    Ok(score)
 }
 
 /// A checked value as the script sees it.

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 //! The shared test vectors under `tests/vectors/`: native results must equal the committed
 //! expected scorecards byte for byte (the WASM and C tests compare against the same files).
 //! `JIXIAO_BLESS=1` rewrites the expected files and JSON rulebooks instead of comparing.

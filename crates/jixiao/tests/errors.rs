@@ -1599,3 +1599,56 @@ fn kpi_errors_do_not_depend_on_thread_history() {
     .join()
     .unwrap();
 }
+
+// ---------------------------------------------------------------- more line mapping
+
+#[test]
+fn script_lines_with_crlf_line_endings() {
+    let text = with_head(&TREE.replace(
+        "script = 'deduct([[count, 5, \"违规\"]])'",
+        "script = '''\nlet a = count * 5.0;\nlet b = ;\npoints - a\n'''",
+    ))
+    .replace('\n', "\r\n");
+    let p = only(&rulebook_error(&text));
+    assert_eq!(p.code, ProblemCode::ScriptSyntax);
+    assert_eq!(p.line, Some(40));
+}
+
+#[test]
+fn runtime_error_in_a_script_file_names_the_file_and_its_line() {
+    let text = with_head(&TREE.replace(
+        "script = 'deduct([[count, 5, \"违规\"]])'",
+        "script_file = \"scripts/rt.rhai\"",
+    ));
+    let script = "// 合规性\nlet n = count;\nno_such_helper(n)\n";
+    let tmp = TempRulebook::new("runtime-file", &text, &[("scripts/rt.rhai", script)]);
+    let engine = tmp.load().unwrap();
+    let sub = Submission::from_json_str(r#"{"values":{"rate":90,"count":1}}"#).unwrap();
+    let p = failed_a2(&engine.evaluate(&sub));
+    assert_eq!(p.code, ProblemCode::ScriptError);
+    assert_eq!(p.file.as_deref(), Some("scripts/rt.rhai"));
+    assert_eq!(p.line, Some(3));
+    snap_problems("runtime_error_in_script_file", &[p]);
+}
+
+/// Result errors (out of range, not finite, wrong type) are located with the leaf's first
+/// script line but without its file: for a `script_file` script the problem says "第 1 行"
+/// with no file, which reads as line 1 of the rulebook TOML.
+#[test]
+#[ignore = "engine bug: result errors of script_file scripts lose the file name (\"第 1 行\" of the TOML)"]
+fn result_error_in_a_script_file_names_the_file() {
+    let text = with_head(&TREE.replace(
+        "script = 'deduct([[count, 5, \"违规\"]])'",
+        "script_file = \"scripts/big.rhai\"",
+    ));
+    let tmp = TempRulebook::new(
+        "result-file",
+        &text,
+        &[("scripts/big.rhai", "points + 1.0\n")],
+    );
+    let engine = tmp.load().unwrap();
+    let sub = Submission::from_json_str(r#"{"values":{"rate":90,"count":1}}"#).unwrap();
+    let p = failed_a2(&engine.evaluate(&sub));
+    assert_eq!(p.code, ProblemCode::ResultOutOfRange);
+    assert_eq!(p.file.as_deref(), Some("scripts/big.rhai"), "{p}");
+}

@@ -1652,3 +1652,28 @@ fn result_error_in_a_script_file_names_the_file() {
     assert_eq!(p.code, ProblemCode::ResultOutOfRange);
     assert_eq!(p.file.as_deref(), Some("scripts/big.rhai"), "{p}");
 }
+
+/// KPI expressions are compiled with the leaves' name scope, which includes `points`; but
+/// KPIs are evaluated without it, so `expr = "points * 2.0"` compiles and then fails on
+/// every evaluation with "Variable not found: points". It should be rejected when the
+/// rulebook is compiled, like any other unknown name in a KPI.
+#[test]
+#[ignore = "engine bug: a KPI using `points` compiles, then fails at every evaluation"]
+fn kpi_using_points_is_rejected_at_compile_time() {
+    let text = with_head(&format!(
+        "[[kpis]]\nid = \"dbl\"\nlabel = \"双\"\nexpr = \"points * 2.0\"\n\n{TREE}"
+    ));
+    let err = match Rulebook::from_toml_str(&text).and_then(Engine::new) {
+        Ok(engine) => {
+            let sub = Submission::from_json_str(r#"{"values":{"rate":90,"count":1}}"#).unwrap();
+            let kpi = engine.evaluate(&sub);
+            let k = kpi.kpis.iter().find(|k| &*k.id == "dbl").unwrap();
+            panic!("compiled; at run time the KPI is {:?}", k.value);
+        }
+        Err(e) => e,
+    };
+    let p = only(&err);
+    assert_eq!(p.code, ProblemCode::UnknownName);
+    assert_eq!(p.kpi.as_deref(), Some("dbl"));
+    assert_eq!(p.line, Some(line_of(&text, "points * 2.0")));
+}

@@ -621,7 +621,7 @@ fn hostile_outcomes_snapshot() {
     let rows: Vec<serde_json::Value> = cases
         .iter()
         .map(|script| {
-            let (card, _) = run(script.lines().last().unwrap(), script);
+            let (card, _) = run(script.lines().next().unwrap(), script);
             let p = card.indicator("H").unwrap().error.clone().unwrap();
             serde_json::json!({
                 "script": script,

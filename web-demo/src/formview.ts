@@ -1,0 +1,437 @@
+// The evaluator's form, generated from the engine's form(): dimension → second-level
+// indicator → the indicators (评分标准, N/A toggle, live score) and the inputs they read.
+// Built once per rulebook/language; after that only messages and score chips are updated.
+
+import type { Form, FormIndicator, Input, Lang, Problem, Scorecard, Submission, Value } from "./types";
+import { h, domId } from "./dom";
+import { pick, strings } from "./i18n";
+import { num, pct, problemText } from "./format";
+
+const DEFAULT_LEVELS = ["优", "良", "中", "差"];
+
+export interface FormCallbacks {
+  /** A value changed (undefined = cleared). */
+  setValue(id: string, value: Value | undefined): void;
+  setNa(indicator: string, na: boolean): void;
+  setNote(indicator: string, note: string): void;
+  setProject(key: string, value: string): void;
+}
+
+export interface FormView {
+  root: HTMLElement;
+  /** Show the engine's problems next to their fields and scores next to their indicators. */
+  update(card: Scorecard): void;
+}
+
+/** "范围 0–100 %" / "≥ 0 万元". */
+function rangeText(input: Input, lang: Lang): string {
+  const unit = input.unit ? (input.unit === "%" ? "%" : " " + input.unit) : "";
+  const { min, max } = input;
+  if (min !== undefined && max !== undefined) return `${strings(lang).range} ${min}–${max}${unit}`;
+  if (min !== undefined) return `≥ ${min}${unit}`;
+  if (max !== undefined) return `≤ ${max}${unit}`;
+  return "";
+}
+
+/** What a text box shows for a stored value. */
+function asText(v: Value | undefined): string {
+  if (v === undefined || v === null) return "";
+  if (Array.isArray(v)) return v.join("、");
+  return String(v);
+}
+
+/** A typed number as the submission stores it: a plain number when it is one, else the text
+ * as typed ("2,104.8", "12%") for the engine to read or reject with its message. */
+function fromText(text: string): Value | undefined {
+  const t = text.trim();
+  if (t === "") return undefined;
+  if (/^-?\d+(\.\d+)?$/.test(t)) {
+    const n = Number(t);
+    if (Number.isFinite(n)) return n;
+  }
+  return t;
+}
+
+function boolOf(v: Value | undefined): boolean | undefined {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") return v === 1 ? true : v === 0 ? false : undefined;
+  if (typeof v === "string") {
+    const s = v.trim().toLowerCase();
+    if (["是", "yes", "true", "1", "y"].includes(s)) return true;
+    if (["否", "no", "false", "0", "n"].includes(s)) return false;
+  }
+  return undefined;
+}
+
+export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallbacks): FormView {
+  const t = strings(lang);
+  const msgEls = new Map<string, { field: HTMLElement; msg: HTMLElement }>();
+  const chips = new Map<string, HTMLElement>();
+  const naMsgs = new Map<string, HTMLElement>();
+
+  const projectFields: [string, string][] = [
+    ["id", t.projectId],
+    ["name", t.projectName],
+    ["department", t.projectDepartment],
+    ["evaluator", t.projectEvaluator],
+  ];
+  const project = h(
+    "fieldset",
+    { class: "card project" },
+    h("legend", null, h("h2", null, t.project)),
+    h(
+      "div",
+      { class: "fields" },
+      projectFields.map(([key, label]) => {
+        const id = domId("p", key);
+        const v = sub.project?.[key];
+        return h(
+          "div",
+          { class: "field" },
+          h("label", { for: id }, label),
+          h("input", {
+            id,
+            type: "text",
+            name: "project." + key,
+            value: typeof v === "string" ? v : "",
+            autocomplete: "off",
+            oninput: (e: Event) => cb.setProject(key, (e.target as HTMLInputElement).value),
+          }),
+        );
+      }),
+    ),
+  );
+
+  function fieldFor(input: Input): HTMLElement {
+    const id = domId("f", input.id);
+    const msgId = domId("m", input.id);
+    const helpId = domId("h", input.id);
+    const label = pick(lang, input.label, input.label_en);
+    const help = pick(lang, input.help ?? "", input.help_en);
+    const range = rangeText(input, lang);
+    const described = [help || range ? helpId : "", msgId].filter(Boolean).join(" ");
+    const v = sub.values[input.id];
+    let control: HTMLElement;
+    switch (input.type) {
+      case "bool": {
+        const b = boolOf(v);
+        control = h(
+          "select",
+          {
+            id,
+            "aria-describedby": described,
+            onchange: (e: Event) => {
+              const s = (e.target as HTMLSelectElement).value;
+              cb.setValue(input.id, s === "" ? undefined : s === "true");
+            },
+          },
+          h("option", { value: "", selected: b === undefined }, t.unset),
+          h("option", { value: "true", selected: b === true }, t.yes),
+          h("option", { value: "false", selected: b === false }, t.no),
+        );
+        break;
+      }
+      case "choice": {
+        const cur = typeof v === "string" ? v : "";
+        const choices = input.choices ?? [];
+        control = h(
+          "select",
+          {
+            id,
+            "aria-describedby": described,
+            onchange: (e: Event) => {
+              const s = (e.target as HTMLSelectElement).value;
+              cb.setValue(input.id, s === "" ? undefined : s);
+            },
+          },
+          h("option", { value: "", selected: cur === "" }, t.choose),
+          cur && !choices.includes(cur) ? h("option", { value: cur, selected: true }, cur) : null,
+          choices.map((c) => h("option", { value: c, selected: c === cur }, c)),
+        );
+        break;
+      }
+      case "date":
+        control = h("input", {
+          id,
+          type: "date",
+          value: asText(v),
+          "aria-describedby": described,
+          oninput: (e: Event) => {
+            const s = (e.target as HTMLInputElement).value;
+            cb.setValue(input.id, s === "" ? undefined : s);
+          },
+        });
+        break;
+      case "text":
+        control = h("textarea", {
+          id,
+          rows: 2,
+          "aria-describedby": described,
+          oninput: (e: Event) => {
+            const s = (e.target as HTMLTextAreaElement).value;
+            cb.setValue(input.id, s === "" ? undefined : s);
+          },
+        });
+        (control as HTMLTextAreaElement).value = asText(v);
+        break;
+      case "grade":
+        control = gradePicker(input, v, id, described, label);
+        break;
+      default:
+        control = h("input", {
+          id,
+          type: "text",
+          inputmode: input.type === "integer" ? "numeric" : "decimal",
+          autocomplete: "off",
+          spellcheck: "false",
+          value: asText(v),
+          "aria-describedby": described,
+          oninput: (e: Event) => cb.setValue(input.id, fromText((e.target as HTMLInputElement).value)),
+        });
+    }
+    if (input.required) control.setAttribute("aria-required", "true");
+    const wrap = h(
+      "div",
+      { class: "field" + (input.type === "grade" || input.type === "text" ? " wide" : ""), "data-input": input.id },
+      input.type === "grade"
+        ? h("span", { class: "label", id: id + "-label" }, label, input.required ? req() : opt())
+        : h("label", { for: id }, label, input.required ? req() : opt()),
+      h("div", { class: "control" }, control, input.unit && input.type !== "grade" ? h("span", { class: "unit" }, input.unit) : null),
+      help || range
+        ? h("div", { class: "help", id: helpId }, [help, range].filter(Boolean).join(lang === "en" ? "; " : "；"))
+        : null,
+      h("div", { class: "msg", id: msgId, role: "alert" }),
+    );
+    msgEls.set(input.id, { field: wrap, msg: wrap.querySelector(".msg") as HTMLElement });
+    return wrap;
+  }
+
+  function req(): HTMLElement {
+    return h("abbr", { class: "req", title: t.required }, "*");
+  }
+  function opt(): HTMLElement {
+    return h("span", { class: "opt" }, `（${t.optional}）`);
+  }
+
+  /** One select per expert; a single grade is stored as a string, several as an array. */
+  function gradePicker(input: Input, v: Value | undefined, id: string, described: string, label: string): HTMLElement {
+    const levels = input.levels?.length ? input.levels.map((l) => l.label) : DEFAULT_LEVELS;
+    let grades: string[] = Array.isArray(v) ? v.map(String) : typeof v === "string" && v !== "" ? [v] : [];
+    const box = h("div", { class: "grades", role: "group", id, "aria-labelledby": id + "-label", "aria-describedby": described });
+    const commit = () => {
+      const set = grades.filter((g) => g !== "");
+      cb.setValue(input.id, set.length === 0 ? undefined : set.length === 1 ? set[0] : set);
+    };
+    const draw = (focusIndex?: number) => {
+      box.replaceChildren();
+      const rows = grades.length === 0 ? [""] : grades;
+      rows.forEach((g, i) => {
+        const sid = `${id}-e${i}`;
+        const sel = h(
+          "select",
+          {
+            id: sid,
+            "aria-label": `${label} — ${t.expert} ${i + 1}`,
+            onchange: (e: Event) => {
+              const val = (e.target as HTMLSelectElement).value;
+              if (grades.length === 0) grades = [val];
+              else grades[i] = val;
+              commit();
+            },
+          },
+          h("option", { value: "", selected: g === "" }, t.unset),
+          !levels.includes(g) && g !== "" ? h("option", { value: g, selected: true }, g) : null,
+          levels.map((l) => h("option", { value: l, selected: l === g }, l)),
+        );
+        box.append(
+          h(
+            "span",
+            { class: "expert" },
+            h("span", { class: "expert-n", "aria-hidden": "true" }, `${t.expert} ${i + 1}`),
+            sel,
+            rows.length > 1
+              ? h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "link",
+                    "aria-label": `${t.removeExpert} ${t.expert} ${i + 1}`,
+                    onclick: () => {
+                      grades.splice(i, 1);
+                      commit();
+                      draw(Math.max(0, i - 1));
+                    },
+                  },
+                  "×",
+                )
+              : null,
+          ),
+        );
+      });
+      box.append(
+        h(
+          "button",
+          {
+            type: "button",
+            class: "small",
+            onclick: () => {
+              if (grades.length === 0) grades = [""];
+              grades.push("");
+              draw(grades.length - 1);
+            },
+          },
+          "+ " + t.addExpert,
+        ),
+      );
+      if (focusIndex !== undefined) box.querySelector<HTMLSelectElement>(`#${CSS.escape(`${id}-e${focusIndex}`)}`)?.focus();
+    };
+    draw();
+    const agg = input.aggregate ?? "mean";
+    return h("div", null, box, h("div", { class: "help" }, t.aggregate[agg]));
+  }
+
+  function indicatorRow(ind: FormIndicator): HTMLElement {
+    const na = (sub.not_applicable ?? []).includes(ind.id);
+    const note = sub.notes?.[ind.id] ?? "";
+    const criteria = pick(lang, ind.criteria ?? "", ind.criteria_en);
+    const naId = domId("na", ind.id);
+    const noteId = domId("note", ind.id);
+    const chip = h("span", { class: "chip", "aria-live": "off" });
+    chips.set(ind.id, chip);
+    const naMsg = h("div", { class: "msg", role: "alert" });
+    naMsgs.set(ind.id, naMsg);
+    return h(
+      "li",
+      { class: "ind" + (na ? " is-na" : ""), "data-indicator": ind.id },
+      h(
+        "div",
+        { class: "ind-head" },
+        h("span", { class: "ind-id" }, ind.id),
+        h("span", { class: "ind-label" }, pick(lang, ind.label, ind.label_en)),
+        h("span", { class: "ind-points" }, `${num(ind.points)} ${t.points}`),
+        chip,
+      ),
+      criteria ? h("p", { class: "criteria" }, h("span", { class: "criteria-k" }, t.criteria + "："), criteria) : null,
+      h(
+        "div",
+        { class: "ind-tools" },
+        ind.allow_na
+          ? h(
+              "label",
+              { class: "na", for: naId },
+              h("input", {
+                id: naId,
+                type: "checkbox",
+                checked: na,
+                onchange: (e: Event) => {
+                  const on = (e.target as HTMLInputElement).checked;
+                  (e.target as HTMLElement).closest(".ind")?.classList.toggle("is-na", on);
+                  cb.setNa(ind.id, on);
+                },
+              }),
+              " " + t.notApplicable,
+            )
+          : null,
+        h(
+          "details",
+          { class: "note", open: note !== "" },
+          h("summary", null, t.note),
+          h("label", { for: noteId, class: "sr-only" }, `${t.note} ${ind.id}`),
+          (() => {
+            const ta = h("textarea", {
+              id: noteId,
+              rows: 2,
+              placeholder: t.notePlaceholder,
+              oninput: (e: Event) => cb.setNote(ind.id, (e.target as HTMLTextAreaElement).value),
+            });
+            ta.value = note;
+            return ta;
+          })(),
+        ),
+      ),
+      naMsg,
+    );
+  }
+
+  const sections = form.sections.map((sec) =>
+    h(
+      "section",
+      { class: "card dim", "aria-labelledby": domId("sec", sec.id), "data-section": sec.id },
+      h(
+        "h2",
+        { id: domId("sec", sec.id) },
+        pick(lang, sec.label, sec.label_en),
+        sec.points ? h("span", { class: "pts" }, `${num(sec.points)} ${t.points}`) : null,
+      ),
+      sec.groups.map((g) =>
+        h(
+          "fieldset",
+          { class: "group", "data-group": g.id },
+          h(
+            "legend",
+            null,
+            g.id !== sec.id && g.id !== "_other" ? h("span", { class: "ind-id" }, g.id) : null,
+            pick(lang, g.label, g.label_en),
+            g.points ? h("span", { class: "pts" }, `${num(g.points)} ${t.points}`) : null,
+          ),
+          g.indicators.length ? h("ul", { class: "inds" }, g.indicators.map(indicatorRow)) : null,
+          g.fields.length ? h("div", { class: "fields" }, g.fields.map(fieldFor)) : null,
+        ),
+      ),
+    ),
+  );
+
+  const root = h("div", { class: "form-body" }, project, sections);
+
+  function update(card: Scorecard): void {
+    const byInput = new Map<string, Problem[]>();
+    const byIndicator = new Map<string, Problem[]>();
+    for (const p of card.problems ?? []) {
+      if (p.input) (byInput.get(p.input) ?? byInput.set(p.input, []).get(p.input)!).push(p);
+      else if (p.indicator) (byIndicator.get(p.indicator) ?? byIndicator.set(p.indicator, []).get(p.indicator)!).push(p);
+    }
+    for (const [id, { field, msg }] of msgEls) {
+      const ps = byInput.get(id);
+      const text = ps ? ps.map((p) => problemText(p, lang)).join(" ") : "";
+      if (msg.textContent !== text) msg.textContent = text;
+      const bad = ps !== undefined;
+      field.classList.toggle("invalid", bad);
+      for (const c of field.querySelectorAll("input, select, textarea")) {
+        if (bad) c.setAttribute("aria-invalid", "true");
+        else c.removeAttribute("aria-invalid");
+      }
+    }
+    for (const [id, el] of naMsgs) {
+      const ps = byIndicator.get(id);
+      el.textContent = ps ? ps.map((p) => problemText(p, lang)).join(" ") : "";
+    }
+    for (const ind of card.indicators) {
+      const chip = chips.get(ind.id);
+      if (!chip) continue;
+      let text: string;
+      let cls: string;
+      switch (ind.status) {
+        case "scored":
+          text = `${num(ind.score)} / ${num(ind.points)}`;
+          cls = ind.attainment !== null && ind.attainment < 1 ? "chip lost" : "chip ok";
+          break;
+        case "not_applicable":
+          text = t.statusNA;
+          cls = "chip na";
+          break;
+        case "error":
+          text = t.statusError;
+          cls = "chip err";
+          break;
+        default:
+          text = t.statusUnscored;
+          cls = "chip unscored";
+      }
+      if (ind.status === "scored" && ind.attainment !== null) chip.title = pct(ind.attainment);
+      if (chip.textContent !== text) chip.textContent = text;
+      if (chip.className !== cls) chip.className = cls;
+    }
+  }
+
+  return { root, update };
+}

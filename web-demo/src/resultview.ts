@@ -1,0 +1,338 @@
+// The live result panel, which is also the printed report: total and grade, the dimension
+// chart, every indicator's score with its explanation and findings, the findings list, and
+// (print only) the report header with project and rulebook identity and signature lines.
+
+import type { Form, IndicatorScore, Lang, Scorecard, Submission } from "./types";
+import { h, s } from "./dom";
+import { pick, strings } from "./i18n";
+import { num, pct, problemText, problemWhere } from "./format";
+
+export interface ResultContext {
+  form: Form;
+  sub: Submission;
+  lang: Lang;
+  engineVersion: string;
+  /** Input and KPI labels by id, for "missing" lists. */
+  labelOf(id: string): string;
+}
+
+function statusLabel(status: string, lang: Lang): string {
+  const t = strings(lang);
+  switch (status) {
+    case "unscored":
+      return t.statusUnscored;
+    case "partial":
+      return t.statusPartial;
+    case "not_applicable":
+      return t.statusNA;
+    case "error":
+      return t.statusError;
+    default:
+      return "";
+  }
+}
+
+/** Horizontal bars, one per dimension: attainment as the bar, "score / points" as text.
+ * Plain SVG shapes with fills in attributes, so it prints without background graphics. */
+function chart(card: Scorecard, lang: Lang): SVGElement {
+  const t = strings(lang);
+  const dims = card.dimensions;
+  const rowH = 30;
+  const labelW = 96;
+  const barW = 230;
+  const textW = 120;
+  const width = labelW + barW + textW;
+  const height = dims.length * rowH + 24;
+  const svg = s(
+    "svg",
+    {
+      class: "chart",
+      viewBox: `0 0 ${width} ${height}`,
+      width: "100%",
+      role: "img",
+      "aria-labelledby": "chart-title",
+      preserveAspectRatio: "xMinYMin meet",
+    },
+    s("title", { id: "chart-title" }, t.chartTitle),
+  );
+  // grid at 0, 60, 80, 90, 100 %
+  for (const g of [0, 0.6, 0.8, 0.9, 1]) {
+    const x = labelW + g * barW;
+    svg.append(
+      s("line", { x1: x, x2: x, y1: 4, y2: height - 18, stroke: "#c8cdd3", "stroke-width": 1, "stroke-dasharray": g === 0 || g === 1 ? "" : "3 3" }),
+      s("text", { x, y: height - 6, "text-anchor": "middle", class: "tick" }, `${Math.round(g * 100)}%`),
+    );
+  }
+  dims.forEach((d, i) => {
+    const y = 6 + i * rowH;
+    const a = d.attainment ?? 0;
+    const na = d.status === "not_applicable";
+    const unscored = d.status === "unscored" || d.status === "error";
+    const partial = d.status === "partial";
+    const fill = a >= 0.9 ? "#1f7a4d" : a >= 0.8 ? "#3b74b8" : a >= 0.6 ? "#c98a12" : "#b5392f";
+    svg.append(
+      s("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "dim-label" }, pick(lang, d.label, d.label_en)),
+      s("rect", { x: labelW, y: y + 2, width: barW, height: 18, fill: "#eef0f3", stroke: "#c8cdd3" }),
+    );
+    if (!na && !unscored) {
+      svg.append(
+        s("rect", {
+          x: labelW,
+          y: y + 2,
+          width: Math.max(0, Math.min(1, a)) * barW,
+          height: 18,
+          fill: partial ? "url(#hatch)" : fill,
+          stroke: partial ? fill : "none",
+        }),
+      );
+    }
+    const txt = na
+      ? t.statusNA
+      : unscored
+        ? t.statusUnscored
+        : `${num(d.score)} / ${num(d.points)}  ${pct(d.attainment)}${partial ? " *" : ""}`;
+    svg.append(s("text", { x: labelW + barW + 8, y: y + 16, class: "dim-value" }, txt));
+  });
+  svg.prepend(
+    s(
+      "defs",
+      null,
+      s(
+        "pattern",
+        { id: "hatch", width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
+        s("rect", { width: 6, height: 6, fill: "#e3e8ef" }),
+        s("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#6b7785", "stroke-width": 3 }),
+      ),
+    ),
+  );
+  return svg;
+}
+
+function explanationCell(ind: IndicatorScore, ctx: ResultContext): HTMLElement {
+  const { lang } = ctx;
+  const t = strings(lang);
+  const cell = h("td", { class: "why" });
+  if (ind.flag) cell.append(h("span", { class: "flag flag-" + ind.flag }, `[${ind.flag}]`), " ");
+  if (ind.explanation) cell.append(h("span", null, ind.explanation));
+  if (ind.status === "unscored" && ind.leaf) {
+    const missing = (ind.missing ?? []).map((m) => ctx.labelOf(m));
+    cell.append(h("span", { class: "missing" }, missing.length ? `${t.missing}：${missing.join("、")}` : t.statusUnscored));
+  }
+  if (ind.error) {
+    cell.append(h("span", { class: "error" }, problemText(ind.error, lang), ind.error.line ? `（${problemWhere(ind.error, lang)}）` : ""));
+  }
+  if (ind.findings?.length) {
+    cell.append(
+      h(
+        "ul",
+        { class: "findings" },
+        ind.findings.map((f) => h("li", null, f.message)),
+      ),
+    );
+  }
+  if (ind.note) cell.append(h("div", { class: "note-text" }, `${t.note}：${ind.note}`));
+  return cell;
+}
+
+function scoreCell(ind: IndicatorScore, lang: Lang): HTMLElement {
+  if (ind.score !== null && ind.status !== "unscored") {
+    return h("td", { class: "num" + (ind.status === "partial" ? " partial" : "") }, num(ind.score), ind.status === "partial" ? h("span", { class: "pill pill-partial" }, statusLabel("partial", lang)) : null);
+  }
+  return h("td", { class: "num" }, h("span", { class: "pill pill-" + ind.status }, statusLabel(ind.status, lang) || "—"));
+}
+
+export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultContext): void {
+  const { lang, form, sub } = ctx;
+  const t = strings(lang);
+  const unscored = card.indicators.filter((i) => i.leaf && i.status === "unscored").length;
+  const errors = card.indicators.filter((i) => i.leaf && i.status === "error").length;
+  const grade = card.grade ? pick(lang, card.grade.label, card.grade.label_en) : null;
+  const gradeIndex = card.grade ? form.rulebook.grades.findIndex((g) => g.label === card.grade?.label) : -1;
+  const rescaled = card.max_points !== form.rulebook.total;
+
+  const p = sub.project ?? {};
+  const projText = (k: string) => (typeof p[k] === "string" ? (p[k] as string) : "");
+
+  // Print-only report header.
+  const header = h(
+    "header",
+    { class: "report-head print-only" },
+    h("h1", null, t.reportTitle),
+    h("p", { class: "report-sub" }, pick(lang, form.rulebook.title, form.rulebook.title_en)),
+    h(
+      "table",
+      { class: "meta" },
+      h(
+        "tbody",
+        null,
+        h("tr", null, h("th", null, t.projectName), h("td", null, projText("name") || "—"), h("th", null, t.projectId), h("td", null, projText("id") || "—")),
+        h("tr", null, h("th", null, t.projectDepartment), h("td", null, projText("department") || "—"), h("th", null, t.projectEvaluator), h("td", null, projText("evaluator") || "—")),
+        h(
+          "tr",
+          null,
+          h("th", null, t.reportRulebook),
+          h("td", null, `${card.rulebook.id} ${card.rulebook.version}`, " · ", t.stage[form.rulebook.stage] ?? form.rulebook.stage),
+          h("th", null, t.reportEngine),
+          h("td", null, `jixiao ${card.engine_version}`),
+        ),
+        h("tr", null, h("th", null, t.reportHash), h("td", { colspan: 3, class: "hash" }, card.rulebook.hash)),
+      ),
+    ),
+  );
+
+  const summary = h(
+    "div",
+    { class: "summary" },
+    h(
+      "div",
+      { class: "total" },
+      h("div", { class: "k" }, t.total),
+      h("div", { class: "v", "data-testid": "total" }, num(card.total)),
+      h("div", { class: "of" }, `/ ${num(form.rulebook.total)}`),
+    ),
+    h(
+      "div",
+      { class: "grade" },
+      h("div", { class: "k" }, t.grade),
+      h("div", { class: "badge " + (grade ? "g" + Math.max(0, gradeIndex) : "none"), "data-testid": "grade" }, grade ?? t.noGrade),
+    ),
+    h(
+      "div",
+      { class: "state" },
+      card.complete
+        ? h("p", { class: "ok" }, "✓ ", t.complete)
+        : h("p", { class: "warn", "data-testid": "incomplete" }, "⚠ ", t.incomplete(unscored + errors)),
+      errors ? h("p", { class: "warn" }, t.hasErrors(errors)) : null,
+      rescaled ? h("p", { class: "note-text" }, t.rescaled(num(card.raw_total), num(card.max_points), num(card.total))) : null,
+      h("p", { class: "bands" }, form.rulebook.grades.map((g) => `${pick(lang, g.label, g.label_en)} ≥ ${g.min}`).join(" · ")),
+    ),
+  );
+
+  const live = h("p", { class: "sr-only", "aria-live": "polite", "aria-atomic": "true" }, t.liveTotal(num(card.total), grade ?? t.noGrade));
+
+  const dims = h("section", { class: "dims", "aria-labelledby": "dims-h" }, h("h3", { id: "dims-h" }, t.dimensions), chart(card, lang));
+
+  const rows = card.indicators.map((ind) =>
+    h(
+      "tr",
+      { class: `lv${Math.min(ind.level, 4)} st-${ind.status}` + (ind.leaf ? " leaf" : ""), "data-indicator": ind.id },
+      h(
+        "th",
+        { scope: "row", class: "name" },
+        h("span", { class: "ind-id" }, ind.id),
+        " ",
+        pick(lang, ind.label, ind.label_en),
+      ),
+      h("td", { class: "num" }, num(ind.points)),
+      scoreCell(ind, lang),
+      h("td", { class: "num" }, ind.status === "scored" || ind.status === "partial" ? pct(ind.attainment) : "—"),
+      explanationCell(ind, ctx),
+    ),
+  );
+  const table = h(
+    "section",
+    { class: "table-wrap", "aria-labelledby": "table-h" },
+    h("h3", { id: "table-h" }, t.table),
+    h(
+      "table",
+      { class: "scores" },
+      h(
+        "colgroup",
+        null,
+        h("col", { class: "c-name" }),
+        h("col", { class: "c-num" }),
+        h("col", { class: "c-num" }),
+        h("col", { class: "c-rate" }),
+        h("col", { class: "c-why" }),
+      ),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          h("th", { scope: "col" }, t.indicatorCol),
+          h("th", { scope: "col", class: "num" }, t.pointsCol),
+          h("th", { scope: "col", class: "num" }, t.scoreCol),
+          h("th", { scope: "col", class: "num" }, t.attainmentCol),
+          h("th", { scope: "col" }, t.explanationCol),
+        ),
+      ),
+      h("tbody", null, rows),
+      h(
+        "tfoot",
+        null,
+        h(
+          "tr",
+          null,
+          h("th", { scope: "row" }, t.total),
+          h("td", { class: "num" }, num(card.max_points)),
+          h("td", { class: "num" }, num(card.raw_total)),
+          h("td", { class: "num" }, card.max_points ? pct(card.raw_total / card.max_points) : "—"),
+          h("td", null, rescaled ? t.rescaled(num(card.raw_total), num(card.max_points), num(card.total)) : "", " ", `${t.grade}：${grade ?? t.noGrade}`),
+        ),
+      ),
+    ),
+  );
+
+  // Findings, N/A and notes, as the report lists them.
+  const withFindings = card.indicators.filter((i) => i.leaf && i.findings?.length);
+  const na = card.indicators.filter((i) => i.leaf && i.status === "not_applicable");
+  const incomplete = card.indicators.filter((i) => i.leaf && (i.status === "unscored" || i.status === "error"));
+  const findings = h(
+    "section",
+    { class: "findings-list", "aria-labelledby": "findings-h" },
+    h("h3", { id: "findings-h" }, t.reportFindings),
+    withFindings.length
+      ? h(
+          "ol",
+          null,
+          withFindings.flatMap((i) =>
+            (i.findings ?? []).map((f) => h("li", null, h("b", null, `${i.id} ${pick(lang, i.label, i.label_en)}：`), f.message)),
+          ),
+        )
+      : h("p", null, t.reportNoFindings),
+    na.length
+      ? h("p", null, h("b", null, t.reportNA + "："), na.map((i) => `${i.id} ${pick(lang, i.label, i.label_en)}${i.note ? `（${i.note}）` : ""}`).join("；"))
+      : null,
+    incomplete.length
+      ? h(
+          "div",
+          { class: "warn-box" },
+          h("p", null, t.reportIncomplete),
+          h("ul", null, incomplete.map((i) => h("li", null, `${i.id} ${pick(lang, i.label, i.label_en)}`))),
+        )
+      : null,
+  );
+
+  const problems = card.problems?.length
+    ? h(
+        "section",
+        { class: "problems screen-only", "aria-labelledby": "problems-h" },
+        h("h3", { id: "problems-h" }, t.submissionProblems),
+        h("ul", null, card.problems.map((pr) => h("li", null, problemText(pr, lang), pr.input ? ` — ${ctx.labelOf(pr.input)}` : pr.indicator ? ` — ${pr.indicator}` : ""))),
+      )
+    : null;
+
+  const kpis = card.kpis.length
+    ? h(
+        "section",
+        { class: "kpis", "aria-labelledby": "kpis-h" },
+        h("h3", { id: "kpis-h" }, t.kpis),
+        h(
+          "dl",
+          null,
+          card.kpis.map((k) => [h("dt", null, ctx.labelOf(k.id) || k.label), h("dd", null, k.display ?? (k.value === null ? "—" : String(k.value)))]),
+        ),
+      )
+    : null;
+
+  const sign = h(
+    "footer",
+    { class: "report-foot print-only" },
+    h("p", null, t.reportSign, h("span", { class: "sigline" }), t.reportReviewer, h("span", { class: "sigline" })),
+    h("p", { class: "small" }, `${t.reportRulebook} ${card.rulebook.id} ${card.rulebook.version} · ${card.rulebook.hash} · jixiao ${card.engine_version} · ${t.reportDate} ${new Date().toLocaleString(lang)}`),
+  );
+
+  root.replaceChildren(header, live, summary, dims, table, findings, kpis ?? "", problems ?? "", sign);
+}

@@ -6,14 +6,14 @@ use crate::fast::{Arith, HelperCall};
 use crate::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 use crate::model::Input;
 use crate::model::{GradeBand, InputType, NaPolicy};
-use crate::rulebook::{Rulebook, fmt_pts};
+use crate::rulebook::{Rulebook, ScriptLines, fmt_pts};
 use crate::scorecard::{
     DimensionScore, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status, attainment,
     points_decimal, round_score,
 };
 use crate::script::{
-    FRAME, Lang, MetricMeta, MetricTable, SUBJECT_HELPERS, ValueFmt, default_explanation,
-    format_value, position_of, sandbox, to_dynamic,
+    FRAME, HelperError, Lang, MetricMeta, MetricTable, SUBJECT_HELPERS, ValueFmt,
+    default_explanation, format_value, position_of, sandbox, to_dynamic,
 };
 use crate::submission::{Submission, Val, check_value, grade_scale};
 use rhai::{AST, Dynamic, EvalAltResult, Scope};
@@ -119,8 +119,8 @@ struct Leaf {
     all_inputs: Vec<usize>,
     /// KPIs needed, directly or through other KPIs.
     kpis: Vec<usize>,
-    /// First line of the script in the rulebook TOML (or in its `.rhai` file), for errors.
-    code_line: Option<u32>,
+    /// Where the script's lines are in the rulebook TOML (or its `.rhai` file), for errors.
+    code_line: ScriptLines,
     file: Option<String>,
 }
 
@@ -316,6 +316,13 @@ impl Engine {
         let mut done = vec![false; c.table.metas.len()];
         done[..c.n_inputs].fill(true);
         let mut kpi_state: Vec<KpiState> = vec![KpiState::Missing; c.table.metas.len()];
+        // Helpers (`value_of`, `ratio`, …) read the thread's frame, in KPIs as in leaves: set
+        // it up before the first KPI so nothing depends on what this thread ran before.
+        FRAME.with_borrow_mut(|f| {
+            f.table = Some(Arc::clone(&c.table));
+            f.values.clone_from(&metric_values);
+            f.leaf.reset(0.0, false, options.lang);
+        });
         for k in &c.kpis {
             let missing = k.inputs.iter().any(|&i| values[i].is_none());
             let failed = k
@@ -359,6 +366,7 @@ impl Engine {
             };
             if let KpiState::Value(v) = state {
                 metric_values[k.metric] = Some(Val::Num(v));
+                FRAME.with_borrow_mut(|f| f.values[k.metric] = Some(Val::Num(v)));
             }
             done[k.metric] = true;
             if let Some(scope) = scope.as_mut() {
@@ -380,10 +388,6 @@ impl Engine {
             .map(|ni| self.blank_result(ni, points[ni], submission))
             .collect();
 
-        FRAME.with_borrow_mut(|f| {
-            f.table = Some(Arc::clone(&c.table));
-            f.values.clone_from(&metric_values);
-        });
         for (ni, node) in c.nodes.iter().enumerate() {
             let Some(leaf) = &node.leaf else { continue };
             let out = &mut results[ni];
@@ -496,6 +500,8 @@ impl Engine {
             if status != Status::NotApplicable
                 && let Some(sum) = sum
             {
+                // Normalized like the leaves (`69.6`, not `69.60`) so a table prints alike.
+                let sum = sum.normalize();
                 out.score = Some(sum);
                 out.attainment = attainment(sum, out.points);
             }
@@ -518,7 +524,11 @@ impl Engine {
                 }
             })
             .collect();
-        let raw_total: Decimal = dimensions.iter().map(|d| d.score).sum();
+        let raw_total: Decimal = dimensions
+            .iter()
+            .map(|d| d.score)
+            .sum::<Decimal>()
+            .normalize();
         let max_points: Decimal = c.roots.iter().filter_map(|&r| points[r]).sum();
         let declared = points_decimal(c.rulebook.spec().total);
         let total = if max_points.is_zero() || max_points == declared {
@@ -619,10 +629,14 @@ impl Engine {
         });
         let id = &c.rulebook.spec().indicators[c.nodes[ni].spec_index].id;
         let rule_error = |code: ProblemCode, zh: String, en: String| {
-            Problem::new(code, zh, en)
+            let p = Problem::new(code, zh, en)
                 .indicator(id)
                 .field("script")
-                .at(leaf.code_line, None)
+                .at(leaf.code_line.first(), None);
+            match &leaf.file {
+                Some(file) => p.file(file.clone()),
+                None => p,
+            }
         };
         let score = match result {
             Err(e) => {
@@ -630,7 +644,7 @@ impl Engine {
                 let code = limit_code(&e);
                 let mut pr = Problem::new(code, zh, en).indicator(id).field("script");
                 if let Some(l) = line {
-                    pr = pr.at(Some(leaf.code_line.map_or(l, |first| first + l - 1)), col);
+                    pr = pr.at(Some(leaf.code_line.map(l)), col);
                 }
                 if let Some(file) = &leaf.file {
                     pr = pr.file(file.clone());
@@ -724,11 +738,9 @@ impl Engine {
     fn kpi_problem(&self, k: &CompiledKpi, zh: &str, en: &str, line: Option<u32>) -> Problem {
         let c = &*self.inner;
         let spec = &c.rulebook.spec().kpis[k.spec_index];
-        let first = c.rulebook.source.kpi(k.spec_index).code;
-        let line = match (first, line) {
-            (Some(f), Some(l)) => Some(f + l - 1),
-            (f, _) => f,
-        };
+        let code = c.rulebook.source.kpi(k.spec_index).code;
+        // Without a TOML source (JSON rulebooks) there is no line to name.
+        let line = code.first().and_then(|_| code.at(line));
         Problem::new(
             ProblemCode::KpiError,
             format!("绩效指标 {}（{}）计算失败：{zh}", spec.label, spec.id),
@@ -1054,7 +1066,11 @@ fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Opti
             format!("没有这个函数：{sig}"),
             format!("no such function: {sig}"),
         ),
-        EvalAltResult::ErrorRuntime(msg, _) => (msg.to_string(), msg.to_string()),
+        EvalAltResult::ErrorRuntime(msg, _) => match msg.read_lock::<HelperError>() {
+            Some(h) => (h.zh.clone(), h.en.clone()),
+            // A script's own `throw`: its text is all there is, in whatever language it has.
+            None => (msg.to_string(), msg.to_string()),
+        },
         other => {
             let s = other.to_string();
             (format!("脚本运行出错：{s}"), format!("script error: {s}"))
@@ -1106,25 +1122,26 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     for m in &table.metas {
         names_scope.push_dynamic(&*m.id, Dynamic::UNIT);
     }
-    names_scope.push_dynamic("points", Dynamic::UNIT);
 
-    // KPIs.
+    // KPIs. `points` is not in scope yet: a KPI belongs to no indicator, so it has none.
     let mut kpi_asts: Vec<Option<(AST, Vec<usize>)>> = Vec::new();
     for (ki, kpi) in spec.kpis.iter().enumerate() {
-        let first = rulebook.source.kpi(ki).code;
+        let code = rulebook.source.kpi(ki).code;
         match rhai.compile_expression_with_scope(&names_scope, &kpi.expr) {
             Ok(ast) => {
-                let deps = reads_of(&ast, &table, problems, |p| {
-                    p.kpi(&kpi.id).field("expr").at(first, None)
+                let deps = reads_of(&ast, &table, problems, &code, |p| {
+                    p.kpi(&kpi.id).field("expr").at(code.first(), None)
                 });
                 kpi_asts.push(Some((ast, deps)));
             }
             Err(e) => {
-                problems.push(parse_problem(&e, first, None).kpi(&kpi.id).field("expr"));
+                problems.push(parse_problem(&e, &code).kpi(&kpi.id).field("expr"));
                 kpi_asts.push(None);
             }
         }
     }
+    names_scope.push_dynamic("points", Dynamic::UNIT);
+
     // KPI order: depth-first topological sort, reporting cycles with their path.
     let mut order = Vec::new();
     let mut state = vec![0u8; spec.kpis.len()]; // 0 new, 1 visiting, 2 done
@@ -1187,7 +1204,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
             )
             .kpi(&spec.kpis[first].id)
             .field("expr")
-            .at(rulebook.source.kpi(first).code, None),
+            .at(rulebook.source.kpi(first).code.first(), None),
         );
     }
     // Transitive input and KPI needs per KPI, in evaluation order.
@@ -1363,14 +1380,17 @@ fn compile_leaf(
     // Inline scripts: lines count from the script's first line in the TOML; file scripts
     // from line 1 of the file.
     let code_line = if file.is_some() {
-        Some(1)
+        ScriptLines::whole_file()
     } else {
         rulebook.source.indicator(si).code
     };
     match rhai.compile_with_scope(names_scope, script) {
         Ok(ast) => {
-            let reads = reads_of(&ast, table, problems, |p| {
-                let p = p.indicator(&ind.id).field("script").at(code_line, None);
+            let reads = reads_of(&ast, table, problems, &code_line, |p| {
+                let p = p
+                    .indicator(&ind.id)
+                    .field("script")
+                    .at(code_line.first(), None);
                 match &file {
                     Some(f) => p.file(f.clone()),
                     None => p,
@@ -1389,7 +1409,7 @@ fn compile_leaf(
             })
         }
         Err(e) => {
-            let mut p = parse_problem(&e, code_line, file.as_deref())
+            let mut p = parse_problem(&e, &code_line)
                 .indicator(&ind.id)
                 .field("script");
             if let Some(f) = &file {
@@ -1407,6 +1427,7 @@ fn reads_of(
     ast: &AST,
     table: &MetricTable,
     problems: &mut Vec<Problem>,
+    lines: &ScriptLines,
     locate: impl Fn(Problem) -> Problem,
 ) -> Vec<usize> {
     let mut reads = Vec::new();
@@ -1443,18 +1464,13 @@ fn reads_of(
             format!("{helper}(\"{name}\") 引用了不存在的数据项或绩效指标 “{name}”"),
             format!("{helper}(\"{name}\") names the unknown input or KPI “{name}”"),
         ));
-        let p = match (p.line, line) {
-            (Some(first), Some(l)) if p.file.is_none() => Problem {
-                line: Some(first + l - 1),
+        let p = match line {
+            Some(l) => Problem {
+                line: Some(lines.map(l)),
                 column: col,
                 ..p
             },
-            (_, Some(l)) => Problem {
-                line: Some(l),
-                column: col,
-                ..p
-            },
-            _ => p,
+            None => p,
         };
         problems.push(p);
     }
@@ -1464,14 +1480,9 @@ fn reads_of(
 }
 
 /// A Rhai parse error as a problem, its line mapped into the rulebook (or script file).
-fn parse_problem(e: &rhai::ParseError, first_line: Option<u32>, file: Option<&str>) -> Problem {
+fn parse_problem(e: &rhai::ParseError, lines: &ScriptLines) -> Problem {
     let (line, col) = position_of(e.position());
-    let line = match (first_line, line, file) {
-        (_, Some(l), Some(_)) => Some(l),
-        (Some(f), Some(l), None) => Some(f + l - 1),
-        (f, None, _) => f,
-        (None, l, None) => l,
-    };
+    let line = lines.at(line);
     let (code, zh, en) = match e.err_type() {
         rhai::ParseErrorType::VariableUndefined(name) => (
             ProblemCode::UnknownName,

@@ -33,8 +33,52 @@ pub(crate) struct EntryLines {
     pub entry: Option<u32>,
     pub points: Option<u32>,
     pub parent: Option<u32>,
-    /// Line of the first line of the script / expression text.
-    pub code: Option<u32>,
+    /// Where the lines of the script / expression text are in the TOML.
+    pub code: ScriptLines,
+}
+
+/// Maps a line of a script's text to the line of the rulebook (or `.rhai` file) it came
+/// from. A TOML basic string can join source lines (a line-ending backslash) or split one
+/// (`\n` escapes), so "first line + offset" is not enough: `lines` holds, for every script
+/// line, its source line.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ScriptLines {
+    first: Option<u32>,
+    lines: Vec<u32>,
+}
+
+impl ScriptLines {
+    /// A script that is a whole file: its lines are the file's lines.
+    pub fn whole_file() -> Self {
+        ScriptLines {
+            first: Some(1),
+            lines: Vec::new(),
+        }
+    }
+
+    /// The source line where the script text begins.
+    pub fn first(&self) -> Option<u32> {
+        self.first
+    }
+
+    /// The source line of script line `line` (1-based). Without a source (a JSON rulebook)
+    /// the script's own line is the best there is.
+    pub fn map(&self, line: u32) -> u32 {
+        let index = line.saturating_sub(1) as usize;
+        match (self.lines.get(index), self.first) {
+            (Some(&l), _) => l,
+            (None, Some(first)) => first + line.saturating_sub(1),
+            (None, None) => line,
+        }
+    }
+
+    /// [`ScriptLines::map`] for an optional script line; `None` gives the first line.
+    pub fn at(&self, line: Option<u32>) -> Option<u32> {
+        match line {
+            Some(l) => Some(self.map(l)),
+            None => self.first,
+        }
+    }
 }
 
 impl SourceMap {
@@ -161,21 +205,25 @@ impl Rulebook {
                 continue;
             }
             let read = match dir {
-                Some(dir) => std::fs::read_to_string(dir.join(&file)).map_err(|e| e.to_string()),
-                None => {
-                    Err("从字符串加载的评价方案没有所在目录，请改用内联 script 或从文件加载".into())
-                }
+                Some(dir) => std::fs::read_to_string(dir.join(&file)).map_err(|e| {
+                    let e = e.to_string();
+                    (e.clone(), e)
+                }),
+                None => Err((
+                    "从字符串加载的评价方案没有所在目录，请改用内联 script 或从文件加载".into(),
+                    "a rulebook loaded from a string has no folder: inline the script or load the rulebook from its file".into(),
+                )),
             };
             match read {
                 Ok(text) => {
                     ind.script = Some(text);
                     self.source.script_files.insert(i, file);
                 }
-                Err(msg) => problems.push(
+                Err((zh, en)) => problems.push(
                     Problem::new(
                         ProblemCode::ScriptFile,
-                        format!("无法读取脚本文件 {file}：{msg}"),
-                        format!("cannot read script file {file}: {msg}"),
+                        format!("无法读取脚本文件 {file}：{zh}"),
+                        format!("cannot read script file {file}: {en}"),
                     )
                     .indicator(&ind.id)
                     .field("script_file")
@@ -522,15 +570,12 @@ impl Validator<'_> {
             ));
             return;
         }
-        let sums: Vec<Option<f64>> = (0..spec.indicators.len())
-            .map(|i| {
-                if reached[i] {
-                    self.node_points(i, &children)
-                } else {
-                    None
-                }
-            })
-            .collect();
+        // One walk from the roots visits every reachable node exactly once, so each node's
+        // problems are reported once; `sums` keeps every node's figure for the constraints.
+        let mut sums: Vec<Option<f64>> = vec![None; spec.indicators.len()];
+        for &r in &roots {
+            self.node_points(r, &children, &mut sums);
+        }
         let total: f64 = roots.iter().filter_map(|&r| sums[r]).sum();
         if roots.iter().all(|&r| sums[r].is_some()) && !same_points(total, spec.total) {
             self.push(
@@ -627,7 +672,23 @@ impl Validator<'_> {
 
     /// The points of node `i` (its own for a leaf, its children's sum for a parent), checking
     /// leaves and parents on the way. `None` when a problem makes the figure unknown.
-    fn node_points(&mut self, i: usize, children: &[Vec<usize>]) -> Option<f64> {
+    fn node_points(
+        &mut self,
+        i: usize,
+        children: &[Vec<usize>],
+        sums: &mut [Option<f64>],
+    ) -> Option<f64> {
+        let points = self.node_points_unrecorded(i, children, sums);
+        sums[i] = points;
+        points
+    }
+
+    fn node_points_unrecorded(
+        &mut self,
+        i: usize,
+        children: &[Vec<usize>],
+        sums: &mut [Option<f64>],
+    ) -> Option<f64> {
         let ind: &Indicator = &self.spec.indicators[i];
         let lines = self.src.indicator(i);
         let line = lines.points.or(lines.entry);
@@ -682,13 +743,13 @@ impl Validator<'_> {
                 )
                 .indicator(&ind.id)
                 .field("script")
-                .at(lines.code.or(lines.entry), None),
+                .at(lines.code.first().or(lines.entry), None),
             );
         }
         let mut sum = 0.0;
         let mut known = true;
         for &c in &children[i] {
-            match self.node_points(c, children) {
+            match self.node_points(c, children, sums) {
                 Some(p) => sum += p,
                 None => known = false,
             }
@@ -804,7 +865,8 @@ fn source_map(text: &str) -> SourceMap {
                 .script
                 .as_ref()
                 .or(inner.expr.as_ref())
-                .map(|s| code_line(text, s.span().start)),
+                .map(|s| script_lines(text, s.span().start))
+                .unwrap_or_default(),
         }
     };
     SourceMap {
@@ -831,15 +893,77 @@ fn entry_line(text: &str, offset: usize) -> u32 {
         .unwrap_or(line)
 }
 
-/// The line where script text begins: TOML drops a newline right after `"""`/`'''`.
-fn code_line(text: &str, offset: usize) -> u32 {
-    let (line, _) = line_col(text, offset);
-    let rest = &text[floor_char_boundary(text, offset)..];
-    let multi = rest.starts_with("\"\"\"") || rest.starts_with("'''");
-    if multi && (rest[3..].starts_with('\n') || rest[3..].starts_with("\r\n")) {
-        line + 1
+/// The source line of every line of a TOML string's value starting at `offset`, following
+/// TOML's rules: a newline right after an opening `"""`/`\'\'\'` is dropped; in basic strings
+/// `\n` starts a new script line on the same TOML line and a line-ending backslash joins
+/// TOML lines into one script line.
+fn script_lines(text: &str, offset: usize) -> ScriptLines {
+    let start = floor_char_boundary(text, offset);
+    let (mut line, _) = line_col(text, start);
+    let rest = &text[start..];
+    let (delimiter, basic) = if rest.starts_with("\"\"\"") {
+        ("\"\"\"", true)
+    } else if rest.starts_with("\'\'\'") {
+        ("\'\'\'", false)
+    } else if rest.starts_with('"') {
+        ("\"", true)
+    } else if rest.starts_with('\'') {
+        ("\'", false)
     } else {
-        line
+        return ScriptLines {
+            first: Some(line),
+            lines: Vec::new(),
+        };
+    };
+    let mut body = &rest[delimiter.len()..];
+    if delimiter.len() == 3 {
+        if let Some(b) = body
+            .strip_prefix("\r\n")
+            .or_else(|| body.strip_prefix('\n'))
+        {
+            body = b;
+            line += 1;
+        }
+    }
+    let mut lines = vec![line];
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if body[i..].starts_with(delimiter) {
+            break;
+        }
+        match c {
+            '\n' => {
+                line += 1;
+                lines.push(line);
+            }
+            '\\' if basic => match chars.peek().map(|&(_, n)| n) {
+                Some('n') => {
+                    chars.next();
+                    lines.push(line);
+                }
+                // Line-ending backslash: the whitespace and newlines up to the next
+                // non-blank character vanish from the value.
+                Some(' ' | '\t' | '\r' | '\n') => {
+                    while let Some(&(_, n)) = chars.peek() {
+                        if !n.is_whitespace() {
+                            break;
+                        }
+                        if n == '\n' {
+                            line += 1;
+                        }
+                        chars.next();
+                    }
+                }
+                _ => {
+                    chars.next();
+                }
+            },
+            _ => {}
+        }
+    }
+    ScriptLines {
+        first: lines.first().copied(),
+        lines,
     }
 }
 

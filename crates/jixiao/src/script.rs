@@ -165,8 +165,29 @@ thread_local! {
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
+/// A helper's error in both languages, carried as the payload of a Rhai runtime error so the
+/// scorecard's problem gets a real `message` and `message_en` whatever the evaluation's
+/// language (a script that catches it sees its text in the evaluation's language).
+#[derive(Debug, Clone)]
+pub(crate) struct HelperError {
+    pub zh: String,
+    pub en: String,
+    shown_zh: bool,
+}
+
+impl std::fmt::Display for HelperError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.shown_zh { &self.zh } else { &self.en })
+    }
+}
+
 fn fail<T>(pos: Position, zh: bool, msg_zh: String, msg_en: String) -> RhaiResult<T> {
-    Err(EvalAltResult::ErrorRuntime(Dynamic::from(if zh { msg_zh } else { msg_en }), pos).into())
+    let payload = HelperError {
+        zh: msg_zh,
+        en: msg_en,
+        shown_zh: zh,
+    };
+    Err(EvalAltResult::ErrorRuntime(Dynamic::from(payload), pos).into())
 }
 
 /// What a helper is measuring: a metric named by id (label and format known) or a bare number.

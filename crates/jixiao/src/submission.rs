@@ -51,6 +51,41 @@ impl Submission {
     /// Parse a submission from JSON. Only the shape is checked here; values are checked
     /// against a rulebook by [`crate::Engine::validate`] and on evaluation.
     pub fn from_json_str(text: &str) -> Result<Self, Error> {
+        // serde's derived struct parser also takes an array (fields by position), so `[]`
+        // would be an empty submission: a submission is an object, say so up front.
+        // A byte-order mark (Windows editors write one) is not part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let trimmed = text.trim_start();
+        if let Some(first) = trimmed.chars().next()
+            && first != '{'
+        {
+            let what = match first {
+                '[' => ("数组", "an array"),
+                '"' => ("字符串", "a string"),
+                '0'..='9' | '-' => ("数字", "a number"),
+                't' | 'f' => ("布尔值", "a boolean"),
+                'n' => ("null", "null"),
+                _ => ("无效内容", "not JSON"),
+            };
+            let skipped = &text[..text.len() - trimmed.len()];
+            let line = u32::try_from(skipped.matches('\n').count() + 1).ok();
+            return Err(Error::Submission {
+                problems: vec![
+                    Problem::new(
+                        ProblemCode::SubmissionSyntax,
+                        format!(
+                            "填报数据应为 JSON 对象 {{\"project\": …, \"values\": {{…}}}}，实际是{}",
+                            what.0
+                        ),
+                        format!(
+                            "a submission must be a JSON object {{\"project\": …, \"values\": {{…}}}}, not {}",
+                            what.1
+                        ),
+                    )
+                    .at(line, None),
+                ],
+            });
+        }
         serde_json::from_str(text).map_err(|e| {
             let line = u32::try_from(e.line()).ok().filter(|l| *l > 0);
             let column = u32::try_from(e.column()).ok().filter(|c| *c > 0);

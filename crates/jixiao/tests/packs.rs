@@ -4,13 +4,15 @@
 //! 评分标准 (the arithmetic is written next to each assertion and in the pack README).
 #![allow(clippy::unwrap_used)]
 
-use jixiao::{Decimal, Engine, EvalOptions, Lang, Rulebook, Scorecard, Status, Submission};
+use jixiao::{
+    Decimal, Engine, EvalOptions, Lang, ProblemCode, Rulebook, Scorecard, Status, Submission,
+};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// Every shipped pack.
-const PACKS: &[&str] = &["gov-it-post"];
+const PACKS: &[&str] = &["gov-it-post", "mof-2020-post"];
 
 fn pack_dir(pack: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -420,4 +422,158 @@ fn gov_it_post_in_english() {
         "{:?}",
         o11.explanation
     );
+}
+
+// ---------------------------------------------------------------- mof-2020-post
+
+const MOF: &str = "mof-2020-post";
+
+/// The published-style figure: a project with budget 100,500 (万元), funds arrived 100,500
+/// and spent 98,694.55 has 资金到位率 100.00 % and 预算执行率 98,694.55 / 100,500 = 98.2035…%
+/// → 98.20 %; with 预算执行率 worth 5 points it scores 5 × 0.982035 = 4.910 → 4.91, and 资金到位率
+/// (4 points) full marks. The strong example is that project.
+#[test]
+fn mof_2020_post_published_figure() {
+    let card = card(MOF, "strong");
+    assert_eq!(kpi(&card, "arrival_rate"), "100.00%");
+    assert_eq!(kpi(&card, "execution_rate"), "98.20%");
+    let v = card
+        .kpis
+        .iter()
+        .find(|k| &*k.id == "execution_rate")
+        .unwrap()
+        .value
+        .unwrap();
+    assert!((v - 0.982_035).abs() < 1e-6, "{v}");
+    assert_eq!(score(&card, "P1.1").as_deref(), Some("4"));
+    assert_eq!(score(&card, "P1.2").as_deref(), Some("4.91"));
+    // The same figures typed as people type them ("100,500", "98,694.55") in gov-it-post,
+    // where 预算执行率 is worth 3 points: 3 × 0.982035 = 2.946 → 2.95.
+    let mut sub = submission(GOV, "strong");
+    for (k, v) in [
+        ("budget_approved", "100,500"),
+        ("funds_arrived", "100,500"),
+        ("funds_spent", "98,694.55"),
+    ] {
+        sub.values.insert(k.into(), serde_json::Value::String(v.into()));
+    }
+    let gov = engine(GOV).evaluate(&sub);
+    assert_eq!(kpi(&gov, "arrival_rate"), "100.00%");
+    assert_eq!(kpi(&gov, "execution_rate"), "98.20%");
+    assert_eq!(score(&gov, "P1.2").as_deref(), Some("2.95"));
+}
+
+/// 产出 + 效益 ≥ 60 is declared and enforced: moving 10 points from 产出 to 决策 (55 left)
+/// makes the rulebook fail its check with `constraint_violated`.
+#[test]
+fn mof_2020_post_constraint_is_enforced() {
+    let rb = Rulebook::from_path(pack_dir(MOF).join("rulebook.toml")).unwrap();
+    let c = &rb.spec().constraints;
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].indicators, ["output", "benefit"]);
+    assert_eq!(c[0].min_points, Some(60.0));
+    let mut spec = rb.spec().clone();
+    for ind in &mut spec.indicators {
+        match ind.id.as_str() {
+            "decision" => ind.points = Some(25.0),
+            "D1" => ind.points = Some(15.0),
+            "D1.1" => ind.points = Some(13.0),
+            "output" => ind.points = Some(25.0),
+            "O1" => ind.points = Some(0.5),
+            "O1.1" => ind.points = Some(0.5),
+            "O2" | "O2.1" => ind.points = Some(9.5),
+            _ => {}
+        }
+    }
+    let err = Engine::new(Rulebook::from_spec(spec)).err().unwrap();
+    let problems = err.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.code == ProblemCode::ConstraintViolated && p.message.contains("55")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn mof_2020_post_strong() {
+    let card = card(MOF, "strong");
+    // 决策 3 + 2 + 3 + 1.6 (良) + 3 + 2 = 14.6
+    // 过程 4 + 4.91 + 3 + 4 + 4 = 19.91
+    // 产出 10 + 10 × 118/120 = 9.83 + 8 (early) + 7 (1.8 % saved) = 34.83
+    // 效益 5 + 5 + 4 (生态 良) + 5 + 10 (93 % ≥ 90 %) = 29
+    // 14.6 + 19.91 + 34.83 + 29 = 98.34 → 优
+    expect_scores(
+        &card,
+        &[
+            ("decision", "14.6"),
+            ("process", "19.91"),
+            ("O2.1", "9.83"),
+            ("output", "34.83"),
+            ("benefit", "29"),
+        ],
+    );
+    assert_eq!(card.total, dec("98.34"));
+    assert_eq!(grade(&card), "优");
+    card_snapshot!("mof_2020_post_strong", card);
+}
+
+#[test]
+fn mof_2020_post_average() {
+    let card = card(MOF, "average");
+    // 决策 2.4 + 1.6 + 1.8 + 1.2 + 2.4 + 1.6 = 11
+    // 过程 4 × 95 % = 3.8; 5 × 90 % = 4.5; 3 − 1 = 2; 良 3.2; 中 2.4 = 15.9
+    // 产出 10 × 46/50 = 9.2; 10 × 43/46 = 9.348 → 9.35; 工期 274/320 天 = 85.625 % × 8 = 6.85;
+    //   超支 3 %: 7 × (−0.03 + 0.10) / 0.10 = 4.9 = 30.3
+    // 效益: 生态效益 N/A (redistribute): B1's 20 over B1.1/B1.2/B1.4 (5:5:5) = 6.67/6.67/6.66;
+    //   良 6.67 × 0.8 = 5.336 → 5.34; 良 5.34; 中 6.66 × 0.6 = 3.996 → 4;
+    //   满意度 252/300 = 84 %: 10 × 84/90 = 9.333 → 9.33 = 24.01
+    // 11 + 15.9 + 30.3 + 24.01 = 81.21 → 良
+    expect_scores(
+        &card,
+        &[
+            ("decision", "11"),
+            ("process", "15.9"),
+            ("O3.1", "6.85"),
+            ("O4.1", "4.9"),
+            ("output", "30.3"),
+            ("B1.1", "5.34"),
+            ("B1.4", "4"),
+            ("benefit", "24.01"),
+        ],
+    );
+    assert_eq!(
+        card.indicator("B1.4").unwrap().points.to_string(),
+        "6.66",
+        "redistributed points"
+    );
+    assert_eq!(card.total, dec("81.21"));
+    assert_eq!(card.max_points, dec("100"));
+    assert_eq!(grade(&card), "良");
+    card_snapshot!("mof_2020_post_average", card);
+}
+
+#[test]
+fn mof_2020_post_weak() {
+    let card = card(MOF, "weak");
+    // 决策 1.8 + 0 + 0 + 0 + 1.8 + 1.2 = 4.8
+    // 过程 4 × 70 % = 2.8; 5 × 60 % = 3; 4 issues → 0; 中 2.4; 差 0 = 8.2
+    // 产出 6 + 7.5 + 8 × 364/545 = 5.343 → 5.34 + 0 (超支 12 %) = 18.84
+    // 效益: 经济、生态 N/A, B1's 20 → B1.2 10 and B1.4 10: 中 6 + 差 0; 满意度 60 %:
+    //   10 × 60/90 = 6.667 → 6.67 = 12.67
+    // 4.8 + 8.2 + 18.84 + 12.67 = 44.51 → 差
+    expect_scores(
+        &card,
+        &[
+            ("decision", "4.8"),
+            ("process", "8.2"),
+            ("O3.1", "5.34"),
+            ("output", "18.84"),
+            ("B1.2", "6"),
+            ("benefit", "12.67"),
+        ],
+    );
+    assert_eq!(card.total, dec("44.51"));
+    assert_eq!(grade(&card), "差");
+    card_snapshot!("mof_2020_post_weak", card);
 }

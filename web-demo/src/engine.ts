@@ -1,14 +1,15 @@
-// The one module that talks to the WASM package: loading it, compiling rulebooks, scoring,
-// and turning what it throws into located problems.
+// The one module that talks to the WASM package (bindings/wasm/pkg-web, aliased `jixiao-wasm`):
+// loading it, the rulebooks it ships, compiling, scoring, and turning what it throws into
+// located problems. The package's own types are checked against the page's (./types) here.
 
-import init, { Engine, version } from "jixiao-wasm";
-import shippedList from "virtual:rulebooks";
+import init, { Engine, shippedRulebook, shippedRulebookIds, version } from "jixiao-wasm";
 import type { Form, JixiaoError, Lang, Problem, Scorecard, Submission } from "./types";
 
 export interface Shipped {
   id: string;
   title: string;
   title_en?: string;
+  /** Canonical JSON (scripts inlined), as `jixiao export` prints it: same hash as the CLI. */
   text: string;
 }
 
@@ -27,9 +28,19 @@ export function engineVersion(): string {
   }
 }
 
-/** The rulebooks shipped in rules/, bundled at build time. */
+/** Every rulebook the package ships (rules/*), titles read from their JSON. */
 export function shipped(): Shipped[] {
-  return shippedList.map((r) => ({ id: r.id, title: r.title, title_en: r.title_en, text: r.text }));
+  const out: Shipped[] = [];
+  for (const id of shippedRulebookIds()) {
+    try {
+      const text = shippedRulebook(id);
+      const meta = JSON.parse(text) as { title?: string; title_en?: string };
+      out.push({ id, title: meta.title ?? id, title_en: meta.title_en, text });
+    } catch {
+      /* a pack that cannot be read is left out of the list */
+    }
+  }
+  return out;
 }
 
 /** The rulebook the page opens with: gov-it-post when shipped, else demo, else the first. */
@@ -43,7 +54,7 @@ export class Rules {
   private engine: Engine;
   readonly form: Form;
 
-  /** Compiles the rulebook text (TOML or JSON); throws what the engine throws. */
+  /** Compiles the rulebook text (TOML or JSON); throws the engine's JixiaoError. */
   constructor(text: string) {
     this.engine = new Engine(text);
     this.form = this.engine.form();
@@ -62,15 +73,13 @@ export class Rules {
   }
 }
 
-/** A thrown value as the problems it carries (the engine's Error) or one generic problem. */
+/** A thrown value as the problems it carries (a JixiaoError) or one generic problem. */
 export function errorProblems(e: unknown): { message: string; problems: Problem[] } {
-  const err = (e ?? {}) as JixiaoError;
+  const err = (e ?? {}) as Partial<JixiaoError>;
   const message = (typeof err === "object" && "message" in err ? String(err.message) : String(e)) || "error";
   let problems: Problem[] = Array.isArray(err.problems) ? err.problems : [];
   if (problems.length === 0) {
-    problems = [
-      { code: err.code ?? "error", message, message_en: message, indicator: err.indicator, line: err.line },
-    ];
+    problems = [{ code: err.code ?? "error", message, message_en: message, indicator: err.indicator, line: err.line }];
   }
   return { message, problems };
 }

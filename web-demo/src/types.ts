@@ -1,5 +1,6 @@
 // The JSON shapes of the engine (the Rust serde shapes of crates/jixiao), as the WASM
-// package returns them. Kept by hand: see crates/jixiao/src/{scorecard,form,submission,error}.rs.
+// package returns them. Kept by hand (crates/jixiao/src/{scorecard,form,submission,error}.rs);
+// src/engine.ts is where tsc checks them against the package's own declarations.
 
 export type Lang = "zh-CN" | "en";
 
@@ -108,10 +109,12 @@ export interface Form {
 
 export type Value = string | number | boolean | string[] | null;
 
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
 export interface ProjectInfo {
   id?: string;
   name?: string;
-  [extra: string]: unknown;
+  [extra: string]: JsonValue | undefined;
 }
 
 export interface Submission {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The evaluator's web form (web-demo/): type-check, build the WASM package and the site, then
+# the end-to-end tests in headless Chromium (Debian's /usr/bin/chromium via playwright-core),
+# checked against the native CLI. Screenshots and the re-score timing land in
+# web-demo/e2e-artifacts/ (not committed).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+step() { printf '\n--> %s\n' "$*"; }
+
+step "tsc --noEmit (web-demo, strict)"
+npx --no-install tsc --noEmit -p web-demo
+
+if [ -z "${JIXIAO_SKIP_WASM_BUILD:-}" ] || [ ! -f bindings/wasm/pkg-web/engine.js ]; then
+  step "WASM package (bindings/wasm/build.sh)"
+  bash bindings/wasm/build.sh
+fi
+
+step "native CLI (reference scorecards)"
+cargo build -q -p jixiao-cli --locked
+
+step "vite build web-demo"
+npx --no-install vite build web-demo --logLevel warn
+
+step "e2e (headless Chromium)"
+node web-demo/e2e/run.mjs

@@ -1,0 +1,480 @@
+// End-to-end tests of the evaluator's web form in headless Chromium (Debian's, driven by
+// playwright-core; nothing is downloaded). Serves web-demo/dist on a free port, fills a sample
+// gov-it-post project through the UI and checks it against the native CLI's scorecard, then
+// reload/restore, inline validation, N/A, broken rulebook, export → import, CSV, language,
+// accessibility basics and the re-score timing. Screenshots go to web-demo/e2e-artifacts/.
+//
+//   node web-demo/e2e/run.mjs            (after `npm run build:demo` and `cargo build -p jixiao-cli`)
+//
+// Env: CHROMIUM (default /usr/bin/chromium), JIXIAO_CLI (default target/debug/jixiao),
+// RULEBOOK (default gov-it-post), SAMPLE (a submission JSON, default the rulebook's average.json).
+
+import { createServer } from "node:http";
+import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, statSync, mkdtempSync } from "node:fs";
+import { join, extname, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execFileSync, spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "../..");
+const dist = join(repo, "web-demo/dist");
+const artifacts = join(repo, "web-demo/e2e-artifacts");
+mkdirSync(artifacts, { recursive: true });
+const tmp = mkdtempSync(join(tmpdir(), "jixiao-e2e-"));
+
+const cli = process.env.JIXIAO_CLI ?? join(repo, "target/debug/jixiao");
+const rulebookId = process.env.RULEBOOK ?? "gov-it-post";
+const rulebookPath = join(repo, "rules", rulebookId, "rulebook.toml");
+
+function findSample() {
+  if (process.env.SAMPLE) return resolve(process.env.SAMPLE);
+  for (const dir of ["examples", "submissions"]) {
+    const d = join(repo, "rules", rulebookId, dir);
+    if (!existsSync(d)) continue;
+    if (existsSync(join(d, "average.json"))) return join(d, "average.json");
+    const first = readdirSync(d).filter((f) => f.endsWith(".json")).sort()[0];
+    if (first) return join(d, first);
+  }
+  throw new Error(`no sample submission for ${rulebookId}`);
+}
+const samplePath = findSample();
+const sample = JSON.parse(readFileSync(samplePath, "utf8"));
+
+/** The native CLI's scorecard for a submission object (exit 3 = incomplete is fine). */
+function nativeScore(sub) {
+  const f = join(tmp, `sub-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(f, JSON.stringify(sub));
+  const r = spawnSync(cli, ["score", rulebookPath, f, "--format", "json"], { encoding: "utf8" });
+  if (r.status !== 0 && r.status !== 3) throw new Error(`jixiao score failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+// ---------------------------------------------------------------- static server
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+};
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? "/", "http://x");
+  let p = join(dist, decodeURIComponent(url.pathname));
+  if (!p.startsWith(dist)) {
+    res.writeHead(403).end();
+    return;
+  }
+  if (existsSync(p) && statSync(p).isDirectory()) p = join(p, "index.html");
+  if (!existsSync(p)) {
+    res.writeHead(404).end("not found");
+    return;
+  }
+  res.writeHead(200, { "content-type": MIME[extname(p)] ?? "application/octet-stream", "cache-control": "no-store" });
+  res.end(readFileSync(p));
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const base = `http://127.0.0.1:${server.address().port}/`;
+
+// ---------------------------------------------------------------- browser
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+});
+const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true, locale: "zh-CN" });
+const page = await context.newPage();
+const consoleErrors = [];
+page.on("pageerror", (e) => consoleErrors.push(String(e)));
+page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+page.on("dialog", (d) => d.accept());
+
+let passed = 0;
+const results = [];
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    results.push(`ok   ${name} (${Date.now() - t0} ms)`);
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    console.log(`FAIL ${name}\n${e.stack ?? e}`);
+    await page.screenshot({ path: join(artifacts, "failure.png"), fullPage: true }).catch(() => {});
+    await browser.close();
+    server.close();
+    process.exit(1);
+  }
+}
+
+const sel = (prefix, id) => `#${prefix}-${id.replace(/[^A-Za-z0-9_-]/g, (c) => "_" + c.charCodeAt(0).toString(16))}`;
+const ready = () => page.waitForSelector("body[data-ready='1']", { timeout: 30_000 });
+const shown = async () => ({
+  total: Number(await page.textContent("[data-testid=total]")),
+  grade: (await page.textContent("[data-testid=grade]"))?.trim(),
+});
+const card = () => page.evaluate(() => window.jixiaoDemo.card());
+const submission = () => page.evaluate(() => window.jixiaoDemo.submission());
+
+/** Type a submission into the form through the UI, as an evaluator would. */
+async function fillForm(sub) {
+  const form = await page.evaluate(() => {
+    const f = window.jixiaoDemo.card();
+    return f && true;
+  });
+  assert.ok(form, "no scorecard before filling");
+  for (const [k, v] of Object.entries(sub.project ?? {})) {
+    if (typeof v === "string" && (await page.$(sel("p", k)))) await page.fill(sel("p", k), v);
+  }
+  for (const [id, v] of Object.entries(sub.values ?? {})) {
+    const s = sel("f", id);
+    const el = await page.$(s);
+    assert.ok(el, `no field for input ${id}`);
+    const tag = await el.evaluate((e) => e.tagName.toLowerCase() + ":" + (e.getAttribute("type") ?? ""));
+    if (tag.startsWith("div")) {
+      // expert-grade picker: one select per expert
+      const grades = Array.isArray(v) ? v : [v];
+      for (let i = 0; i < grades.length; i++) {
+        if (i > 0) await page.click(`${s} > button`);
+        await page.selectOption(`${s}-e${i}`, String(grades[i]));
+      }
+    } else if (tag.startsWith("select")) {
+      const opts = await el.evaluate((e) => [...e.options].map((o) => o.value));
+      const value = typeof v === "boolean" ? String(v) : String(v);
+      assert.ok(opts.includes(value), `${id}: option ${value} not in ${opts}`);
+      await page.selectOption(s, value);
+    } else {
+      await page.fill(s, String(v));
+    }
+  }
+  for (const id of sub.not_applicable ?? []) await page.check(sel("na", id));
+  for (const [id, note] of Object.entries(sub.notes ?? {})) {
+    const n = sel("note", id);
+    await page.evaluate((q) => document.querySelector(q)?.closest("details")?.setAttribute("open", ""), n);
+    await page.fill(n, note);
+  }
+}
+
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+// ---------------------------------------------------------------- tests
+const reference = nativeScore(sample);
+let filledCard;
+
+await test("page loads with gov-it-post as the default rulebook, zh-CN", async () => {
+  await page.goto(base);
+  await ready();
+  assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+  assert.equal(await page.inputValue("#rulebook"), "shipped:" + rulebookId);
+  const c = await card();
+  assert.equal(c.rulebook.id, rulebookId);
+  assert.equal(c.complete, false, "an empty form is incomplete");
+  assert.equal(c.grade, null);
+  assert.match(await page.textContent("[data-testid=grade]"), /待定级/);
+  // unscored is visible, not zero
+  const pills = await page.$$eval(".scores .pill-unscored", (e) => e.length);
+  assert.ok(pills > 0, "unscored indicators are marked");
+});
+
+await test(`filling ${samplePath.replace(repo + "/", "")} through the UI gives the native CLI's total and grade`, async () => {
+  await fillForm(sample);
+  const c = await card();
+  filledCard = c;
+  const s = await shown();
+  assert.equal(c.total, reference.total, "total");
+  assert.equal(s.total, reference.total, "total shown");
+  assert.deepEqual(c.grade, reference.grade, "grade");
+  assert.equal(s.grade, reference.grade?.label ?? "待定级");
+  assert.equal(c.complete, reference.complete);
+  assert.equal(c.rulebook.hash, reference.rulebook.hash, "rulebook hash");
+  for (const ind of reference.indicators) {
+    const mine = c.indicators.find((i) => i.id === ind.id);
+    assert.ok(mine, ind.id);
+    assert.equal(mine.score, ind.score, `score of ${ind.id}`);
+    assert.equal(mine.status, ind.status, `status of ${ind.id}`);
+    assert.deepEqual(mine.findings ?? [], ind.findings ?? [], `findings of ${ind.id}`);
+  }
+  console.log(`     total ${c.total}, grade ${c.grade?.label}, native ${reference.total} ${reference.grade?.label}`);
+});
+
+await test("screenshot of the filled form at 1366×768", async () => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(artifacts, "form-1366x768.png") });
+  await page.evaluate(() => document.querySelector("[data-section]")?.nextElementSibling?.scrollIntoView());
+  await page.screenshot({ path: join(artifacts, "form-1366x768-scrolled.png") });
+  await page.evaluate(() => window.scrollTo(0, 0));
+});
+
+let timing;
+await test("re-scoring after one edit stays under 16 ms (evaluate + render)", async () => {
+  // The first numeric field of the sample: alternate two values, one input event each.
+  const id = Object.entries(sample.values).find(([, v]) => typeof v === "number")[0];
+  const orig = String(sample.values[id]);
+  timing = await page.evaluate(
+    ({ q, orig }) => {
+      const input = document.querySelector(q);
+      const t = window.jixiaoDemo.timings;
+      t.score.length = 0;
+      t.edit.length = 0;
+      const wall = [];
+      for (let i = 0; i < 300; i++) {
+        input.value = i % 2 ? orig : String(Number(orig) + 1);
+        const t0 = performance.now();
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        wall.push(performance.now() - t0);
+      }
+      input.value = orig;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      return { score: t.score.slice(0, 300), edit: t.edit.slice(0, 300), wall };
+    },
+    { q: sel("f", id), orig },
+  );
+  const warm = (xs) => xs.slice(20);
+  const report = {
+    field: id,
+    edits: timing.score.length - 20,
+    score_median: percentile(warm(timing.score), 50),
+    score_p95: percentile(warm(timing.score), 95),
+    edit_median: percentile(warm(timing.edit), 50),
+    edit_p95: percentile(warm(timing.edit), 95),
+    max: Math.max(...warm(timing.edit)),
+  };
+  timing = report;
+  writeFileSync(join(artifacts, "timing.json"), JSON.stringify(report, null, 2));
+  console.log(
+    `     evaluate+render median ${report.score_median.toFixed(2)} ms, p95 ${report.score_p95.toFixed(2)} ms; ` +
+      `whole edit (incl. autosave) median ${report.edit_median.toFixed(2)} ms, p95 ${report.edit_p95.toFixed(2)} ms; max ${report.max.toFixed(2)} ms (${report.edits} edits)`,
+  );
+  assert.ok(report.edit_p95 < 16, `p95 ${report.edit_p95} ms ≥ 16 ms`);
+  assert.deepEqual((await card()).total, filledCard.total);
+});
+
+await test("reload restores the data from localStorage", async () => {
+  const before = await submission();
+  await page.reload();
+  await ready();
+  assert.deepEqual(await submission(), before);
+  const s = await shown();
+  assert.equal(s.total, reference.total);
+  const firstNum = Object.entries(sample.values).find(([, v]) => typeof v === "number");
+  assert.equal(await page.inputValue(sel("f", firstNum[0])), String(firstNum[1]));
+  const firstGrade = Object.entries(sample.values).find(([, v]) => Array.isArray(v));
+  if (firstGrade) assert.equal(await page.inputValue(`${sel("f", firstGrade[0])}-e1`), firstGrade[1][1]);
+});
+
+await test("a bad value shows the engine's message next to its field", async () => {
+  const c = await card();
+  const pct = Object.keys(sample.values).find((id) => {
+    const f = c.indicators; // percent inputs have max 100 in the shipped rulebooks
+    return f && /availability|satisfaction_rate/.test(id);
+  });
+  const id = pct ?? Object.entries(sample.values).find(([, v]) => typeof v === "number")[0];
+  const orig = String(sample.values[id]);
+  await page.fill(sel("f", id), "abc");
+  const msg = (await page.textContent(sel("m", id))).trim();
+  assert.ok(msg.length > 0, "a message is shown");
+  assert.equal(await page.getAttribute(sel("f", id), "aria-invalid"), "true");
+  const ids = await page.getAttribute(sel("f", id), "aria-describedby");
+  assert.ok(ids.split(" ").includes(sel("m", id).slice(1)), "the message describes the field");
+  const problem = (await card()).problems.find((p) => p.input === id);
+  assert.equal(msg, problem.message);
+  assert.equal((await card()).complete, false);
+  assert.match(await page.textContent("[data-testid=grade]"), /待定级/);
+  if (pct) {
+    await page.fill(sel("f", id), "150");
+    const p2 = (await card()).problems.find((p) => p.input === id);
+    assert.equal(p2.code, "out_of_range");
+    assert.equal((await page.textContent(sel("m", id))).trim(), p2.message);
+  }
+  console.log(`     ${id} = "abc": ${msg}`);
+  await page.fill(sel("f", id), orig);
+  assert.equal(await page.textContent(sel("m", id)), "");
+  assert.equal((await card()).total, reference.total);
+});
+
+await test("N/A changes the total as the rulebook says (native scorecard of the same submission)", async () => {
+  const naIds = await page.$$eval("input[id^=na-]", (els) => els.map((e) => e.closest("[data-indicator]").dataset.indicator));
+  assert.ok(naIds.length > 0, "the rulebook allows N/A somewhere");
+  const id = naIds.find((i) => !(sample.not_applicable ?? []).includes(i));
+  await page.check(sel("na", id));
+  const c = await card();
+  const expected = nativeScore({ ...sample, not_applicable: [...(sample.not_applicable ?? []), id] });
+  assert.equal(c.total, expected.total);
+  assert.deepEqual(c.grade, expected.grade);
+  assert.notEqual(c.total, reference.total, "N/A changed the total");
+  assert.equal(c.indicators.find((i) => i.id === id).status, "not_applicable");
+  assert.match(await page.textContent(`.scores tr[data-indicator="${id}"]`), /不适用/);
+  console.log(`     ${id} N/A: ${reference.total} → ${c.total} (native ${expected.total}, max_points ${c.max_points})`);
+  await page.uncheck(sel("na", id));
+  assert.equal((await card()).total, reference.total);
+});
+
+await test("export submission JSON → clear → import gives the same scorecard; scorecard JSON and CSV export", async () => {
+  const before = await card();
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#export-sub")]);
+  const subFile = join(tmp, "exported-submission.json");
+  await dl.saveAs(subFile);
+  const exported = JSON.parse(readFileSync(subFile, "utf8"));
+  assert.equal(nativeScore(exported).total, reference.total, "the exported file scores the same natively");
+  await page.click("#clear");
+  assert.equal((await card()).complete, false);
+  await page.setInputFiles("#import-sub", subFile);
+  await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, before.total);
+  const after = await card();
+  assert.deepEqual(after, before);
+
+  const [dj] = await Promise.all([page.waitForEvent("download"), page.click("#export-json")]);
+  const jf = join(tmp, "card.json");
+  await dj.saveAs(jf);
+  assert.deepEqual(JSON.parse(readFileSync(jf, "utf8")), before);
+
+  const [dc] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  const cf = join(tmp, "card.csv");
+  await dc.saveAs(cf);
+  const csv = readFileSync(cf);
+  assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 BOM");
+  const text = csv.toString("utf8").slice(1);
+  assert.match(text.split("\r\n")[0], /^指标编号,层级,上级指标,指标名称,分值,得分,得分率/);
+  assert.ok(text.includes(`总分,,,,${before.max_points},${before.total}`), "total row");
+  assert.equal(text.split("\r\n").filter((l) => l).length, before.indicators.length + 4);
+});
+
+await test("print view (A4): report header, full table, findings, grade, rulebook id/version/hash", async () => {
+  await page.emulateMedia({ media: "print" });
+  await page.setViewportSize({ width: 794, height: 1123 });
+  const visible = await page.evaluate(() => {
+    const vis = (q) => [...document.querySelectorAll(q)].some((e) => e.getClientRects().length > 0);
+    return {
+      form: vis("#form"),
+      head: vis(".report-head"),
+      foot: vis(".report-foot"),
+      toolbar: vis("header.top"),
+      rows: document.querySelectorAll(".scores tbody tr").length,
+      text: document.querySelector(".result").innerText,
+    };
+  });
+  assert.equal(visible.form, false, "form hidden in print");
+  assert.equal(visible.toolbar, false, "toolbar hidden in print");
+  assert.ok(visible.head && visible.foot);
+  assert.equal(visible.rows, filledCard.indicators.length);
+  assert.ok(visible.text.includes(filledCard.rulebook.hash));
+  assert.ok(visible.text.includes(`${filledCard.rulebook.id} ${filledCard.rulebook.version}`));
+  assert.ok(visible.text.includes(sample.project.name));
+  assert.ok(visible.text.includes("扣分原因及存在问题"));
+  await page.screenshot({ path: join(artifacts, "print-a4.png"), fullPage: true });
+  await page.screenshot({ path: join(artifacts, "print-a4-top.png") });
+  await page.evaluate(() => document.querySelector(".findings-list")?.scrollIntoView());
+  await page.screenshot({ path: join(artifacts, "print-a4-findings.png") });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.pdf({ path: join(artifacts, "print-a4.pdf"), format: "A4", printBackground: false });
+  await page.emulateMedia({ media: "screen" });
+  await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+await test("loading a broken rulebook shows the engine's error with indicator and line; the previous one stays", async () => {
+  // Break one leaf's script: the first `script = '…'` line after the first leaf indicator.
+  const lines = readFileSync(rulebookPath, "utf8").split("\n");
+  const at = lines.findIndex((l) => /^script\s*=\s*'[^']/.test(l));
+  assert.ok(at >= 0);
+  lines[at] = "script = 'proportional(\"no_such_input\", 0.95'";
+  const broken = join(tmp, "broken.toml");
+  writeFileSync(broken, lines.join("\n"));
+  const check = spawnSync(cli, ["check", broken], { encoding: "utf8" });
+  assert.notEqual(check.status, 0);
+  await page.setInputFiles("#rulebook-file", broken);
+  const box = await page.waitForSelector("[data-testid=error]");
+  const text = await box.innerText();
+  assert.match(text, /评价方案无法加载/);
+  assert.match(text, new RegExp(`第 ${at + 1} 行`), `line ${at + 1} in: ${text}`);
+  assert.match(text, /指标 [A-Za-z0-9_.]+/);
+  console.log(`     ${text.split("\n").slice(0, 3).join(" | ")}`);
+  console.log(`     native: ${check.stdout.trim().split("\n").slice(0, 2).join(" | ")}${check.stderr.trim().split("\n").slice(0, 2).join(" | ")}`);
+  assert.equal((await card()).rulebook.id, rulebookId, "previous rulebook still in use");
+  assert.equal((await card()).total, reference.total);
+  await page.screenshot({ path: join(artifacts, "broken-rulebook.png") });
+  // a TOML syntax error too
+  const bad = join(tmp, "bad.toml");
+  writeFileSync(bad, 'id = "x"\nversion = "1"\ntitle = "t"\nstage = "post"\n[[indicators]\n');
+  await page.setInputFiles("#rulebook-file", bad);
+  await page.waitForFunction(() => /第 5 行/.test(document.querySelector("[data-testid=error]")?.textContent ?? ""));
+  await page.click("[data-testid=error] button");
+});
+
+await test("another shipped rulebook (demo) renders and scores its sample like the CLI", async () => {
+  const opts = await page.$$eval("#rulebook option", (o) => o.map((x) => x.value));
+  if (!opts.includes("shipped:demo")) return;
+  await page.selectOption("#rulebook", "shipped:demo");
+  await page.waitForFunction(() => window.jixiaoDemo.card()?.rulebook.id === "demo");
+  const demoSub = JSON.parse(readFileSync(join(repo, "rules/demo/submissions/average.json"), "utf8"));
+  const f = join(tmp, "demo-sub.json");
+  writeFileSync(f, JSON.stringify(demoSub));
+  await page.setInputFiles("#import-sub", f);
+  await page.waitForFunction(() => window.jixiaoDemo.card()?.complete === true);
+  const r = spawnSync(cli, ["score", join(repo, "rules/demo/rulebook.toml"), f, "--format", "json"], { encoding: "utf8" });
+  const native = JSON.parse(r.stdout);
+  const c = await card();
+  assert.equal(c.total, native.total);
+  assert.equal(c.rulebook.hash === native.rulebook.hash || c.rulebook.id === native.rulebook.id, true);
+  await page.selectOption("#rulebook", "shipped:" + rulebookId);
+  await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
+  assert.equal((await card()).total, reference.total, "each rulebook keeps its own saved project");
+});
+
+await test("English switch: interface and explanations in English, same scores", async () => {
+  await page.click("#lang");
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  assert.match(await page.textContent("#app-title"), /Performance evaluation/);
+  const c = await card();
+  assert.equal(c.total, reference.total);
+  const native = spawnSync(cli, ["score", rulebookPath, samplePath, "--format", "json", "--lang", "en"], { encoding: "utf8" });
+  const en = JSON.parse(native.stdout);
+  const withExpl = en.indicators.find((i) => i.explanation);
+  if (withExpl) assert.equal(c.indicators.find((i) => i.id === withExpl.id).explanation, withExpl.explanation);
+  await page.screenshot({ path: join(artifacts, "form-en-1366x768.png") });
+  await page.click("#lang");
+  assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+});
+
+await test("accessibility: every control labelled, keyboard reaches the form, focus is visible", async () => {
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea, button")]
+      .filter((e) => !(e.labels?.length || e.getAttribute("aria-label") || e.getAttribute("aria-labelledby") || (e.tagName === "BUTTON" && e.textContent.trim())))
+      .map((e) => e.id || e.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unlabelled, []);
+  await page.reload();
+  await ready();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "skip");
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    reached = await page.evaluate(() => document.activeElement?.closest("#form") !== null);
+  }
+  assert.ok(reached, "Tab reaches the form");
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, "none", "focused field shows an outline");
+  await page.screenshot({ path: join(artifacts, "focus.png") });
+});
+
+await test("no errors in the console", async () => {
+  assert.deepEqual(consoleErrors, []);
+});
+
+await browser.close();
+server.close();
+writeFileSync(join(artifacts, "results.txt"), results.join("\n") + "\n");
+console.log(`\n${passed} web-demo e2e tests passed; screenshots in web-demo/e2e-artifacts/`);

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// Every shipped pack.
-const PACKS: &[&str] = &["gov-it-post", "mof-2020-post"];
+const PACKS: &[&str] = &["gov-it-post", "mof-2020-post", "ex-ante"];
 
 fn pack_dir(pack: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -576,4 +576,98 @@ fn mof_2020_post_weak() {
     assert_eq!(card.total, dec("44.51"));
     assert_eq!(grade(&card), "差");
     card_snapshot!("mof_2020_post_weak", card);
+}
+
+// ---------------------------------------------------------------- ex-ante
+
+const EX_ANTE: &str = "ex-ante";
+
+#[test]
+fn ex_ante_strong() {
+    let card = card(EX_ANTE, "strong");
+    // 5 experts, trimmed mean. 立项必要性 6 + 6 + 4 + 3.2 = 19.2; 投入经济性 6.4 + 6 + 4.8 = 17.2;
+    // 绩效目标合理性 7 + 7 × (良 + 良 + 优)/3 = 7 × 0.8667 = 6.067 → 6.07 + 6 = 19.07;
+    // 实施方案可行性 7 + 7 + 4.8 = 18.8; 筹资合规性 8 + 4.8 + 6 = 18.8
+    // 19.2 + 17.2 + 19.07 + 18.8 + 18.8 = 93.07 → 予以支持
+    expect_scores(
+        &card,
+        &[
+            ("necessity", "19.2"),
+            ("economy", "17.2"),
+            ("G2", "6.07"),
+            ("targets", "19.07"),
+            ("feasibility", "18.8"),
+            ("financing", "18.8"),
+        ],
+    );
+    assert_eq!(card.total, dec("93.07"));
+    assert_eq!(grade(&card), "予以支持");
+    assert_eq!(kpi(&card, "cut_suggested"), "4.69%");
+    card_snapshot!("ex_ante_strong", card);
+}
+
+#[test]
+fn ex_ante_average() {
+    let card = card(EX_ANTE, "average");
+    // 立项必要性 4.8 + 3.6 + 3.2 + 2.4 = 14; 投入经济性 4.8 + 3.6 + 0 = 8.4;
+    // 绩效目标合理性 5.6 + 4.2 + 3.6 = 13.4; 实施方案可行性 5.6 + 5.6 + 3.6 = 14.8;
+    // 筹资合规性 8 + 4.8 + 3.6 = 16.4; 14 + 8.4 + 13.4 + 14.8 + 16.4 = 67 → 调整完善后予以支持
+    expect_scores(
+        &card,
+        &[
+            ("necessity", "14"),
+            ("economy", "8.4"),
+            ("targets", "13.4"),
+            ("feasibility", "14.8"),
+            ("financing", "16.4"),
+        ],
+    );
+    assert_eq!(card.total, dec("67"));
+    assert_eq!(grade(&card), "调整完善后予以支持");
+    let e2 = card.indicator("E2").unwrap();
+    assert!(
+        e2.findings
+            .iter()
+            .any(|f| f.message == "评估建议核减预算 1100 万元，核减率 22%"),
+        "{:?}",
+        e2.findings
+    );
+    card_snapshot!("ex_ante_average", card);
+}
+
+#[test]
+fn ex_ante_weak() {
+    let card = card(EX_ANTE, "weak");
+    // 9.6 + 3.6 + 4.2 + 8.4 + 8.4 = 34.2 → 不予支持 (需求迫切性 差/中/优 → 中, flagged for review)
+    assert_eq!(card.total, dec("34.2"));
+    assert_eq!(grade(&card), "不予支持");
+    let n2 = card.indicator("N2").unwrap();
+    assert!(n2.findings.iter().any(|f| f.message.contains("建议复核")));
+    card_snapshot!("ex_ante_weak", card);
+}
+
+/// The custom bands at their edges: every sub-item 良 → exactly 80 → 予以支持; every sub-item
+/// 中 → exactly 60 → 调整完善后予以支持; one 中 sub-item of 4 points lowered to 差 → 57.6 → 不予支持.
+#[test]
+fn ex_ante_bands_at_their_edges() {
+    let engine = engine(EX_ANTE);
+    let spec = engine.rulebook().spec();
+    let with = |g: &str, low: Option<&str>| {
+        let mut sub = submission(EX_ANTE, "average");
+        for i in &spec.inputs {
+            if i.kind == jixiao::model::InputType::Grade {
+                sub.values.insert(i.id.clone(), serde_json::json!([g, g, g]));
+            }
+        }
+        if let Some(id) = low {
+            sub.values.insert(id.into(), serde_json::json!("差"));
+        }
+        engine.evaluate(&sub)
+    };
+    let c = with("良", None);
+    assert_eq!((c.total, grade(&c)), (dec("80"), "予以支持"));
+    let c = with("中", None);
+    assert_eq!((c.total, grade(&c)), (dec("60"), "调整完善后予以支持"));
+    let c = with("中", Some("remit_fit"));
+    assert_eq!((c.total, grade(&c)), (dec("57.6"), "不予支持"));
 }

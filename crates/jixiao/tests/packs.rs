@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// Every shipped pack.
-const PACKS: &[&str] = &["gov-it-post", "mof-2020-post", "ex-ante"];
+const PACKS: &[&str] = &["gov-it-post", "mof-2020-post", "ex-ante", "monitoring"];
 
 fn pack_dir(pack: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -455,7 +455,8 @@ fn mof_2020_post_published_figure() {
         ("funds_arrived", "100,500"),
         ("funds_spent", "98,694.55"),
     ] {
-        sub.values.insert(k.into(), serde_json::Value::String(v.into()));
+        sub.values
+            .insert(k.into(), serde_json::Value::String(v.into()));
     }
     let gov = engine(GOV).evaluate(&sub);
     assert_eq!(kpi(&gov, "arrival_rate"), "100.00%");
@@ -656,7 +657,8 @@ fn ex_ante_bands_at_their_edges() {
         let mut sub = submission(EX_ANTE, "average");
         for i in &spec.inputs {
             if i.kind == jixiao::model::InputType::Grade {
-                sub.values.insert(i.id.clone(), serde_json::json!([g, g, g]));
+                sub.values
+                    .insert(i.id.clone(), serde_json::json!([g, g, g]));
             }
         }
         if let Some(id) = low {
@@ -670,4 +672,119 @@ fn ex_ante_bands_at_their_edges() {
     assert_eq!((c.total, grade(&c)), (dec("60"), "调整完善后予以支持"));
     let c = with("中", Some("remit_fit"));
     assert_eq!((c.total, grade(&c)), (dec("57.6"), "不予支持"));
+}
+
+// ---------------------------------------------------------------- monitoring
+
+const MONITORING: &str = "monitoring";
+
+/// The lights of a monitoring card, leaf by leaf, and a check that every leaf has one and
+/// that every yellow or red leaf carries its deviation and a reason (or the lack of one).
+fn lights(card: &Scorecard) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for leaf in card.indicators.iter().filter(|i| i.leaf) {
+        let flag = leaf
+            .flag
+            .clone()
+            .unwrap_or_else(|| panic!("{}: no flag", leaf.id));
+        assert!(
+            ["绿", "黄", "红"].contains(&flag.as_str()),
+            "{}: {flag}",
+            leaf.id
+        );
+        let text: Vec<&str> = leaf.findings.iter().map(|f| f.message.as_str()).collect();
+        if flag == "绿" {
+            assert!(text.is_empty(), "{}: {text:?}", leaf.id);
+        } else {
+            assert!(
+                text.iter().any(|m| m.contains("偏差")),
+                "{}: {text:?}",
+                leaf.id
+            );
+            assert!(
+                text.iter()
+                    .any(|m| m.starts_with("偏差原因：") || m.starts_with("未说明偏差原因")),
+                "{}: {text:?}",
+                leaf.id
+            );
+        }
+        out.push((leaf.id.to_string(), flag));
+    }
+    out
+}
+
+fn light_string(card: &Scorecard) -> String {
+    lights(card)
+        .into_iter()
+        .map(|(id, f)| format!("{id}{f}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn monitoring_strong() {
+    let card = card(MONITORING, "strong");
+    // 1–6 月: 序时进度 6/12 = 50 %, 执行 480/1000 = 48 %, gap 2 points → 绿; every target on
+    // track → all green, 100 → 绿.
+    assert_eq!(kpi(&card, "time_progress"), "50.00%");
+    assert_eq!(kpi(&card, "budget_gap"), "2.00%");
+    assert_eq!(
+        light_string(&card),
+        "M1.1绿 M1.2绿 M2.1绿 M2.2绿 M2.3绿 M2.4绿 M3.1绿 M3.2绿"
+    );
+    assert_eq!(card.total, dec("100"));
+    assert_eq!(grade(&card), "绿");
+    card_snapshot!("monitoring_strong", card);
+}
+
+#[test]
+fn monitoring_average() {
+    let card = card(MONITORING, "average");
+    // 1–9 月: 序时 75 %, 执行 1150/2000 = 57.5 %, gap 17.5 → 黄 30 × 60 % = 18;
+    // 预计执行 1840/2000 = 92 % → 黄 6; 数量 110/120 = 91.67 % → 黄 9; 质量 95 − 93 = 2 → 黄 6;
+    // 时效 2024-12-15 → 2025-01-10 = 26 天 → 黄 6; 成本 −0.56 % → 绿 5; 效益 103 % → 绿 10;
+    // 满意度 91 ≥ 90 → 绿 10. 18 + 6 + 9 + 6 + 6 + 5 + 10 + 10 = 70 → 黄 (band edge).
+    assert_eq!(
+        light_string(&card),
+        "M1.1黄 M1.2黄 M2.1黄 M2.2黄 M2.3黄 M2.4绿 M3.1绿 M3.2绿"
+    );
+    expect_scores(
+        &card,
+        &[("budget", "24"), ("output", "26"), ("effect", "20")],
+    );
+    assert_eq!(card.total, dec("70"));
+    assert_eq!(grade(&card), "黄");
+    let m11: Vec<&str> = card
+        .indicator("M1.1")
+        .unwrap()
+        .findings
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(
+        m11.contains(&"预算执行进度 57.5%，序时进度 75%，偏差 17.5 个百分点"),
+        "{m11:?}"
+    );
+    assert!(m11.contains(&"偏差原因：制度保障"), "{m11:?}");
+    // The unit gave no reason for the quantity deviation: said so.
+    let m21 = &card.indicator("M2.1").unwrap().findings;
+    assert!(m21.iter().any(|f| f.message.starts_with("未说明偏差原因")));
+    card_snapshot!("monitoring_average", card);
+}
+
+#[test]
+fn monitoring_weak() {
+    let card = card(MONITORING, "weak");
+    // 1–10 月: 序时 83.33 %, 执行 420/1500 = 28 %, gap 55.3 → 红 0; 预计执行 60 % → 红 0;
+    // 数量 30/50 = 60 % → 红 0; 质量 100 − 88 = 12 → 红 0; 延期 151 天 → 红 0;
+    // 成本 1450/1400 − 1 = 3.57 % → 黄 3; 效益 92 % → 黄 6; 满意度 85 − 78 = 7 → 红 0.
+    // 0 + 0 + 0 + 0 + 0 + 3 + 6 + 0 = 9 → 红.
+    assert_eq!(
+        light_string(&card),
+        "M1.1红 M1.2红 M2.1红 M2.2红 M2.3红 M2.4黄 M3.1黄 M3.2红"
+    );
+    assert_eq!(card.total, dec("9"));
+    assert_eq!(grade(&card), "红");
+    assert_eq!(kpi(&card, "milestone_delay"), "151天");
+    card_snapshot!("monitoring_weak", card);
 }

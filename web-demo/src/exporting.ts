@@ -2,7 +2,7 @@
 
 import type { Lang, Scorecard } from "./types";
 import { pick, strings } from "./i18n";
-import { num, pct, problemText } from "./format";
+import { pct, problemText } from "./format";
 
 export function download(filename: string, text: string, mime: string): void {
   const blob = new Blob([text], { type: mime });
@@ -59,12 +59,10 @@ export function scorecardCsv(card: Scorecard, lang: Lang): string {
     : ["指标编号", "层级", "上级指标", "指标名称", "分值", "得分", "得分率", "状态", "评分说明", "扣分原因", "备注"];
   const rows: (string | number | null | undefined)[][] = [head];
   for (const ind of card.indicators) {
-    const lost = (ind.findings ?? [])
-      .map((f) => (f.deduction ? `${f.message}（${t.deduct(num(f.deduction))}）` : f.message))
-      .join("；");
+    const lost = (ind.findings ?? []).map((f) => f.message).join(t.listSep);
     const why = [ind.explanation, ind.error ? problemText(ind.error, lang) : undefined]
       .filter(Boolean)
-      .join("；");
+      .join(t.listSep);
     rows.push([
       ind.id,
       ind.level,
@@ -73,7 +71,7 @@ export function scorecardCsv(card: Scorecard, lang: Lang): string {
       ind.points,
       ind.score,
       ind.attainment === null ? null : pct(ind.attainment),
-      statusText(ind.status, lang) + (ind.missing?.length ? `（${t.missing} ${ind.missing.join("、")}）` : ""),
+      statusText(ind.status, lang) + (ind.missing?.length ? t.paren(`${t.missing} ${ind.missing.join("、")}`) : ""),
       why,
       lost,
       ind.note ?? "",
@@ -83,5 +81,8 @@ export function scorecardCsv(card: Scorecard, lang: Lang): string {
   rows.push([t.total, "", "", "", card.max_points, card.total]);
   rows.push([t.grade, "", "", "", "", card.grade ? pick(lang, card.grade.label, card.grade.label_en) : t.noGrade]);
   rows.push([t.reportRulebook, "", "", `${card.rulebook.id} ${card.rulebook.version}`, "", "", "", "", card.rulebook.hash]);
+  const p = card.project ?? {};
+  const proj = [p.id, p.name].filter((x) => typeof x === "string" && x !== "").join(" ");
+  if (proj) rows.push([t.reportProject, "", "", proj]);
   return "\uFEFF" + rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
 }

@@ -198,7 +198,7 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
         : h("label", { for: id }, label, input.required ? req() : opt()),
       h("div", { class: "control" }, control, input.unit && input.type !== "grade" ? h("span", { class: "unit" }, input.unit) : null),
       help || range
-        ? h("div", { class: "help", id: helpId }, [help, range].filter(Boolean).join(lang === "en" ? "; " : "；"))
+        ? h("div", { class: "help", id: helpId }, [help, range].filter(Boolean).join(t.listSep))
         : null,
       h("div", { class: "msg", id: msgId, role: "alert" }),
     );
@@ -210,7 +210,7 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
     return h("abbr", { class: "req", title: t.required }, "*");
   }
   function opt(): HTMLElement {
-    return h("span", { class: "opt" }, `（${t.optional}）`);
+    return h("span", { class: "opt" }, t.paren(t.optional));
   }
 
   /** One select per expert; a single grade is stored as a string, several as an array. */
@@ -311,7 +311,7 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
         h("span", { class: "ind-points" }, `${num(ind.points)} ${t.points}`),
         chip,
       ),
-      criteria ? h("p", { class: "criteria" }, h("span", { class: "criteria-k" }, t.criteria + "："), criteria) : null,
+      criteria ? h("p", { class: "criteria" }, h("span", { class: "criteria-k" }, t.criteria + t.colon), criteria) : null,
       h(
         "div",
         { class: "ind-tools" },

@@ -102,6 +102,11 @@ const zh = {
   naPolicy: { rescale: "不适用指标按比例折算总分", redistribute: "不适用指标分值分配给同级指标" } as Record<string, string>,
   liveTotal: (total: string, grade: string) => `总分 ${total}，等级 ${grade}`,
   otherInputs: "其他数据项",
+  provisional: "暂计，未完成",
+  partialLegend: "* 斜线条：该一级指标下有指标尚未评分，得分为已评部分之和。",
+  colon: "：",
+  paren: (x: string) => `（${x}）`,
+  listSep: "；",
 };
 
 type Dict = typeof zh;
@@ -206,6 +211,11 @@ const en: Dict = {
   naPolicy: { rescale: "N/A indicators excluded, total rescaled", redistribute: "N/A points redistributed to siblings" },
   liveTotal: (total: string, grade: string) => `Total ${total}, grade ${grade}`,
   otherInputs: "Other inputs",
+  provisional: "provisional, incomplete",
+  partialLegend: "* Hatched bar: some indicators of this dimension are not scored yet; the score is the sum of those scored.",
+  colon: ": ",
+  paren: (x: string) => ` (${x})`,
+  listSep: "; ",
 };
 
 const dicts: Record<Lang, Dict> = { "zh-CN": zh, en };

@@ -24,7 +24,7 @@ interface App {
 
 /** Timings of the last re-scores (evaluate + render, and the whole edit handler), for the
  * e2e run's benchmark. */
-const timings: { score: number[]; edit: number[] } = { score: [], edit: [] };
+const timings: { evaluate: number[]; score: number[]; edit: number[] } = { evaluate: [], score: [], edit: [] };
 
 const app: App = {
   lang: store.loadLang() ?? "zh-CN",
@@ -79,7 +79,7 @@ function showError(title: string, e: unknown, extra?: string): void {
         null,
         problems.map((p) => {
           const where = problemWhere(p, app.lang);
-          return h("li", null, where ? h("b", null, where + "：") : null, problemText(p, app.lang));
+          return h("li", null, where ? h("b", null, where + t().colon) : null, problemText(p, app.lang));
         }),
       )
     : h("p", null, message);
@@ -117,7 +117,7 @@ function openRulebook(src: store.Source, text: string): boolean {
   try {
     rules = new Rules(text);
   } catch (e) {
-    showError(t().rulebookError + (src.kind === "file" ? `：${src.name}` : `：${src.id}`), e, app.rules ? t().rulebookErrorKept : undefined);
+    showError(t().rulebookError + t().colon + (src.kind === "file" ? src.name : src.id), e, app.rules ? t().rulebookErrorKept : undefined);
     fillRulebookSelect();
     return false;
   }
@@ -190,6 +190,8 @@ function rescore(save: boolean): number {
   if (!rules) return 0;
   const t0 = performance.now();
   const card = rules.evaluate(app.sub, app.lang);
+  timings.evaluate.push(performance.now() - t0);
+  if (timings.evaluate.length > 1000) timings.evaluate.shift();
   app.card = card;
   renderResult(el.result, card, {
     form: rules.form,
@@ -253,12 +255,12 @@ function importSubmission(name: string, text: string): void {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    showError(t().importError + `：${name}`, e);
+    showError(t().importError + t().colon + name, e);
     return;
   }
   const obj = parsed as Submission;
   if (!obj || typeof obj !== "object" || Array.isArray(obj) || (obj.values !== undefined && (typeof obj.values !== "object" || obj.values === null))) {
-    showError(t().importError + `：${name}`, new Error(app.lang === "en" ? "not a submission object" : "不是填报对象（缺少 values）"));
+    showError(t().importError + t().colon + name, new Error(app.lang === "en" ? "not a submission object" : "不是填报对象（缺少 values）"));
     return;
   }
   app.sub = {
@@ -298,6 +300,8 @@ function wire(): void {
     app.lang = app.lang === "en" ? "zh-CN" : "en";
     store.saveLang(app.lang);
     applyLanguage();
+    setStatus("");
+    el.banner.replaceChildren();
     fillRulebookSelect();
     buildView();
     rescore(false);

@@ -3,7 +3,7 @@
 // (print only) the report header with project and rulebook identity and signature lines.
 
 import type { Form, IndicatorScore, Lang, Scorecard, Submission } from "./types";
-import { h, s } from "./dom";
+import { h, morphChildren, s } from "./dom";
 import { pick, strings } from "./i18n";
 import { num, pct, problemText, problemWhere } from "./format";
 
@@ -114,12 +114,12 @@ function explanationCell(ind: IndicatorScore, ctx: ResultContext): HTMLElement {
   const cell = h("td", { class: "why" });
   if (ind.flag) cell.append(h("span", { class: "flag flag-" + ind.flag }, `[${ind.flag}]`), " ");
   if (ind.explanation) cell.append(h("span", null, ind.explanation));
-  if (ind.status === "unscored" && ind.leaf) {
+  if (ind.status === "unscored" && ind.leaf && !ind.explanation) {
     const missing = (ind.missing ?? []).map((m) => ctx.labelOf(m));
-    cell.append(h("span", { class: "missing" }, missing.length ? `${t.missing}：${missing.join("、")}` : t.statusUnscored));
+    cell.append(h("span", { class: "missing" }, missing.length ? `${t.missing}${t.colon}${missing.join("、")}` : t.statusUnscored));
   }
   if (ind.error) {
-    cell.append(h("span", { class: "error" }, problemText(ind.error, lang), ind.error.line ? `（${problemWhere(ind.error, lang)}）` : ""));
+    cell.append(h("span", { class: "error" }, problemText(ind.error, lang), ind.error.line ? t.paren(problemWhere(ind.error, lang)) : ""));
   }
   if (ind.findings?.length) {
     cell.append(
@@ -130,7 +130,7 @@ function explanationCell(ind: IndicatorScore, ctx: ResultContext): HTMLElement {
       ),
     );
   }
-  if (ind.note) cell.append(h("div", { class: "note-text" }, `${t.note}：${ind.note}`));
+  if (ind.note) cell.append(h("div", { class: "note-text" }, `${t.note}${t.colon}${ind.note}`));
   return cell;
 }
 
@@ -149,6 +149,7 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
   const grade = card.grade ? pick(lang, card.grade.label, card.grade.label_en) : null;
   const gradeIndex = card.grade ? form.rulebook.grades.findIndex((g) => g.label === card.grade?.label) : -1;
   const rescaled = card.max_points !== form.rulebook.total;
+  const anyScored = card.indicators.some((i) => i.leaf && i.status === "scored");
 
   const p = sub.project ?? {};
   const projText = (k: string) => (typeof p[k] === "string" ? (p[k] as string) : "");
@@ -186,8 +187,8 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
     h(
       "div",
       { class: "total" },
-      h("div", { class: "k" }, t.total),
-      h("div", { class: "v", "data-testid": "total" }, num(card.total)),
+      h("div", { class: "k" }, t.total, card.complete ? null : h("span", { class: "provisional-k" }, t.paren(t.provisional))),
+      h("div", { class: "v" + (card.complete ? "" : " provisional"), "data-testid": "total" }, anyScored ? num(card.total) : "—"),
       h("div", { class: "of" }, `/ ${num(form.rulebook.total)}`),
     ),
     h(
@@ -210,7 +211,14 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
 
   const live = h("p", { class: "sr-only", "aria-live": "polite", "aria-atomic": "true" }, t.liveTotal(num(card.total), grade ?? t.noGrade));
 
-  const dims = h("section", { class: "dims", "aria-labelledby": "dims-h" }, h("h3", { id: "dims-h" }, t.dimensions), chart(card, lang));
+  const partialDims = card.dimensions.some((d) => d.status === "partial");
+  const dims = h(
+    "section",
+    { class: "dims", "aria-labelledby": "dims-h" },
+    h("h3", { id: "dims-h" }, t.dimensions),
+    chart(card, lang),
+    partialDims ? h("p", { class: "note-text" }, t.partialLegend) : null,
+  );
 
   const rows = card.indicators.map((ind) =>
     h(
@@ -219,8 +227,8 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
       h(
         "th",
         { scope: "row", class: "name" },
-        h("span", { class: "ind-id" }, ind.id),
-        " ",
+        ind.level > 1 ? h("span", { class: "ind-id" }, ind.id) : null,
+        ind.level > 1 ? " " : null,
         pick(lang, ind.label, ind.label_en),
       ),
       h("td", { class: "num" }, num(ind.points)),
@@ -267,9 +275,9 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
           null,
           h("th", { scope: "row" }, t.total),
           h("td", { class: "num" }, num(card.max_points)),
-          h("td", { class: "num" }, num(card.raw_total)),
+          h("td", { class: "num" }, anyScored ? num(card.raw_total) : "—"),
           h("td", { class: "num" }, card.max_points ? pct(card.raw_total / card.max_points) : "—"),
-          h("td", null, rescaled ? t.rescaled(num(card.raw_total), num(card.max_points), num(card.total)) : "", " ", `${t.grade}：${grade ?? t.noGrade}`),
+          h("td", null, rescaled ? t.rescaled(num(card.raw_total), num(card.max_points), num(card.total)) : "", " ", `${t.grade}${t.colon}${grade ?? t.noGrade}`),
         ),
       ),
     ),
@@ -288,12 +296,12 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
           "ol",
           null,
           withFindings.flatMap((i) =>
-            (i.findings ?? []).map((f) => h("li", null, h("b", null, `${i.id} ${pick(lang, i.label, i.label_en)}：`), f.message)),
+            (i.findings ?? []).map((f) => h("li", null, h("b", null, `${i.id} ${pick(lang, i.label, i.label_en)}${t.colon}`), f.message)),
           ),
         )
       : h("p", null, t.reportNoFindings),
     na.length
-      ? h("p", null, h("b", null, t.reportNA + "："), na.map((i) => `${i.id} ${pick(lang, i.label, i.label_en)}${i.note ? `（${i.note}）` : ""}`).join("；"))
+      ? h("p", null, h("b", null, t.reportNA + t.colon), na.map((i) => `${i.id} ${pick(lang, i.label, i.label_en)}${i.note ? t.paren(i.note) : ""}`).join(t.listSep))
       : null,
     incomplete.length
       ? h(
@@ -334,5 +342,7 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
     h("p", { class: "small" }, `${t.reportRulebook} ${card.rulebook.id} ${card.rulebook.version} · ${card.rulebook.hash} · jixiao ${card.engine_version} · ${t.reportDate} ${new Date().toLocaleString(lang)}`),
   );
 
-  root.replaceChildren(header, live, summary, dims, table, findings, kpis ?? "", problems ?? "", sign);
+  const next = document.createElement("div");
+  next.append(header, live, summary, dims, table, findings, kpis ?? "", problems ?? "", sign);
+  morphChildren(root, next);
 }

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod batch;
 mod table;
 
 #[derive(Parser)]
@@ -43,6 +44,11 @@ enum Command {
     Export { rulebook: PathBuf },
     /// Print the JSON Schema of the rulebook format.
     Schema,
+    /// Score every project in a CSV / Excel / JSON Lines file into CSV, XLSX or JSON Lines.
+    ///
+    /// Exit status: 0 every row scored, 1 some rows failed (each reported with its row and
+    /// column), 3 some rows incomplete, 2 the batch could not run (nothing written).
+    Batch(batch::BatchArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -51,7 +57,7 @@ enum Format {
     Json,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum LangArg {
     Zh,
     En,
@@ -164,6 +170,7 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
             out(&rulebook.canonical_json())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Batch(args) => batch::run(args),
         Command::Schema => {
             out(&Rulebook::json_schema())?;
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,320 @@
+//! `jixiao batch`: score every project in a CSV, spreadsheet or JSON Lines file.
+//!
+//! A reader thread streams rows in chunks; each chunk is scored in parallel on the rayon pool
+//! and handed, in input order, to a writer thread. At most a few chunks are in flight, so
+//! memory stays flat however long the file is. Bad rows are reported and counted, never fatal.
+
+mod columns;
+mod encoding;
+mod read;
+mod report;
+mod row;
+mod write;
+
+use crate::LangArg;
+use clap::{Args, ValueEnum};
+use columns::ColumnMatcher;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jixiao::{Engine, EvalOptions, Lang, Rulebook};
+use rayon::prelude::*;
+use read::{Feed, InputKind, ReadOptions, Unit};
+use report::Report;
+use row::{Layout, RowResult, Scorer};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+use write::{About, OutputKind, TextEncoding};
+
+#[derive(Args, Debug)]
+pub struct BatchArgs {
+    /// Rulebook file (.toml or .json).
+    rulebook: PathBuf,
+    /// Projects, one per row: .csv / .tsv / .txt, .xlsx / .xlsm / .xls / .xlsb / .ods, or
+    /// .jsonl (one submission object per line); - reads CSV or JSON Lines from standard input.
+    input: PathBuf,
+    /// Result file: .csv, .xlsx or .jsonl (written to a temporary file, renamed when complete);
+    /// - writes CSV or JSON Lines to standard output.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Input format, when the file name does not say.
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// Output format, when the file name does not say.
+    #[arg(long, value_enum)]
+    output_format: Option<OutputFormat>,
+    /// Text encoding of a CSV input: auto (BOM, else UTF-8 when valid, else GB18030 — what
+    /// Chinese Excel saves) or a label such as utf-8, gbk, gb18030, big5, utf-16le.
+    #[arg(long, default_value = "auto")]
+    encoding: String,
+    /// Field delimiter of a CSV input (default: tab for .tsv/.txt, else comma).
+    #[arg(long)]
+    delimiter: Option<char>,
+    /// Encoding of a CSV result: utf-8-bom opens correctly in Excel; gb18030 for old Excel/WPS.
+    #[arg(long, value_enum, default_value_t = CsvEncoding::Utf8Bom)]
+    output_encoding: CsvEncoding,
+    /// Worksheet to read (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// Row holding the column names, 1-based (default: found among the first 10 rows, so
+    /// title rows above the table are skipped).
+    #[arg(long)]
+    header_row: Option<u64>,
+    /// Language of result headers, messages and findings.
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    lang: LangArg,
+    /// Record explanations and the values each script read (in JSON Lines results; slower).
+    #[arg(long)]
+    trace: bool,
+    /// No progress bar (it is shown only on a terminal anyway).
+    #[arg(short, long)]
+    quiet: bool,
+    /// How many row errors to print; all of them are in the result file.
+    #[arg(long, default_value_t = 20)]
+    max_errors_shown: usize,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Rows scored per parallel chunk.
+    #[arg(long, default_value_t = 4096, hide = true)]
+    chunk_rows: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum InputFormat {
+    Csv,
+    Xlsx,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Csv,
+    Xlsx,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CsvEncoding {
+    #[value(name = "utf-8-bom")]
+    Utf8Bom,
+    #[value(name = "utf-8")]
+    Utf8,
+    Gb18030,
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn input_kind(args: &BatchArgs) -> Result<InputKind, String> {
+    if let Some(f) = args.input_format {
+        return Ok(match f {
+            InputFormat::Csv => InputKind::Csv,
+            InputFormat::Xlsx => InputKind::Spreadsheet,
+            InputFormat::Jsonl => InputKind::Jsonl,
+        });
+    }
+    match extension(&args.input).as_str() {
+        "csv" | "tsv" | "txt" => Ok(InputKind::Csv),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Ok(InputKind::Spreadsheet),
+        "jsonl" | "ndjson" => Ok(InputKind::Jsonl),
+        _ => Err(format!(
+            "无法从文件名判断 {} 的格式，请加 --input-format csv|xlsx|jsonl (cannot tell the input format)",
+            args.input.display()
+        )),
+    }
+}
+
+fn output_kind(args: &BatchArgs) -> Result<OutputKind, String> {
+    if let Some(f) = args.output_format {
+        return Ok(match f {
+            OutputFormat::Csv => OutputKind::Csv,
+            OutputFormat::Xlsx => OutputKind::Xlsx,
+            OutputFormat::Jsonl => OutputKind::Jsonl,
+        });
+    }
+    match extension(&args.output).as_str() {
+        "csv" => Ok(OutputKind::Csv),
+        "xlsx" => Ok(OutputKind::Xlsx),
+        "jsonl" | "ndjson" => Ok(OutputKind::Jsonl),
+        _ => Err(format!(
+            "无法从文件名判断 {} 的格式，请加 --output-format csv|xlsx|jsonl (cannot tell the output format)",
+            args.output.display()
+        )),
+    }
+}
+
+/// Exit codes: 0 every row scored; 1 some row failed; 3 no row failed but some are
+/// incomplete (as `jixiao score`); 2 the batch could not run (returned as an error).
+pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let lang: Lang = args.lang.into();
+    let input_kind = input_kind(&args)?;
+    let output_kind = output_kind(&args)?;
+    if args.output.as_os_str() != "-" && args.output == args.input {
+        return Err("结果文件不能覆盖输入文件 (the output would overwrite the input)".into());
+    }
+    let engine = Engine::new(Rulebook::from_path(&args.rulebook)?)?;
+    let matcher = Arc::new(ColumnMatcher::new(&engine));
+    let delimiter = match args.delimiter {
+        Some(c) if c.is_ascii() => c as u8,
+        Some(c) => return Err(format!("分隔符必须是 ASCII 字符：{c}").into()),
+        None if matches!(extension(&args.input).as_str(), "tsv" | "txt") => b'\t',
+        None => b',',
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()?;
+
+    // Reader → (this thread, scoring on the pool) → writer; two chunks queued at each hop.
+    let (feed_tx, feed_rx) = sync_channel::<Feed>(2);
+    let read_options = ReadOptions {
+        path: args.input.clone(),
+        kind: input_kind,
+        encoding: args.encoding.clone(),
+        delimiter,
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
+        chunk_rows: args.chunk_rows.max(1),
+    };
+    let reader = {
+        let matcher = matcher.clone();
+        std::thread::Builder::new()
+            .name("jixiao-read".into())
+            .spawn(move || read::read_all(read_options, matcher, feed_tx))?
+    };
+
+    let mut report = Report::new(lang, args.max_errors_shown);
+    let progress = progress_bar(args.quiet);
+    let mut plan = None;
+    let mut first = None;
+    // Header (tabular inputs) before any rows.
+    for feed in feed_rx.iter() {
+        match feed {
+            Feed::Start { total, unit } => set_length(&progress, total, unit),
+            Feed::Header {
+                row,
+                cells,
+                skipped,
+            } => {
+                let (p, warnings) = matcher.plan(cells)?;
+                report.header(row, &skipped, &warnings);
+                plan = Some(p);
+                break;
+            }
+            Feed::Rows { rows, position } if input_kind == InputKind::Jsonl => {
+                first = Some((rows, position));
+                break;
+            }
+            Feed::Rows { .. } => {
+                return Err("内部错误：表头之前收到数据行 (rows before header)".into());
+            }
+            Feed::Fatal(message) => return Err(message.into()),
+        }
+    }
+
+    let layout = Layout::new(&engine, lang);
+    let scorer = Scorer {
+        engine: engine.clone(),
+        plan,
+        options: EvalOptions {
+            trace: args.trace,
+            lang,
+        },
+        layout: layout.clone(),
+        want_json: output_kind == OutputKind::Jsonl,
+    };
+    let encoding = match args.output_encoding {
+        CsvEncoding::Utf8Bom => TextEncoding::Utf8Bom,
+        CsvEncoding::Utf8 => TextEncoding::Utf8,
+        CsvEncoding::Gb18030 => TextEncoding::Gb18030,
+    };
+    let mut sink = write::create(output_kind, &args.output, &layout, lang, encoding)?;
+    let (out_tx, out_rx) = sync_channel::<Vec<RowResult>>(2);
+    let writer = std::thread::Builder::new()
+        .name("jixiao-write".into())
+        .spawn(move || {
+            for rows in out_rx {
+                sink.write(&rows)?;
+            }
+            Ok::<_, String>(sink)
+        })?;
+
+    let mut fatal: Option<String> = None;
+    let score_chunk = |rows: Vec<read::RawRow>| -> Vec<RowResult> {
+        pool.install(|| rows.into_par_iter().map(|raw| scorer.score(raw)).collect())
+    };
+    let chunks = first
+        .into_iter()
+        .map(Ok)
+        .chain(feed_rx.iter().filter_map(|feed| match feed {
+            Feed::Rows { rows, position } => Some(Ok((rows, position))),
+            Feed::Fatal(m) => Some(Err(m)),
+            Feed::Start { .. } | Feed::Header { .. } => None,
+        }));
+    for chunk in chunks {
+        match chunk {
+            Ok((rows, position)) => {
+                let results = score_chunk(rows);
+                progress.suspend(|| report.rows(&results));
+                progress.set_position(position);
+                if out_tx.send(results).is_err() {
+                    break; // the writer failed; its error is collected below
+                }
+            }
+            Err(message) => {
+                fatal = Some(message);
+                break;
+            }
+        }
+    }
+    drop(out_tx);
+    progress.finish_and_clear();
+    let sink = writer
+        .join()
+        .map_err(|_| "写入线程异常退出 (writer thread panicked)")?;
+    // The reader ends by itself once its channel is gone.
+    drop(feed_rx);
+    let _ = reader.join();
+    if let Some(message) = fatal {
+        // The temporary file is dropped and deleted with the sink: nothing half-written stays.
+        return Err(message.into());
+    }
+    let sink = sink?;
+    let about = About {
+        rows: report.about(&engine, &args.rulebook, &args.input, started.elapsed()),
+    };
+    sink.finish(about)?;
+    report.summary(&args.output, started.elapsed());
+    Ok(report.exit_code())
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4));
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} [{wide_bar}] {percent:>3}% {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn set_length(bar: &ProgressBar, total: Option<u64>, unit: Unit) {
+    if let Some(total) = total {
+        bar.set_length(total);
+    }
+    bar.set_message(match unit {
+        Unit::Bytes => "",
+        Unit::Rows => "rows",
+    });
+}

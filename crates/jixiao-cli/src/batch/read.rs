@@ -1,0 +1,681 @@
+//! Reading projects from CSV, spreadsheets (XLSX streamed; XLS/XLSB/ODS) and JSON Lines on a
+//! thread of its own, in chunks, so the file is never held in memory whole.
+
+use super::columns::ColumnMatcher;
+use super::encoding;
+use calamine::{Data, DataRef, Reader};
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::SyncSender;
+
+/// One spreadsheet or CSV cell, typed as far as the file says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    /// `percent` when the spreadsheet formats the cell as a percentage (0.925 shown as 92.5%).
+    Number {
+        value: f64,
+        percent: bool,
+    },
+    Bool(bool),
+    /// A date cell, as YYYY-MM-DD.
+    Date(String),
+    /// An error value such as #DIV/0! or #N/A.
+    Error(String),
+}
+
+impl Cell {
+    /// The cell as a header text.
+    pub fn header_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) | Cell::Date(s) | Cell::Error(s) => s.trim().to_string(),
+            Cell::Number { value, .. } => format_number(*value),
+            Cell::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// 80 rather than 80.0: spreadsheets store every number as a float.
+pub fn format_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// One input row. `row` is the number a person sees: the spreadsheet row, the CSV record
+/// (header = 1) or the JSON Lines line.
+#[derive(Debug)]
+pub enum RawRow {
+    Cells {
+        row: u64,
+        cells: Vec<Cell>,
+    },
+    Json {
+        row: u64,
+        text: String,
+    },
+    Unreadable {
+        row: u64,
+        column: Option<usize>,
+        reason: String,
+    },
+}
+
+impl RawRow {
+    pub fn row(&self) -> u64 {
+        match self {
+            RawRow::Cells { row, .. }
+            | RawRow::Json { row, .. }
+            | RawRow::Unreadable { row, .. } => *row,
+        }
+    }
+}
+
+/// What the reader thread sends.
+#[derive(Debug)]
+pub enum Feed {
+    /// The size of the input for the progress bar, in bytes or rows.
+    Start {
+        total: Option<u64>,
+        unit: Unit,
+    },
+    /// The header row (tabular inputs) and the rows above it that were skipped as titles.
+    Header {
+        row: u64,
+        cells: Vec<String>,
+        skipped: Vec<u64>,
+    },
+    Rows {
+        rows: Vec<RawRow>,
+        position: u64,
+    },
+    /// The input cannot be read any further; nothing is written.
+    Fatal(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Bytes,
+    Rows,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Csv,
+    Spreadsheet,
+    Jsonl,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub path: PathBuf,
+    pub kind: InputKind,
+    pub encoding: String,
+    pub delimiter: u8,
+    pub sheet: Option<String>,
+    pub header_row: Option<u64>,
+    pub chunk_rows: usize,
+}
+
+/// How many rows are looked at to find the header below any title rows.
+const HEADER_SCAN_ROWS: usize = 10;
+
+/// The receiving side hung up (a fatal error there): stop reading.
+struct Stop;
+
+/// Groups rows into chunks, finds the header row and sends both.
+struct Emitter {
+    tx: SyncSender<Feed>,
+    matcher: Arc<ColumnMatcher>,
+    header: HeaderState,
+    chunk: Vec<RawRow>,
+    chunk_rows: usize,
+    position: Arc<AtomicU64>,
+}
+
+enum HeaderState {
+    /// JSON Lines: no header.
+    NotTabular,
+    Fixed(u64),
+    Scanning(Vec<RawRow>),
+    Found,
+}
+
+impl Emitter {
+    fn send(&self, feed: Feed) -> Result<(), Stop> {
+        self.tx.send(feed).map_err(|_| Stop)
+    }
+
+    fn start(&self, total: Option<u64>, unit: Unit) -> Result<(), Stop> {
+        self.send(Feed::Start { total, unit })
+    }
+
+    fn push(&mut self, row: RawRow) -> Result<(), Stop> {
+        match (&mut self.header, row) {
+            (HeaderState::Found | HeaderState::NotTabular, row) => self.push_data(row),
+            (HeaderState::Fixed(n), RawRow::Cells { row, cells }) => {
+                let n = *n;
+                if row == n {
+                    self.header = HeaderState::Found;
+                    let skipped = Vec::new();
+                    self.send(Feed::Header {
+                        row,
+                        cells: cells.iter().map(Cell::header_text).collect(),
+                        skipped,
+                    })
+                } else if row > n {
+                    Err(self.fatal(format!(
+                        "第 {n} 行（--header-row）是空行，没有列名 (header row {n} is empty)"
+                    )))
+                } else {
+                    Ok(())
+                }
+            }
+            (HeaderState::Fixed(_), other) => self.push_data(other),
+            (HeaderState::Scanning(_), json @ RawRow::Json { .. }) => self.push_data(json),
+            // An unreadable line among the first rows cannot be the header but keeps its place.
+            (HeaderState::Scanning(pending), row) => {
+                pending.push(row);
+                if pending.len() >= HEADER_SCAN_ROWS {
+                    self.settle_header()
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    /// Picks the header among the rows scanned: the first row naming the most known columns
+    /// (title rows such as "2024 年度项目绩效自评表" above the table name none).
+    fn settle_header(&mut self) -> Result<(), Stop> {
+        let HeaderState::Scanning(pending) =
+            std::mem::replace(&mut self.header, HeaderState::Found)
+        else {
+            return Ok(());
+        };
+        let texts: Vec<Vec<String>> = pending
+            .iter()
+            .map(|raw| match raw {
+                RawRow::Cells { cells, .. } => cells.iter().map(Cell::header_text).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let best = texts
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.iter().any(|c| !c.is_empty()))
+            .max_by_key(|(i, t)| (self.matcher.recognized(t), std::cmp::Reverse(*i)))
+            .map(|(i, _)| i);
+        let Some(best) = best else {
+            // Only empty rows so far: they are no data; keep looking.
+            self.header = HeaderState::Scanning(Vec::new());
+            return Ok(());
+        };
+        let skipped = pending[..best].iter().map(RawRow::row).collect();
+        let mut rest = pending.into_iter().skip(best);
+        let Some(header) = rest.next() else {
+            return Ok(());
+        };
+        let row = header.row();
+        self.send(Feed::Header {
+            row,
+            cells: texts[best].clone(),
+            skipped,
+        })?;
+        for raw in rest {
+            self.push_data(raw)?;
+        }
+        Ok(())
+    }
+
+    fn push_data(&mut self, row: RawRow) -> Result<(), Stop> {
+        self.chunk.push(row);
+        if self.chunk.len() >= self.chunk_rows {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Stop> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::replace(&mut self.chunk, Vec::with_capacity(self.chunk_rows));
+        let position = self.position.load(Ordering::Relaxed);
+        self.send(Feed::Rows { rows, position })
+    }
+
+    fn finish(&mut self) -> Result<(), Stop> {
+        if matches!(&self.header, HeaderState::Scanning(p) if !p.is_empty()) {
+            self.settle_header()?;
+        }
+        match self.header {
+            HeaderState::Found | HeaderState::NotTabular => self.flush(),
+            HeaderState::Fixed(n) => Err(self.fatal(format!(
+                "输入只有不到 {n} 行，找不到 --header-row {n} 指定的列名行 (no row {n} to take headers from)"
+            ))),
+            HeaderState::Scanning(_) => Err(self.fatal(
+                "输入文件没有任何数据（连列名行也没有） (the input has no rows)".to_string(),
+            )),
+        }
+    }
+
+    fn fatal(&self, message: String) -> Stop {
+        let _ = self.tx.send(Feed::Fatal(message));
+        Stop
+    }
+}
+
+/// Reads the input on the calling thread (the batch runs this on a thread of its own).
+pub fn read_all(options: ReadOptions, matcher: Arc<ColumnMatcher>, tx: SyncSender<Feed>) {
+    let header = match (options.kind, options.header_row) {
+        (InputKind::Jsonl, _) => HeaderState::NotTabular,
+        (_, Some(n)) => HeaderState::Fixed(n),
+        (_, None) => HeaderState::Scanning(Vec::new()),
+    };
+    let mut emitter = Emitter {
+        tx,
+        matcher,
+        header,
+        chunk: Vec::with_capacity(options.chunk_rows),
+        chunk_rows: options.chunk_rows.max(1),
+        position: Arc::new(AtomicU64::new(0)),
+    };
+    let outcome = match options.kind {
+        InputKind::Csv => read_csv(&options, &mut emitter),
+        InputKind::Jsonl => read_jsonl(&options, &mut emitter),
+        InputKind::Spreadsheet => read_spreadsheet(&options, &mut emitter),
+    };
+    match outcome {
+        Ok(Ok(())) => {
+            let _ = emitter.finish();
+        }
+        Ok(Err(Stop)) => {}
+        Err(message) => {
+            let _ = emitter.fatal(message);
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
+    if path.as_os_str() == "-" {
+        return Ok((Box::new(io::stdin()), None));
+    }
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+    let len = file.metadata().ok().map(|m| m.len());
+    Ok((Box::new(file), len))
+}
+
+/// Counts the bytes read from the file, for the progress bar.
+struct Counting {
+    inner: Box<dyn Read + Send>,
+    count: Arc<AtomicU64>,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+type ReadResult = Result<Result<(), Stop>, String>;
+
+fn read_csv(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
+    let (file, len) = open(&options.path)?;
+    let counting = Counting {
+        inner: file,
+        count: emitter.position.clone(),
+    };
+    let (text, encoding) = encoding::utf8_reader(Box::new(counting), &options.encoding)
+        .map_err(|e| format!("无法读取 {}：{e}", options.path.display()))?;
+    let transcoded = encoding != encoding_rs::UTF_8;
+    if emitter.start(len, Unit::Bytes).is_err() {
+        return Ok(Err(Stop));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(options.delimiter)
+        .buffer_capacity(256 * 1024)
+        .from_reader(text);
+    let mut record = csv::ByteRecord::new();
+    let mut row = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Ok(Ok(())),
+            Ok(true) => {
+                row += 1;
+                let raw = csv_row(row, &record, transcoded, encoding.name());
+                if let Err(stop) = emitter.push(raw) {
+                    return Ok(Err(stop));
+                }
+            }
+            Err(e) => match e.kind() {
+                csv::ErrorKind::Io(io) => {
+                    return Err(format!("读取 {} 时出错：{io}", options.path.display()));
+                }
+                _ => {
+                    row += 1;
+                    let raw = RawRow::Unreadable {
+                        row,
+                        column: None,
+                        reason: format!("CSV 格式错误：{e}"),
+                    };
+                    if let Err(stop) = emitter.push(raw) {
+                        return Ok(Err(stop));
+                    }
+                }
+            },
+        }
+    }
+}
+
+fn csv_row(row: u64, record: &csv::ByteRecord, transcoded: bool, encoding: &str) -> RawRow {
+    let mut cells = Vec::with_capacity(record.len());
+    for (column, field) in record.iter().enumerate() {
+        let Ok(text) = std::str::from_utf8(field) else {
+            return RawRow::Unreadable {
+                row,
+                column: Some(column),
+                reason: "不是有效的 UTF-8 文本；文件若由中文 Excel 另存为 CSV，请加 --encoding gbk (not UTF-8; try --encoding gbk)"
+                    .to_string(),
+            };
+        };
+        if transcoded && text.contains('\u{FFFD}') {
+            return RawRow::Unreadable {
+                row,
+                column: Some(column),
+                reason: format!(
+                    "含有无法按 {encoding} 解码的字节；请用 --encoding 指定文件的编码 (bytes not valid in {encoding})"
+                ),
+            };
+        }
+        cells.push(if text.trim().is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(text.to_string())
+        });
+    }
+    RawRow::Cells { row, cells }
+}
+
+fn read_jsonl(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
+    let (file, len) = open(&options.path)?;
+    let counting = Counting {
+        inner: file,
+        count: emitter.position.clone(),
+    };
+    if emitter.start(len, Unit::Bytes).is_err() {
+        return Ok(Err(Stop));
+    }
+    let mut reader = BufReader::with_capacity(256 * 1024, counting);
+    let mut line = Vec::new();
+    let mut row = 0u64;
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("读取 {} 时出错：{e}", options.path.display()))?;
+        if n == 0 {
+            return Ok(Ok(()));
+        }
+        row += 1;
+        // A BOM some Windows tools put before the first line.
+        let bytes = if row == 1 {
+            line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line)
+        } else {
+            &line
+        };
+        let raw = match std::str::from_utf8(bytes) {
+            Ok(text) if text.trim().is_empty() => continue,
+            Ok(text) => RawRow::Json {
+                row,
+                text: text.trim_end().to_string(),
+            },
+            Err(_) => RawRow::Unreadable {
+                row,
+                column: None,
+                reason: "不是有效的 UTF-8 文本 (JSON Lines must be UTF-8)".to_string(),
+            },
+        };
+        if let Err(stop) = emitter.push(raw) {
+            return Ok(Err(stop));
+        }
+    }
+}
+
+fn read_spreadsheet(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
+    let is_xlsx = options
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
+    if is_xlsx {
+        read_xlsx(options, emitter)
+    } else {
+        read_other_workbook(options, emitter)
+    }
+}
+
+fn pick_sheet(names: &[String], wanted: Option<&str>, path: &Path) -> Result<String, String> {
+    match wanted {
+        Some(w) => names
+            .iter()
+            .find(|n| n.as_str() == w)
+            .cloned()
+            .ok_or_else(|| {
+                format!(
+                    "{} 中没有工作表“{w}”（有：{}）",
+                    path.display(),
+                    names.join("、")
+                )
+            }),
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| format!("{} 中没有工作表", path.display())),
+    }
+}
+
+/// XLSX streamed cell by cell: memory stays flat however many rows the sheet has.
+fn read_xlsx(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
+    let path = &options.path;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e| format!("无法打开 {}：{e}", path.display()))?;
+    let sheet = pick_sheet(&workbook.sheet_names(), options.sheet.as_deref(), path)?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&sheet)
+        .map_err(|e| format!("无法读取工作表“{sheet}”：{e}"))?;
+    // Excel stores 92.5% as 0.925 with a percent number format; remember which styles are
+    // percentages so such a cell reads as 92.5 for a percent input.
+    let percent_styles: Vec<bool> = cells
+        .styles()
+        .iter()
+        .map(|s| {
+            s.number_format
+                .as_ref()
+                .is_some_and(|f| is_percent_format(&f.format_code))
+        })
+        .collect();
+    let dims = cells.dimensions();
+    let total = u64::from(dims.end.0.saturating_sub(dims.start.0)) + 1;
+    if emitter.start(Some(total), Unit::Rows).is_err() {
+        return Ok(Err(Stop));
+    }
+    let mut current: Option<(u32, Vec<Cell>)> = None;
+    let mut done = 0u64;
+    loop {
+        let next = cells
+            .next_cell_with_style_id()
+            .map_err(|e| format!("读取工作表“{sheet}”时出错：{e}"))?;
+        let Some((cell, style)) = next else { break };
+        let (row, column) = cell.get_position();
+        if current.as_ref().is_some_and(|(r, _)| *r != row)
+            && let Some((r, values)) = current.take()
+        {
+            done += 1;
+            emitter.position.store(done, Ordering::Relaxed);
+            if let Err(stop) = push_sheet_row(emitter, r, values) {
+                return Ok(Err(stop));
+            }
+        }
+        let (_, values) = current.get_or_insert_with(|| (row, Vec::new()));
+        let column = column as usize;
+        if values.len() <= column {
+            values.resize(column + 1, Cell::Empty);
+        }
+        let percent = percent_styles.get(style).copied().unwrap_or(false);
+        values[column] = from_data_ref(cell.get_value(), percent);
+    }
+    if let Some((r, values)) = current.take() {
+        emitter.position.store(total, Ordering::Relaxed);
+        if let Err(stop) = push_sheet_row(emitter, r, values) {
+            return Ok(Err(stop));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// XLS, XLSB and ODS through calamine's ranges (read whole; these formats cannot stream).
+/// Percent formats are not known here: type percentages as 92.5 or "92.5%".
+fn read_other_workbook(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
+    let path = &options.path;
+    let mut workbook = calamine::open_workbook_auto(path)
+        .map_err(|e| format!("无法打开 {}：{e}", path.display()))?;
+    let sheet = pick_sheet(&workbook.sheet_names(), options.sheet.as_deref(), path)?;
+    let range = workbook
+        .worksheet_range(&sheet)
+        .map_err(|e| format!("无法读取工作表“{sheet}”：{e}"))?;
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    if emitter
+        .start(Some(range.height() as u64), Unit::Rows)
+        .is_err()
+    {
+        return Ok(Err(Stop));
+    }
+    for (i, row) in range.rows().enumerate() {
+        let mut values = vec![Cell::Empty; first_col as usize];
+        values.extend(row.iter().map(from_data));
+        emitter.position.store(i as u64 + 1, Ordering::Relaxed);
+        let r = first_row + u32::try_from(i).unwrap_or(u32::MAX);
+        if let Err(stop) = push_sheet_row(emitter, r, values) {
+            return Ok(Err(stop));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Rows with nothing in them (spacing rows, formatting only) are not projects.
+fn push_sheet_row(
+    emitter: &mut Emitter,
+    zero_based_row: u32,
+    cells: Vec<Cell>,
+) -> Result<(), Stop> {
+    if cells.iter().all(|c| *c == Cell::Empty) {
+        return Ok(());
+    }
+    emitter.push(RawRow::Cells {
+        row: u64::from(zero_based_row) + 1,
+        cells,
+    })
+}
+
+fn is_percent_format(code: &str) -> bool {
+    // A % outside quoted literals ("0.00%", not "\"%\"0").
+    let mut quoted = false;
+    let mut escaped = false;
+    for ch in code.chars() {
+        match ch {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn excel_date(dt: &calamine::ExcelDateTime) -> Cell {
+    if dt.is_datetime() {
+        let (y, m, d, ..) = dt.to_ymd_hms_milli();
+        Cell::Date(format!("{y:04}-{m:02}-{d:02}"))
+    } else {
+        Cell::Text(dt.to_string())
+    }
+}
+
+fn from_data_ref(value: &DataRef<'_>, percent: bool) -> Cell {
+    match value {
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(i) => Cell::Number {
+            value: *i as f64,
+            percent,
+        },
+        DataRef::Float(f) => Cell::Number { value: *f, percent },
+        DataRef::String(s) => text_cell(s),
+        DataRef::SharedString(s) => text_cell(s),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => excel_date(dt),
+        DataRef::DateTimeIso(s) => Cell::Date(s.chars().take(10).collect()),
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+fn from_data(value: &Data) -> Cell {
+    match value {
+        Data::Empty => Cell::Empty,
+        Data::Int(i) => Cell::Number {
+            value: *i as f64,
+            percent: false,
+        },
+        Data::Float(f) => Cell::Number {
+            value: *f,
+            percent: false,
+        },
+        Data::String(s) => text_cell(s),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => excel_date(dt),
+        Data::DateTimeIso(s) => Cell::Date(s.chars().take(10).collect()),
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+fn text_cell(s: &str) -> Cell {
+    if s.trim().is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(s.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_formats() {
+        assert!(is_percent_format("0.00%"));
+        assert!(is_percent_format("0%"));
+        assert!(!is_percent_format("General"));
+        assert!(!is_percent_format("0\"%\""));
+        assert!(!is_percent_format("0\\%"));
+    }
+
+    #[test]
+    fn numbers_print_as_typed() {
+        assert_eq!(format_number(80.0), "80");
+        assert_eq!(format_number(2104.8), "2104.8");
+    }
+}

@@ -1,0 +1,538 @@
+//! Result files: CSV, XLSX (results, findings, errors and an about sheet) or JSON Lines. Each
+//! is written to a temporary file next to the destination and renamed over it only when the
+//! whole batch has been written, so an interrupted run never leaves a half-written result
+//! where a complete one is expected.
+
+use super::encoding::EncodingWriter;
+use super::row::{Layout, RowResult, ScoreCell};
+use jixiao::{Decimal, Lang};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    Csv,
+    Xlsx,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Utf8Bom,
+    Gb18030,
+}
+
+/// Facts for the about sheet of an XLSX result.
+#[derive(Debug, Clone)]
+pub struct About {
+    pub rows: Vec<(String, String)>,
+}
+
+/// Where the bytes go until the batch is complete.
+#[derive(Debug)]
+enum Destination {
+    Stdout,
+    Temp { temp: NamedTempFile, path: PathBuf },
+}
+
+impl Destination {
+    fn new(path: &Path) -> io::Result<Self> {
+        if path.as_os_str() == "-" {
+            return Ok(Destination::Stdout);
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Same directory, so the final rename is atomic; a leading dot hides it in listings.
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".part");
+        #[cfg(unix)]
+        {
+            // A result file others in the office can read, as any other file the user
+            // writes (temporary files are private by default).
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let temp = builder.tempfile_in(&dir)?;
+        Ok(Destination::Temp {
+            temp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn writer(&self) -> io::Result<Box<dyn Write + Send>> {
+        match self {
+            Destination::Stdout => Ok(Box::new(io::stdout())),
+            Destination::Temp { temp, .. } => Ok(Box::new(temp.reopen()?)),
+        }
+    }
+
+    fn commit(self) -> io::Result<()> {
+        match self {
+            Destination::Stdout => Ok(()),
+            Destination::Temp { temp, path } => {
+                temp.as_file().sync_all()?;
+                temp.persist(&path).map(|_| ()).map_err(|e| e.error)
+            }
+        }
+    }
+}
+
+pub trait Sink: Send {
+    fn write(&mut self, rows: &[RowResult]) -> Result<(), String>;
+    /// Completes the file and moves it into place.
+    fn finish(self: Box<Self>, about: About) -> Result<(), String>;
+}
+
+pub fn create(
+    kind: OutputKind,
+    path: &Path,
+    layout: &Layout,
+    lang: Lang,
+    encoding: TextEncoding,
+) -> Result<Box<dyn Sink>, String> {
+    let destination = Destination::new(path)
+        .map_err(|e| format!("无法在 {} 旁创建临时文件：{e}", path.display()))?;
+    let headers = result_headers(layout, lang);
+    match kind {
+        OutputKind::Csv => Ok(Box::new(CsvSink::new(
+            destination,
+            headers,
+            lang,
+            encoding,
+        )?)),
+        OutputKind::Jsonl => {
+            let out = destination.writer().map_err(|e| e.to_string())?;
+            Ok(Box::new(JsonlSink {
+                out: BufWriter::with_capacity(256 * 1024, out),
+                destination,
+            }))
+        }
+        OutputKind::Xlsx => {
+            if matches!(destination, Destination::Stdout) {
+                return Err(
+                    "XLSX 结果不能写到标准输出，请用 -o 指定文件 (XLSX cannot go to stdout)".into(),
+                );
+            }
+            Ok(Box::new(
+                XlsxSink::new(destination, headers, lang).map_err(xlsx_error)?,
+            ))
+        }
+    }
+}
+
+fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::En { en } else { zh }
+}
+
+fn result_headers(layout: &Layout, lang: Lang) -> Vec<String> {
+    let mut h: Vec<String> = [
+        tr(lang, "行号", "row"),
+        tr(lang, "项目编号", "project_id"),
+        tr(lang, "项目名称", "project_name"),
+        tr(lang, "状态", "status"),
+        tr(lang, "总分", "total"),
+        tr(lang, "等级", "grade"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    h.extend(layout.dimensions.iter().cloned());
+    h.extend(layout.indicators.iter().cloned());
+    h.push(tr(lang, "问题", "problems").to_string());
+    h.push(tr(lang, "扣分原因", "findings").to_string());
+    h
+}
+
+/// The 问题 cell: each error with its column, then what is missing.
+fn problems_text(r: &RowResult, lang: Lang) -> String {
+    let mut parts: Vec<String> = r
+        .errors
+        .iter()
+        .map(|e| match &e.column {
+            Some(c) if lang == Lang::En => format!("[{c}] {}", e.message),
+            Some(c) => format!("【{c}】{}", e.message),
+            None => e.message.clone(),
+        })
+        .collect();
+    if !r.missing.is_empty() {
+        parts.push(match lang {
+            Lang::En => format!("missing: {}", r.missing.join(", ")),
+            _ => format!("缺少：{}", r.missing.join("、")),
+        });
+    }
+    parts.join("；")
+}
+
+fn findings_text(r: &RowResult) -> String {
+    r.findings
+        .iter()
+        .map(|f| format!("{} {}：{}", f.indicator, f.label, f.message))
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+fn score_text(cell: &ScoreCell, lang: Lang) -> String {
+    match cell {
+        ScoreCell::Score(d) => d.to_string(),
+        ScoreCell::NotApplicable => tr(lang, "不适用", "N/A").to_string(),
+        ScoreCell::Blank => String::new(),
+    }
+}
+
+// ------------------------------------------------------------------------------------ CSV
+
+struct CsvSink {
+    writer: csv::Writer<Box<dyn Write + Send>>,
+    destination: Destination,
+    lang: Lang,
+    record: Vec<String>,
+}
+
+impl CsvSink {
+    fn new(
+        destination: Destination,
+        headers: Vec<String>,
+        lang: Lang,
+        encoding: TextEncoding,
+    ) -> Result<Self, String> {
+        let raw = destination.writer().map_err(|e| e.to_string())?;
+        let mut out: Box<dyn Write + Send> = Box::new(BufWriter::with_capacity(256 * 1024, raw));
+        match encoding {
+            // Excel on Windows reads a BOM-less CSV as GBK and garbles UTF-8 Chinese.
+            TextEncoding::Utf8Bom => out.write_all(b"\xEF\xBB\xBF").map_err(|e| e.to_string())?,
+            TextEncoding::Utf8 => {}
+            // GB18030 has no state to close: flushing the writer completes the text.
+            TextEncoding::Gb18030 => out = Box::new(EncodingWriter::new(out, encoding_rs::GB18030)),
+        }
+        let mut writer = csv::WriterBuilder::new()
+            .buffer_capacity(256 * 1024)
+            .from_writer(out);
+        writer.write_record(&headers).map_err(|e| e.to_string())?;
+        Ok(CsvSink {
+            writer,
+            destination,
+            lang,
+            record: Vec::with_capacity(headers.len()),
+        })
+    }
+}
+
+impl Sink for CsvSink {
+    fn write(&mut self, rows: &[RowResult]) -> Result<(), String> {
+        let lang = self.lang;
+        for r in rows {
+            let record = &mut self.record;
+            record.clear();
+            record.push(r.row.to_string());
+            record.push(r.project_id.clone().unwrap_or_default());
+            record.push(r.project_name.clone().unwrap_or_default());
+            record.push(r.status.label(lang).to_string());
+            record.push(r.total.map(|t| t.to_string()).unwrap_or_default());
+            record.push(r.grade.clone().unwrap_or_default());
+            record.extend(r.dimensions.iter().map(|c| score_text(c, lang)));
+            record.extend(r.indicators.iter().map(|c| score_text(c, lang)));
+            record.push(problems_text(r, lang));
+            record.push(findings_text(r));
+            self.writer
+                .write_record(&*record)
+                .map_err(|e| format!("写入结果失败：{e}"))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, _about: About) -> Result<(), String> {
+        let CsvSink {
+            writer,
+            destination,
+            ..
+        } = *self;
+        let mut out = writer
+            .into_inner()
+            .map_err(|e| format!("写入结果失败：{}", e.error()))?;
+        out.flush().map_err(|e| e.to_string())?;
+        drop(out);
+        destination
+            .commit()
+            .map_err(|e| format!("无法保存结果：{e}"))
+    }
+}
+
+// ------------------------------------------------------------------------------ JSON Lines
+
+struct JsonlSink {
+    out: BufWriter<Box<dyn Write + Send>>,
+    destination: Destination,
+}
+
+impl Sink for JsonlSink {
+    fn write(&mut self, rows: &[RowResult]) -> Result<(), String> {
+        for r in rows {
+            let line = r.json.as_deref().unwrap_or("{}");
+            self.out
+                .write_all(line.as_bytes())
+                .and_then(|()| self.out.write_all(b"\n"))
+                .map_err(|e| format!("写入结果失败：{e}"))?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, _about: About) -> Result<(), String> {
+        self.out.flush().map_err(|e| e.to_string())?;
+        let JsonlSink { out, destination } = *self;
+        drop(out);
+        destination
+            .commit()
+            .map_err(|e| format!("无法保存结果：{e}"))
+    }
+}
+
+// ------------------------------------------------------------------------------------ XLSX
+
+/// The largest row index an XLSX sheet has (1,048,576 rows, the header is row 0).
+const XLSX_MAX_ROW: u32 = 1_048_575;
+
+const RESULTS: usize = 0;
+const FINDINGS: usize = 1;
+const ERRORS: usize = 2;
+
+struct XlsxSink {
+    workbook: Workbook,
+    destination: Destination,
+    lang: Lang,
+    next: [u32; 3],
+    truncated: [u64; 3],
+    bold: Format,
+    score: Format,
+}
+
+fn xlsx_error(e: XlsxError) -> String {
+    format!("写入 XLSX 失败：{e}")
+}
+
+impl XlsxSink {
+    fn new(destination: Destination, headers: Vec<String>, lang: Lang) -> Result<Self, XlsxError> {
+        let mut workbook = Workbook::new();
+        let bold = Format::new().set_bold();
+        let score = Format::new().set_num_format("0.00");
+        let sheets: [(&str, Vec<String>); 3] = [
+            (tr(lang, "评价结果", "Results"), headers),
+            (
+                tr(lang, "扣分原因", "Findings"),
+                [
+                    tr(lang, "行号", "row"),
+                    tr(lang, "项目编号", "project_id"),
+                    tr(lang, "项目名称", "project_name"),
+                    tr(lang, "指标", "indicator"),
+                    tr(lang, "指标名称", "indicator_label"),
+                    tr(lang, "扣分", "deduction"),
+                    tr(lang, "扣分原因", "finding"),
+                ]
+                .map(String::from)
+                .to_vec(),
+            ),
+            (
+                tr(lang, "错误", "Errors"),
+                [
+                    tr(lang, "行号", "row"),
+                    tr(lang, "项目编号", "project_id"),
+                    tr(lang, "列", "column"),
+                    tr(lang, "指标", "indicator"),
+                    tr(lang, "代码", "code"),
+                    tr(lang, "原因", "reason"),
+                ]
+                .map(String::from)
+                .to_vec(),
+            ),
+        ];
+        for (name, headers) in sheets {
+            // Constant memory: each row goes to a temporary file as soon as the next starts,
+            // so a million-row result does not sit in memory.
+            let sheet = workbook.add_worksheet_with_constant_memory()?;
+            sheet.set_name(name)?;
+            for (c, h) in headers.iter().enumerate() {
+                let width = if c < 3 {
+                    14.0
+                } else if h.chars().count() > 8 {
+                    16.0
+                } else {
+                    10.0
+                };
+                sheet.set_column_width(c as u16, width)?;
+                sheet.write_string_with_format(0, c as u16, h, &bold)?;
+            }
+            sheet.set_freeze_panes(1, 0)?;
+        }
+        Ok(XlsxSink {
+            workbook,
+            destination,
+            lang,
+            next: [1; 3],
+            truncated: [0; 3],
+            bold,
+            score,
+        })
+    }
+
+    /// The next row of a sheet, or None once the sheet is full (counted, noted at the end).
+    fn take_row(&mut self, sheet: usize) -> Option<u32> {
+        let row = self.next[sheet];
+        if row > XLSX_MAX_ROW {
+            self.truncated[sheet] += 1;
+            return None;
+        }
+        self.next[sheet] += 1;
+        Some(row)
+    }
+
+    fn write_row(&mut self, r: &RowResult) -> Result<(), XlsxError> {
+        let lang = self.lang;
+        if let Some(row) = self.take_row(RESULTS) {
+            let score = self.score.clone();
+            let sheet = self.workbook.worksheet_from_index(RESULTS)?;
+            sheet.write_number(row, 0, r.row as f64)?;
+            write_opt(sheet, row, 1, r.project_id.as_deref())?;
+            write_opt(sheet, row, 2, r.project_name.as_deref())?;
+            sheet.write_string(row, 3, r.status.label(lang))?;
+            if let Some(t) = r.total {
+                sheet.write_number_with_format(row, 4, decimal_f64(t), &score)?;
+            }
+            write_opt(sheet, row, 5, r.grade.as_deref())?;
+            let mut col = 6u16;
+            for cell in r.dimensions.iter().chain(&r.indicators) {
+                match cell {
+                    ScoreCell::Score(d) => {
+                        sheet.write_number_with_format(row, col, decimal_f64(*d), &score)?;
+                    }
+                    ScoreCell::NotApplicable => {
+                        sheet.write_string(row, col, tr(lang, "不适用", "N/A"))?;
+                    }
+                    ScoreCell::Blank => {}
+                }
+                col += 1;
+            }
+            let problems = problems_text(r, lang);
+            if !problems.is_empty() {
+                sheet.write_string(row, col, &problems)?;
+            }
+            let findings = findings_text(r);
+            if !findings.is_empty() {
+                sheet.write_string(row, col + 1, &findings)?;
+            }
+        }
+        for f in &r.findings {
+            let Some(row) = self.take_row(FINDINGS) else {
+                break;
+            };
+            let sheet = self.workbook.worksheet_from_index(FINDINGS)?;
+            sheet.write_number(row, 0, r.row as f64)?;
+            write_opt(sheet, row, 1, r.project_id.as_deref())?;
+            write_opt(sheet, row, 2, r.project_name.as_deref())?;
+            sheet.write_string(row, 3, &*f.indicator)?;
+            sheet.write_string(row, 4, &*f.label)?;
+            if let Some(d) = f.deduction {
+                sheet.write_number(row, 5, decimal_f64(d))?;
+            }
+            sheet.write_string(row, 6, &f.message)?;
+        }
+        for e in &r.errors {
+            let Some(row) = self.take_row(ERRORS) else {
+                break;
+            };
+            let sheet = self.workbook.worksheet_from_index(ERRORS)?;
+            sheet.write_number(row, 0, r.row as f64)?;
+            write_opt(sheet, row, 1, r.project_id.as_deref())?;
+            write_opt(sheet, row, 2, e.column.as_deref())?;
+            write_opt(sheet, row, 3, e.indicator.as_deref())?;
+            sheet.write_string(row, 4, &e.code)?;
+            sheet.write_string(row, 5, &e.message)?;
+        }
+        Ok(())
+    }
+}
+
+fn write_opt(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    text: Option<&str>,
+) -> Result<(), XlsxError> {
+    if let Some(t) = text.filter(|t| !t.is_empty()) {
+        sheet.write_string(row, col, t)?;
+    }
+    Ok(())
+}
+
+/// Scores have at most 4 decimals, which an f64 holds exactly as printed.
+fn decimal_f64(d: Decimal) -> f64 {
+    d.to_string().parse().unwrap_or(f64::NAN)
+}
+
+impl Sink for XlsxSink {
+    fn write(&mut self, rows: &[RowResult]) -> Result<(), String> {
+        if self.next[RESULTS] + rows.len() as u32 > XLSX_MAX_ROW + 1 {
+            return Err(format!(
+                "XLSX 工作表最多容纳 {XLSX_MAX_ROW} 行结果；请改用 CSV 或 JSON Lines 输出 (too many rows for XLSX; use CSV or JSON Lines)"
+            ));
+        }
+        for r in rows {
+            self.write_row(r).map_err(xlsx_error)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, mut about: About) -> Result<(), String> {
+        let lang = self.lang;
+        for (sheet, name) in [
+            (FINDINGS, tr(lang, "扣分原因", "findings")),
+            (ERRORS, tr(lang, "错误", "errors")),
+        ] {
+            if self.truncated[sheet] > 0 {
+                about.rows.push((
+                    tr(lang, "未写入", "not written").to_string(),
+                    format!("{name}: {} (XLSX row limit)", self.truncated[sheet]),
+                ));
+            }
+        }
+        let bold = self.bold.clone();
+        let sheet = self
+            .workbook
+            .add_worksheet()
+            .set_name(tr(lang, "说明", "About"))
+            .map_err(xlsx_error)?;
+        sheet.set_column_width(0, 18.0).map_err(xlsx_error)?;
+        sheet.set_column_width(1, 80.0).map_err(xlsx_error)?;
+        for (i, (k, v)) in about.rows.iter().enumerate() {
+            let row = i as u32;
+            sheet
+                .write_string_with_format(row, 0, k, &bold)
+                .map_err(xlsx_error)?;
+            sheet.write_string(row, 1, v).map_err(xlsx_error)?;
+        }
+        let XlsxSink {
+            mut workbook,
+            destination,
+            ..
+        } = *self;
+        match &destination {
+            Destination::Temp { temp, .. } => {
+                let file: File = temp.reopen().map_err(|e| e.to_string())?;
+                workbook.save_to_writer(file).map_err(xlsx_error)?;
+            }
+            Destination::Stdout => return Err("XLSX cannot go to stdout".into()),
+        }
+        destination
+            .commit()
+            .map_err(|e| format!("无法保存结果：{e}"))
+    }
+}

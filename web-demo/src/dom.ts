@@ -59,24 +59,3 @@ export function domId(prefix: string, id: string): string {
   return prefix + "-" + id.replace(/[^A-Za-z0-9_-]/g, (c) => "_" + c.charCodeAt(0).toString(16));
 }
 
-/** Make `from`'s children look like `to`'s, touching only what differs: unchanged text keeps
- * its nodes (no re-shaping, no re-layout of lines that did not change). For static markup
- * without listeners, such as the result panel. `to` is consumed. */
-export function morphChildren(from: Node, to: Node): void {
-  const fc = from.childNodes;
-  const tc = Array.from(to.childNodes);
-  for (let i = 0; i < tc.length; i++) {
-    const f = fc[i];
-    const t = tc[i]!;
-    if (!f) from.appendChild(t);
-    else if (f.nodeType !== t.nodeType || f.nodeName !== t.nodeName) from.replaceChild(t, f);
-    else if (f.nodeType === Node.TEXT_NODE) {
-      if (f.nodeValue !== t.nodeValue) f.nodeValue = t.nodeValue;
-    } else if (f instanceof Element && t instanceof Element) {
-      for (const a of Array.from(f.attributes)) if (!t.hasAttribute(a.name)) f.removeAttribute(a.name);
-      for (const a of Array.from(t.attributes)) if (f.getAttribute(a.name) !== a.value) f.setAttribute(a.name, a.value);
-      morphChildren(f, t);
-    }
-  }
-  while (fc.length > tc.length) from.removeChild(from.lastChild!);
-}

@@ -121,6 +121,7 @@ function openRulebook(src: store.Source, text: string): boolean {
     fillRulebookSelect();
     return false;
   }
+  flushSave();
   app.rules?.free();
   app.rules = rules;
   app.source = src;
@@ -204,11 +205,25 @@ function rescore(save: boolean): number {
   const ms = performance.now() - t0;
   timings.score.push(ms);
   if (timings.score.length > 1000) timings.score.shift();
-  if (save) {
-    const ok = store.saveSubmission(rules.form.rulebook.id, app.sub);
-    setStatus(ok ? t().saved(clockTime()) : t().saveFailed);
-  }
+  if (save) scheduleSave();
   return ms;
+}
+
+/** Autosave: every change is written to localStorage, right after the frame that shows it
+ * (a write costs about as much as a re-score, so it stays off the typing path); a pending
+ * write is flushed when the page is hidden or closed. */
+let saveTimer: ReturnType<typeof setTimeout> | null = null;
+function scheduleSave(): void {
+  if (saveTimer === null) saveTimer = setTimeout(flushSave, 0);
+}
+function flushSave(): void {
+  if (saveTimer === null) return;
+  clearTimeout(saveTimer);
+  saveTimer = null;
+  const rules = app.rules;
+  if (!rules) return;
+  const ok = store.saveSubmission(rules.form.rulebook.id, app.sub);
+  setStatus(ok ? t().saved(clockTime()) : t().saveFailed);
 }
 
 function edited(): void {
@@ -329,6 +344,10 @@ function wire(): void {
   });
   // The date in the print footer is taken when printing.
   window.addEventListener("beforeprint", () => rescore(false));
+  window.addEventListener("pagehide", flushSave);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") flushSave();
+  });
 }
 
 async function main(): Promise<void> {

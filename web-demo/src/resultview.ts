@@ -3,7 +3,7 @@
 // (print only) the report header with project and rulebook identity and signature lines.
 
 import type { Form, IndicatorScore, Lang, Scorecard, Submission } from "./types";
-import { h, morphChildren, s } from "./dom";
+import { h, s } from "./dom";
 import { pick, strings } from "./i18n";
 import { num, pct, problemText, problemWhere } from "./format";
 
@@ -141,7 +141,47 @@ function scoreCell(ind: IndicatorScore, lang: Lang): HTMLElement {
   return h("td", { class: "num" }, h("span", { class: "pill pill-" + ind.status }, statusLabel(ind.status, lang) || "—"));
 }
 
+/** What each section of a result panel was last built from. Re-rendering after an edit
+ * rebuilds only the sections (and table rows) whose data changed and swaps them in place, so
+ * the browser re-lays out a few rows, not the whole report. */
+const panels = new WeakMap<HTMLElement, { key: string; parts: Map<string, { sig: string; node: Node }> }>();
+
+/** Make `parent`'s children exactly `nodes`, moving only those not already in place. */
+function patchChildren(parent: Node, nodes: Node[]): void {
+  nodes.forEach((n, i) => {
+    const at = parent.childNodes[i];
+    if (at !== n) parent.insertBefore(n, at ?? null);
+  });
+  while (parent.childNodes.length > nodes.length) parent.removeChild(parent.lastChild!);
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** The date and time to the minute, as the report footer prints it. */
+function dateTime(lang: Lang): string {
+  let f = formatters.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    formatters.set(lang, f);
+  }
+  return f.format(new Date());
+}
+
 export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultContext): void {
+  const key = `${ctx.lang} ${ctx.form.rulebook.hash}`;
+  let panel = panels.get(root);
+  if (!panel || panel.key !== key) {
+    panel = { key, parts: new Map() };
+    panels.set(root, panel);
+    root.replaceChildren();
+  }
+  const parts = panel.parts;
+  const memo = <N extends Node>(name: string, sig: string, build: () => N): N => {
+    const had = parts.get(name);
+    if (had && had.sig === sig) return had.node as N;
+    const node = build();
+    parts.set(name, { sig, node });
+    return node;
+  };
   const { lang, form, sub } = ctx;
   const t = strings(lang);
   const unscored = card.indicators.filter((i) => i.leaf && i.status === "unscored").length;
@@ -155,7 +195,8 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
   const projText = (k: string) => (typeof p[k] === "string" ? (p[k] as string) : "");
 
   // Print-only report header.
-  const header = h(
+  const header = memo("header", JSON.stringify([p, card.rulebook, card.engine_version]), () =>
+    h(
     "header",
     { class: "report-head print-only" },
     h("h1", null, t.reportTitle),
@@ -179,9 +220,11 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
         h("tr", null, h("th", null, t.reportHash), h("td", { colspan: 3, class: "hash" }, card.rulebook.hash)),
       ),
     ),
+  ),
   );
 
-  const summary = h(
+  const summary = memo("summary", JSON.stringify([card.total, card.raw_total, card.max_points, card.grade, card.complete, unscored, errors, anyScored]), () =>
+    h(
     "div",
     { class: "summary" },
     h(
@@ -207,20 +250,26 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
       rescaled ? h("p", { class: "note-text" }, t.rescaled(num(card.raw_total), num(card.max_points), num(card.total))) : null,
       h("p", { class: "bands" }, form.rulebook.grades.map((g) => `${pick(lang, g.label, g.label_en)} ≥ ${g.min}`).join(" · ")),
     ),
+  ),
   );
 
-  const live = h("p", { class: "sr-only", "aria-live": "polite", "aria-atomic": "true" }, t.liveTotal(num(card.total), grade ?? t.noGrade));
+  const live = memo("live", JSON.stringify([card.total, grade]), () =>
+    h("p", { class: "sr-only", "aria-live": "polite", "aria-atomic": "true" }, t.liveTotal(num(card.total), grade ?? t.noGrade)),
+  );
 
   const partialDims = card.dimensions.some((d) => d.status === "partial");
-  const dims = h(
+  const dims = memo("dims", JSON.stringify(card.dimensions), () =>
+    h(
     "section",
     { class: "dims", "aria-labelledby": "dims-h" },
     h("h3", { id: "dims-h" }, t.dimensions),
     chart(card, lang),
     partialDims ? h("p", { class: "note-text" }, t.partialLegend) : null,
+  ),
   );
 
   const rows = card.indicators.map((ind) =>
+    memo("row:" + ind.id, JSON.stringify({ ...ind, reads: undefined }), () =>
     h(
       "tr",
       { class: `lv${Math.min(ind.level, 4)} st-${ind.status}` + (ind.leaf ? " leaf" : ""), "data-indicator": ind.id },
@@ -236,8 +285,9 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
       h("td", { class: "num" }, ind.status === "scored" || ind.status === "partial" ? pct(ind.attainment) : "—"),
       explanationCell(ind, ctx),
     ),
+    ),
   );
-  const table = h(
+  const table = memo("table", "", () => h(
     "section",
     { class: "table-wrap", "aria-labelledby": "table-h" },
     h("h3", { id: "table-h" }, t.table),
@@ -266,7 +316,10 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
           h("th", { scope: "col" }, t.explanationCol),
         ),
       ),
-      h("tbody", null, rows),
+      h("tbody", null),
+    ),
+  ));
+  const tfoot = memo("tfoot", JSON.stringify([card.max_points, card.raw_total, card.total, grade, anyScored]), () =>
       h(
         "tfoot",
         null,
@@ -280,14 +333,21 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
           h("td", null, rescaled ? t.rescaled(num(card.raw_total), num(card.max_points), num(card.total)) : "", " ", `${t.grade}${t.colon}${grade ?? t.noGrade}`),
         ),
       ),
-    ),
   );
+  const tableEl = table.querySelector("table")!;
+  patchChildren(tableEl.querySelector("tbody")!, rows);
+  const oldFoot = tableEl.querySelector("tfoot");
+  if (oldFoot !== tfoot) {
+    if (oldFoot) oldFoot.replaceWith(tfoot);
+    else tableEl.append(tfoot);
+  }
 
   // Findings, N/A and notes, as the report lists them.
   const withFindings = card.indicators.filter((i) => i.leaf && i.findings?.length);
   const na = card.indicators.filter((i) => i.leaf && i.status === "not_applicable");
   const incomplete = card.indicators.filter((i) => i.leaf && (i.status === "unscored" || i.status === "error"));
-  const findings = h(
+  const findings = memo("findings", JSON.stringify([withFindings.map((i) => [i.id, i.findings]), na.map((i) => [i.id, i.note]), incomplete.map((i) => i.id)]), () =>
+    h(
     "section",
     { class: "findings-list", "aria-labelledby": "findings-h" },
     h("h3", { id: "findings-h" }, t.reportFindings),
@@ -311,18 +371,19 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
           h("ul", null, incomplete.map((i) => h("li", null, `${i.id} ${pick(lang, i.label, i.label_en)}`))),
         )
       : null,
+  ),
   );
 
-  const problems = card.problems?.length
+  const problems = memo("problems", JSON.stringify(card.problems ?? []), () => card.problems?.length
     ? h(
         "section",
         { class: "problems screen-only", "aria-labelledby": "problems-h" },
         h("h3", { id: "problems-h" }, t.submissionProblems),
         h("ul", null, card.problems.map((pr) => h("li", null, problemText(pr, lang), pr.input ? ` — ${ctx.labelOf(pr.input)}` : pr.indicator ? ` — ${pr.indicator}` : ""))),
       )
-    : null;
+    : document.createComment("problems"));
 
-  const kpis = card.kpis.length
+  const kpis = memo("kpis", JSON.stringify(card.kpis), () => card.kpis.length
     ? h(
         "section",
         { class: "kpis", "aria-labelledby": "kpis-h" },
@@ -333,16 +394,17 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
           card.kpis.map((k) => [h("dt", null, ctx.labelOf(k.id) || k.label), h("dd", null, k.display ?? (k.value === null ? "—" : String(k.value)))]),
         ),
       )
-    : null;
+    : document.createComment("kpis"));
 
-  const sign = h(
-    "footer",
-    { class: "report-foot print-only" },
-    h("p", null, t.reportSign, h("span", { class: "sigline" }), t.reportReviewer, h("span", { class: "sigline" })),
-    h("p", { class: "small" }, `${t.reportRulebook} ${card.rulebook.id} ${card.rulebook.version} · ${card.rulebook.hash} · jixiao ${card.engine_version} · ${t.reportDate} ${new Date().toLocaleString(lang)}`),
+  const printed = dateTime(lang);
+  const sign = memo("sign", JSON.stringify([card.rulebook, card.engine_version, printed]), () =>
+    h(
+      "footer",
+      { class: "report-foot print-only" },
+      h("p", null, t.reportSign, h("span", { class: "sigline" }), t.reportReviewer, h("span", { class: "sigline" })),
+      h("p", { class: "small" }, `${t.reportRulebook} ${card.rulebook.id} ${card.rulebook.version} · ${card.rulebook.hash} · jixiao ${card.engine_version} · ${t.reportDate} ${printed}`),
+    ),
   );
 
-  const next = document.createElement("div");
-  next.append(header, live, summary, dims, table, findings, kpis ?? "", problems ?? "", sign);
-  morphChildren(root, next);
+  patchChildren(root, [header, live, summary, dims, table, findings, kpis, problems, sign]);
 }

@@ -1008,6 +1008,7 @@ fn val_json(v: &Val) -> serde_json::Value {
             serde_json::Value::String(labels[0].clone())
         }
         Val::Grade { labels, .. } => serde_json::Value::from(labels.clone()),
+        Val::Table(rows) => crate::table::rows_json(rows, val_json),
     }
 }
 

@@ -43,6 +43,7 @@ mod rulebook;
 mod scorecard;
 mod script;
 mod submission;
+mod table;
 
 pub use engine::{ENGINE_VERSION, Engine, EvalOptions};
 pub use error::{Error, ErrorRepr, Problem, ProblemCode};

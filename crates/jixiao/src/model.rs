@@ -81,6 +81,9 @@ pub enum InputType {
     /// Expert grade(s) (专家评级) on the input's scale: one grade, or one per expert.
     /// Scripts see the aggregated fraction of full marks (优 = 1.0 …); `grade(id)` scores it.
     Grade,
+    /// Rows of typed `columns` (e.g. a 绩效目标表, one row per KPI): the submission gives an
+    /// array of row objects; scripts see an array of maps; `target_table(id)` scores it.
+    Table,
 }
 
 /// How several experts' grades of one item are combined.
@@ -136,6 +139,9 @@ pub struct Input {
     /// For `grade` with several experts.
     #[serde(default, skip_serializing_if = "is_default")]
     pub aggregate: GradeAggregate,
+    /// For `table`: the columns of every row (any type but `table`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Input>,
 }
 
 /// A derived value (绩效指标), e.g. 预算执行率 = 实际支出 / 到位资金.

@@ -335,6 +335,9 @@ impl Validator<'_> {
                     .at(line, None),
                 );
             }
+            for p in crate::table::check_declaration(input) {
+                self.push(p.input(&input.id).at(line, None));
+            }
             if input.kind == InputType::Choice && input.choices.is_empty() {
                 self.push(
                     Problem::new(

@@ -159,7 +159,7 @@ impl LeafState {
     fn zh(&self) -> bool {
         self.lang == Lang::Zh
     }
-    fn explain(&mut self, text: impl FnOnce(bool) -> String) {
+    pub(crate) fn explain(&mut self, text: impl FnOnce(bool) -> String) {
         if self.trace {
             let text = text(self.zh());
             if self.admit(text.len(), false) {
@@ -167,7 +167,7 @@ impl LeafState {
             }
         }
     }
-    fn find(&mut self, text: impl FnOnce(bool) -> String, deduction: Option<f64>) {
+    pub(crate) fn find(&mut self, text: impl FnOnce(bool) -> String, deduction: Option<f64>) {
         let message = text(self.zh());
         if self.admit(message.len(), true) {
             self.findings.push(Finding {
@@ -212,7 +212,7 @@ impl std::fmt::Display for HelperError {
     }
 }
 
-fn fail<T>(pos: Position, zh: bool, msg_zh: String, msg_en: String) -> RhaiResult<T> {
+pub(crate) fn fail<T>(pos: Position, zh: bool, msg_zh: String, msg_en: String) -> RhaiResult<T> {
     let payload = HelperError {
         zh: msg_zh,
         en: msg_en,
@@ -397,6 +397,7 @@ pub(crate) const SUBJECT_HELPERS: &[&str] = &[
     "grade",
     "satisfaction",
     "value_of",
+    "target_table",
 ];
 
 /// The scoring helpers. Each is one Rust function called the same way from Rhai and from the
@@ -521,6 +522,7 @@ fn register_helpers(e: &mut rhai::Engine) {
         };
     }
     helper!("proportional", Helper::Proportional, (s, target));
+    crate::table::register(e);
     helper!(
         "proportional_reverse",
         Helper::ProportionalReverse,
@@ -1346,6 +1348,7 @@ pub(crate) fn to_dynamic(v: &Val) -> Dynamic {
         Val::Bool(b) => Dynamic::from_bool(*b),
         Val::Text(s) => Dynamic::from(s.clone()),
         Val::Grade { fraction, .. } => Dynamic::from_float(*fraction),
+        Val::Table(rows) => crate::table::rows_dynamic(rows),
     }
 }
 

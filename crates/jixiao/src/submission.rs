@@ -115,6 +115,8 @@ pub(crate) enum Val {
     Bool(bool),
     Text(String),
     Grade { labels: Vec<String>, fraction: f64 },
+    /// Rows of a `table` input.
+    Table(Vec<crate::table::Row>),
 }
 
 /// Longest text accepted, in characters.
@@ -141,6 +143,7 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
         .field(format!("values.{}", input.id))
     };
     let val = match input.kind {
+        InputType::Table => return crate::table::check_table(input, raw),
         InputType::Number | InputType::Percent => {
             let n = match raw {
                 J::Number(n) => n.as_f64(),

@@ -12,7 +12,13 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// Every shipped pack.
-const PACKS: &[&str] = &["gov-it-post", "mof-2020-post", "ex-ante", "monitoring"];
+const PACKS: &[&str] = &[
+    "gov-it-post",
+    "mof-2020-post",
+    "ex-ante",
+    "monitoring",
+    "self-eval",
+];
 
 fn pack_dir(pack: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -787,4 +793,125 @@ fn monitoring_weak() {
     assert_eq!(grade(&card), "红");
     assert_eq!(kpi(&card, "milestone_delay"), "151天");
     card_snapshot!("monitoring_weak", card);
+}
+
+// ---------------------------------------------------------------- self-eval
+
+const SELF_EVAL: &str = "self-eval";
+
+#[test]
+fn self_eval_strong() {
+    let card = card(SELF_EVAL, "strong");
+    // 预算执行率 488/500 = 97.6 % → 9.76; 产出 5 rows all met → 50; 效益 10 + 10 (85 % in
+    // 80–100 %) + 定性 达成 at 95 % of 10 = 9.5 → 29.5; 满意度 95.6 ≥ 90 → 10.
+    // 9.76 + 50 + 29.5 + 10 = 99.26 → 优
+    expect_scores(
+        &card,
+        &[
+            ("execution", "9.76"),
+            ("output", "50"),
+            ("benefit", "29.5"),
+            ("satisfaction", "10"),
+        ],
+    );
+    assert_eq!(card.total, dec("99.26"));
+    assert_eq!(grade(&card), "优");
+    card_snapshot!("self_eval_strong", card);
+}
+
+#[test]
+fn self_eval_average() {
+    let card = card(SELF_EVAL, "average");
+    // 预算执行率 696/800 = 87 % → 8.7.
+    // 产出: 15 × 18/20 = 13.5; 10 × 2760/3000 = 9.2; 10 × 96/98 = 9.796; (≤) 10 × 10/12 = 8.333;
+    //   (≤) 5 × 2.5/2.6 = 4.808; sum 45.637 → 45.64.
+    // 效益: 部分达成 at 70 % → 7; 10 × 300/400 = 7.5; 达成 (no rate → 100 %) 10 → 24.5.
+    // 满意度: 10 × 84/90 = 9.333 → 9.33.  8.7 + 45.64 + 24.5 + 9.33 = 88.17 → 良
+    expect_scores(
+        &card,
+        &[
+            ("execution", "8.7"),
+            ("output", "45.64"),
+            ("benefit", "24.5"),
+            ("satisfaction", "9.33"),
+        ],
+    );
+    assert_eq!(card.total, dec("88.17"));
+    assert_eq!(grade(&card), "良");
+    // A shortfall's reason travels into its finding.
+    let output = card.indicator("output").unwrap();
+    assert!(
+        output.findings.iter().any(|f| f.message
+            == "完工时限：目标 ≤ 10个月，实际 12个月，扣 1.67 分（偏差原因：雨季停工）")
+    );
+    card_snapshot!("self_eval_average", card);
+}
+
+#[test]
+fn self_eval_weak() {
+    let card = card(SELF_EVAL, "weak");
+    // 预算执行率 52 % → 5.2.
+    // 产出: the unit's weights add up to 40, not 50: 15 × 0.6 = 9; 10 × 0.45 = 4.5; (=) 10 × 80/100
+    //   = 8; (≤) 5 × 12/20 = 3; 24.5 of 40 → 24.5 × 50 / 40 = 30.625 → 30.63.
+    // 效益: 10 × 1500/5000 = 3; (≤) 10 × 8/15 = 5.333; 未达成 at 30 % → 3; 11.333 → 11.33.
+    // 满意度: 10 × 62/85 = 7.294 → 7.29.  5.2 + 30.63 + 11.33 + 7.29 = 54.45 → 差
+    expect_scores(
+        &card,
+        &[
+            ("execution", "5.2"),
+            ("output", "30.63"),
+            ("benefit", "11.33"),
+            ("satisfaction", "7.29"),
+        ],
+    );
+    assert_eq!(card.total, dec("54.45"));
+    assert_eq!(grade(&card), "差");
+    card_snapshot!("self_eval_weak", card);
+}
+
+/// Rows are data: adding a row to the unit's table changes the score without touching the
+/// rulebook; a bad row is a problem on the `targets` input naming the row and column, and
+/// leaves the table's indicators unscored (never zero).
+#[test]
+fn self_eval_rows_are_data() {
+    let engine = engine(SELF_EVAL);
+    let mut sub = submission(SELF_EVAL, "strong");
+    let rows = sub
+        .values
+        .get_mut("targets")
+        .unwrap()
+        .as_array_mut()
+        .unwrap();
+    rows.push(serde_json::json!({
+        "category": "满意度指标", "name": "工作人员满意度", "op": "≥",
+        "target": 90, "actual": 72, "unit": "%", "weight": 10
+    }));
+    // 满意度 now two rows of 10: (10 + 10 × 72/90 = 8) = 18 of 20 → 10 × 18/20 = 9.
+    let card = engine.evaluate(&sub);
+    assert_eq!(score(&card, "satisfaction").as_deref(), Some("9"));
+    assert_eq!(card.total, dec("98.26"));
+
+    let mut bad = submission(SELF_EVAL, "strong");
+    let rows = bad
+        .values
+        .get_mut("targets")
+        .unwrap()
+        .as_array_mut()
+        .unwrap();
+    rows[2]["op"] = serde_json::json!("约等于");
+    rows[4].as_object_mut().unwrap().remove("weight");
+    let card = engine.evaluate(&bad);
+    assert!(!card.complete);
+    let p = &card.problems[0];
+    assert_eq!(p.input.as_deref(), Some("targets"));
+    assert_eq!(p.field.as_deref(), Some("values.targets[2].op"));
+    assert!(
+        p.message.contains("第 3 行") && p.message.contains("第 5 行缺少“分值”"),
+        "{}",
+        p.message
+    );
+    for id in ["output", "benefit", "satisfaction"] {
+        assert_eq!(card.indicator(id).unwrap().status, Status::Unscored, "{id}");
+    }
+    assert_eq!(score(&card, "execution").as_deref(), Some("9.76"));
 }

@@ -80,6 +80,8 @@ fn clean_value_of(input: &Input) -> BoxedStrategy<Option<Value>> {
                 .prop_map(|g| json!(g))
                 .boxed()
         }
+        // No table inputs in the rulebooks these properties run on; [] is "not filled in".
+        InputType::Table => Just(json!([])).boxed(),
     };
     v.prop_map(Some).boxed()
 }
@@ -142,6 +144,7 @@ fn noisy_value_of(input: &Input) -> BoxedStrategy<Option<Value>> {
             ]
             .boxed()
         }
+        InputType::Table => Just(json!([])).boxed(),
     };
     maybe(v)
 }

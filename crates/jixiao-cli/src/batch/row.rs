@@ -417,11 +417,17 @@ impl Scorer {
             status,
             project_id: card.project.id.clone(),
             project_name: card.project.name.clone(),
-            total: Some(card.total),
-            grade: card.grade.as_ref().map(|g| match self.lang() {
-                Lang::En => g.label_en.clone().unwrap_or_else(|| g.label.clone()),
-                _ => g.label.clone(),
-            }),
+            // A failed row's total would be scored on partial or wrong data: the table leaves
+            // it blank (the JSON Lines record keeps the whole scorecard for diagnosis).
+            total: (status != RowStatus::Failed).then_some(card.total),
+            grade: card
+                .grade
+                .as_ref()
+                .filter(|_| status != RowStatus::Failed)
+                .map(|g| match self.lang() {
+                    Lang::En => g.label_en.clone().unwrap_or_else(|| g.label.clone()),
+                    _ => g.label.clone(),
+                }),
             dimensions,
             indicators,
             errors,

@@ -1,0 +1,369 @@
+//! `jixiao batch` end to end on real files in tests/batch/ (see make_fixtures.py there):
+//! a UTF-8 CSV with BOM, a GBK CSV with a title row and bad rows in the middle, an XLSX
+//! written by LibreOffice (percent-formatted and date cells), JSON Lines; results re-read.
+#![allow(clippy::unwrap_used)]
+
+use calamine::{Data, Reader};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture(name: &str) -> String {
+    root().join("tests/batch").join(name).display().to_string()
+}
+
+fn demo() -> String {
+    root()
+        .join("rules/demo/rulebook.toml")
+        .display()
+        .to_string()
+}
+
+struct Run {
+    code: i32,
+    stderr: String,
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    /// stderr without the timing line, which varies.
+    fn messages(&self) -> String {
+        self.stderr
+            .lines()
+            .filter(|l| !l.starts_with("用时") && !l.starts_with("time:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Runs `jixiao batch` in a fresh directory (so printed paths are relative and stable).
+fn batch(args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .arg("batch")
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        dir,
+    }
+}
+
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let text = text.strip_prefix('\u{feff}').unwrap();
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+/// (project id, status, total, grade) of each result row.
+fn summary_columns(table: &[Vec<String>]) -> Vec<(String, String, String, String)> {
+    table[1..]
+        .iter()
+        .map(|r| (r[1].clone(), r[3].clone(), r[4].clone(), r[5].clone()))
+        .collect()
+}
+
+fn expected_demo_totals() -> Vec<(String, String, String, String)> {
+    [
+        ("ZH-2024-001", "已评分", "100", "优"),
+        ("ZH-2024-014", "已评分", "79.22", "中"),
+        ("ZH-2023-031", "已评分", "29.66", "差"),
+    ]
+    .iter()
+    .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+    .collect()
+}
+
+#[test]
+fn utf8_bom_csv_scores_as_the_score_command_does() {
+    let run = batch(&[&demo(), &fixture("demo-bom.csv"), "-o", "out.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(run.path("out.csv")).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "result CSV has a BOM for Excel"
+    );
+    let table = read_csv(&run.path("out.csv"));
+    assert_eq!(summary_columns(&table), expected_demo_totals());
+    // Same totals as `jixiao score` on the original submissions.
+    for (i, name) in ["strong", "average", "weak"].iter().enumerate() {
+        let sub = root().join(format!("rules/demo/submissions/{name}.json"));
+        let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+            .args(["score", &demo(), sub.to_str().unwrap(), "--format", "json"])
+            .output()
+            .unwrap();
+        let card: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let total = card["total"].as_f64().unwrap();
+        assert_eq!(table[i + 1][4].parse::<f64>().unwrap(), total, "{name}");
+    }
+    // P2.1 marked 不适用 through its column; O3.1's note carried.
+    let header = &table[0];
+    let p21 = header.iter().position(|h| h == "P2.1 等保测评").unwrap();
+    assert_eq!(table[3][p21], "不适用");
+    insta::assert_snapshot!("bom_csv_messages", run.messages());
+}
+
+#[test]
+fn gbk_csv_with_title_row_and_bad_rows_in_the_middle() {
+    let run = batch(&[&demo(), &fixture("demo-gbk.csv"), "-o", "out.csv"]);
+    assert_eq!(
+        run.code, 1,
+        "a failed row makes the exit status 1: {}",
+        run.stderr
+    );
+    let table = read_csv(&run.path("out.csv"));
+    let rows: Vec<(String, String, String)> = table[1..]
+        .iter()
+        .map(|r| (r[0].clone(), r[1].clone(), r[3].clone()))
+        .collect();
+    let expected = [
+        ("3", "ZH-2024-001", "已评分"),
+        ("4", "BAD-VALUE", "失败"),
+        ("5", "BAD-MARK", "失败"),
+        ("6", "ZH-2024-014", "已评分"),
+        ("7", "EXTRA-CELL", "失败"),
+        ("8", "MISSING", "不完整"),
+        ("9", "ZH-2023-031", "已评分"),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(
+        rows, expected,
+        "every row, in input order, numbered as in the spreadsheet"
+    );
+    let problems = table[0].iter().position(|h| h == "问题").unwrap();
+    assert!(
+        table[2][problems].contains("【实际支出资金】"),
+        "{}",
+        table[2][problems]
+    );
+    assert!(
+        table[6][problems].contains("缺少：申报预算"),
+        "{}",
+        table[6][problems]
+    );
+    // Failed rows get no total or grade in the table.
+    assert_eq!((table[2][4].as_str(), table[2][5].as_str()), ("", ""));
+    insta::assert_snapshot!("gbk_csv_messages", run.messages());
+}
+
+#[test]
+fn gbk_detected_or_named_and_wrong_encoding_fails_rows_not_the_batch() {
+    let named = batch(&[
+        &demo(),
+        &fixture("demo-gbk.csv"),
+        "-o",
+        "out.csv",
+        "--encoding",
+        "gbk",
+    ]);
+    assert_eq!(named.code, 1);
+    assert_eq!(
+        named.messages(),
+        batch(&[&demo(), &fixture("demo-gbk.csv"), "-o", "out.csv"]).messages()
+    );
+
+    // A UTF-8 export whose one row (beyond the sniffed first 64 KiB) was pasted in as GBK.
+    let dir = tempfile::tempdir().unwrap();
+    let source = std::fs::read_to_string(fixture("demo-bom.csv")).unwrap();
+    let mut lines = source.lines();
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap();
+    let mut text = format!("{header}\r\n");
+    while text.len() < 70 * 1024 {
+        text.push_str(row);
+        text.push_str("\r\n");
+    }
+    let mut bytes = text.into_bytes();
+    let (gbk, _, _) = encoding_rs::GBK.encode(row);
+    bytes.extend_from_slice(&gbk);
+    bytes.extend_from_slice(b"\r\n");
+    bytes.extend_from_slice(row.as_bytes());
+    let input = dir.path().join("mixed.csv");
+    std::fs::write(&input, bytes).unwrap();
+    let run = batch(&[&demo(), input.to_str().unwrap(), "-o", "out.csv", "-q"]);
+    assert_eq!(run.code, 1);
+    let table = read_csv(&run.path("out.csv"));
+    let failed: Vec<&Vec<String>> = table.iter().filter(|r| r[3] == "失败").collect();
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0][table[0].len() - 2].contains("--encoding gbk"),
+        "{:?}",
+        failed[0]
+    );
+    assert_eq!(
+        table.last().unwrap()[3],
+        "已评分",
+        "the rows after it are scored"
+    );
+}
+
+#[test]
+fn xlsx_result_has_results_findings_errors_and_about_sheets() {
+    let run = batch(&[&demo(), &fixture("demo-gbk.csv"), "-o", "out.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(run.path("out.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["评价结果", "扣分原因", "错误", "说明"]);
+
+    let results = book.worksheet_range("评价结果").unwrap();
+    let header: Vec<String> = results
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        &header[..6],
+        ["行号", "项目编号", "项目名称", "状态", "总分", "等级"]
+    );
+    assert!(
+        header.contains(&"决策".to_string()) && header.contains(&"B1.1 系统使用率".to_string())
+    );
+    let rows: Vec<&[Data]> = results.rows().skip(1).collect();
+    assert_eq!(rows.len(), 7);
+    assert_eq!(rows[0][0], Data::Float(3.0));
+    assert_eq!(
+        rows[0][4],
+        Data::Float(100.0),
+        "totals are numbers, not text"
+    );
+    assert_eq!(rows[3][4], Data::Float(79.22));
+    assert_eq!(rows[6][5], Data::String("差".into()));
+    let decision = header.iter().position(|h| h == "决策").unwrap();
+    assert_eq!(rows[6][decision], Data::Float(3.0), "dimension subtotal");
+
+    let findings = book.worksheet_range("扣分原因").unwrap();
+    let weak: Vec<&[Data]> = findings
+        .rows()
+        .skip(1)
+        .filter(|r| r[1] == Data::String("ZH-2023-031".into()))
+        .collect();
+    assert!(weak.iter().any(|r| r[3] == Data::String("D1.2".into())
+        && r[5] == Data::Float(5.0)
+        && r[6].to_string().contains("未批先建")));
+
+    let errors = book.worksheet_range("错误").unwrap();
+    let errors: Vec<Vec<String>> = errors
+        .rows()
+        .skip(1)
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(errors.len(), 4);
+    assert_eq!(
+        errors[1][..5],
+        ["4", "BAD-VALUE", "实际支出资金", "", "wrong_type"]
+    );
+    assert_eq!(errors[2][2], "不适用：P2.1");
+
+    let about = book.worksheet_range("说明").unwrap();
+    let about: Vec<String> = about.rows().map(|r| r[1].to_string()).collect();
+    assert!(
+        about.iter().any(|v| v.starts_with("sha256:")),
+        "rulebook hash for audit"
+    );
+}
+
+#[test]
+fn xlsx_saved_by_libreoffice_reads_percent_and_date_cells() {
+    let run = batch(&[&demo(), &fixture("demo-libreoffice.xlsx"), "-o", "out.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // 99.5% is stored as 0.995 with a percent format; read as 0.995 % it would cost points.
+    assert_eq!(
+        summary_columns(&read_csv(&run.path("out.csv"))),
+        expected_demo_totals()
+    );
+}
+
+#[test]
+fn json_lines_in_and_out() {
+    let run = batch(&[&demo(), &fixture("demo.jsonl"), "-o", "out.jsonl"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let text = std::fs::read_to_string(run.path("out.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[1]["row"], 3, "line numbers count the blank line");
+    assert_eq!(lines[1]["status"], "failed");
+    assert_eq!(lines[1]["errors"][0]["code"], "submission_syntax");
+    assert_eq!(lines[2]["status"], "scored");
+    assert_eq!(lines[2]["scorecard"]["total"], 79.22);
+    insta::assert_snapshot!("jsonl_messages", run.messages());
+}
+
+#[test]
+fn a_fatal_error_leaves_the_previous_result_untouched_and_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    std::fs::write(&out, "previous complete result\n").unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args([
+            "batch",
+            &demo(),
+            &fixture("demo-bom.csv"),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .args(["--header-row", "40"])
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(2));
+    let stderr = String::from_utf8(status.stderr).unwrap();
+    assert!(stderr.contains("--header-row 40"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "previous complete result\n"
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["out.csv"], "no temporary file left behind");
+}
+
+#[test]
+fn headers_that_map_to_nothing_stop_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("wrong.csv");
+    std::fs::write(&input, "总分,等级\n90,优\n").unwrap();
+    let run = batch(&[&demo(), input.to_str().unwrap(), "-o", "out.csv"]);
+    assert_eq!(run.code, 2);
+    assert!(!run.path("out.csv").exists());
+    insta::assert_snapshot!("no_known_columns", run.messages());
+}
+
+#[test]
+fn gb18030_output_for_old_excel() {
+    let run = batch(&[
+        &demo(),
+        &fixture("demo-bom.csv"),
+        "-o",
+        "out.csv",
+        "--output-encoding",
+        "gb18030",
+    ]);
+    assert_eq!(run.code, 0);
+    let bytes = std::fs::read(run.path("out.csv")).unwrap();
+    let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
+    assert!(!bad && text.starts_with("行号,项目编号,项目名称,状态,总分,等级"));
+    assert!(text.contains("城市运行管理中心二期,已评分,79.22,中"));
+}

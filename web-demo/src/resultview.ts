@@ -111,7 +111,7 @@ function chart(card: Scorecard, lang: Lang): SVGElement {
 function explanationCell(ind: IndicatorScore, ctx: ResultContext): HTMLElement {
   const { lang } = ctx;
   const t = strings(lang);
-  const cell = h("td", { class: "why" });
+  const cell = h("td", { role: "cell", class: "why" });
   if (ind.flag) cell.append(h("span", { class: "flag flag-" + ind.flag }, `[${ind.flag}]`), " ");
   if (ind.explanation) cell.append(h("span", null, ind.explanation));
   if (ind.status === "unscored" && ind.leaf && !ind.explanation) {
@@ -136,9 +136,9 @@ function explanationCell(ind: IndicatorScore, ctx: ResultContext): HTMLElement {
 
 function scoreCell(ind: IndicatorScore, lang: Lang): HTMLElement {
   if (ind.score !== null && ind.status !== "unscored") {
-    return h("td", { class: "num" + (ind.status === "partial" ? " partial" : "") }, num(ind.score), ind.status === "partial" ? h("span", { class: "pill pill-partial" }, statusLabel("partial", lang)) : null);
+    return h("td", { role: "cell", class: "num" + (ind.status === "partial" ? " partial" : "") }, num(ind.score), ind.status === "partial" ? h("span", { class: "pill pill-partial" }, statusLabel("partial", lang)) : null);
   }
-  return h("td", { class: "num" }, h("span", { class: "pill pill-" + ind.status }, statusLabel(ind.status, lang) || "—"));
+  return h("td", { role: "cell", class: "num" }, h("span", { class: "pill pill-" + ind.status }, statusLabel(ind.status, lang) || "—"));
 }
 
 /** What each section of a result panel was last built from. Re-rendering after an edit
@@ -148,9 +148,13 @@ const panels = new WeakMap<HTMLElement, { key: string; parts: Map<string, { sig:
 
 /** Make `parent`'s children exactly `nodes`, moving only those not already in place. */
 function patchChildren(parent: Node, nodes: Node[]): void {
+  const keep = new Set(nodes);
   nodes.forEach((n, i) => {
     const at = parent.childNodes[i];
-    if (at !== n) parent.insertBefore(n, at ?? null);
+    if (at === n) return;
+    // A stale node in the way is replaced (the rows after it stay put); otherwise insert.
+    if (at && !keep.has(at)) parent.replaceChild(n, at);
+    else parent.insertBefore(n, at ?? null);
   });
   while (parent.childNodes.length > nodes.length) parent.removeChild(parent.lastChild!);
 }
@@ -272,17 +276,17 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
     memo("row:" + ind.id, JSON.stringify({ ...ind, reads: undefined }), () =>
     h(
       "tr",
-      { class: `lv${Math.min(ind.level, 4)} st-${ind.status}` + (ind.leaf ? " leaf" : ""), "data-indicator": ind.id },
+      { role: "row", class: `lv${Math.min(ind.level, 4)} st-${ind.status}` + (ind.leaf ? " leaf" : ""), "data-indicator": ind.id },
       h(
         "th",
-        { scope: "row", class: "name" },
+        { scope: "row", role: "rowheader", class: "name" },
         ind.level > 1 ? h("span", { class: "ind-id" }, ind.id) : null,
         ind.level > 1 ? " " : null,
         pick(lang, ind.label, ind.label_en),
       ),
-      h("td", { class: "num" }, num(ind.points)),
+      h("td", { role: "cell", class: "num" }, num(ind.points)),
       scoreCell(ind, lang),
-      h("td", { class: "num" }, ind.status === "scored" || ind.status === "partial" ? pct(ind.attainment) : "—"),
+      h("td", { role: "cell", class: "num" }, ind.status === "scored" || ind.status === "partial" ? pct(ind.attainment) : "—"),
       explanationCell(ind, ctx),
     ),
     ),
@@ -293,7 +297,7 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
     h("h3", { id: "table-h" }, t.table),
     h(
       "table",
-      { class: "scores" },
+      { class: "scores", role: "table" },
       h(
         "colgroup",
         null,
@@ -305,32 +309,32 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
       ),
       h(
         "thead",
-        null,
+        { role: "rowgroup" },
         h(
           "tr",
-          null,
-          h("th", { scope: "col" }, t.indicatorCol),
-          h("th", { scope: "col", class: "num" }, t.pointsCol),
-          h("th", { scope: "col", class: "num" }, t.scoreCol),
-          h("th", { scope: "col", class: "num" }, t.attainmentCol),
-          h("th", { scope: "col" }, t.explanationCol),
+          { role: "row" },
+          h("th", { scope: "col", role: "columnheader" }, t.indicatorCol),
+          h("th", { scope: "col", role: "columnheader", class: "num" }, t.pointsCol),
+          h("th", { scope: "col", role: "columnheader", class: "num" }, t.scoreCol),
+          h("th", { scope: "col", role: "columnheader", class: "num" }, t.attainmentCol),
+          h("th", { scope: "col", role: "columnheader" }, t.explanationCol),
         ),
       ),
-      h("tbody", null),
+      h("tbody", { role: "rowgroup" }),
     ),
   ));
   const tfoot = memo("tfoot", JSON.stringify([card.max_points, card.raw_total, card.total, grade, anyScored]), () =>
       h(
         "tfoot",
-        null,
+        { role: "rowgroup" },
         h(
           "tr",
-          null,
-          h("th", { scope: "row" }, t.total),
-          h("td", { class: "num" }, num(card.max_points)),
-          h("td", { class: "num" }, anyScored ? num(card.raw_total) : "—"),
-          h("td", { class: "num" }, card.max_points ? pct(card.raw_total / card.max_points) : "—"),
-          h("td", null, rescaled ? t.rescaled(num(card.raw_total), num(card.max_points), num(card.total)) : "", " ", `${t.grade}${t.colon}${grade ?? t.noGrade}`),
+          { role: "row" },
+          h("th", { scope: "row", role: "rowheader" }, t.total),
+          h("td", { role: "cell", class: "num" }, num(card.max_points)),
+          h("td", { role: "cell", class: "num" }, anyScored ? num(card.raw_total) : "—"),
+          h("td", { role: "cell", class: "num" }, card.max_points ? pct(card.raw_total / card.max_points) : "—"),
+          h("td", { role: "cell" }, rescaled ? t.rescaled(num(card.raw_total), num(card.max_points), num(card.total)) : "", " ", `${t.grade}${t.colon}${grade ?? t.noGrade}`),
         ),
       ),
   );

@@ -141,10 +141,22 @@ function scoreCell(ind: IndicatorScore, lang: Lang): HTMLElement {
   return h("td", { role: "cell", class: "num" }, h("span", { class: "pill pill-" + ind.status }, statusLabel(ind.status, lang) || "—"));
 }
 
+/** The badge colour of a grade: by its place among the rulebook's bands (best green, worst
+ * red), and by name for the monitoring lights 绿 / 黄 / 红. */
+function badgeClass(label: string | undefined, index: number, bands: number): string {
+  if (label === undefined || index < 0) return "none";
+  if (label === "绿") return "g-best";
+  if (label === "黄") return "g-fair";
+  if (label === "红") return "g-worst";
+  if (index === 0) return "g-best";
+  if (index === bands - 1) return "g-worst";
+  return index === 1 ? "g-good" : "g-fair";
+}
+
 /** What each section of a result panel was last built from. Re-rendering after an edit
  * rebuilds only the sections (and table rows) whose data changed and swaps them in place, so
  * the browser re-lays out a few rows, not the whole report. */
-const panels = new WeakMap<HTMLElement, { key: string; parts: Map<string, { sig: string; node: Node }> }>();
+const panels = new WeakMap<HTMLElement, { key: string; parts: Map<string, { sig: string; node: Node; }>; }>();
 
 /** Make `parent`'s children exactly `nodes`, moving only those not already in place. */
 function patchChildren(parent: Node, nodes: Node[]): void {
@@ -201,60 +213,60 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
   // Print-only report header.
   const header = memo("header", JSON.stringify([p, card.rulebook, card.engine_version]), () =>
     h(
-    "header",
-    { class: "report-head print-only" },
-    h("h1", null, t.reportTitle),
-    h("p", { class: "report-sub" }, pick(lang, form.rulebook.title, form.rulebook.title_en)),
-    h(
-      "table",
-      { class: "meta" },
+      "header",
+      { class: "report-head print-only" },
+      h("h1", null, t.reportTitle),
+      h("p", { class: "report-sub" }, pick(lang, form.rulebook.title, form.rulebook.title_en)),
       h(
-        "tbody",
-        null,
-        h("tr", null, h("th", null, t.projectName), h("td", null, projText("name") || "—"), h("th", null, t.projectId), h("td", null, projText("id") || "—")),
-        h("tr", null, h("th", null, t.projectDepartment), h("td", null, projText("department") || "—"), h("th", null, t.projectEvaluator), h("td", null, projText("evaluator") || "—")),
+        "table",
+        { class: "meta" },
         h(
-          "tr",
+          "tbody",
           null,
-          h("th", null, t.reportRulebook),
-          h("td", null, `${card.rulebook.id} ${card.rulebook.version}`, " · ", t.stage[form.rulebook.stage] ?? form.rulebook.stage),
-          h("th", null, t.reportEngine),
-          h("td", null, `jixiao ${card.engine_version}`),
+          h("tr", null, h("th", null, t.projectName), h("td", null, projText("name") || "—"), h("th", null, t.projectId), h("td", null, projText("id") || "—")),
+          h("tr", null, h("th", null, t.projectDepartment), h("td", null, projText("department") || "—"), h("th", null, t.projectEvaluator), h("td", null, projText("evaluator") || "—")),
+          h(
+            "tr",
+            null,
+            h("th", null, t.reportRulebook),
+            h("td", null, `${card.rulebook.id} ${card.rulebook.version}`, " · ", t.stage[form.rulebook.stage] ?? form.rulebook.stage),
+            h("th", null, t.reportEngine),
+            h("td", null, `jixiao ${card.engine_version}`),
+          ),
+          h("tr", null, h("th", null, t.reportHash), h("td", { colspan: 3, class: "hash" }, card.rulebook.hash)),
         ),
-        h("tr", null, h("th", null, t.reportHash), h("td", { colspan: 3, class: "hash" }, card.rulebook.hash)),
       ),
     ),
-  ),
   );
 
   const summary = memo("summary", JSON.stringify([card.total, card.raw_total, card.max_points, card.grade, card.complete, unscored, errors, anyScored]), () =>
     h(
-    "div",
-    { class: "summary" },
-    h(
       "div",
-      { class: "total" },
-      h("div", { class: "k" }, t.total, card.complete ? null : h("span", { class: "provisional-k" }, t.paren(t.provisional))),
-      h("div", { class: "v" + (card.complete ? "" : " provisional"), "data-testid": "total" }, anyScored ? num(card.total) : "—"),
-      h("div", { class: "of" }, `/ ${num(form.rulebook.total)}`),
+      { class: "summary" },
+      h(
+        "div",
+        { class: "total" },
+        h("div", { class: "k" }, t.total, card.complete ? null : h("span", { class: "provisional-k" }, t.paren(t.provisional))),
+        h("div", { class: "v" + (card.complete ? "" : " provisional"), "data-testid": "total" }, anyScored ? num(card.total) : "—"),
+        h("div", { class: "of" }, `/ ${num(form.rulebook.total)}`),
+      ),
+      h(
+        "div",
+        { class: "grade" },
+        h("div", { class: "k" }, t.grade),
+        h("div", { class: "badge " + badgeClass(card.grade?.label, gradeIndex, form.rulebook.grades.length), "data-testid": "grade" }, grade ?? t.noGrade),
+      ),
+      h(
+        "div",
+        { class: "state" },
+        card.complete
+          ? h("p", { class: "ok" }, "✓ ", t.complete)
+          : h("p", { class: "warn", "data-testid": "incomplete" }, "⚠ ", t.incomplete(unscored + errors)),
+        errors ? h("p", { class: "warn" }, t.hasErrors(errors)) : null,
+        rescaled ? h("p", { class: "note-text" }, t.rescaled(num(card.raw_total), num(card.max_points), num(card.total))) : null,
+        h("p", { class: "bands" }, form.rulebook.grades.map((g) => `${pick(lang, g.label, g.label_en)} ≥ ${g.min}`).join(" · ")),
+      ),
     ),
-    h(
-      "div",
-      { class: "grade" },
-      h("div", { class: "k" }, t.grade),
-      h("div", { class: "badge " + (grade ? "g" + Math.max(0, gradeIndex) : "none"), "data-testid": "grade" }, grade ?? t.noGrade),
-    ),
-    h(
-      "div",
-      { class: "state" },
-      card.complete
-        ? h("p", { class: "ok" }, "✓ ", t.complete)
-        : h("p", { class: "warn", "data-testid": "incomplete" }, "⚠ ", t.incomplete(unscored + errors)),
-      errors ? h("p", { class: "warn" }, t.hasErrors(errors)) : null,
-      rescaled ? h("p", { class: "note-text" }, t.rescaled(num(card.raw_total), num(card.max_points), num(card.total))) : null,
-      h("p", { class: "bands" }, form.rulebook.grades.map((g) => `${pick(lang, g.label, g.label_en)} ≥ ${g.min}`).join(" · ")),
-    ),
-  ),
   );
 
   const live = memo("live", JSON.stringify([card.total, grade]), () =>
@@ -264,31 +276,31 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
   const partialDims = card.dimensions.some((d) => d.status === "partial");
   const dims = memo("dims", JSON.stringify(card.dimensions), () =>
     h(
-    "section",
-    { class: "dims", "aria-labelledby": "dims-h" },
-    h("h3", { id: "dims-h" }, t.dimensions),
-    chart(card, lang),
-    partialDims ? h("p", { class: "note-text" }, t.partialLegend) : null,
-  ),
+      "section",
+      { class: "dims", "aria-labelledby": "dims-h" },
+      h("h3", { id: "dims-h" }, t.dimensions),
+      chart(card, lang),
+      partialDims ? h("p", { class: "note-text" }, t.partialLegend) : null,
+    ),
   );
 
   const rows = card.indicators.map((ind) =>
     memo("row:" + ind.id, JSON.stringify({ ...ind, reads: undefined }), () =>
-    h(
-      "tr",
-      { role: "row", class: `lv${Math.min(ind.level, 4)} st-${ind.status}` + (ind.leaf ? " leaf" : ""), "data-indicator": ind.id },
       h(
-        "th",
-        { scope: "row", role: "rowheader", class: "name" },
-        ind.level > 1 ? h("span", { class: "ind-id" }, ind.id) : null,
-        ind.level > 1 ? " " : null,
-        pick(lang, ind.label, ind.label_en),
+        "tr",
+        { role: "row", class: `lv${Math.min(ind.level, 4)} st-${ind.status}` + (ind.leaf ? " leaf" : ""), "data-indicator": ind.id },
+        h(
+          "th",
+          { scope: "row", role: "rowheader", class: "name" },
+          ind.level > 1 ? h("span", { class: "ind-id" }, ind.id) : null,
+          ind.level > 1 ? " " : null,
+          pick(lang, ind.label, ind.label_en),
+        ),
+        h("td", { role: "cell", class: "num" }, num(ind.points)),
+        scoreCell(ind, lang),
+        h("td", { role: "cell", class: "num" }, ind.status === "scored" || ind.status === "partial" ? pct(ind.attainment) : "—"),
+        explanationCell(ind, ctx),
       ),
-      h("td", { role: "cell", class: "num" }, num(ind.points)),
-      scoreCell(ind, lang),
-      h("td", { role: "cell", class: "num" }, ind.status === "scored" || ind.status === "partial" ? pct(ind.attainment) : "—"),
-      explanationCell(ind, ctx),
-    ),
     ),
   );
   const table = memo("table", "", () => h(
@@ -324,19 +336,19 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
     ),
   ));
   const tfoot = memo("tfoot", JSON.stringify([card.max_points, card.raw_total, card.total, grade, anyScored]), () =>
+    h(
+      "tfoot",
+      { role: "rowgroup" },
       h(
-        "tfoot",
-        { role: "rowgroup" },
-        h(
-          "tr",
-          { role: "row" },
-          h("th", { scope: "row", role: "rowheader" }, t.total),
-          h("td", { role: "cell", class: "num" }, num(card.max_points)),
-          h("td", { role: "cell", class: "num" }, anyScored ? num(card.raw_total) : "—"),
-          h("td", { role: "cell", class: "num" }, card.max_points ? pct(card.raw_total / card.max_points) : "—"),
-          h("td", { role: "cell" }, rescaled ? t.rescaled(num(card.raw_total), num(card.max_points), num(card.total)) : "", " ", `${t.grade}${t.colon}${grade ?? t.noGrade}`),
-        ),
+        "tr",
+        { role: "row" },
+        h("th", { scope: "row", role: "rowheader" }, t.total),
+        h("td", { role: "cell", class: "num" }, num(card.max_points)),
+        h("td", { role: "cell", class: "num" }, anyScored ? num(card.raw_total) : "—"),
+        h("td", { role: "cell", class: "num" }, card.max_points ? pct(card.raw_total / card.max_points) : "—"),
+        h("td", { role: "cell" }, rescaled ? t.rescaled(num(card.raw_total), num(card.max_points), num(card.total)) : "", " ", `${t.grade}${t.colon}${grade ?? t.noGrade}`),
       ),
+    ),
   );
   const tableEl = table.querySelector("table")!;
   patchChildren(tableEl.querySelector("tbody")!, rows);
@@ -352,52 +364,52 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
   const incomplete = card.indicators.filter((i) => i.leaf && (i.status === "unscored" || i.status === "error"));
   const findings = memo("findings", JSON.stringify([withFindings.map((i) => [i.id, i.findings]), na.map((i) => [i.id, i.note]), incomplete.map((i) => i.id)]), () =>
     h(
-    "section",
-    { class: "findings-list", "aria-labelledby": "findings-h" },
-    h("h3", { id: "findings-h" }, t.reportFindings),
-    withFindings.length
-      ? h(
+      "section",
+      { class: "findings-list", "aria-labelledby": "findings-h" },
+      h("h3", { id: "findings-h" }, t.reportFindings),
+      withFindings.length
+        ? h(
           "ol",
           null,
           withFindings.flatMap((i) =>
             (i.findings ?? []).map((f) => h("li", null, h("b", null, `${i.id} ${pick(lang, i.label, i.label_en)}${t.colon}`), f.message)),
           ),
         )
-      : h("p", null, t.reportNoFindings),
-    na.length
-      ? h("p", null, h("b", null, t.reportNA + t.colon), na.map((i) => `${i.id} ${pick(lang, i.label, i.label_en)}${i.note ? t.paren(i.note) : ""}`).join(t.listSep))
-      : null,
-    incomplete.length
-      ? h(
+        : h("p", null, t.reportNoFindings),
+      na.length
+        ? h("p", null, h("b", null, t.reportNA + t.colon), na.map((i) => `${i.id} ${pick(lang, i.label, i.label_en)}${i.note ? t.paren(i.note) : ""}`).join(t.listSep))
+        : null,
+      incomplete.length
+        ? h(
           "div",
           { class: "warn-box" },
           h("p", null, t.reportIncomplete),
           h("ul", null, incomplete.map((i) => h("li", null, `${i.id} ${pick(lang, i.label, i.label_en)}`))),
         )
-      : null,
-  ),
+        : null,
+    ),
   );
 
   const problems = memo("problems", JSON.stringify(card.problems ?? []), () => card.problems?.length
     ? h(
-        "section",
-        { class: "problems screen-only", "aria-labelledby": "problems-h" },
-        h("h3", { id: "problems-h" }, t.submissionProblems),
-        h("ul", null, card.problems.map((pr) => h("li", null, problemText(pr, lang), pr.input ? ` — ${ctx.labelOf(pr.input)}` : pr.indicator ? ` — ${pr.indicator}` : ""))),
-      )
+      "section",
+      { class: "problems screen-only", "aria-labelledby": "problems-h" },
+      h("h3", { id: "problems-h" }, t.submissionProblems),
+      h("ul", null, card.problems.map((pr) => h("li", null, problemText(pr, lang), pr.input ? ` — ${ctx.labelOf(pr.input)}` : pr.indicator ? ` — ${pr.indicator}` : ""))),
+    )
     : document.createComment("problems"));
 
   const kpis = memo("kpis", JSON.stringify(card.kpis), () => card.kpis.length
     ? h(
-        "section",
-        { class: "kpis", "aria-labelledby": "kpis-h" },
-        h("h3", { id: "kpis-h" }, t.kpis),
-        h(
-          "dl",
-          null,
-          card.kpis.map((k) => [h("dt", null, ctx.labelOf(k.id) || k.label), h("dd", null, k.display ?? (k.value === null ? "—" : String(k.value)))]),
-        ),
-      )
+      "section",
+      { class: "kpis", "aria-labelledby": "kpis-h" },
+      h("h3", { id: "kpis-h" }, t.kpis),
+      h(
+        "dl",
+        null,
+        card.kpis.map((k) => [h("dt", null, ctx.labelOf(k.id) || k.label), h("dd", null, k.display ?? (k.value === null ? "—" : String(k.value)))]),
+      ),
+    )
     : document.createComment("kpis"));
 
   const printed = dateTime(lang);

@@ -7,7 +7,7 @@
 # installs all three. Nothing is downloaded here.
 #
 # Env: JIXIAO_WASM_FEATURES (default "trim": extra Rhai trims, see Cargo.toml),
-#      JIXIAO_WASM_OPT_LEVEL (cargo opt-level, default "s"), JIXIAO_WASM_OPT (wasm-opt level,
+#      JIXIAO_WASM_OPT_LEVEL (cargo opt-level, default "z"), JIXIAO_WASM_OPT (wasm-opt level,
 #      default "-Oz"), JIXIAO_WASM_BUDGET (gzip budget in bytes, default 350000 = 350 KB).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -15,7 +15,7 @@ root="$(cd "$here/../.." && pwd)"
 cd "$root"
 
 features="${JIXIAO_WASM_FEATURES-trim}"
-opt_level="${JIXIAO_WASM_OPT_LEVEL:-s}"
+opt_level="${JIXIAO_WASM_OPT_LEVEL:-z}"
 wasm_opt_level="${JIXIAO_WASM_OPT:--Oz}"
 profile=wasm-release
 wasm_opt="$root/node_modules/.bin/wasm-opt"

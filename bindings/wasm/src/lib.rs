@@ -32,6 +32,13 @@ pub const MAX_SUBMISSION_CHARS: u32 = 2 * 1024 * 1024;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = include_str!("../types/shapes.d.ts");
 
+#[wasm_bindgen]
+extern "C" {
+    /// `{lang?: "zh" | "zh-CN" | "en", trace?: boolean}`, checked by [`eval_options`].
+    #[wasm_bindgen(typescript_type = "EvalOptions")]
+    pub type Options;
+}
+
 // ---------------------------------------------------------------------------------------
 // Errors and panics
 // ---------------------------------------------------------------------------------------
@@ -306,7 +313,7 @@ impl WasmEngine {
     pub fn evaluate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Submission | string")] submission: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "EvalOptions")] options: JsValue,
+        options: Option<Options>,
     ) -> Result<JsValue, JsValue> {
         parse_json(&self.evaluate_json(submission, options)?)
     }
@@ -317,7 +324,7 @@ impl WasmEngine {
     pub fn evaluate_json(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Submission | string")] submission: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "EvalOptions")] options: JsValue,
+        options: Option<Options>,
     ) -> Result<String, JsValue> {
         enter()?;
         let text = json_text(
@@ -326,7 +333,7 @@ impl WasmEngine {
             MAX_SUBMISSION_CHARS,
             ("填报", "submission"),
         )?;
-        let options = eval_options(&options)?;
+        let options = eval_options(&options.map_or(JsValue::UNDEFINED, JsValue::from))?;
         let card = self
             .engine
             .evaluate_json(&text, options)

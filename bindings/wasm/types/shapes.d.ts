@@ -13,7 +13,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export type Stage = "ex-ante" | "monitoring" | "self-eval" | "post";
 /** How points of indicators marked 不适用 are treated. */
 export type NaPolicy = "rescale" | "redistribute";
-export type InputType = "number" | "percent" | "integer" | "bool" | "choice" | "date" | "text" | "grade";
+export type InputType = "number" | "percent" | "integer" | "bool" | "choice" | "date" | "text" | "grade" | "table";
 export type GradeAggregate = "mean" | "trimmed_mean" | "median";
 export type KpiFormat = "number" | "percent";
 
@@ -53,10 +53,12 @@ export interface Input {
   choices?: string[];
   levels?: GradeLevel[];
   aggregate?: GradeAggregate;
+  /** For `table`: the columns of every row (any type but `table`). */
+  columns?: Input[];
 }
 
 /** An input as authored: `required` defaults to true. */
-export type InputSpec = Omit<Input, "required"> & { required?: boolean };
+export type InputSpec = Omit<Input, "required" | "columns"> & { required?: boolean; columns?: InputSpec[] };
 
 /** A derived value (绩效指标) computed by a Rhai expression. */
 export interface Kpi {
@@ -110,7 +112,9 @@ export interface ProjectInfo {
 
 /** A value as typed: numbers also as strings ("98,694.55", "92.5%"), bools as 是/否,
  * grades as "优" or one per expert ["优", "良"]; null or "" = not filled in. */
-export type SubmissionValue = number | string | boolean | null | string[];
+export type SubmissionValue = number | string | boolean | null | string[] | TableRow[];
+/** One row of a `table` input: column id → cell value. */
+export type TableRow = Record<string, number | string | boolean | null | string[]>;
 
 export interface Submission {
   project?: ProjectInfo;

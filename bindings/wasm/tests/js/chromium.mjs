@@ -1,5 +1,5 @@
 // Headless Debian Chromium through playwright-core (no browser download), serving the repo
-// from memory at http://jixiao.test/ (no server, no port): /pkg/… is bindings/wasm/pkg-web,
+// from memory at http://localhost:8765/ (intercepted: no server listens): /pkg/… is bindings/wasm/pkg-web,
 // anything else is a repo file. COOP/COEP headers make the page cross-origin isolated, only
 // so that performance.now() has 5 µs resolution instead of 100 µs (the package itself needs
 // no special headers).
@@ -22,7 +22,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".html": "text/html", ".toml": "text/plain" };
-export const ORIGIN = "http://jixiao.test";
+// localhost is a secure context, which cross-origin isolation needs.
+export const ORIGIN = "http://localhost:8765";
 
 export async function launch() {
   const browser = await chromium.launch({

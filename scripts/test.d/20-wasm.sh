@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The WebAssembly package (bindings/wasm): build it (optimized, size-checked), then
+#   1. wasm-bindgen tests in Node and in headless Chromium (chromedriver),
+#   2. the JS suites on the built packages: parity with the native vectors, bad input,
+#      panics, TypeScript declarations vs real output, shipped rulebooks, and pkg-web in
+#      headless Chromium through playwright-core,
+#   3. clippy for the wasm32 target.
+# The size budget (350 KB gzip) is checked by build.sh; if it is exceeded, every other test
+# still runs and the suite fails at the end with the sizes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+step() { printf '\n--> %s\n' "$*"; }
+failed=()
+
+step "build pkg-web and pkg-node (bindings/wasm/build.sh)"
+if ! bash bindings/wasm/build.sh; then
+  if [ -f bindings/wasm/pkg-web/sizes.json ] && [ -f bindings/wasm/pkg-node/engine_bg.wasm ]; then
+    failed+=("size budget (see the sizes above)")
+  else
+    echo "build failed" >&2
+    exit 1
+  fi
+fi
+
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/bindings/wasm/webdriver.json"
+export WASM_BINDGEN_TEST_TIMEOUT=120
+test_args=(-p jixiao-wasm --target wasm32-unknown-unknown --features trim --locked --test web)
+
+step "wasm-bindgen tests in Node"
+cargo test "${test_args[@]}"
+
+step "wasm-bindgen tests in headless Chromium"
+WASM_BINDGEN_USE_BROWSER=1 cargo test "${test_args[@]}"
+
+step "JS tests on the built packages (node --test)"
+node --test bindings/wasm/tests/js/
+
+step "clippy (wasm32, tests included)"
+cargo clippy -p jixiao-wasm --target wasm32-unknown-unknown --features trim --all-targets --locked -- -D warnings
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf '\nWASM suite FAILED: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+echo "WASM suite passed"

@@ -6,7 +6,7 @@
 //
 //   node web-demo/e2e/run.mjs            (after `npm run build:demo` and `cargo build -p jixiao-cli`)
 //
-// Env: CHROMIUM (default /usr/bin/chromium), JIXIAO_CLI (default target/debug/jixiao),
+// Env: CHROMIUM (default /usr/bin/chromium), JIXIAO_CLI (default $CARGO_TARGET_DIR or target, /debug/jixiao),
 // RULEBOOK (default gov-it-post), SAMPLE (a submission JSON, default the rulebook's average.json).
 
 import { createServer } from "node:http";
@@ -25,7 +25,7 @@ const artifacts = join(repo, "web-demo/e2e-artifacts");
 mkdirSync(artifacts, { recursive: true });
 const tmp = mkdtempSync(join(tmpdir(), "jixiao-e2e-"));
 
-const cli = process.env.JIXIAO_CLI ?? join(repo, "target/debug/jixiao");
+const cli = process.env.JIXIAO_CLI ?? join(process.env.CARGO_TARGET_DIR ?? join(repo, "target"), "debug/jixiao");
 const rulebookId = process.env.RULEBOOK ?? "gov-it-post";
 const rulebookPath = join(repo, "rules", rulebookId, "rulebook.toml");
 

@@ -2,7 +2,7 @@
 //! threads.
 
 use crate::error::{Error, Problem, ProblemCode};
-use crate::fast::{Arith, HelperCall};
+use crate::fast::{Arith, HelperCall, Program};
 use crate::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 use crate::model::Input;
 use crate::model::{GradeBand, InputType, NaPolicy};
@@ -111,6 +111,8 @@ struct Leaf {
     ast: AST,
     /// Direct helper call when the script is a single helper call with literal arguments.
     fast: Option<HelperCall>,
+    /// Native program when the script stays within the subset `fast::program` lowers.
+    native: Option<Program>,
     /// Metrics the script reads directly (variables and helper ids), for the trace.
     reads: Vec<usize>,
     /// Required inputs needed, directly or through KPIs: missing ones leave it unscored.
@@ -300,6 +302,21 @@ impl Engine {
         }
     }
 
+    /// [`Engine::evaluate_with`] with every fast path off: each KPI and leaf script runs in
+    /// Rhai as written. For tests that check the fast paths give Rhai's results exactly.
+    #[doc(hidden)]
+    pub fn evaluate_interpreted(&self, submission: &Submission, options: EvalOptions) -> Scorecard {
+        struct Restore;
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                FAST_PATHS.set(true);
+            }
+        }
+        FAST_PATHS.set(false);
+        let _restore = Restore;
+        self.evaluate_with(submission, options)
+    }
+
     /// Score one submission.
     pub fn evaluate_with(&self, submission: &Submission, options: EvalOptions) -> Scorecard {
         let c = &*self.inner;
@@ -334,7 +351,11 @@ impl Engine {
             } else if missing {
                 KpiState::Missing
             } else {
-                let fast = k.fast.as_ref().and_then(|f| f.eval(&metric_values));
+                let fast = k
+                    .fast
+                    .as_ref()
+                    .filter(|_| FAST_PATHS.get())
+                    .and_then(|f| f.eval(&metric_values));
                 let result = match fast {
                     Some(v) => Ok(Dynamic::from_float(v)),
                     None => {
@@ -440,9 +461,16 @@ impl Engine {
                             Lang::En => format!("not scored: missing {}", labels.join(", ")),
                         });
                     } else {
-                        let run = match &leaf.fast {
-                            Some(call) => LeafRun::Fast(call),
-                            None => LeafRun::Rhai(lazy_scope(&mut scope, c, &metric_values, &done)),
+                        let fast_paths = FAST_PATHS.get();
+                        let run = match (&leaf.fast, &leaf.native) {
+                            (Some(call), _) if fast_paths => LeafRun::Fast(call),
+                            (_, Some(program)) if fast_paths => LeafRun::Native {
+                                program,
+                                values: &metric_values,
+                                done: &done,
+                                scope: &mut scope,
+                            },
+                            _ => LeafRun::Rhai(lazy_scope(&mut scope, c, &metric_values, &done)),
                         };
                         self.run_leaf(run, leaf, ni, p, options, out);
                     }
@@ -607,16 +635,30 @@ impl Engine {
         let c = &*self.inner;
         let p = points.to_f64().unwrap_or(0.0);
         FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
+        let in_rhai = |scope: &mut Scope<'static>| {
+            let base = scope.len();
+            scope.push_constant("points", p);
+            let result = c.rhai.eval_ast_with_scope::<Dynamic>(scope, &leaf.ast);
+            scope.rewind(base);
+            result
+        };
         let result = match run {
             LeafRun::Fast(call) => crate::script::call_helper(call.helper, call.pos, &call.args)
                 .map(Dynamic::from_float),
-            LeafRun::Rhai(scope) => {
-                let base = scope.len();
-                scope.push_constant("points", p);
-                let result = c.rhai.eval_ast_with_scope::<Dynamic>(scope, &leaf.ast);
-                scope.rewind(base);
-                result
-            }
+            LeafRun::Native {
+                program,
+                values,
+                done,
+                scope,
+            } => match program.run(values, p) {
+                Ok(d) if number(&d).is_some() => Ok(d),
+                // Anything unusual is Rhai's to decide, from a clean slate.
+                _ => {
+                    FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
+                    in_rhai(lazy_scope(scope, c, values, done))
+                }
+            },
+            LeafRun::Rhai(scope) => in_rhai(scope),
         };
         let (explanation, findings, flag, overflow) = FRAME.with_borrow_mut(|f| {
             (
@@ -955,7 +997,19 @@ impl std::str::FromStr for Engine {
 /// How a leaf's script runs: its compiled helper call, or Rhai with the scope.
 enum LeafRun<'a> {
     Fast(&'a HelperCall),
+    /// Native first; Rhai (its scope built on demand) if the native run abandons.
+    Native {
+        program: &'a Program,
+        values: &'a [Option<Val>],
+        done: &'a [bool],
+        scope: &'a mut Option<Scope<'static>>,
+    },
     Rhai(&'a mut Scope<'static>),
+}
+
+thread_local! {
+    /// Off only in [`Engine::evaluate_interpreted`], which checks the fast paths against Rhai.
+    static FAST_PATHS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
 }
 
 /// The Rhai scope, built on first use from the inputs and the KPIs finished so far.
@@ -1425,6 +1479,7 @@ fn compile_leaf(
             let (inputs, all_inputs, kpis) = needs(&reads);
             Some(Leaf {
                 fast: crate::fast::helper_call(&ast),
+                native: crate::fast::program(&ast, table),
                 ast,
                 reads,
                 inputs,

@@ -77,8 +77,12 @@ pub(crate) fn arith(ast: &AST, table: &MetricTable) -> Option<Arith> {
     let [stmt] = ast.statements() else {
         return None;
     };
-    let Stmt::Expr(e) = stmt else { return None };
-    lower(e, table)
+    // Rhai's optimizer turns a lone call (operators are calls) into a call statement.
+    match stmt {
+        Stmt::Expr(e) => lower(e, table),
+        Stmt::FnCall(call, _) => lower_call(call, table),
+        _ => None,
+    }
 }
 
 fn lower(e: &Expr, table: &MetricTable) -> Option<Arith> {
@@ -95,7 +99,14 @@ fn lower(e: &Expr, table: &MetricTable) -> Option<Arith> {
             }
             Arith::Var(i)
         }
-        Expr::FnCall(call, _) => {
+        Expr::FnCall(call, _) => lower_call(call, table)?,
+        _ => return None,
+    })
+}
+
+fn lower_call(call: &rhai::FnCallExpr, table: &MetricTable) -> Option<Arith> {
+    Some({
+        {
             let token = call.op_token.as_ref()?;
             match (token, call.args.as_slice()) {
                 (Token::UnaryMinus, [a]) => Arith::Neg(Box::new(lower(a, table)?)),
@@ -118,7 +129,6 @@ fn lower(e: &Expr, table: &MetricTable) -> Option<Arith> {
                 _ => return None,
             }
         }
-        _ => return None,
     })
 }
 
@@ -149,5 +159,486 @@ impl Arith {
                 }
             }
         })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Native programs: the small language most other leaf scripts are written in.
+//
+// `let`, `if`/`else`, blocks, `&&`/`||`/`!`, comparisons, `+ - * /` on numbers, array
+// literals, the scoring helpers and `finding`/`explain`/`flag`, over inputs, KPIs, `points`
+// and local variables. Rhai gives such a script's result through a general interpreter
+// (scope lookups by name, function resolution, a runtime state per call); here it is a
+// tree of slots and direct calls. Anything outside the subset is not lowered, and anything
+// unusual at run time (a type mismatch, an integer overflow, a helper error, a non-number
+// result) abandons the native run: the caller resets the leaf's recorded text and runs the
+// script in Rhai, which then decides — so results and errors are Rhai's by construction,
+// and a differential test checks the two agree on every shipped rulebook.
+
+/// A leaf script lowered to native steps.
+#[derive(Debug, Clone)]
+pub(crate) struct Program {
+    body: Block,
+    locals: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Block(Vec<Step>);
+
+#[derive(Debug, Clone)]
+enum Step {
+    Let(usize, Node),
+    Eval(Node),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Record {
+    Finding,
+    Explain,
+    Flag,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Cmp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    Const(Dynamic),
+    Metric(usize),
+    Points,
+    Local(usize),
+    Array(Vec<Node>),
+    Helper(Helper, Position, Vec<Node>),
+    Record(Record, Box<Node>),
+    Arith(Op, Box<Node>, Box<Node>),
+    Cmp(Cmp, Box<Node>, Box<Node>),
+    Neg(Box<Node>),
+    Not(Box<Node>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    If(Box<Node>, Block, Block),
+    Block(Block),
+}
+
+/// Why a native run stopped: Rhai runs the script instead.
+#[derive(Debug)]
+pub(crate) struct Abandon;
+
+type Native<T> = Result<T, Abandon>;
+
+/// Lower a leaf script, or `None` when it uses anything outside the subset.
+pub(crate) fn program(ast: &AST, table: &MetricTable) -> Option<Program> {
+    if ast.has_functions() {
+        return None;
+    }
+    let mut lower = Lowering {
+        table,
+        names: Vec::new(),
+        slots: 0,
+    };
+    let body = lower.block(ast.statements())?;
+    Some(Program {
+        body,
+        locals: lower.slots,
+    })
+}
+
+struct Lowering<'t> {
+    table: &'t MetricTable,
+    /// Local variables in lexical scope, innermost last.
+    names: Vec<(rhai::ImmutableString, usize)>,
+    slots: usize,
+}
+
+impl Lowering<'_> {
+    fn block(&mut self, stmts: &[Stmt]) -> Option<Block> {
+        let outer = self.names.len();
+        let steps = stmts
+            .iter()
+            .map(|s| self.step(s))
+            .collect::<Option<Vec<_>>>();
+        self.names.truncate(outer);
+        Some(Block(steps?))
+    }
+
+    fn step(&mut self, stmt: &Stmt) -> Option<Step> {
+        Some(match stmt {
+            Stmt::Var(x, _, _) => {
+                let (ident, value, _) = &**x;
+                let value = self.expr(value)?;
+                let slot = self.slots;
+                self.slots += 1;
+                self.names.push((ident.name.clone(), slot));
+                Step::Let(slot, value)
+            }
+            Stmt::Noop(_) => Step::Eval(Node::Const(Dynamic::UNIT)),
+            Stmt::Expr(e) => Step::Eval(self.expr(e)?),
+            Stmt::FnCall(call, pos) => Step::Eval(self.call(call, *pos)?),
+            Stmt::Block(b) => Step::Eval(Node::Block(self.block(b.statements())?)),
+            Stmt::If(flow, _) => Step::Eval(Node::If(
+                Box::new(self.expr(&flow.expr)?),
+                self.block(flow.body.statements())?,
+                self.block(flow.branch.statements())?,
+            )),
+            _ => return None,
+        })
+    }
+
+    fn expr(&mut self, e: &Expr) -> Option<Node> {
+        Some(match e {
+            Expr::DynamicConstant(d, _) => Node::Const((**d).clone()),
+            Expr::BoolConstant(b, _) => Node::Const(Dynamic::from_bool(*b)),
+            Expr::IntegerConstant(i, _) => Node::Const(Dynamic::from_int(*i)),
+            Expr::FloatConstant(f, _) => Node::Const(Dynamic::from_float(**f)),
+            Expr::StringConstant(s, _) => Node::Const(Dynamic::from(s.clone())),
+            Expr::Unit(_) => Node::Const(Dynamic::UNIT),
+            Expr::Array(items, _) => Node::Array(
+                items
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            Expr::Variable(v, _, _) => {
+                let name = v.1.as_str();
+                if let Some(&(_, slot)) = self.names.iter().rev().find(|(n, _)| n == name) {
+                    Node::Local(slot)
+                } else if name == "points" {
+                    Node::Points
+                } else {
+                    Node::Metric(*self.table.by_name.get(name)?)
+                }
+            }
+            Expr::Stmt(b) => Node::Block(self.block(b.statements())?),
+            Expr::FnCall(call, pos) => self.call(call, *pos)?,
+            Expr::And(items, _) => Node::And(
+                items
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            Expr::Or(items, _) => Node::Or(
+                items
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            _ => return None,
+        })
+    }
+
+    fn call(&mut self, call: &rhai::FnCallExpr, pos: Position) -> Option<Node> {
+        if call.capture_parent_scope {
+            return None;
+        }
+        let mut args = || {
+            call.args
+                .iter()
+                .map(|a| self.expr(a))
+                .collect::<Option<Vec<_>>>()
+        };
+        if let Some(token) = &call.op_token {
+            let mut args = args()?.into_iter();
+            let (a, b) = (args.next(), args.next());
+            let two = |a: Option<Node>, b: Option<Node>| Some((Box::new(a?), Box::new(b?)));
+            return Some(match (token, call.args.len()) {
+                (Token::UnaryMinus, 1) => Node::Neg(Box::new(a?)),
+                (Token::UnaryPlus, 1) => a?,
+                (Token::Bang, 1) => Node::Not(Box::new(a?)),
+                (op, 2) => {
+                    let (a, b) = two(a, b)?;
+                    match op {
+                        Token::Plus => Node::Arith(Op::Add, a, b),
+                        Token::Minus => Node::Arith(Op::Sub, a, b),
+                        Token::Multiply => Node::Arith(Op::Mul, a, b),
+                        Token::Divide => Node::Arith(Op::Div, a, b),
+                        Token::LessThan => Node::Cmp(Cmp::Lt, a, b),
+                        Token::LessThanEqualsTo => Node::Cmp(Cmp::Le, a, b),
+                        Token::GreaterThan => Node::Cmp(Cmp::Gt, a, b),
+                        Token::GreaterThanEqualsTo => Node::Cmp(Cmp::Ge, a, b),
+                        Token::EqualsTo => Node::Cmp(Cmp::Eq, a, b),
+                        Token::NotEqualsTo => Node::Cmp(Cmp::Ne, a, b),
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            });
+        }
+        let name = call.name.as_str();
+        if let Some(helper) = Helper::by_call(name, call.args.len()) {
+            return Some(Node::Helper(helper, pos, args()?));
+        }
+        let record = match (name, call.args.len()) {
+            ("finding", 1) => Record::Finding,
+            ("explain", 1) => Record::Explain,
+            ("flag", 1) => Record::Flag,
+            _ => return None,
+        };
+        let arg = args()?.pop()?;
+        Some(Node::Record(record, Box::new(arg)))
+    }
+}
+
+/// What a native run reads: the metric values, the leaf's points and its local slots.
+pub(crate) struct Env<'v> {
+    pub values: &'v [Option<Val>],
+    pub points: f64,
+    locals: Vec<Dynamic>,
+}
+
+impl Program {
+    /// Run the program. `Err(Abandon)` leaves the decision to Rhai (the caller resets the
+    /// leaf's recorded text first, since a helper may already have recorded some).
+    pub fn run(&self, values: &[Option<Val>], points: f64) -> Native<Dynamic> {
+        let mut env = Env {
+            values,
+            points,
+            locals: vec![Dynamic::UNIT; self.locals],
+        };
+        self.body.run(&mut env)
+    }
+}
+
+impl Block {
+    fn run(&self, env: &mut Env<'_>) -> Native<Dynamic> {
+        let mut last = Dynamic::UNIT;
+        for step in &self.0 {
+            last = match step {
+                Step::Let(slot, value) => {
+                    env.locals[*slot] = value.eval(env)?;
+                    Dynamic::UNIT
+                }
+                Step::Eval(node) => node.eval(env)?,
+            };
+        }
+        Ok(last)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+fn number_of(d: &Dynamic) -> Native<Number> {
+    if let Ok(i) = d.as_int() {
+        Ok(Number::Int(i))
+    } else if let Ok(f) = d.as_float() {
+        Ok(Number::Float(f))
+    } else {
+        Err(Abandon)
+    }
+}
+
+impl Number {
+    #[allow(clippy::cast_precision_loss)] // Rhai converts the same way in mixed arithmetic
+    fn float(self) -> f64 {
+        match self {
+            Number::Int(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+}
+
+fn truth(d: &Dynamic) -> Native<bool> {
+    d.as_bool().map_err(|_| Abandon)
+}
+
+impl Node {
+    fn eval(&self, env: &mut Env<'_>) -> Native<Dynamic> {
+        Ok(match self {
+            Node::Const(d) => d.clone(),
+            Node::Metric(i) => env
+                .values
+                .get(*i)
+                .and_then(Option::as_ref)
+                .map_or(Dynamic::UNIT, crate::script::to_dynamic),
+            Node::Points => Dynamic::from_float(env.points),
+            Node::Local(slot) => env.locals[*slot].clone(),
+            Node::Array(items) => Dynamic::from_array(
+                items
+                    .iter()
+                    .map(|i| i.eval(env))
+                    .collect::<Native<Vec<_>>>()?,
+            ),
+            Node::Helper(helper, pos, args) => {
+                let args = args
+                    .iter()
+                    .map(|a| a.eval(env))
+                    .collect::<Native<Vec<_>>>()?;
+                let score =
+                    crate::script::call_helper(*helper, *pos, &args).map_err(|_| Abandon)?;
+                Dynamic::from_float(score)
+            }
+            Node::Record(kind, text) => {
+                let text = text.eval(env)?;
+                let text = text
+                    .read_lock::<rhai::ImmutableString>()
+                    .ok_or(Abandon)?
+                    .to_string();
+                let within_limits = crate::script::FRAME.with_borrow_mut(|f| {
+                    match kind {
+                        Record::Finding => f.leaf.find(|_| text, None),
+                        Record::Explain => f.leaf.explain(|_| text),
+                        Record::Flag => f.leaf.flag = Some(text),
+                    }
+                    !f.leaf.overflow
+                });
+                if !within_limits {
+                    return Err(Abandon);
+                }
+                Dynamic::UNIT
+            }
+            Node::Arith(op, a, b) => {
+                let (a, b) = (number_of(&a.eval(env)?)?, number_of(&b.eval(env)?)?);
+                match (a, b) {
+                    // Rhai checks integer overflow and division by zero (errors): let it.
+                    (Number::Int(a), Number::Int(b)) => Dynamic::from_int(
+                        match op {
+                            Op::Add => a.checked_add(b),
+                            Op::Sub => a.checked_sub(b),
+                            Op::Mul => a.checked_mul(b),
+                            Op::Div => a.checked_div(b),
+                        }
+                        .ok_or(Abandon)?,
+                    ),
+                    (a, b) => {
+                        let (a, b) = (a.float(), b.float());
+                        Dynamic::from_float(match op {
+                            Op::Add => a + b,
+                            Op::Sub => a - b,
+                            Op::Mul => a * b,
+                            Op::Div => a / b,
+                        })
+                    }
+                }
+            }
+            Node::Cmp(cmp, a, b) => {
+                let (a, b) = (a.eval(env)?, b.eval(env)?);
+                let ordering = match (number_of(&a), number_of(&b)) {
+                    (Ok(Number::Int(a)), Ok(Number::Int(b))) => a.partial_cmp(&b),
+                    (Ok(a), Ok(b)) => a.float().partial_cmp(&b.float()),
+                    // Equality of two booleans or two strings; any other mix is Rhai's call.
+                    _ => {
+                        let equal = if let (Ok(a), Ok(b)) = (a.as_bool(), b.as_bool()) {
+                            a == b
+                        } else if let (Some(a), Some(b)) = (
+                            a.read_lock::<rhai::ImmutableString>(),
+                            b.read_lock::<rhai::ImmutableString>(),
+                        ) {
+                            *a == *b
+                        } else {
+                            return Err(Abandon);
+                        };
+                        return match cmp {
+                            Cmp::Eq => Ok(Dynamic::from_bool(equal)),
+                            Cmp::Ne => Ok(Dynamic::from_bool(!equal)),
+                            _ => Err(Abandon),
+                        };
+                    }
+                };
+                use std::cmp::Ordering::{Equal, Greater, Less};
+                // NaN compares false everywhere (and `!=` true), as in Rhai and IEEE.
+                Dynamic::from_bool(match (cmp, ordering) {
+                    (Cmp::Ne, None) => true,
+                    (_, None) => false,
+                    (Cmp::Lt, Some(o)) => o == Less,
+                    (Cmp::Le, Some(o)) => o != Greater,
+                    (Cmp::Gt, Some(o)) => o == Greater,
+                    (Cmp::Ge, Some(o)) => o != Less,
+                    (Cmp::Eq, Some(o)) => o == Equal,
+                    (Cmp::Ne, Some(o)) => o != Equal,
+                })
+            }
+            Node::Neg(a) => match number_of(&a.eval(env)?)? {
+                Number::Int(i) => Dynamic::from_int(i.checked_neg().ok_or(Abandon)?),
+                Number::Float(f) => Dynamic::from_float(-f),
+            },
+            Node::Not(a) => Dynamic::from_bool(!truth(&a.eval(env)?)?),
+            Node::And(items) => {
+                for i in items {
+                    if !truth(&i.eval(env)?)? {
+                        return Ok(Dynamic::FALSE);
+                    }
+                }
+                Dynamic::TRUE
+            }
+            Node::Or(items) => {
+                for i in items {
+                    if truth(&i.eval(env)?)? {
+                        return Ok(Dynamic::TRUE);
+                    }
+                }
+                Dynamic::FALSE
+            }
+            Node::If(cond, then, otherwise) => {
+                if truth(&cond.eval(env)?)? {
+                    then.run(env)?
+                } else {
+                    otherwise.run(env)?
+                }
+            }
+            Node::Block(block) => block.run(env)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::MetricMeta;
+
+    fn table() -> MetricTable {
+        let mut t = MetricTable::default();
+        for id in ["x", "k", "b"] {
+            t.by_name.insert(id.into(), t.metas.len());
+            t.metas.push(MetricMeta {
+                id: id.into(),
+                label: id.into(),
+                label_en: None,
+                fmt: ValueFmt::Number,
+                unit: None,
+            });
+        }
+        t
+    }
+
+    fn lowers(script: &str) -> bool {
+        let mut engine = crate::script::sandbox();
+        engine.set_strict_variables(false);
+        let ast = engine.compile(script).unwrap();
+        program(&ast, &table()).is_some()
+    }
+
+    #[test]
+    fn the_usual_shapes_lower() {
+        for script in [
+            r#"deduct([[x > 50.0, 1, "问题甲"], [b, 0.5, "问题乙"]])"#,
+            r#"if x > 10.0 { full() } else { zero("未达标") }"#,
+            r#"let r = k; if r > 1.0 { full() } else { award(points * r, "按比例") }"#,
+            r#"if k >= 0.9 && !b { flag("绿"); full() } else { finding("偏差"); points / 2 }"#,
+        ] {
+            assert!(lowers(script), "{script}");
+        }
+    }
+
+    #[test]
+    fn anything_else_stays_with_rhai() {
+        for script in [
+            "let s = 0.0; for i in 0..3 { s += 1.0; } s",
+            "let a = 1.0; a = 2.0; a",
+            "fn f() { 1.0 } f()",
+            "max(x, k)",
+            "x.abs()",
+        ] {
+            assert!(!lowers(script), "{script}");
+        }
     }
 }

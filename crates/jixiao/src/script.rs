@@ -85,7 +85,11 @@ impl ValueFmt {
 /// Format a value as a report prints it: 92.30%, 98694.55 万元, 12.
 pub(crate) fn format_value(v: f64, fmt: ValueFmt, unit: Option<&str>) -> String {
     match fmt {
-        ValueFmt::Percent => format!("{:.2}%", v * 100.0),
+        ValueFmt::Percent => {
+            let mut s = fixed(v * 100.0, 2);
+            s.push('%');
+            s
+        }
         ValueFmt::Integer => format!("{v}"),
         ValueFmt::Number | ValueFmt::Other => match unit {
             Some(u) if !u.is_empty() => format!("{}{u}", trim_num(v)),
@@ -102,10 +106,40 @@ fn format_threshold(v: f64, fmt: ValueFmt, unit: Option<&str>) -> String {
     }
 }
 
-fn trim_num(v: f64) -> String {
-    let s = format!("{v:.4}");
+pub(crate) fn trim_num(v: f64) -> String {
+    let s = fixed(v, 4);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// `format!("{v:.decimals$}")`, computed in integers: every finding prints numbers, and
+/// float formatting (exact, arbitrary precision) dominated evaluation time. Values near a
+/// rounding tie, huge values and negative zeros take the exact route, so the text is always
+/// identical to `format!`'s.
+pub(crate) fn fixed(v: f64, decimals: usize) -> String {
+    const SCALES: [u64; 5] = [1, 10, 100, 1_000, 10_000];
+    let Some(&scale) = SCALES.get(decimals) else {
+        return format!("{v:.decimals$}");
+    };
+    #[allow(clippy::cast_precision_loss)] // ≤ 10⁴
+    let scaled = v * scale as f64;
+    let tie = ((scaled - scaled.trunc()).abs() - 0.5).abs() < 1e-6;
+    if !scaled.is_finite() || scaled.abs() >= 1e15 || tie || (v <= 0.0 && scaled > -0.5) {
+        return format!("{v:.decimals$}");
+    }
+    #[allow(clippy::cast_possible_truncation)] // |scaled| < 10¹⁵
+    let rounded = scaled.round() as i64;
+    let magnitude = rounded.unsigned_abs();
+    let sign = if rounded < 0 { "-" } else { "" };
+    if decimals == 0 {
+        format!("{sign}{magnitude}")
+    } else {
+        format!(
+            "{sign}{}.{:0decimals$}",
+            magnitude / scale,
+            magnitude % scale
+        )
+    }
 }
 
 fn pts(v: f64) -> String {
@@ -1363,5 +1397,47 @@ pub(crate) fn default_explanation(lang: Lang, score: f64) -> String {
     match lang {
         Lang::Zh => format!("得分 {}", pts(score)),
         Lang::En => format!("score {}", pts(score)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_is_format_exactly() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.125,
+            0.135,
+            2.675,
+            1.005,
+            -1.005,
+            99.995,
+            1e14,
+            1e16,
+            -3.3,
+            0.00049,
+            -0.00049,
+            1.0 / 3.0,
+            12_345.678_95,
+            f64::NAN,
+            f64::INFINITY,
+            -2.5,
+            0.5,
+            1e-9,
+        ];
+        // A deterministic sweep over many magnitudes and fractions.
+        let mut x = 0.000_123_f64;
+        while x < 1e13 {
+            values.extend([x, -x, x * 1.000_7, x + 0.005, x + 0.000_05]);
+            x *= 1.37;
+        }
+        for v in values {
+            for d in 0..=4 {
+                assert_eq!(fixed(v, d), format!("{v:.d$}"), "{v} with {d} decimals");
+            }
+        }
     }
 }

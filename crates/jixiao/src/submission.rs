@@ -114,7 +114,10 @@ pub(crate) enum Val {
     Int(i64),
     Bool(bool),
     Text(String),
-    Grade { labels: Vec<String>, fraction: f64 },
+    Grade {
+        labels: Vec<String>,
+        fraction: f64,
+    },
     /// Rows of a `table` input.
     Table(Vec<crate::table::Row>),
 }

@@ -1,0 +1,188 @@
+//! The native fast paths (one-call helpers, arithmetic KPIs, lowered leaf programs) must give
+//! exactly what Rhai gives. For every shipped rulebook and the 40-leaf benchmark rulebook,
+//! over its example submissions and hundreds of generated ones (values in and out of range,
+//! missing, N/A), the scorecard JSON with fast paths is byte-identical to the one with every
+//! script interpreted — in both languages, trace on and off.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../benches/support/forty_leaf.rs"]
+#[allow(dead_code)]
+mod forty_leaf;
+
+use jixiao::model::{Input, InputType};
+use jixiao::{Engine, EvalOptions, Lang, Rulebook, Submission};
+use serde_json::{Map, Value, json};
+use std::path::{Path, PathBuf};
+
+fn rules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
+}
+
+/// A small deterministic generator (no dependency on proptest's shrinking here: the point
+/// is breadth, and a failure prints the submission).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() * items.len() as f64) as usize % items.len()]
+    }
+}
+
+fn value_for(input: &Input, rng: &mut Lcg) -> Option<Value> {
+    if rng.next() < 0.08 {
+        return None;
+    }
+    let lo = input.min.unwrap_or(0.0);
+    let hi = input.max.unwrap_or(lo + 200.0).max(lo + 1.0);
+    let span = hi - lo;
+    Some(match input.kind {
+        InputType::Number | InputType::Percent => {
+            // Mostly in range, sometimes just outside, sometimes on a bound.
+            let v = match rng.next() {
+                r if r < 0.1 => lo,
+                r if r < 0.2 => hi,
+                r if r < 0.25 => hi + span * 0.1,
+                _ => lo + rng.next() * span,
+            };
+            json!((v * 100.0).round() / 100.0)
+        }
+        InputType::Integer => json!((lo + rng.next() * span).round()),
+        InputType::Bool => json!(rng.next() < 0.6),
+        InputType::Choice => json!(rng.pick(&input.choices)),
+        InputType::Date => json!(format!(
+            "202{}-{:02}-{:02}",
+            (rng.next() * 5.0) as u32,
+            1 + (rng.next() * 12.0) as u32,
+            1 + (rng.next() * 28.0) as u32
+        )),
+        InputType::Text => json!("说明"),
+        InputType::Grade => {
+            let labels: Vec<String> = if input.levels.is_empty() {
+                ["优", "良", "中", "差"].map(String::from).to_vec()
+            } else {
+                input.levels.iter().map(|l| l.label.clone()).collect()
+            };
+            let n = 1 + (rng.next() * 3.0) as usize;
+            json!(
+                (0..n)
+                    .map(|_| rng.pick(&labels).clone())
+                    .collect::<Vec<_>>()
+            )
+        }
+        // Tables come from the packs' example submissions.
+        _ => return None,
+    })
+}
+
+fn generated(rulebook: &Rulebook, seed: u64) -> Submission {
+    let mut rng = Lcg(seed);
+    let mut values = Map::new();
+    for input in &rulebook.spec().inputs {
+        if let Some(v) = value_for(input, &mut rng) {
+            values.insert(input.id.clone(), v);
+        }
+    }
+    let na: Vec<String> = rulebook
+        .spec()
+        .indicators
+        .iter()
+        .filter(|i| i.allow_na && rng.next() < 0.2)
+        .map(|i| i.id.clone())
+        .collect();
+    serde_json::from_value(json!({ "values": values, "not_applicable": na })).unwrap()
+}
+
+fn assert_same(engine: &Engine, sub: &Submission, what: &str) {
+    for lang in [Lang::Zh, Lang::En] {
+        for trace in [true, false] {
+            let opts = EvalOptions { trace, lang };
+            let fast = serde_json::to_string(&engine.evaluate_with(sub, opts)).unwrap();
+            let slow = serde_json::to_string(&engine.evaluate_interpreted(sub, opts)).unwrap();
+            assert!(
+                fast == slow,
+                "{what} ({lang:?}, trace {trace}): fast paths differ from Rhai\nsubmission: {}\nfast: {fast}\nrhai: {slow}",
+                sub.to_json()
+            );
+        }
+    }
+}
+
+#[test]
+fn shipped_rulebooks_score_the_same_natively_and_in_rhai() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(rules_dir()).unwrap() {
+        let dir = entry.unwrap().path();
+        let path = dir.join("rulebook.toml");
+        if !path.exists() {
+            continue;
+        }
+        let rulebook = Rulebook::from_path(&path).unwrap();
+        let engine = Engine::new(rulebook.clone()).unwrap();
+        if let Ok(examples) = std::fs::read_dir(dir.join("examples")) {
+            for example in examples {
+                let example = example.unwrap().path();
+                let text = std::fs::read_to_string(&example).unwrap();
+                let sub = Submission::from_json_str(&text).unwrap();
+                assert_same(&engine, &sub, &example.display().to_string());
+                checked += 1;
+            }
+        }
+        for seed in 0..150 {
+            let sub = generated(&rulebook, seed);
+            assert_same(&engine, &sub, &format!("{} seed {seed}", path.display()));
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} submissions checked");
+}
+
+#[test]
+fn benchmark_rulebook_scores_the_same_natively_and_in_rhai() {
+    let rulebook = Rulebook::from_toml_str(&forty_leaf::forty_leaf_rulebook()).unwrap();
+    let engine = Engine::new(rulebook.clone()).unwrap();
+    for seed in 0..64 {
+        assert_same(&engine, &forty_leaf::submission(seed), "bench40 fixture");
+        assert_same(&engine, &generated(&rulebook, seed), "bench40 generated");
+    }
+}
+
+/// The scripts that exercise the edges of the native subset: abandoning mid-way (after a
+/// helper recorded findings), type mismatches, integer arithmetic, NaN comparisons.
+#[test]
+fn edge_scripts_score_the_same_natively_and_in_rhai() {
+    let scripts = [
+        r#"finding("先记一条"); if rate > 2 { full() } else { "不是数字" }"#,
+        r#"finding("先记一条"); let x = "a" + rate; full()"#,
+        "let n = 7 / 2; if n == 3 { full() } else { zero(\"整除\") }",
+        "let big = 9223372036854775807; let y = big + 1; full()",
+        "let z = 0.0 / 0.0; if z > 1.0 || z == z { full() } else { points / 4.0 }",
+        "if rate { full() } else { 0.0 }",
+        "let r = rate; { let r = 0.5; } award(points * r, \"外层 r\")",
+        "if rate >= 0.9 && rate < 0.95 { points * 0.8 } else if rate >= 0.95 { points } else { 1 }",
+        "let x = -rate; if !(x < 0.0) { zero(\"负\") } else { proportional(\"rate\", 0.8) }",
+        r#"flag("红"); explain("说明"); deduct([[rate < 0.5, 1, "低"], [true, 0.25, "固定"]])"#,
+        "let a = [rate, 1, \"x\"]; full()",
+        "()",
+    ];
+    for script in scripts {
+        let text = format!(
+            "id = \"edge\"\nversion = \"1\"\ntitle = \"边界\"\nstage = \"post\"\n\
+             [[inputs]]\nid = \"rate\"\nlabel = \"比率\"\ntype = \"percent\"\n\
+             [[indicators]]\nid = \"A\"\nlabel = \"维度\"\n\
+             [[indicators]]\nid = \"A1\"\nparent = \"A\"\nlabel = \"甲\"\npoints = 100\nscript = '''\n{script}\n'''\n"
+        );
+        let engine = Engine::from_str(&text).unwrap_or_else(|e| panic!("{script}: {e}"));
+        for rate in ["30", "91", "96", "120"] {
+            let sub =
+                Submission::from_json_str(&format!(r#"{{"values":{{"rate":{rate}}}}}"#)).unwrap();
+            assert_same(&engine, &sub, script);
+        }
+    }
+}

@@ -2,7 +2,7 @@
 // indicator → the indicators (评分标准, N/A toggle, live score) and the inputs they read.
 // Built once per rulebook/language; after that only messages and score chips are updated.
 
-import type { Form, FormIndicator, Input, Lang, Problem, Scorecard, Submission, Value } from "./types";
+import type { Form, FormIndicator, Input, Lang, Problem, Scorecard, Submission, TableRow, Value } from "./types";
 import { h, domId } from "./dom";
 import { pick, strings } from "./i18n";
 import { num, pct, problemText } from "./format";
@@ -102,15 +102,8 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
     ),
   );
 
-  function fieldFor(input: Input): HTMLElement {
-    const id = domId("f", input.id);
-    const msgId = domId("m", input.id);
-    const helpId = domId("h", input.id);
-    const label = pick(lang, input.label, input.label_en);
-    const help = pick(lang, input.help ?? "", input.help_en);
-    const range = rangeText(input, lang);
-    const described = [help || range ? helpId : "", msgId].filter(Boolean).join(" ");
-    const v = sub.values[input.id];
+  /** The control of one value (a scalar input, or one cell of a table row); `set` stores it. */
+  function makeControl(input: Input, v: Value | undefined, id: string, described: string, label: string, set: (v: Value | undefined) => void, inTable = false): HTMLElement {
     let control: HTMLElement;
     switch (input.type) {
       case "bool": {
@@ -119,10 +112,9 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
           "select",
           {
             id,
-            "aria-describedby": described,
             onchange: (e: Event) => {
               const s = (e.target as HTMLSelectElement).value;
-              cb.setValue(input.id, s === "" ? undefined : s === "true");
+              set(s === "" ? undefined : s === "true");
             },
           },
           h("option", { value: "", selected: b === undefined }, t.unset),
@@ -138,10 +130,9 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
           "select",
           {
             id,
-            "aria-describedby": described,
             onchange: (e: Event) => {
               const s = (e.target as HTMLSelectElement).value;
-              cb.setValue(input.id, s === "" ? undefined : s);
+              set(s === "" ? undefined : s);
             },
           },
           h("option", { value: "", selected: cur === "" }, t.choose),
@@ -155,27 +146,41 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
           id,
           type: "date",
           value: asText(v),
-          "aria-describedby": described,
           oninput: (e: Event) => {
             const s = (e.target as HTMLInputElement).value;
-            cb.setValue(input.id, s === "" ? undefined : s);
+            set(s === "" ? undefined : s);
           },
         });
         break;
       case "text":
+        if (inTable) {
+          // one line in a table row; long texts still scroll within it
+          control = h("input", {
+            id,
+            type: "text",
+            value: asText(v),
+            oninput: (e: Event) => {
+              const s = (e.target as HTMLInputElement).value;
+              set(s === "" ? undefined : s);
+            },
+          });
+          break;
+        }
         control = h("textarea", {
           id,
           rows: 2,
-          "aria-describedby": described,
           oninput: (e: Event) => {
             const s = (e.target as HTMLTextAreaElement).value;
-            cb.setValue(input.id, s === "" ? undefined : s);
+            set(s === "" ? undefined : s);
           },
         });
         (control as HTMLTextAreaElement).value = asText(v);
         break;
       case "grade":
-        control = gradePicker(input, v, id, described, label);
+        control = gradePicker(input, v, id, label, set);
+        break;
+      case "table":
+        control = tableEditor(input, v, id, label, set);
         break;
       default:
         control = h("input", {
@@ -185,25 +190,114 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
           autocomplete: "off",
           spellcheck: "false",
           value: asText(v),
-          "aria-describedby": described,
-          oninput: (e: Event) => cb.setValue(input.id, fromText((e.target as HTMLInputElement).value)),
+          oninput: (e: Event) => set(fromText((e.target as HTMLInputElement).value)),
         });
     }
-    if (input.required) control.setAttribute("aria-required", "true");
+    const target = control.querySelector("[role=group]") ?? control;
+    if (described) target.setAttribute("aria-describedby", described);
+    if (input.required && input.type !== "grade" && input.type !== "table") target.setAttribute("aria-required", "true");
+    return control;
+  }
+
+  function fieldFor(input: Input): HTMLElement {
+    const id = domId("f", input.id);
+    const msgId = domId("m", input.id);
+    const helpId = domId("h", input.id);
+    const label = pick(lang, input.label, input.label_en);
+    const help = pick(lang, input.help ?? "", input.help_en);
+    const range = rangeText(input, lang);
+    const described = [help || range ? helpId : "", msgId].filter(Boolean).join(" ");
+    const group = input.type === "grade" || input.type === "table";
+    const control = makeControl(input, sub.values[input.id], id, described, label, (v) => cb.setValue(input.id, v));
     const wrap = h(
       "div",
-      { class: "field" + (input.type === "grade" || input.type === "text" ? " wide" : ""), "data-input": input.id },
-      input.type === "grade"
+      { class: "field" + (group || input.type === "text" ? " wide" : ""), "data-input": input.id, "data-type": input.type },
+      group
         ? h("span", { class: "label", id: id + "-label" }, label, input.required ? req() : opt())
         : h("label", { for: id }, label, input.required ? req() : opt()),
-      h("div", { class: "control" }, control, input.unit && input.type !== "grade" ? h("span", { class: "unit" }, input.unit) : null),
-      help || range
-        ? h("div", { class: "help", id: helpId }, [help, range].filter(Boolean).join(t.listSep))
-        : null,
+      group && (help || range) ? h("div", { class: "help", id: helpId }, [help, range].filter(Boolean).join(t.listSep)) : null,
+      h("div", { class: "control" }, control, input.unit && !group ? h("span", { class: "unit" }, input.unit) : null),
+      !group && (help || range) ? h("div", { class: "help", id: helpId }, [help, range].filter(Boolean).join(t.listSep)) : null,
       h("div", { class: "msg", id: msgId, role: "alert" }),
     );
     msgEls.set(input.id, { field: wrap, msg: wrap.querySelector(".msg") as HTMLElement });
     return wrap;
+  }
+
+  /** A table input (e.g. a 绩效目标表): one fieldset per row with a labelled control per
+   * column, rows added and removed with buttons. Stored as an array of row objects (empty
+   * cells left out; no rows = not filled in). */
+  function tableEditor(input: Input, v: Value | undefined, id: string, label: string, set: (v: Value | undefined) => void): HTMLElement {
+    const columns = input.columns ?? [];
+    const rows: TableRow[] = Array.isArray(v) ? v.filter((r): r is TableRow => typeof r === "object" && r !== null).map((r) => ({ ...r })) : [];
+    const box = h("div", { class: "table-input", role: "group", id, "aria-labelledby": id + "-label" });
+    const commit = () => set(rows.length ? rows.map((r) => ({ ...r })) : undefined);
+    const draw = (focus?: string) => {
+      box.replaceChildren(
+        ...rows.map((row, i) => {
+          const rowLabel = `${t.row(i + 1)}${typeof row.name === "string" && row.name ? " · " + row.name : ""}`;
+          return h(
+            "fieldset",
+            { class: "table-row", "data-row": i },
+            h("legend", null, rowLabel),
+            h(
+              "div",
+              { class: "cells" },
+              columns.map((col) => {
+                const cid = `${id}-r${i}-${col.id}`;
+                const clabel = pick(lang, col.label, col.label_en);
+                const chelp = pick(lang, col.help ?? "", col.help_en);
+                const control = makeControl(col, row[col.id] as Value | undefined, cid, "", `${label} ${t.row(i + 1)} ${clabel}`, (val) => {
+                  if (val === undefined || val === null) delete row[col.id];
+                  else row[col.id] = val as TableRow[string];
+                  commit();
+                }, true);
+                if (chelp) control.setAttribute("title", chelp);
+                return h(
+                  "div",
+                  { class: "cell", "data-col": col.id },
+                  col.type === "grade"
+                    ? h("span", { class: "label", id: cid + "-label" }, clabel, col.required ? req() : null)
+                    : h("label", { for: cid }, clabel, col.required ? req() : null),
+                  h("div", { class: "control" }, control, col.unit ? h("span", { class: "unit" }, col.unit) : null),
+                );
+              }),
+            ),
+            h("div", { class: "msg row-msg", id: `${id}-r${i}-msg`, role: "alert" }),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "small danger",
+                onclick: () => {
+                  rows.splice(i, 1);
+                  commit();
+                  draw(rows.length ? `${id}-r${Math.min(i, rows.length - 1)}-${columns[0]?.id}` : `${id}-add`);
+                },
+              },
+              t.removeRow(i + 1),
+            ),
+          );
+        }),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "small",
+            id: `${id}-add`,
+            onclick: () => {
+              rows.push({});
+              commit();
+              draw(`${id}-r${rows.length - 1}-${columns[0]?.id}`);
+            },
+          },
+          "+ " + t.addRow,
+        ),
+      );
+      if (focus) box.querySelector<HTMLElement>(`#${CSS.escape(focus)}`)?.focus();
+    };
+    draw();
+    return box;
   }
 
   function req(): HTMLElement {
@@ -214,13 +308,13 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
   }
 
   /** One select per expert; a single grade is stored as a string, several as an array. */
-  function gradePicker(input: Input, v: Value | undefined, id: string, described: string, label: string): HTMLElement {
+  function gradePicker(input: Input, v: Value | undefined, id: string, label: string, set: (v: Value | undefined) => void): HTMLElement {
     const levels = input.levels?.length ? input.levels.map((l) => l.label) : DEFAULT_LEVELS;
     let grades: string[] = Array.isArray(v) ? v.map(String) : typeof v === "string" && v !== "" ? [v] : [];
-    const box = h("div", { class: "grades", role: "group", id, "aria-labelledby": id + "-label", "aria-describedby": described });
+    const box = h("div", { class: "grades", role: "group", id, "aria-labelledby": id + "-label" });
     const commit = () => {
-      const set = grades.filter((g) => g !== "");
-      cb.setValue(input.id, set.length === 0 ? undefined : set.length === 1 ? set[0] : set);
+      const given = grades.filter((g) => g !== "");
+      set(given.length === 0 ? undefined : given.length === 1 ? given[0] : given);
     };
     const draw = (focusIndex?: number) => {
       box.replaceChildren();
@@ -395,7 +489,36 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
       const text = ps ? ps.map((p) => problemText(p, lang)).join(" ") : "";
       if (msg.textContent !== text) msg.textContent = text;
       const bad = ps !== undefined;
-      field.classList.toggle("invalid", bad);
+      field.classList.toggle("invalid", bad && field.dataset.type !== "table");
+      if (field.dataset.type === "table") {
+        // Mark the cells the problems name (field "values.targets[2].op").
+        // The message is also repeated inside the row it names, next to the cell.
+        const base = domId("f", id);
+        const cells = new Set<string>();
+        const rowMsgs = new Map<string, string>();
+        for (const p of ps ?? []) {
+          const m = /\[(\d+)\](?:\.([a-z_][a-z0-9_]*))?$/.exec(p.field ?? "");
+          if (!m) continue;
+          if (m[2]) cells.add(`${base}-r${m[1]}-${m[2]}`);
+          rowMsgs.set(`${base}-r${m[1]}-msg`, problemText(p, lang));
+        }
+        for (const el of field.querySelectorAll<HTMLElement>(".row-msg")) {
+          const text = rowMsgs.get(el.id) ?? "";
+          if (el.textContent !== text) el.textContent = text;
+        }
+        for (const c of field.querySelectorAll<HTMLElement>(".cell input, .cell select, .cell textarea")) {
+          const on = cells.has(c.id);
+          c.closest(".cell")?.classList.toggle("invalid", on);
+          if (on) {
+            c.setAttribute("aria-invalid", "true");
+            c.setAttribute("aria-describedby", c.id.replace(/-[a-z_][a-z0-9_]*$/, "-msg"));
+          } else {
+            c.removeAttribute("aria-invalid");
+            c.removeAttribute("aria-describedby");
+          }
+        }
+        continue;
+      }
       for (const c of field.querySelectorAll("input, select, textarea")) {
         if (bad) c.setAttribute("aria-invalid", "true");
         else c.removeAttribute("aria-invalid");

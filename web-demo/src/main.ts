@@ -274,13 +274,13 @@ function importSubmission(name: string, text: string): void {
     return;
   }
   const obj = parsed as Submission;
-  if (!obj || typeof obj !== "object" || Array.isArray(obj) || (obj.values !== undefined && (typeof obj.values !== "object" || obj.values === null))) {
+  if (!obj || typeof obj !== "object" || Array.isArray(obj) || typeof obj.values !== "object" || obj.values === null || Array.isArray(obj.values)) {
     showError(t().importError + t().colon + name, new Error(app.lang === "en" ? "not a submission object" : "不是填报对象（缺少 values）"));
     return;
   }
   app.sub = {
     ...(obj.project ? { project: obj.project } : {}),
-    values: { ...(obj.values ?? {}) },
+    values: { ...obj.values },
     ...(obj.not_applicable?.length ? { not_applicable: [...obj.not_applicable] } : {}),
     ...(obj.notes && Object.keys(obj.notes).length ? { notes: { ...obj.notes } } : {}),
   };

@@ -35,7 +35,8 @@ export type InputType =
   | "choice"
   | "date"
   | "text"
-  | "grade";
+  | "grade"
+  | "table";
 
 export interface GradeLevel {
   label: string;
@@ -56,6 +57,8 @@ export interface Input {
   choices?: string[];
   levels?: GradeLevel[];
   aggregate?: "mean" | "trimmed_mean" | "median";
+  /** For `table`: the columns of every row (any type but `table`). */
+  columns?: Input[];
 }
 
 export interface GradeBand {
@@ -107,7 +110,10 @@ export interface Form {
   sections: FormSection[];
 }
 
-export type Value = string | number | boolean | string[] | null;
+/** One row of a `table` input: column id → cell value. */
+export type TableRow = Record<string, number | string | boolean | null | string[]>;
+
+export type Value = string | number | boolean | string[] | TableRow[] | null;
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

@@ -2,7 +2,7 @@
 // chart, every indicator's score with its explanation and findings, the findings list, and
 // (print only) the report header with project and rulebook identity and signature lines.
 
-import type { Form, IndicatorScore, Lang, Scorecard, Submission } from "./types";
+import type { Form, GradeBand, IndicatorScore, Lang, Scorecard, Submission } from "./types";
 import { h, s } from "./dom";
 import { pick, strings } from "./i18n";
 import { num, pct, problemText, problemWhere } from "./format";
@@ -34,11 +34,16 @@ function statusLabel(status: string, lang: Lang): string {
 
 /** Horizontal bars, one per dimension: attainment as the bar, "score / points" as text.
  * Plain SVG shapes with fills in attributes, so it prints without background graphics. */
-function chart(card: Scorecard, lang: Lang): SVGElement {
+/** Bar colours by grade band, matching the badge: best green … worst red. */
+const BAND_FILL: Record<string, string> = { "g-best": "#1f7a4d", "g-good": "#3b74b8", "g-fair": "#c98a12", "g-worst": "#b5392f" };
+
+function chart(card: Scorecard, lang: Lang, bands: GradeBand[], total: number): SVGElement {
   const t = strings(lang);
   const dims = card.dimensions;
   const rowH = 30;
-  const labelW = 96;
+  // Room for the longest dimension name (CJK ≈ 13 px a character at 13 px, Latin ≈ 7.5).
+  const textWidth = (x: string) => [...x].reduce((w, c) => w + (c.codePointAt(0)! > 0x2e80 ? 13 : 7.5), 0);
+  const labelW = Math.min(220, Math.max(60, ...dims.map((d) => textWidth(pick(lang, d.label, d.label_en)) + 14)));
   const barW = 230;
   const textW = 120;
   const width = labelW + barW + textW;
@@ -56,7 +61,9 @@ function chart(card: Scorecard, lang: Lang): SVGElement {
     s("title", { id: "chart-title" }, t.chartTitle),
   );
   // grid at 0, 60, 80, 90, 100 %
-  for (const g of [0, 0.6, 0.8, 0.9, 1]) {
+  // Grid lines at the rulebook's grade thresholds (as a share of its total), e.g. 60/80/90 %.
+  const cuts = bands.map((b) => (total > 0 ? b.min / total : 0)).filter((f) => f > 0 && f < 1);
+  for (const g of [0, ...cuts, 1]) {
     const x = labelW + g * barW;
     svg.append(
       s("line", { x1: x, x2: x, y1: 4, y2: height - 18, stroke: "#c8cdd3", "stroke-width": 1, "stroke-dasharray": g === 0 || g === 1 ? "" : "3 3" }),
@@ -69,7 +76,8 @@ function chart(card: Scorecard, lang: Lang): SVGElement {
     const na = d.status === "not_applicable";
     const unscored = d.status === "unscored" || d.status === "error";
     const partial = d.status === "partial";
-    const fill = a >= 0.9 ? "#1f7a4d" : a >= 0.8 ? "#3b74b8" : a >= 0.6 ? "#c98a12" : "#b5392f";
+    const band = bands.findIndex((b) => a * total >= b.min - 1e-9);
+    const fill = BAND_FILL[badgeClass(bands[band]?.label, band, bands.length)] ?? "#6b7785";
     svg.append(
       s("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "dim-label" }, pick(lang, d.label, d.label_en)),
       s("rect", { x: labelW, y: y + 2, width: barW, height: 18, fill: "#eef0f3", stroke: "#c8cdd3" }),
@@ -279,7 +287,7 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
       "section",
       { class: "dims", "aria-labelledby": "dims-h" },
       h("h3", { id: "dims-h" }, t.dimensions),
-      chart(card, lang),
+      chart(card, lang, form.rulebook.grades, form.rulebook.total),
       partialDims ? h("p", { class: "note-text" }, t.partialLegend) : null,
     ),
   );

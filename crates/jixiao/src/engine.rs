@@ -67,6 +67,8 @@ struct Compiled {
     rhai: rhai::Engine,
     table: Arc<MetricTable>,
     n_inputs: usize,
+    /// Input indices sorted by id, to pair them with a submission's sorted values.
+    inputs_by_id: Vec<usize>,
     /// KPIs in evaluation (dependency) order.
     kpis: Vec<CompiledKpi>,
     /// Indicator nodes depth-first in rulebook order; parents before children.
@@ -816,11 +818,29 @@ impl Engine {
         let spec = c.rulebook.spec();
         let mut values: Vec<Option<Val>> = vec![None; c.table.metas.len()];
         let mut bad = HashSet::new();
-        for key in submission.values.keys() {
-            if c.table
-                .by_name
-                .get(key.as_str())
-                .is_none_or(|&i| i >= c.n_inputs)
+        // Both sides sorted by id: one merge walk pairs every submitted value with its
+        // input (no hashing or tree search per value on this hot path).
+        let mut submitted = submission.values.iter().peekable();
+        let mut unknown = Vec::new();
+        let mut value_problems = Vec::new();
+        for &i in &c.inputs_by_id {
+            let id = spec.inputs[i].id.as_str();
+            while let Some((key, _)) = submitted.next_if(|(key, _)| key.as_str() < id) {
+                unknown.push(key);
+            }
+            let Some((_, raw)) = submitted.next_if(|(key, _)| key.as_str() == id) else {
+                continue;
+            };
+            match check_value(&spec.inputs[i], raw) {
+                Ok(v) => values[i] = v,
+                Err(p) => {
+                    value_problems.push((i, p));
+                    bad.insert(i);
+                }
+            }
+        }
+        unknown.extend(submitted.map(|(key, _)| key));
+        for key in unknown {
             {
                 problems.push(
                     Problem::new(
@@ -833,18 +853,9 @@ impl Engine {
                 );
             }
         }
-        for (i, input) in spec.inputs.iter().enumerate() {
-            let Some(raw) = submission.values.get(&input.id) else {
-                continue;
-            };
-            match check_value(input, raw) {
-                Ok(v) => values[i] = v,
-                Err(p) => {
-                    problems.push(p);
-                    bad.insert(i);
-                }
-            }
-        }
+        // Reported in the rulebook's order of inputs, as the form lists them.
+        value_problems.sort_by_key(|(i, _)| *i);
+        problems.extend(value_problems.into_iter().map(|(_, p)| p));
         (values, bad)
     }
 
@@ -1428,12 +1439,15 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         version: spec.version.clone(),
         hash: rulebook.content_hash(),
     };
+    let mut inputs_by_id: Vec<usize> = (0..n_inputs).collect();
+    inputs_by_id.sort_by(|&a, &b| spec.inputs[a].id.cmp(&spec.inputs[b].id));
     Some(Compiled {
         rulebook,
         reference,
         rhai,
         table: Arc::new(table),
         n_inputs,
+        inputs_by_id,
         kpis,
         nodes,
         roots,

@@ -43,7 +43,7 @@ pub enum Lang {
 #[derive(Debug, Default)]
 pub(crate) struct MetricTable {
     pub metas: Vec<MetricMeta>,
-    pub by_name: HashMap<String, usize>,
+    pub by_name: rustc_hash::FxHashMap<String, usize>,
     /// Level labels of grade inputs, best first, for spotting expert disagreement.
     pub grade_scales: HashMap<usize, Vec<String>>,
 }

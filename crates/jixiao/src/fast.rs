@@ -216,7 +216,8 @@ enum Node {
     Local(usize),
     Array(Vec<Node>),
     Helper(Helper, Position, Vec<Node>),
-    Record(Record, Box<Node>),
+    /// The text, and an English text for `finding(zh, en)` / `explain(zh, en)`.
+    Record(Record, Box<Node>, Option<Box<Node>>),
     Arith(Op, Box<Node>, Box<Node>),
     Cmp(Cmp, Box<Node>, Box<Node>),
     Neg(Box<Node>),
@@ -374,14 +375,20 @@ impl Lowering<'_> {
         if let Some(helper) = Helper::by_call(name, call.args.len()) {
             return Some(Node::Helper(helper, pos, args()?));
         }
-        let record = match (name, call.args.len()) {
-            ("finding", 1) => Record::Finding,
-            ("explain", 1) => Record::Explain,
-            ("flag", 1) => Record::Flag,
+        let record = match name {
+            "finding" => Record::Finding,
+            "explain" => Record::Explain,
+            "flag" => Record::Flag,
             _ => return None,
         };
-        let arg = args()?.pop()?;
-        Some(Node::Record(record, Box::new(arg)))
+        let mut texts = args()?.into_iter();
+        match (record, texts.next(), texts.next(), texts.next()) {
+            (_, Some(text), None, None) => Some(Node::Record(record, Box::new(text), None)),
+            (Record::Finding | Record::Explain, Some(zh), Some(en), None) => {
+                Some(Node::Record(record, Box::new(zh), Some(Box::new(en))))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -477,12 +484,21 @@ impl Node {
                     crate::script::call_helper(*helper, *pos, &args).map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
-            Node::Record(kind, text) => {
-                let text = text.eval(env)?;
-                let text = text
-                    .read_lock::<rhai::ImmutableString>()
-                    .ok_or(Abandon)?
-                    .to_string();
+            Node::Record(kind, text, english) => {
+                let string = |d: Dynamic| {
+                    d.read_lock::<rhai::ImmutableString>()
+                        .map(|s| s.to_string())
+                        .ok_or(Abandon)
+                };
+                let text = string(text.eval(env)?)?;
+                let english = match english {
+                    Some(en) => Some(string(en.eval(env)?)?),
+                    None => None,
+                };
+                let text = match english {
+                    Some(en) if crate::script::FRAME.with_borrow(|f| !f.leaf.zh()) => en,
+                    _ => text,
+                };
                 let within_limits = crate::script::FRAME.with_borrow_mut(|f| {
                     match kind {
                         Record::Finding => f.leaf.find(|_| text, None),

@@ -190,7 +190,7 @@ impl LeafState {
         self.recorded += bytes;
         true
     }
-    fn zh(&self) -> bool {
+    pub(crate) fn zh(&self) -> bool {
         self.lang == Lang::Zh
     }
     pub(crate) fn explain(&mut self, text: impl FnOnce(bool) -> String) {
@@ -593,6 +593,47 @@ fn register_helpers(e: &mut rhai::Engine) {
         "finding",
         move |ctx: NativeCallContext, text: rhai::ImmutableString| -> RhaiResult<()> {
             FRAME.with_borrow_mut(|f| f.leaf.find(|_| text.to_string(), None));
+            recorded(&ctx)
+        },
+    );
+    // finding(zh, en) / explain(zh, en): the text in the evaluation's language, so rule
+    // authors can write reports that read right under `--lang en` too.
+    e.register_fn(
+        "finding",
+        move |ctx: NativeCallContext,
+              zh: rhai::ImmutableString,
+              en: rhai::ImmutableString|
+              -> RhaiResult<()> {
+            FRAME.with_borrow_mut(|f| {
+                f.leaf.find(
+                    |is_zh| {
+                        if is_zh {
+                            zh.to_string()
+                        } else {
+                            en.to_string()
+                        }
+                    },
+                    None,
+                );
+            });
+            recorded(&ctx)
+        },
+    );
+    e.register_fn(
+        "explain",
+        move |ctx: NativeCallContext,
+              zh: rhai::ImmutableString,
+              en: rhai::ImmutableString|
+              -> RhaiResult<()> {
+            FRAME.with_borrow_mut(|f| {
+                f.leaf.explain(|is_zh| {
+                    if is_zh {
+                        zh.to_string()
+                    } else {
+                        en.to_string()
+                    }
+                });
+            });
             recorded(&ctx)
         },
     );

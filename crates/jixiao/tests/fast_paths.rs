@@ -170,6 +170,8 @@ fn edge_scripts_score_the_same_natively_and_in_rhai() {
         r#"flag("红"); explain("说明"); deduct([[rate < 0.5, 1, "低"], [true, 0.25, "固定"]])"#,
         "let a = [rate, 1, \"x\"]; full()",
         "()",
+        r#"finding("偏差较大", "large deviation"); explain("说明", "note"); points / 2.0"#,
+        r#"finding("只有中文", 3); full()"#,
     ];
     for script in scripts {
         let text = format!(
@@ -183,6 +185,30 @@ fn edge_scripts_score_the_same_natively_and_in_rhai() {
             let sub =
                 Submission::from_json_str(&format!(r#"{{"values":{{"rate":{rate}}}}}"#)).unwrap();
             assert_same(&engine, &sub, script);
+        }
+    }
+}
+
+#[test]
+fn two_language_findings_follow_the_requested_language() {
+    let text = "id = \"lang\"\nversion = \"1\"\ntitle = \"语言\"\nstage = \"post\"\n\
+        [[inputs]]\nid = \"rate\"\nlabel = \"比率\"\ntype = \"percent\"\n\
+        [[indicators]]\nid = \"A\"\nlabel = \"维度\"\n\
+        [[indicators]]\nid = \"A1\"\nparent = \"A\"\nlabel = \"甲\"\npoints = 100\n\
+        script = '''\nfinding(\"偏差较大\", \"large deviation\"); explain(\"说明\", \"note\"); points / 2.0\n'''\n";
+    let engine = Engine::from_str(text).unwrap();
+    let sub = Submission::from_json_str(r#"{"values":{"rate":50}}"#).unwrap();
+    for (lang, finding, explanation) in [
+        (Lang::Zh, "偏差较大", "说明"),
+        (Lang::En, "large deviation", "note"),
+    ] {
+        for card in [
+            engine.evaluate_with(&sub, EvalOptions { trace: true, lang }),
+            engine.evaluate_interpreted(&sub, EvalOptions { trace: true, lang }),
+        ] {
+            let a1 = card.indicator("A1").unwrap();
+            assert_eq!(a1.findings[0].message, finding);
+            assert_eq!(a1.explanation.as_deref(), Some(explanation));
         }
     }
 }

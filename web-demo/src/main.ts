@@ -127,8 +127,6 @@ function openRulebook(src: store.Source, text: string): boolean {
   app.source = src;
   store.saveSource(src);
   el.banner.replaceChildren();
-  app.labels = new Map();
-  for (const sec of rules.form.sections) for (const g of sec.groups) for (const f of g.fields) app.labels.set(f.id, pick(app.lang, f.label, f.label_en));
   const saved = store.loadSubmission(rules.form.rulebook.id);
   app.sub = saved ?? { values: {} };
   buildView();

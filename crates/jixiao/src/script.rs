@@ -884,23 +884,44 @@ fn linear(
     let p = f.leaf.points;
     let score = p * ((s.value - z) / (full - z)).clamp(0.0, 1.0);
     let l = s.label(zh);
-    f.leaf.explain(|zh| {
-        if zh {
-            format!(
-                "{l} {}，在 {}（0 分）与 {}（满分）之间线性计分，得分 {}",
-                s.show(),
-                s.show_t(z),
-                s.show_t(full),
-                pts(score)
-            )
-        } else {
-            format!(
-                "{l} {}, scored linearly between {} (0) and {} (full): {}",
-                s.show(),
-                s.show_t(z),
-                s.show_t(full),
-                pts(score)
-            )
+    let position = (s.value - z) / (full - z);
+    f.leaf.explain(|zh| match (zh, position) {
+        (true, t) if t >= 1.0 => format!(
+            "{l} {}，达到满分线 {}，得满分 {}",
+            s.show(),
+            s.show_t(full),
+            pts(score)
+        ),
+        (false, t) if t >= 1.0 => format!(
+            "{l} {} reaches the full-marks line {}: full marks {}",
+            s.show(),
+            s.show_t(full),
+            pts(score)
+        ),
+        (true, t) if t <= 0.0 => format!("{l} {}，未达到得分线 {}，不得分", s.show(), s.show_t(z)),
+        (false, t) if t <= 0.0 => format!(
+            "{l} {} is past the zero line {}: 0 points",
+            s.show(),
+            s.show_t(z)
+        ),
+        (zh, _) => {
+            if zh {
+                format!(
+                    "{l} {}，在 {}（0 分）与 {}（满分）之间线性计分，得分 {}",
+                    s.show(),
+                    s.show_t(z),
+                    s.show_t(full),
+                    pts(score)
+                )
+            } else {
+                format!(
+                    "{l} {}, scored linearly between {} (0) and {} (full): {}",
+                    s.show(),
+                    s.show_t(z),
+                    s.show_t(full),
+                    pts(score)
+                )
+            }
         }
     });
     f.leaf.lost(score, |zh, lost| {
@@ -1167,7 +1188,11 @@ fn grade(
     let p = f.leaf.points;
     let score = p * fraction;
     let joined = || labels.join("、");
-    let pct = || format_threshold(fraction, ValueFmt::Percent, None);
+    // A combined grade is a mean: at most two decimals of a percent (86.67%, 80%).
+    let pct = || {
+        let s = fixed(fraction * 100.0, 2);
+        format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+    };
     if labels.len() == 1 {
         f.leaf.explain(|zh| {
             if zh {

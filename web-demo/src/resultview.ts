@@ -370,20 +370,18 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
   const withFindings = card.indicators.filter((i) => i.leaf && i.findings?.length);
   const na = card.indicators.filter((i) => i.leaf && i.status === "not_applicable");
   const incomplete = card.indicators.filter((i) => i.leaf && (i.status === "unscored" || i.status === "error"));
-  const findings = memo("findings", JSON.stringify([withFindings.map((i) => [i.id, i.findings]), na.map((i) => [i.id, i.note]), incomplete.map((i) => i.id)]), () =>
+  // The findings list is patched item by item like the table rows.
+  const findingItems = withFindings.flatMap((i) =>
+    (i.findings ?? []).map((f, k) =>
+      memo(`finding:${i.id}:${k}`, f.message, () => h("li", null, h("b", null, `${i.id} ${pick(lang, i.label, i.label_en)}${t.colon}`), f.message)),
+    ),
+  );
+  const findings = memo("findings", JSON.stringify([withFindings.length > 0, na.map((i) => [i.id, i.note]), incomplete.map((i) => i.id)]), () =>
     h(
       "section",
       { class: "findings-list", "aria-labelledby": "findings-h" },
       h("h3", { id: "findings-h" }, t.reportFindings),
-      withFindings.length
-        ? h(
-          "ol",
-          null,
-          withFindings.flatMap((i) =>
-            (i.findings ?? []).map((f) => h("li", null, h("b", null, `${i.id} ${pick(lang, i.label, i.label_en)}${t.colon}`), f.message)),
-          ),
-        )
-        : h("p", null, t.reportNoFindings),
+      withFindings.length ? h("ol", null) : h("p", null, t.reportNoFindings),
       na.length
         ? h("p", null, h("b", null, t.reportNA + t.colon), na.map((i) => `${i.id} ${pick(lang, i.label, i.label_en)}${i.note ? t.paren(i.note) : ""}`).join(t.listSep))
         : null,
@@ -397,6 +395,8 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
         : null,
     ),
   );
+  const findingsOl = findings.querySelector("ol");
+  if (findingsOl) patchChildren(findingsOl, findingItems);
 
   const problems = memo("problems", JSON.stringify(card.problems ?? []), () => card.problems?.length
     ? h(
@@ -407,18 +407,17 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
     )
     : document.createComment("problems"));
 
-  const kpis = memo("kpis", JSON.stringify(card.kpis), () => card.kpis.length
-    ? h(
-      "section",
-      { class: "kpis", "aria-labelledby": "kpis-h" },
-      h("h3", { id: "kpis-h" }, t.kpis),
-      h(
-        "dl",
-        null,
-        card.kpis.map((k) => [h("dt", null, ctx.labelOf(k.id) || k.label), h("dd", null, k.display ?? (k.value === null ? "—" : String(k.value)))]),
-      ),
-    )
+  // KPI values, one <div> per name/value pair so each is patched on its own.
+  const kpiItems = card.kpis.map((k) =>
+    memo(`kpi:${k.id}`, JSON.stringify(k), () =>
+      h("div", null, h("dt", null, ctx.labelOf(k.id) || k.label), h("dd", null, k.display ?? (k.value === null ? "—" : String(k.value)))),
+    ),
+  );
+  const kpis = memo("kpis", String(card.kpis.length > 0), () => card.kpis.length
+    ? h("section", { class: "kpis", "aria-labelledby": "kpis-h" }, h("h3", { id: "kpis-h" }, t.kpis), h("dl", null))
     : document.createComment("kpis"));
+  const kpiDl = kpis instanceof Element ? kpis.querySelector("dl") : null;
+  if (kpiDl) patchChildren(kpiDl, kpiItems);
 
   const printed = dateTime(lang);
   const sign = memo("sign", JSON.stringify([card.rulebook, card.engine_version, printed]), () =>

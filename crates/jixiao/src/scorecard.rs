@@ -175,14 +175,37 @@ impl Scorecard {
 
 /// Round half-up (away from zero) to 2 places, after first cutting float noise at 9 places
 /// so that 9.224999999999 (from 10 × 0.9225) prints as 9.23, as a person computes it.
-pub(crate) fn round_score(x: f64) -> Decimal {
+/// `x` in hundredths, rounded half-up as [`round_score`] does, when the integer path applies.
+fn score_cents(x: f64) -> Option<i64> {
     // Fast path in integers (this runs for every leaf of every project): nanos = x × 10⁹
     // rounded, then half-up to hundredths. Exact while |x| < 9 × 10⁶.
     if x.is_finite() && x.abs() < 9.0e6 {
         #[allow(clippy::cast_possible_truncation)] // bounded above
         let nanos = (x * 1e9).round() as i64;
         let half = 5_000_000 * nanos.signum();
-        let cents = (nanos + half) / 10_000_000;
+        Some((nanos + half) / 10_000_000)
+    } else {
+        None
+    }
+}
+
+/// `round_score(x).to_string()` ("4.6", "5", "13.13") without going through `Decimal`'s
+/// formatting: every finding prints one.
+pub(crate) fn format_score(x: f64) -> String {
+    let Some(cents) = score_cents(x) else {
+        return round_score(x).to_string();
+    };
+    let sign = if cents < 0 { "-" } else { "" };
+    let (whole, frac) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
+    match frac {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
+    }
+}
+
+pub(crate) fn round_score(x: f64) -> Decimal {
+    if let Some(cents) = score_cents(x) {
         return Decimal::new(cents, 2).normalize();
     }
     let d = Decimal::from_f64_retain(x).unwrap_or_default();
@@ -246,6 +269,26 @@ mod tests {
 
     #[test]
     fn rounds_half_up_as_people_do() {
+        for x in [
+            0.0,
+            -0.0,
+            0.125,
+            2.675,
+            10.0,
+            1e12,
+            -2.675,
+            0.1,
+            0.05,
+            1.0 / 3.0,
+            99.995,
+            -0.004,
+            -0.006,
+            8_999_999.99,
+            12.3,
+            0.004_999_999,
+        ] {
+            assert_eq!(format_score(x), round_score(x).to_string(), "{x}");
+        }
         assert_eq!(round_score(10.0 * 0.9225).to_string(), "9.23");
         assert_eq!(round_score(0.125).to_string(), "0.13");
         assert_eq!(round_score(2.675).to_string(), "2.68");

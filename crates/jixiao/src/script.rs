@@ -143,7 +143,7 @@ pub(crate) fn fixed(v: f64, decimals: usize) -> String {
 }
 
 fn pts(v: f64) -> String {
-    round_score(v).to_string()
+    crate::scorecard::format_score(v)
 }
 
 /// Per-thread evaluation state the helpers read and write.

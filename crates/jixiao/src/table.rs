@@ -255,7 +255,7 @@ fn pct(f: f64) -> String {
 }
 
 fn pts(v: f64) -> String {
-    crate::scorecard::round_score(v).to_string()
+    crate::scorecard::format_score(v)
 }
 
 fn cell_num(row: &Row, col: &str) -> Option<f64> {

@@ -8,6 +8,8 @@ import { pick, strings } from "./i18n";
 import { num, pct, problemText } from "./format";
 
 const DEFAULT_LEVELS = ["优", "良", "中", "差"];
+/** English glosses of the usual expert-grade labels (the value stays the rulebook's label). */
+const LEVEL_EN: Record<string, string> = { 优: "excellent", 良: "good", 中: "fair", 差: "poor" };
 
 export interface FormCallbacks {
   /** A value changed (undefined = cleared). */
@@ -335,7 +337,7 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
           },
           h("option", { value: "", selected: g === "" }, t.unset),
           !levels.includes(g) && g !== "" ? h("option", { value: g, selected: true }, g) : null,
-          levels.map((l) => h("option", { value: l, selected: l === g }, l)),
+          levels.map((l) => h("option", { value: l, selected: l === g }, lang === "en" && LEVEL_EN[l] ? `${l} (${LEVEL_EN[l]})` : l)),
         );
         box.append(
           h(

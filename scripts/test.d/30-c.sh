@@ -52,18 +52,23 @@ gcc "${CFLAGS[@]}" bindings/c/examples/score.c $(PKG_CONFIG_PATH="$work/prefix/l
 step "Java (JNA) example prints the CLI's total"
 jna=/usr/share/java/jna.jar
 javac -cp "$jna" -d "$work/java" bindings/c/examples/java/Score.java
-for sub in rules/demo/submissions/*.json; do
-  java_line="$(java -cp "$jna:$work/java" -Djna.library.path="$lib" Score rules/demo/rulebook.toml "$sub" | head -1)"
-  java_total="${java_line#total=}"
-  java_total="${java_total%% *}"
-  set +e
-  cli_total="$("$target/debug/jixiao" score rules/demo/rulebook.toml "$sub" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"
-  set -e
-  if [ "$java_total" != "$cli_total" ]; then
-    echo "Java total $java_total differs from CLI total $cli_total for $sub" >&2
-    exit 1
-  fi
-  echo "$sub: Java $java_line, CLI total=$cli_total"
+# Every rule pack's example projects (rules/*/submissions or rules/*/examples).
+for rulebook in rules/*/rulebook.toml; do
+  pack="$(dirname "$rulebook")"
+  for sub in "$pack"/submissions/*.json "$pack"/examples/*.json; do
+    [ -f "$sub" ] || continue
+    java_line="$(java -cp "$jna:$work/java" -Djna.library.path="$lib" Score "$rulebook" "$sub" | head -1)"
+    java_total="${java_line#total=}"
+    java_total="${java_total%% *}"
+    # `score` exits 3 for an incomplete project; its JSON is still the scorecard.
+    cli_total="$("$target/debug/jixiao" score "$rulebook" "$sub" --format json || true)"
+    cli_total="$(printf '%s' "$cli_total" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"
+    if [ "$java_total" != "$cli_total" ]; then
+      echo "Java total $java_total differs from CLI total $cli_total for $sub" >&2
+      exit 1
+    fi
+    echo "$sub: Java $java_line, CLI total=$cli_total"
+  done
 done
 
 echo "C suite passed"

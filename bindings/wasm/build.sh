@@ -18,6 +18,7 @@ features="${JIXIAO_WASM_FEATURES-trim}"
 opt_level="${JIXIAO_WASM_OPT_LEVEL:-z}"
 wasm_opt_level="${JIXIAO_WASM_OPT:--Oz}"
 profile=wasm-release
+case "$opt_level" in [0-3]) opt_toml="$opt_level" ;; *) opt_toml="\"$opt_level\"" ;; esac
 wasm_opt="$root/node_modules/.bin/wasm-opt"
 
 for tool in wasm-bindgen "$wasm_opt" node; do
@@ -35,7 +36,7 @@ echo "==> cargo build (wasm32, profile $profile: opt-level=$opt_level, fat LTO; 
 cargo build -p jixiao-wasm --lib --target wasm32-unknown-unknown --locked \
   --profile "$profile" --features "$features" \
   --config "profile.$profile.inherits=\"release\"" \
-  --config "profile.$profile.opt-level=\"$opt_level\"" \
+  --config "profile.$profile.opt-level=$opt_toml" \
   --config "profile.$profile.lto=true" \
   --config "profile.$profile.codegen-units=1" \
   --config "profile.$profile.panic=\"abort\"" \

@@ -67,7 +67,14 @@ try {
       }
       return xs;
     };
+    const compile = [];
+    for (let i = 0; i < 30; i++) {
+      const t = performance.now();
+      new m.Engine(m.shippedRulebook(rulebook)).free();
+      compile.push(performance.now() - t);
+    }
     return {
+      compile,
       isolated: crossOriginIsolated,
       indicators: engine.evaluate(object).indicators.length,
       evaluate: time(() => engine.evaluate(object)),
@@ -81,6 +88,7 @@ try {
     ["evaluate(object) → object", stats(warm.evaluate)],
     ["evaluateJson(string) → string", stats(warm.evaluateJson)],
     ["evaluate(object, {trace: false})", stats(warm.traceOff)],
+    ["warm: new Engine(rulebook) (30 after the first)", stats(warm.compile)],
     ["cold: import + init() (fetch, compile, instantiate)", stats(cold.init)],
     ["cold: new Engine(rulebook)", stats(cold.compile)],
     ["cold: first evaluate", stats(cold.first)],

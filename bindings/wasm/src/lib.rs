@@ -419,7 +419,7 @@ pub fn version() -> String {
 
 /// Panics on purpose, for the test that a panic becomes a `JixiaoError` of kind `panic`.
 #[doc(hidden)]
-#[wasm_bindgen(js_name = __testPanic)]
+#[wasm_bindgen(js_name = __testPanic, skip_typescript)]
 pub fn test_panic() -> Result<(), JsValue> {
     enter()?;
     let empty: Vec<u8> = Vec::new();

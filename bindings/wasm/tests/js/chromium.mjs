@@ -23,6 +23,8 @@ export const CHROMIUM_ARGS = [
 
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".html": "text/html", ".toml": "text/plain" };
 // localhost is a secure context, which cross-origin isolation needs.
+// JIXIAO_PKG_WEB: another build of the web package to serve as /pkg/ (for comparing builds).
+const pkgWeb = process.env.JIXIAO_PKG_WEB ?? join(pkgDir, "pkg-web");
 export const ORIGIN = "http://localhost:8765";
 
 export async function launch() {
@@ -37,8 +39,8 @@ export async function launch() {
     if (path === "/" || path === "/index.html") {
       return route.fulfill({ status: 200, headers, contentType: "text/html", body: "<!doctype html><meta charset=utf-8><title>jixiao-wasm</title>" });
     }
-    const file = path.startsWith("/pkg/") ? join(pkgDir, "pkg-web", path.slice(5)) : join(root, path);
-    if (!file.startsWith(root) || !existsSync(file)) return route.fulfill({ status: 404, headers, body: "not found" });
+    const file = path.startsWith("/pkg/") ? join(pkgWeb, path.slice(5)) : join(root, path);
+    if (!(file.startsWith(root) || file.startsWith(pkgWeb)) || !existsSync(file)) return route.fulfill({ status: 404, headers, body: "not found" });
     return route.fulfill({ status: 200, headers, contentType: TYPES[extname(file)] ?? "application/octet-stream", body: readFileSync(file) });
   });
   return { browser, context };

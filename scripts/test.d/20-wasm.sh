@@ -5,8 +5,9 @@
 #      panics, TypeScript declarations vs real output, shipped rulebooks, and pkg-web in
 #      headless Chromium through playwright-core,
 #   3. clippy for the wasm32 target.
-# The size budget (350 KB gzip) is checked by build.sh; if it is exceeded, every other test
-# still runs and the suite fails at the end with the sizes.
+# Sizes are checked by build.sh: above the ceiling (JIXIAO_WASM_BUDGET, 620 KB gzip, a
+# regression guard) every other test still runs and the suite fails at the end with the
+# sizes; the 350 KB target is reported (not met yet, see BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

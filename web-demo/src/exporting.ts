@@ -1,7 +1,7 @@
 // Downloads: the submission and the scorecard as JSON, the scorecard as CSV for Excel.
 
 import type { Lang, Scorecard } from "./types";
-import { pick, strings } from "./i18n";
+import { pick, statusText, strings } from "./i18n";
 import { pct, problemText } from "./format";
 
 export function download(filename: string, text: string, mime: string): void {
@@ -31,22 +31,6 @@ function cell(v: string | number | null | undefined): string {
   let s = v;
   if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function statusText(status: string, lang: Lang): string {
-  const t = strings(lang);
-  switch (status) {
-    case "unscored":
-      return t.statusUnscored;
-    case "partial":
-      return t.statusPartial;
-    case "not_applicable":
-      return t.statusNA;
-    case "error":
-      return t.statusError;
-    default:
-      return "";
-  }
 }
 
 /** The scorecard as CSV: UTF-8 with a byte-order mark and CRLF lines, so Excel opens the

@@ -222,3 +222,20 @@ export function strings(lang: Lang): Dict {
 export function pick(lang: Lang, zhText: string, enText?: string | null): string {
   return lang === "en" && enText ? enText : zhText;
 }
+
+/** A status as words for a table cell or CSV column; "" for scored. */
+export function statusText(status: string, lang: Lang): string {
+  const t = strings(lang);
+  switch (status) {
+    case "unscored":
+      return t.statusUnscored;
+    case "partial":
+      return t.statusPartial;
+    case "not_applicable":
+      return t.statusNA;
+    case "error":
+      return t.statusError;
+    default:
+      return "";
+  }
+}

@@ -4,7 +4,7 @@
 
 import type { Form, GradeBand, IndicatorScore, Lang, Scorecard, Submission } from "./types";
 import { h, s } from "./dom";
-import { pick, strings } from "./i18n";
+import { pick, statusText, strings } from "./i18n";
 import { num, pct, problemText, problemWhere } from "./format";
 
 export interface ResultContext {
@@ -14,22 +14,6 @@ export interface ResultContext {
   engineVersion: string;
   /** Input and KPI labels by id, for "missing" lists. */
   labelOf(id: string): string;
-}
-
-function statusLabel(status: string, lang: Lang): string {
-  const t = strings(lang);
-  switch (status) {
-    case "unscored":
-      return t.statusUnscored;
-    case "partial":
-      return t.statusPartial;
-    case "not_applicable":
-      return t.statusNA;
-    case "error":
-      return t.statusError;
-    default:
-      return "";
-  }
 }
 
 /** Horizontal bars, one per dimension: attainment as the bar, "score / points" as text.
@@ -144,9 +128,9 @@ function explanationCell(ind: IndicatorScore, ctx: ResultContext): HTMLElement {
 
 function scoreCell(ind: IndicatorScore, lang: Lang): HTMLElement {
   if (ind.score !== null && ind.status !== "unscored") {
-    return h("td", { role: "cell", class: "num" + (ind.status === "partial" ? " partial" : "") }, num(ind.score), ind.status === "partial" ? h("span", { class: "pill pill-partial" }, statusLabel("partial", lang)) : null);
+    return h("td", { role: "cell", class: "num" + (ind.status === "partial" ? " partial" : "") }, num(ind.score), ind.status === "partial" ? h("span", { class: "pill pill-partial" }, statusText("partial", lang)) : null);
   }
-  return h("td", { role: "cell", class: "num" }, h("span", { class: "pill pill-" + ind.status }, statusLabel(ind.status, lang) || "—"));
+  return h("td", { role: "cell", class: "num" }, h("span", { class: "pill pill-" + ind.status }, statusText(ind.status, lang) || "—"));
 }
 
 /** The badge colour of a grade: by its place among the rulebook's bands (best green, worst

@@ -674,7 +674,7 @@ impl Engine {
         // as `deduct`) fails like any other sandbox limit.
         let result = match result {
             Ok(_) if overflow => Err(EvalAltResult::ErrorDataTooLarge(
-                "findings / explanation".into(),
+                crate::script::RECORDED_TEXT.into(),
                 rhai::Position::NONE,
             )
             .into()),
@@ -1119,7 +1119,7 @@ fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Opti
                 crate::script::MAX_CALL_LEVELS
             ),
         ),
-        EvalAltResult::ErrorDataTooLarge(what, _) if what == "findings / explanation" => (
+        EvalAltResult::ErrorDataTooLarge(what, _) if what == crate::script::RECORDED_TEXT => (
             format!(
                 "记录的扣分原因或说明超过沙箱上限（≤ {} 条，合计 ≤ {} 字节），已终止",
                 crate::script::MAX_FINDINGS,

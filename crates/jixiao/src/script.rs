@@ -28,6 +28,8 @@ pub(crate) const MAX_MAP: usize = 1_000;
 /// together: a loop of `finding()` must not put hundreds of megabytes on a scorecard.
 pub(crate) const MAX_FINDINGS: usize = 100;
 pub(crate) const MAX_RECORDED_BYTES: usize = 100_000;
+/// What a sandbox error names when those limits are hit (the engine words it from this).
+pub(crate) const RECORDED_TEXT: &str = "findings / explanation";
 
 /// The language of generated explanations and findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -142,8 +144,15 @@ pub(crate) fn fixed(v: f64, decimals: usize) -> String {
     }
 }
 
-fn pts(v: f64) -> String {
+/// Points as a report prints them: "4.6", "5", "13.13".
+pub(crate) fn pts(v: f64) -> String {
     crate::scorecard::format_score(v)
+}
+
+/// A fraction as a percent with at most two decimals: 86.67%, 80%.
+pub(crate) fn percent_trimmed(fraction: f64) -> String {
+    let s = fixed(fraction * 100.0, 2);
+    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// Per-thread evaluation state the helpers read and write.
@@ -580,11 +589,7 @@ fn register_helpers(e: &mut rhai::Engine) {
     // to the operations limit, recording nothing).
     let recorded = |ctx: &NativeCallContext| -> RhaiResult<()> {
         if FRAME.with_borrow(|f| f.leaf.overflow) {
-            Err(EvalAltResult::ErrorDataTooLarge(
-                "findings / explanation".into(),
-                ctx.call_position(),
-            )
-            .into())
+            Err(EvalAltResult::ErrorDataTooLarge(RECORDED_TEXT.into(), ctx.call_position()).into())
         } else {
             Ok(())
         }
@@ -1189,10 +1194,7 @@ fn grade(
     let score = p * fraction;
     let joined = || labels.join("、");
     // A combined grade is a mean: at most two decimals of a percent (86.67%, 80%).
-    let pct = || {
-        let s = fixed(fraction * 100.0, 2);
-        format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
-    };
+    let pct = || percent_trimmed(fraction);
     if labels.len() == 1 {
         f.leaf.explain(|zh| {
             if zh {

@@ -21,7 +21,8 @@
 
 use crate::error::{Problem, ProblemCode};
 use crate::model::{Input, InputType};
-use crate::script::{FRAME, fail, to_dynamic};
+use crate::script::{FRAME, fail, pts, to_dynamic};
+use crate::script::{percent_trimmed as pct, trim_num as num};
 use crate::submission::{Val, check_value};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
 use std::collections::BTreeMap;
@@ -241,21 +242,6 @@ pub(crate) fn register(e: &mut rhai::Engine) {
             target_table(ctx.call_position(), &id, Some(&category))
         },
     );
-}
-
-/// Whole numbers without decimals, others to at most 4 places.
-fn num(v: f64) -> String {
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
-}
-
-fn pct(f: f64) -> String {
-    format!("{}%", num((f * 10_000.0).round() / 100.0))
-}
-
-fn pts(v: f64) -> String {
-    crate::scorecard::format_score(v)
 }
 
 fn cell_num(row: &Row, col: &str) -> Option<f64> {

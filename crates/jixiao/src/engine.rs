@@ -106,6 +106,8 @@ struct Node {
     points: f64,
     /// `points` as printed.
     declared: Decimal,
+    /// `declared` as the float scripts see as `points` (converted once, not per leaf run).
+    declared_f64: f64,
     leaf: Option<Leaf>,
 }
 
@@ -635,7 +637,12 @@ impl Engine {
         out: &mut IndicatorScore,
     ) {
         let c = &*self.inner;
-        let p = points.to_f64().unwrap_or(0.0);
+        let node = &c.nodes[ni];
+        let p = if points == node.declared {
+            node.declared_f64
+        } else {
+            points.to_f64().unwrap_or(0.0)
+        };
         FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
         let in_rhai = |scope: &mut Scope<'static>| {
             let base = scope.len();
@@ -1392,6 +1399,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
             level,
             points: ind.points.unwrap_or(0.0),
             declared: Decimal::ZERO,
+            declared_f64: 0.0,
             leaf,
         });
         for &k in children[si].iter().rev() {
@@ -1407,6 +1415,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     }
     for node in &mut nodes {
         node.declared = points_decimal(node.points);
+        node.declared_f64 = node.declared.to_f64().unwrap_or(0.0);
     }
     let node_index: HashMap<String, usize> = nodes
         .iter()

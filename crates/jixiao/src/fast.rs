@@ -476,12 +476,17 @@ impl Node {
                     .collect::<Native<Vec<_>>>()?,
             ),
             Node::Helper(helper, pos, args) => {
-                let args = args
-                    .iter()
-                    .map(|a| a.eval(env))
-                    .collect::<Native<Vec<_>>>()?;
-                let score =
-                    crate::script::call_helper(*helper, *pos, &args).map_err(|_| Abandon)?;
+                // Helpers take at most three arguments (`Helper::by_call`): evaluated on the
+                // stack rather than into a vector per call.
+                let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+                if args.len() > buf.len() {
+                    return Err(Abandon);
+                }
+                for (slot, a) in buf.iter_mut().zip(args) {
+                    *slot = a.eval(env)?;
+                }
+                let score = crate::script::call_helper(*helper, *pos, &buf[..args.len()])
+                    .map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
             Node::Record(kind, text, english) => {

@@ -39,6 +39,7 @@ pub mod error;
 mod fast;
 mod form;
 pub mod model;
+mod numfmt;
 mod rulebook;
 mod scorecard;
 mod script;

@@ -176,7 +176,7 @@ impl Scorecard {
 /// Round half-up (away from zero) to 2 places, after first cutting float noise at 9 places
 /// so that 9.224999999999 (from 10 × 0.9225) prints as 9.23, as a person computes it.
 /// `x` in hundredths, rounded half-up as [`round_score`] does, when the integer path applies.
-fn score_cents(x: f64) -> Option<i64> {
+pub(crate) fn score_cents(x: f64) -> Option<i64> {
     // Fast path in integers (this runs for every leaf of every project): nanos = x × 10⁹
     // rounded, then half-up to hundredths. Exact while |x| < 9 × 10⁶.
     if x.is_finite() && x.abs() < 9.0e6 {
@@ -189,18 +189,12 @@ fn score_cents(x: f64) -> Option<i64> {
     }
 }
 
-/// `round_score(x).to_string()` ("4.6", "5", "13.13") without going through `Decimal`'s
-/// formatting: every finding prints one.
-pub(crate) fn format_score(x: f64) -> String {
-    let Some(cents) = score_cents(x) else {
-        return round_score(x).to_string();
-    };
-    let sign = if cents < 0 { "-" } else { "" };
-    let (whole, frac) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
-    match frac {
-        0 => format!("{sign}{whole}"),
-        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
-        f => format!("{sign}{whole}.{f:02}"),
+/// `round_score(x)` as a float: the score as it prints, for arithmetic on printed values.
+pub(crate) fn printed_score(x: f64) -> f64 {
+    match score_cents(x) {
+        #[allow(clippy::cast_precision_loss)] // |cents| < 9 × 10⁸
+        Some(cents) => cents as f64 / 100.0,
+        None => round_score(x).to_f64().unwrap_or(x),
     }
 }
 
@@ -221,6 +215,23 @@ pub(crate) fn points_decimal(x: f64) -> Decimal {
 pub(crate) fn attainment(score: Decimal, points: Decimal) -> Option<Decimal> {
     if points.is_zero() {
         return None;
+    }
+    // Scores and points have at most two decimals: in integers (hundredths), the ratio
+    // rounded half away from zero to 4 places is exact, and cheaper than `Decimal` division
+    // (this runs for every node of every project). Bounded so that no quotient comes within
+    // `Decimal`'s 28 digits of a rounding tie without being one: both routes agree.
+    if score.scale() <= 2 && points.scale() <= 2 {
+        let cents = |d: Decimal| -> Option<i128> {
+            let m = d.mantissa() * 10_i128.pow(2 - d.scale());
+            (m.abs() < 1_000_000_000_000).then_some(m)
+        };
+        if let (Some(s), Some(p)) = (cents(score), cents(points)) {
+            let (num, den) = (s.abs() * 10_000, p.abs());
+            let q = (2 * num + den) / (2 * den);
+            let q = if (s < 0) != (p < 0) { -q } else { q };
+            #[allow(clippy::cast_possible_truncation)] // |q| ≤ 10¹⁶ while |s/p| ≤ 10¹²
+            return Some(Decimal::new(q as i64, 4).normalize());
+        }
     }
     Some(
         (score / points)
@@ -268,6 +279,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn attainment_in_integers_equals_decimal_division() {
+        let reference = |s: Decimal, p: Decimal| {
+            (s / p)
+                .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+                .normalize()
+        };
+        let mut checked = 0;
+        for p_cents in (1..=3_000).step_by(7).chain([10_000, 99_999, 100_000_000]) {
+            for s_cents in (0..=p_cents).step_by(1 + p_cents as usize / 300) {
+                for (s, p) in [
+                    (Decimal::new(s_cents, 2), Decimal::new(p_cents, 2)),
+                    (Decimal::new(-s_cents, 2), Decimal::new(p_cents, 2)),
+                    (Decimal::new(s_cents, 1), Decimal::new(p_cents, 0)),
+                ] {
+                    assert_eq!(attainment(s, p), Some(reference(s, p)), "{s} / {p}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 50_000, "{checked}");
+        // Ties round away from zero: 1/8 = 0.125 → 0.125, 1/16 = 0.0625 → 0.0625,
+        // 0.00005 → 0.0001.
+        assert_eq!(
+            attainment(Decimal::new(1, 2), Decimal::new(20_000, 2)),
+            Some(Decimal::new(1, 4))
+        );
+        assert_eq!(attainment(Decimal::ONE, Decimal::ZERO), None);
+        // Outside the integer route's bounds, `Decimal` division decides.
+        let big = Decimal::new(5_000_000_000_000_001, 2);
+        assert_eq!(attainment(big, big), Some(Decimal::ONE));
+    }
+
+    #[test]
     fn rounds_half_up_as_people_do() {
         for x in [
             0.0,
@@ -287,7 +331,11 @@ mod tests {
             12.3,
             0.004_999_999,
         ] {
-            assert_eq!(format_score(x), round_score(x).to_string(), "{x}");
+            assert_eq!(
+                crate::numfmt::Pts(x).to_string(),
+                round_score(x).to_string(),
+                "{x}"
+            );
         }
         assert_eq!(round_score(10.0 * 0.9225).to_string(), "9.23");
         assert_eq!(round_score(0.125).to_string(), "0.13");

@@ -7,12 +7,24 @@
 //! `Arc` traffic, and works the same natively, under rayon and in WASM.
 
 use crate::model::{InputType, KpiFormat};
+use crate::numfmt;
 use crate::scorecard::{Finding, round_score};
 use crate::submission::{Val, parse_date};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// `format!` for the texts helpers record: one allocation sized for a typical finding.
+/// (`format!` starts from a guess of zero when the text begins with an argument, as most
+/// findings do — `{label} {value}，…` — and then grows four or five times.)
+macro_rules! text {
+    ($($arg:tt)*) => {{
+        let mut s = String::with_capacity(128);
+        let _ = std::fmt::Write::write_fmt(&mut s, format_args!($($arg)*));
+        s
+    }};
+}
 
 /// Operations one script may perform: a scoring script needs a few hundred; a runaway loop
 /// hits this in well under 100 ms.
@@ -86,73 +98,22 @@ impl ValueFmt {
 
 /// Format a value as a report prints it: 92.30%, 98694.55 万元, 12.
 pub(crate) fn format_value(v: f64, fmt: ValueFmt, unit: Option<&str>) -> String {
-    match fmt {
-        ValueFmt::Percent => {
-            let mut s = fixed(v * 100.0, 2);
-            s.push('%');
-            s
-        }
-        ValueFmt::Integer => format!("{v}"),
-        ValueFmt::Number | ValueFmt::Other => match unit {
-            Some(u) if !u.is_empty() => format!("{}{u}", trim_num(v)),
-            _ => trim_num(v),
-        },
-    }
-}
-
-/// A threshold in the subject's scale, trimmed: 95%, 0.5.
-fn format_threshold(v: f64, fmt: ValueFmt, unit: Option<&str>) -> String {
-    match fmt {
-        ValueFmt::Percent => format!("{}%", trim_num(v * 100.0)),
-        _ => format_value(v, fmt, unit),
-    }
+    numfmt::Value { v, fmt, unit }.to_string()
 }
 
 pub(crate) fn trim_num(v: f64) -> String {
-    let s = fixed(v, 4);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
+    numfmt::trim_num(v).to_string()
 }
 
-/// `format!("{v:.decimals$}")`, computed in integers: every finding prints numbers, and
-/// float formatting (exact, arbitrary precision) dominated evaluation time. Values near a
-/// rounding tie, huge values and negative zeros take the exact route, so the text is always
-/// identical to `format!`'s.
-pub(crate) fn fixed(v: f64, decimals: usize) -> String {
-    const SCALES: [u64; 5] = [1, 10, 100, 1_000, 10_000];
-    let Some(&scale) = SCALES.get(decimals) else {
-        return format!("{v:.decimals$}");
-    };
-    #[allow(clippy::cast_precision_loss)] // ≤ 10⁴
-    let scaled = v * scale as f64;
-    let tie = ((scaled - scaled.trunc()).abs() - 0.5).abs() < 1e-6;
-    if !scaled.is_finite() || scaled.abs() >= 1e15 || tie || (v <= 0.0 && scaled > -0.5) {
-        return format!("{v:.decimals$}");
-    }
-    #[allow(clippy::cast_possible_truncation)] // |scaled| < 10¹⁵
-    let rounded = scaled.round() as i64;
-    let magnitude = rounded.unsigned_abs();
-    let sign = if rounded < 0 { "-" } else { "" };
-    if decimals == 0 {
-        format!("{sign}{magnitude}")
-    } else {
-        format!(
-            "{sign}{}.{:0decimals$}",
-            magnitude / scale,
-            magnitude % scale
-        )
-    }
-}
-
-/// Points as a report prints them: "4.6", "5", "13.13".
-pub(crate) fn pts(v: f64) -> String {
-    crate::scorecard::format_score(v)
+/// Points as a report prints them: "4.6", "5", "13.13" (a `Display` value, formatted where
+/// it is used).
+pub(crate) fn pts(v: f64) -> numfmt::Pts {
+    numfmt::Pts(v)
 }
 
 /// A fraction as a percent with at most two decimals: 86.67%, 80%.
 pub(crate) fn percent_trimmed(fraction: f64) -> String {
-    let s = fixed(fraction * 100.0, 2);
-    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+    numfmt::PercentTrimmed(fraction).to_string()
 }
 
 /// Per-thread evaluation state the helpers read and write.
@@ -220,15 +181,13 @@ impl LeafState {
         }
     }
     /// Record the points lost by a helper whose result is below full marks.
-    fn lost(&mut self, score: f64, text: impl FnOnce(bool, &str) -> String) {
+    fn lost(&mut self, score: f64, text: impl FnOnce(bool, numfmt::Pts) -> String) {
         // Against the score as it will print, so score + deductions = points on paper
         // (13.125 prints 13.13; the loss is 1.87, not 1.875 → 1.88).
-        let printed =
-            rust_decimal::prelude::ToPrimitive::to_f64(&round_score(score)).unwrap_or(score);
-        let lost = self.points - printed;
+        let lost = self.points - crate::scorecard::printed_score(score);
         if lost > 1e-9 {
             let l = pts(lost);
-            self.find(|zh| text(zh, &l), Some(lost));
+            self.find(|zh| text(zh, l), Some(lost));
         }
     }
 }
@@ -283,13 +242,17 @@ impl Subject<'_> {
         self.meta
             .map_or((ValueFmt::Number, None), |m| (m.fmt, m.unit.as_deref()))
     }
-    fn show(&self) -> String {
-        let (f, u) = self.fmt();
-        format_value(self.value, f, u)
+    fn show(&self) -> numfmt::Value<'_> {
+        let (fmt, unit) = self.fmt();
+        numfmt::Value {
+            v: self.value,
+            fmt,
+            unit,
+        }
     }
-    fn show_t(&self, t: f64) -> String {
-        let (f, u) = self.fmt();
-        format_threshold(t, f, u)
+    fn show_t(&self, t: f64) -> numfmt::Threshold<'_> {
+        let (fmt, unit) = self.fmt();
+        numfmt::Threshold(numfmt::Value { v: t, fmt, unit })
     }
 }
 
@@ -326,8 +289,8 @@ fn subject<'t>(
             return fail(
                 pos,
                 zh,
-                format!("{helper}() 需要数值，而 {label} 不是数值"),
-                format!("{helper}() needs a number, and {label} is not one"),
+                text!("{helper}() 需要数值，而 {label} 不是数值"),
+                text!("{helper}() needs a number, and {label} is not one"),
             );
         }
         None => {
@@ -335,8 +298,8 @@ fn subject<'t>(
             return fail(
                 pos,
                 zh,
-                format!("{label} 未填写"),
-                format!("{label} is not filled in"),
+                text!("{label} 未填写"),
+                text!("{label} is not filled in"),
             );
         }
     };
@@ -366,11 +329,11 @@ fn metric<'t>(
         return fail(
             pos,
             zh,
-            format!(
+            text!(
                 "{helper}() 的第一个参数应为数据项/绩效指标的 id（字符串）或数字，收到 {}",
                 d.type_name()
             ),
-            format!(
+            text!(
                 "the first argument of {helper}() must be an input/KPI id (string) or a number, got {}",
                 d.type_name()
             ),
@@ -381,8 +344,8 @@ fn metric<'t>(
         None => fail(
             pos,
             zh,
-            format!("未知的数据项或绩效指标 “{}”", name.as_str()),
-            format!("unknown input or KPI “{}”", name.as_str()),
+            text!("未知的数据项或绩效指标 “{}”", name.as_str()),
+            text!("unknown input or KPI “{}”", name.as_str()),
         ),
     }
 }
@@ -393,8 +356,8 @@ fn arg_number(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) ->
         _ => fail(
             pos,
             zh,
-            format!("{helper}() 的参数 {what} 应为数字，收到 {}", d.type_name()),
-            format!("{helper}(): {what} must be a number, got {}", d.type_name()),
+            text!("{helper}() 的参数 {what} 应为数字，收到 {}", d.type_name()),
+            text!("{helper}(): {what} must be a number, got {}", d.type_name()),
         ),
     }
 }
@@ -489,25 +452,26 @@ impl Helper {
 pub(crate) fn call_helper(h: Helper, pos: Position, args: &[Dynamic]) -> RhaiResult<f64> {
     with_frame(|table, f| {
         let zh = f.leaf.zh();
-        let arg = |i: usize| args.get(i).cloned().unwrap_or(Dynamic::UNIT);
+        let unit = Dynamic::UNIT;
+        let arg = |i: usize| args.get(i).unwrap_or(&unit);
         match h {
-            Helper::Proportional => proportional(pos, table, f, zh, &arg(0), &arg(1), false),
-            Helper::ProportionalReverse => proportional(pos, table, f, zh, &arg(0), &arg(1), true),
-            Helper::Linear => linear(pos, table, f, zh, &arg(0), &arg(1), &arg(2)),
-            Helper::Tiered => tiered(pos, table, f, zh, &arg(0), &arg(1), false),
-            Helper::TieredReverse => tiered(pos, table, f, zh, &arg(0), &arg(1), true),
-            Helper::YesNo => yes_no(pos, table, f, zh, &arg(0), args.get(1)),
-            Helper::Grade => grade(pos, table, f, zh, &arg(0)),
-            Helper::Satisfaction => satisfaction(pos, table, f, zh, &arg(0), &arg(1)),
-            Helper::Deduct => deduct(pos, f, zh, &arg(0)),
+            Helper::Proportional => proportional(pos, table, f, zh, arg(0), arg(1), false),
+            Helper::ProportionalReverse => proportional(pos, table, f, zh, arg(0), arg(1), true),
+            Helper::Linear => linear(pos, table, f, zh, arg(0), arg(1), arg(2)),
+            Helper::Tiered => tiered(pos, table, f, zh, arg(0), arg(1), false),
+            Helper::TieredReverse => tiered(pos, table, f, zh, arg(0), arg(1), true),
+            Helper::YesNo => yes_no(pos, table, f, zh, arg(0), args.get(1)),
+            Helper::Grade => grade(pos, table, f, zh, arg(0)),
+            Helper::Satisfaction => satisfaction(pos, table, f, zh, arg(0), arg(1)),
+            Helper::Deduct => deduct(pos, f, zh, arg(0)),
             Helper::Full => {
                 let p = f.leaf.points;
                 let reason = args.first().map(ToString::to_string);
                 f.leaf.explain(|zh| match (&reason, zh) {
-                    (Some(r), true) => format!("{r}，得满分 {}", pts(p)),
-                    (Some(r), false) => format!("{r}: full marks {}", pts(p)),
-                    (None, true) => format!("得满分 {}", pts(p)),
-                    (None, false) => format!("full marks {}", pts(p)),
+                    (Some(r), true) => text!("{r}，得满分 {}", pts(p)),
+                    (Some(r), false) => text!("{r}: full marks {}", pts(p)),
+                    (None, true) => text!("得满分 {}", pts(p)),
+                    (None, false) => text!("full marks {}", pts(p)),
                 });
                 Ok(p)
             }
@@ -516,17 +480,17 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[Dynamic]) -> RhaiRes
                 let reason = arg(0).to_string();
                 f.leaf.explain(|zh| {
                     if zh {
-                        format!("{reason}，不得分")
+                        text!("{reason}，不得分")
                     } else {
-                        format!("{reason}: 0 points")
+                        text!("{reason}: 0 points")
                     }
                 });
                 f.leaf.find(
                     |zh| {
                         if zh {
-                            format!("{reason}，扣 {} 分", pts(p))
+                            text!("{reason}，扣 {} 分", pts(p))
                         } else {
-                            format!("{reason}: {} points lost", pts(p))
+                            text!("{reason}: {} points lost", pts(p))
                         }
                     },
                     Some(p),
@@ -534,20 +498,20 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[Dynamic]) -> RhaiRes
                 Ok(0.0)
             }
             Helper::Award => {
-                let s = arg_number(pos, zh, &arg(0), "award", "score")?;
+                let s = arg_number(pos, zh, arg(0), "award", "score")?;
                 let reason = arg(1).to_string();
                 f.leaf.explain(|zh| {
                     if zh {
-                        format!("{reason}，得分 {}", pts(s))
+                        text!("{reason}，得分 {}", pts(s))
                     } else {
-                        format!("{reason}: {}", pts(s))
+                        text!("{reason}: {}", pts(s))
                     }
                 });
                 f.leaf.lost(s, |zh, l| {
                     if zh {
-                        format!("{reason}，扣 {l} 分")
+                        text!("{reason}，扣 {l} 分")
                     } else {
-                        format!("{reason}: {l} points lost")
+                        text!("{reason}: {l} points lost")
                     }
                 });
                 Ok(s)
@@ -683,8 +647,8 @@ fn register_helpers(e: &mut rhai::Engine) {
                 _ => fail(
                     ctx.call_position(),
                     zh,
-                    format!("days_between() 需要两个日期（YYYY-MM-DD），收到 {from} 和 {to}"),
-                    format!("days_between() needs two dates (YYYY-MM-DD), got {from} and {to}"),
+                    text!("days_between() 需要两个日期（YYYY-MM-DD），收到 {from} 和 {to}"),
+                    text!("days_between() needs two dates (YYYY-MM-DD), got {from} and {to}"),
                 ),
             }
         },
@@ -747,8 +711,8 @@ fn proportional(
         return fail(
             pos,
             zh,
-            format!("{name}() 的目标值须大于 0"),
-            format!("{name}(): the target must be positive"),
+            text!("{name}() 的目标值须大于 0"),
+            text!("{name}(): the target must be positive"),
         );
     }
     let p = f.leaf.points;
@@ -768,14 +732,14 @@ fn proportional(
     match (full, reverse) {
         (true, false) => f.leaf.explain(|zh| {
             if zh {
-                format!(
+                text!(
                     "{l} {}，达到 {}，得满分 {}",
                     s.show(),
                     s.show_t(t),
                     pts(score)
                 )
             } else {
-                format!(
+                text!(
                     "{l} {} reaches {}: full marks {}",
                     s.show(),
                     s.show_t(t),
@@ -785,14 +749,14 @@ fn proportional(
         }),
         (true, true) => f.leaf.explain(|zh| {
             if zh {
-                format!(
+                text!(
                     "{l} {}，不高于 {}，得满分 {}",
                     s.show(),
                     s.show_t(t),
                     pts(score)
                 )
             } else {
-                format!(
+                text!(
                     "{l} {} is not above {}: full marks {}",
                     s.show(),
                     s.show_t(t),
@@ -803,14 +767,14 @@ fn proportional(
         (false, false) => {
             f.leaf.explain(|zh| {
                 if zh {
-                    format!(
+                    text!(
                         "{l} {}，低于 {}，按比例得分 {}",
                         s.show(),
                         s.show_t(t),
                         pts(score)
                     )
                 } else {
-                    format!(
+                    text!(
                         "{l} {} is below {}: proportional score {}",
                         s.show(),
                         s.show_t(t),
@@ -820,9 +784,9 @@ fn proportional(
             });
             f.leaf.lost(score, |zh, lost| {
                 if zh {
-                    format!("{l} {}，未达到 {}，扣 {lost} 分", s.show(), s.show_t(t))
+                    text!("{l} {}，未达到 {}，扣 {lost} 分", s.show(), s.show_t(t))
                 } else {
-                    format!(
+                    text!(
                         "{l} {} is below {}: {lost} points lost",
                         s.show(),
                         s.show_t(t)
@@ -833,14 +797,14 @@ fn proportional(
         (false, true) => {
             f.leaf.explain(|zh| {
                 if zh {
-                    format!(
+                    text!(
                         "{l} {}，高于 {}，按比例得分 {}",
                         s.show(),
                         s.show_t(t),
                         pts(score)
                     )
                 } else {
-                    format!(
+                    text!(
                         "{l} {} is above {}: proportional score {}",
                         s.show(),
                         s.show_t(t),
@@ -850,9 +814,9 @@ fn proportional(
             });
             f.leaf.lost(score, |zh, lost| {
                 if zh {
-                    format!("{l} {}，高于 {}，扣 {lost} 分", s.show(), s.show_t(t))
+                    text!("{l} {}，高于 {}，扣 {lost} 分", s.show(), s.show_t(t))
                 } else {
-                    format!(
+                    text!(
                         "{l} {} is above {}: {lost} points lost",
                         s.show(),
                         s.show_t(t)
@@ -891,27 +855,27 @@ fn linear(
     let l = s.label(zh);
     let position = (s.value - z) / (full - z);
     f.leaf.explain(|zh| match (zh, position) {
-        (true, t) if t >= 1.0 => format!(
+        (true, t) if t >= 1.0 => text!(
             "{l} {}，达到满分线 {}，得满分 {}",
             s.show(),
             s.show_t(full),
             pts(score)
         ),
-        (false, t) if t >= 1.0 => format!(
+        (false, t) if t >= 1.0 => text!(
             "{l} {} reaches the full-marks line {}: full marks {}",
             s.show(),
             s.show_t(full),
             pts(score)
         ),
-        (true, t) if t <= 0.0 => format!("{l} {}，未达到得分线 {}，不得分", s.show(), s.show_t(z)),
-        (false, t) if t <= 0.0 => format!(
+        (true, t) if t <= 0.0 => text!("{l} {}，未达到得分线 {}，不得分", s.show(), s.show_t(z)),
+        (false, t) if t <= 0.0 => text!(
             "{l} {} is past the zero line {}: 0 points",
             s.show(),
             s.show_t(z)
         ),
         (zh, _) => {
             if zh {
-                format!(
+                text!(
                     "{l} {}，在 {}（0 分）与 {}（满分）之间线性计分，得分 {}",
                     s.show(),
                     s.show_t(z),
@@ -919,7 +883,7 @@ fn linear(
                     pts(score)
                 )
             } else {
-                format!(
+                text!(
                     "{l} {}, scored linearly between {} (0) and {} (full): {}",
                     s.show(),
                     s.show_t(z),
@@ -931,13 +895,13 @@ fn linear(
     });
     f.leaf.lost(score, |zh, lost| {
         if zh {
-            format!(
+            text!(
                 "{l} {}，未达到满分线 {}，扣 {lost} 分",
                 s.show(),
                 s.show_t(full)
             )
         } else {
-            format!(
+            text!(
                 "{l} {} falls short of {}: {lost} points lost",
                 s.show(),
                 s.show_t(full)
@@ -965,8 +929,8 @@ fn tiered(
         fail(
             pos,
             zh,
-            format!("{helper}() 的档位应为 [[门槛, 得分比例 0–1], …]"),
-            format!("{helper}(): bands are [[threshold, fraction 0–1], …]"),
+            text!("{helper}() 的档位应为 [[门槛, 得分比例 0–1], …]"),
+            text!("{helper}(): bands are [[threshold, fraction 0–1], …]"),
         )
     };
     let Some(bands) = bands.read_lock::<rhai::Array>() else {
@@ -1010,10 +974,16 @@ fn tiered(
         Some((t, fr)) => {
             let score = p * fr;
             let op = if reverse { "≤" } else { "≥" };
-            let pct = || format_threshold(fr, ValueFmt::Percent, None);
+            let pct = || {
+                numfmt::Threshold(numfmt::Value {
+                    v: fr,
+                    fmt: ValueFmt::Percent,
+                    unit: None,
+                })
+            };
             f.leaf.explain(|zh| {
                 if zh {
-                    format!(
+                    text!(
                         "{l} {}，{op} {}，得 {} 分值，得分 {}",
                         s.show(),
                         s.show_t(t),
@@ -1021,7 +991,7 @@ fn tiered(
                         pts(score)
                     )
                 } else {
-                    format!(
+                    text!(
                         "{l} {} {op} {}: {} of the points, {}",
                         s.show(),
                         s.show_t(t),
@@ -1032,13 +1002,13 @@ fn tiered(
             });
             f.leaf.lost(score, |zh, lost| {
                 if zh {
-                    format!(
+                    text!(
                         "{l} {}，处于 {op} {} 档，扣 {lost} 分",
                         s.show(),
                         s.show_t(t)
                     )
                 } else {
-                    format!(
+                    text!(
                         "{l} {} is in the {op} {} band: {lost} points lost",
                         s.show(),
                         s.show_t(t)
@@ -1056,14 +1026,14 @@ fn tiered(
             };
             f.leaf.explain(|zh| {
                 if zh {
-                    format!(
+                    text!(
                         "{l} {}，{}最低档门槛 {}，不得分",
                         s.show(),
                         word.0,
                         s.show_t(last)
                     )
                 } else {
-                    format!(
+                    text!(
                         "{l} {} is {} the last band {}: 0 points",
                         s.show(),
                         word.1,
@@ -1073,14 +1043,14 @@ fn tiered(
             });
             f.leaf.lost(0.0, |zh, lost| {
                 if zh {
-                    format!(
+                    text!(
                         "{l} {}，{} {}，扣 {lost} 分",
                         s.show(),
                         word.0,
                         s.show_t(last)
                     )
                 } else {
-                    format!(
+                    text!(
                         "{l} {} is {} {}: {lost} points lost",
                         s.show(),
                         word.1,
@@ -1113,18 +1083,13 @@ fn yes_no(
                 return fail(
                     pos,
                     zh,
-                    format!("yes_no() 需要是/否数据项，{l} 不是"),
-                    format!("yes_no() needs a yes/no input; {l} is not one"),
+                    text!("yes_no() 需要是/否数据项，{l} 不是"),
+                    text!("yes_no() needs a yes/no input; {l} is not one"),
                 );
             }
             None => {
                 let l = label_of(meta, zh);
-                return fail(
-                    pos,
-                    zh,
-                    format!("{l} 未填写"),
-                    format!("{l} is not filled in"),
-                );
+                return fail(pos, zh, text!("{l} 未填写"), text!("{l} is not filled in"));
             }
         }
     };
@@ -1133,26 +1098,26 @@ fn yes_no(
     if yes {
         f.leaf.explain(|zh| {
             if zh {
-                format!("{label}：是，得满分 {}", pts(p))
+                text!("{label}：是，得满分 {}", pts(p))
             } else {
-                format!("{label}: yes, full marks {}", pts(p))
+                text!("{label}: yes, full marks {}", pts(p))
             }
         });
         Ok(p)
     } else {
         f.leaf.explain(|zh| {
             if zh {
-                format!("{label}：否，不得分")
+                text!("{label}：否，不得分")
             } else {
-                format!("{label}: no, 0 points")
+                text!("{label}: no, 0 points")
             }
         });
         f.leaf.find(
             |zh| match (reason, zh) {
-                (Some(r), true) => format!("{r}，扣 {} 分", pts(p)),
-                (Some(r), false) => format!("{r}: {} points lost", pts(p)),
-                (None, true) => format!("{label}：否，扣 {} 分", pts(p)),
-                (None, false) => format!("{label}: no, {} points lost", pts(p)),
+                (Some(r), true) => text!("{r}，扣 {} 分", pts(p)),
+                (Some(r), false) => text!("{r}: {} points lost", pts(p)),
+                (None, true) => text!("{label}：否，扣 {} 分", pts(p)),
+                (None, false) => text!("{label}: no, {} points lost", pts(p)),
             },
             Some(p),
         );
@@ -1177,17 +1142,12 @@ fn grade(
             return fail(
                 pos,
                 zh,
-                format!("grade() 需要专家评级数据项，{l} 不是"),
-                format!("grade() needs an expert-grade input; {l} is not one"),
+                text!("grade() 需要专家评级数据项，{l} 不是"),
+                text!("grade() needs an expert-grade input; {l} is not one"),
             );
         }
         None => {
-            return fail(
-                pos,
-                zh,
-                format!("{l} 未填写"),
-                format!("{l} is not filled in"),
-            );
+            return fail(pos, zh, text!("{l} 未填写"), text!("{l} is not filled in"));
         }
     };
     let p = f.leaf.points;
@@ -1198,14 +1158,14 @@ fn grade(
     if labels.len() == 1 {
         f.leaf.explain(|zh| {
             if zh {
-                format!(
+                text!(
                     "{l} 专家评级为 {}，得 {} 分值，得分 {}",
                     joined(),
                     pct(),
                     pts(score)
                 )
             } else {
-                format!(
+                text!(
                     "{l}: expert grade {}, {} of the points: {}",
                     joined(),
                     pct(),
@@ -1217,14 +1177,14 @@ fn grade(
         let n = labels.len();
         f.leaf.explain(|zh| {
             if zh {
-                format!(
+                text!(
                     "{l} {n} 位专家评级 {}，综合 {}，得分 {}",
                     joined(),
                     pct(),
                     pts(score)
                 )
             } else {
-                format!(
+                text!(
                     "{l}: {n} experts graded {}, combined {}: {}",
                     joined(),
                     pct(),
@@ -1235,9 +1195,9 @@ fn grade(
     }
     f.leaf.lost(score, |zh, lost| {
         if zh {
-            format!("{l} 专家评级 {}，扣 {lost} 分", joined())
+            text!("{l} 专家评级 {}，扣 {lost} 分", joined())
         } else {
-            format!("{l}: expert grade {}, {lost} points lost", joined())
+            text!("{l}: expert grade {}, {lost} points lost", joined())
         }
     });
     // Disagreement: two experts two or more levels apart (e.g. 优 and 中).
@@ -1251,9 +1211,9 @@ fn grade(
             f.leaf.find(
                 |zh| {
                     if zh {
-                        format!("{l} 专家意见分歧较大（{a}—{b}），建议复核")
+                        text!("{l} 专家意见分歧较大（{a}—{b}），建议复核")
                     } else {
-                        format!("{l}: experts disagree widely ({a}–{b}); review advised")
+                        text!("{l}: experts disagree widely ({a}–{b}); review advised")
                     }
                 },
                 None,
@@ -1293,14 +1253,14 @@ fn satisfaction(
     if s.value >= t {
         f.leaf.explain(|zh| {
             if zh {
-                format!(
+                text!(
                     "{l} {}，达到 {}，得满分 {}",
                     s.show(),
                     s.show_t(t),
                     pts(score)
                 )
             } else {
-                format!(
+                text!(
                     "{l} {} reaches {}: full marks {}",
                     s.show(),
                     s.show_t(t),
@@ -1311,14 +1271,14 @@ fn satisfaction(
     } else {
         f.leaf.explain(|zh| {
             if zh {
-                format!(
+                text!(
                     "{l} {}，低于 {}，按比例得分 {}",
                     s.show(),
                     s.show_t(t),
                     pts(score)
                 )
             } else {
-                format!(
+                text!(
                     "{l} {} is below {}: proportional score {}",
                     s.show(),
                     s.show_t(t),
@@ -1328,9 +1288,9 @@ fn satisfaction(
         });
         f.leaf.lost(score, |zh, lost| {
             if zh {
-                format!("{l} {}，低于 {}，扣 {lost} 分", s.show(), s.show_t(t))
+                text!("{l} {}，低于 {}，扣 {lost} 分", s.show(), s.show_t(t))
             } else {
-                format!(
+                text!(
                     "{l} {} is below {}: {lost} points lost",
                     s.show(),
                     s.show_t(t)
@@ -1374,8 +1334,8 @@ fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult
             return fail(
                 pos,
                 zh,
-                format!("deduct() 的条件应为布尔值或整数次数，收到 {cond}"),
-                format!("deduct(): the condition must be a bool or a whole count, got {cond}"),
+                text!("deduct() 的条件应为布尔值或整数次数，收到 {cond}"),
+                text!("deduct(): the condition must be a bool or a whole count, got {cond}"),
             );
         };
         let each = arg_number(pos, zh, each, "deduct", "points_each")?;
@@ -1394,15 +1354,15 @@ fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult
             f.leaf.find(
                 |zh| match (times > 1.0, zh) {
                     (true, true) => {
-                        format!("{reason}（计 {} 次），扣 {} 分", trim_num(times), pts(d))
+                        text!("{reason}（计 {} 次），扣 {} 分", trim_num(times), pts(d))
                     }
-                    (true, false) => format!(
+                    (true, false) => text!(
                         "{reason} (×{}): {} points deducted",
                         trim_num(times),
                         pts(d)
                     ),
-                    (false, true) => format!("{reason}，扣 {} 分", pts(d)),
-                    (false, false) => format!("{reason}: {} points deducted", pts(d)),
+                    (false, true) => text!("{reason}，扣 {} 分", pts(d)),
+                    (false, false) => text!("{reason}: {} points deducted", pts(d)),
                 },
                 Some(d),
             );
@@ -1415,21 +1375,21 @@ fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult
     f.leaf.explain(|zh| {
         if parts.is_empty() {
             if zh {
-                format!("未发现扣分事项，得满分 {}", pts(score))
+                text!("未发现扣分事项，得满分 {}", pts(score))
             } else {
-                format!("nothing to deduct: full marks {}", pts(score))
+                text!("nothing to deduct: full marks {}", pts(score))
             }
         } else {
             let list = parts
                 .iter()
-                .map(|(r, d)| format!("{r} −{}", pts(*d)))
+                .map(|(r, d)| text!("{r} −{}", pts(*d)))
                 .collect::<Vec<_>>()
                 .join(if zh { "；" } else { "; " });
             match (zh, total > p) {
-                (true, false) => format!("满分 {}，{list}，得分 {}", pts(p), pts(score)),
-                (true, true) => format!("满分 {}，{list}，扣分超过分值，以 0 分计", pts(p)),
-                (false, false) => format!("{} points, {list}: {}", pts(p), pts(score)),
-                (false, true) => format!(
+                (true, false) => text!("满分 {}，{list}，得分 {}", pts(p), pts(score)),
+                (true, true) => text!("满分 {}，{list}，扣分超过分值，以 0 分计", pts(p)),
+                (false, false) => text!("{} points, {list}: {}", pts(p), pts(score)),
+                (false, true) => text!(
                     "{} points, {list}: deductions exceed the points, scored 0",
                     pts(p)
                 ),
@@ -1463,49 +1423,7 @@ pub(crate) fn position_of(pos: Position) -> (Option<u32>, Option<u32>) {
 /// The explanation of a script that returned a bare number without calling a helper.
 pub(crate) fn default_explanation(lang: Lang, score: f64) -> String {
     match lang {
-        Lang::Zh => format!("得分 {}", pts(score)),
-        Lang::En => format!("score {}", pts(score)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fixed_is_format_exactly() {
-        let mut values = vec![
-            0.0,
-            -0.0,
-            0.125,
-            0.135,
-            2.675,
-            1.005,
-            -1.005,
-            99.995,
-            1e14,
-            1e16,
-            -3.3,
-            0.00049,
-            -0.00049,
-            1.0 / 3.0,
-            12_345.678_95,
-            f64::NAN,
-            f64::INFINITY,
-            -2.5,
-            0.5,
-            1e-9,
-        ];
-        // A deterministic sweep over many magnitudes and fractions.
-        let mut x = 0.000_123_f64;
-        while x < 1e13 {
-            values.extend([x, -x, x * 1.000_7, x + 0.005, x + 0.000_05]);
-            x *= 1.37;
-        }
-        for v in values {
-            for d in 0..=4 {
-                assert_eq!(fixed(v, d), format!("{v:.d$}"), "{v} with {d} decimals");
-            }
-        }
+        Lang::Zh => text!("得分 {}", pts(score)),
+        Lang::En => text!("score {}", pts(score)),
     }
 }

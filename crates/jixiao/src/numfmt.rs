@@ -1,0 +1,315 @@
+//! Numbers as reports print them, written straight into the text being built.
+//!
+//! Every finding and explanation prints several numbers (a value, a threshold, points), and
+//! formatting each into its own `String` first was most of a leaf's cost. These are
+//! `Display` values: `format!("{} 扣 {} 分", Value::new(..), Pts(lost))` builds one string.
+//! The text is exactly that of `format!("{v:.N}")` (and `Decimal`'s display for points):
+//! the integer route is taken only where it is provably identical, everything else (ties,
+//! huge values, negative zeros) goes through the standard formatter.
+
+use crate::script::ValueFmt;
+use std::fmt::{self, Display, Formatter, Write};
+
+const SCALES: [u64; 5] = [1, 10, 100, 1_000, 10_000];
+
+/// `v` with `decimals` (≤ 4) places as (negative, whole, fraction), when integers give the
+/// same digits as the exact float formatter.
+fn fixed_parts(v: f64, decimals: usize) -> Option<(bool, u64, u64)> {
+    let &scale = SCALES.get(decimals)?;
+    #[allow(clippy::cast_precision_loss)] // ≤ 10⁴
+    let scaled = v * scale as f64;
+    let tie = ((scaled - scaled.trunc()).abs() - 0.5).abs() < 1e-6;
+    if !scaled.is_finite() || scaled.abs() >= 1e15 || tie || (v <= 0.0 && scaled > -0.5) {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation)] // |scaled| < 10¹⁵
+    let rounded = scaled.round() as i64;
+    let magnitude = rounded.unsigned_abs();
+    Some((rounded < 0, magnitude / scale, magnitude % scale))
+}
+
+/// Write `neg whole . frac` with `decimals` fraction digits, or fewer with `trim` (trailing
+/// zeros and a bare point dropped).
+fn write_parts(
+    f: &mut Formatter<'_>,
+    neg: bool,
+    whole: u64,
+    mut frac: u64,
+    mut decimals: usize,
+    trim: bool,
+) -> fmt::Result {
+    if neg {
+        f.write_char('-')?;
+    }
+    f.write_str(itoa::Buffer::new().format(whole))?;
+    if trim {
+        while decimals > 0 && frac.is_multiple_of(10) {
+            frac /= 10;
+            decimals -= 1;
+        }
+    }
+    if decimals == 0 {
+        return Ok(());
+    }
+    let mut digits = [b'.', b'0', b'0', b'0', b'0'];
+    for slot in digits[1..=decimals].iter_mut().rev() {
+        // frac < 10⁴: one decimal digit per slot.
+        *slot = b'0' + u8::try_from(frac % 10).unwrap_or(0);
+        frac /= 10;
+    }
+    f.write_str(std::str::from_utf8(&digits[..=decimals]).unwrap_or("."))
+}
+
+/// `format!("{v:.decimals$}")`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fixed(pub f64, pub usize);
+
+impl Display for Fixed {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let Fixed(v, decimals) = *self;
+        match fixed_parts(v, decimals) {
+            Some((neg, whole, frac)) => write_parts(f, neg, whole, frac, decimals, false),
+            None => write!(f, "{v:.decimals$}"),
+        }
+    }
+}
+
+/// `format!("{v:.decimals$}")` with trailing zeros and a bare point trimmed: 0.5, 92.3, 12.
+/// With `fix_neg_zero`, a result of "-0" prints as "0".
+#[derive(Debug, Clone, Copy)]
+struct Trimmed {
+    v: f64,
+    decimals: usize,
+    fix_neg_zero: bool,
+}
+
+impl Display for Trimmed {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let Trimmed {
+            v,
+            decimals,
+            fix_neg_zero,
+        } = *self;
+        match fixed_parts(v, decimals) {
+            // A negative rounded value is never zero here, so "-0" cannot arise.
+            Some((neg, whole, frac)) => write_parts(f, neg, whole, frac, decimals, true),
+            None => {
+                let s = format!("{v:.decimals$}");
+                let s = if decimals > 0 {
+                    s.trim_end_matches('0').trim_end_matches('.')
+                } else {
+                    &s
+                };
+                f.write_str(if fix_neg_zero && s == "-0" { "0" } else { s })
+            }
+        }
+    }
+}
+
+/// A plain number to at most 4 decimals: 0.5, 98694.55, 12.
+pub(crate) fn trim_num(v: f64) -> impl Display + Copy {
+    Trimmed {
+        v,
+        decimals: 4,
+        fix_neg_zero: true,
+    }
+}
+
+/// A fraction as a percent with at most two decimals: 86.67%, 80%.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PercentTrimmed(pub f64);
+
+impl Display for PercentTrimmed {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        Trimmed {
+            v: self.0 * 100.0,
+            decimals: 2,
+            fix_neg_zero: false,
+        }
+        .fmt(f)?;
+        f.write_char('%')
+    }
+}
+
+/// Points as a report prints them (a score rounded half-up to 2 places, trailing zeros
+/// dropped): "4.6", "5", "13.13".
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pts(pub f64);
+
+impl Display for Pts {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match crate::scorecard::score_cents(self.0) {
+            Some(cents) => {
+                let m = cents.unsigned_abs();
+                write_parts(f, cents < 0, m / 100, m % 100, 2, true)
+            }
+            None => Display::fmt(&crate::scorecard::round_score(self.0), f),
+        }
+    }
+}
+
+/// A value as a report prints it: 92.30%, 98694.55万元, 12.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Value<'a> {
+    pub v: f64,
+    pub fmt: ValueFmt,
+    pub unit: Option<&'a str>,
+}
+
+impl Display for Value<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self.fmt {
+            ValueFmt::Percent => {
+                Fixed(self.v * 100.0, 2).fmt(f)?;
+                f.write_char('%')
+            }
+            ValueFmt::Integer => Display::fmt(&self.v, f),
+            ValueFmt::Number | ValueFmt::Other => {
+                trim_num(self.v).fmt(f)?;
+                match self.unit {
+                    Some(u) => f.write_str(u),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+/// A threshold in its subject's scale, trimmed: 95%, 0.5.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Threshold<'a>(pub Value<'a>);
+
+impl Display for Threshold<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self.0.fmt {
+            ValueFmt::Percent => {
+                trim_num(self.0.v * 100.0).fmt(f)?;
+                f.write_char('%')
+            }
+            _ => self.0.fmt(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sweep() -> Vec<f64> {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.125,
+            0.135,
+            2.675,
+            1.005,
+            -1.005,
+            99.995,
+            1e14,
+            1e16,
+            -3.3,
+            0.00049,
+            -0.00049,
+            0.000_04,
+            -0.000_04,
+            1.0 / 3.0,
+            12_345.678_95,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -2.5,
+            0.5,
+            1e-9,
+            13.125,
+            9.224_999_999_999,
+        ];
+        let mut x = 0.000_123_f64;
+        while x < 1e13 {
+            values.extend([x, -x, x * 1.000_7, x + 0.005, x + 0.000_05, -x - 0.005]);
+            x *= 1.37;
+        }
+        values
+    }
+
+    /// What the helpers printed before: the string route, kept here as the reference.
+    fn trimmed_reference(v: f64, decimals: usize, fix_neg_zero: bool) -> String {
+        let s = format!("{v:.decimals$}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if fix_neg_zero && s == "-0" {
+            "0".into()
+        } else {
+            s.to_string()
+        }
+    }
+
+    #[test]
+    fn fixed_is_format_exactly() {
+        for v in sweep() {
+            for d in 0..=4 {
+                assert_eq!(Fixed(v, d).to_string(), format!("{v:.d$}"), "{v} with {d}");
+            }
+            assert_eq!(Fixed(v, 6).to_string(), format!("{v:.6}"), "{v} with 6");
+        }
+    }
+
+    #[test]
+    fn trimmed_numbers_match_the_string_route() {
+        for v in sweep() {
+            assert_eq!(
+                trim_num(v).to_string(),
+                trimmed_reference(v, 4, true),
+                "{v}"
+            );
+            assert_eq!(
+                PercentTrimmed(v).to_string(),
+                format!("{}%", trimmed_reference(v * 100.0, 2, false)),
+                "{v}"
+            );
+        }
+        assert_eq!(trim_num(-0.000_01).to_string(), "0");
+        assert_eq!(trim_num(100.0).to_string(), "100");
+        assert_eq!(PercentTrimmed(0.8).to_string(), "80%");
+        assert_eq!(PercentTrimmed(0.866_66).to_string(), "86.67%");
+    }
+
+    #[test]
+    fn points_print_as_the_rounded_decimal() {
+        for v in sweep() {
+            if !v.is_finite() || v.abs() > 1e12 {
+                continue;
+            }
+            assert_eq!(
+                Pts(v).to_string(),
+                crate::scorecard::round_score(v).to_string(),
+                "{v}"
+            );
+        }
+        assert_eq!(Pts(13.125).to_string(), "13.13");
+        assert_eq!(Pts(4.6).to_string(), "4.6");
+        assert_eq!(Pts(5.0).to_string(), "5");
+        assert_eq!(Pts(-1.005).to_string(), "-1.01");
+    }
+
+    #[test]
+    fn values_and_thresholds_print_in_their_scale() {
+        let pct = |v| Value {
+            v,
+            fmt: ValueFmt::Percent,
+            unit: None,
+        };
+        assert_eq!(pct(0.923).to_string(), "92.30%");
+        assert_eq!(Threshold(pct(0.95)).to_string(), "95%");
+        let money = Value {
+            v: 98_694.55,
+            fmt: ValueFmt::Number,
+            unit: Some("万元"),
+        };
+        assert_eq!(money.to_string(), "98694.55万元");
+        let count = Value {
+            v: 12.0,
+            fmt: ValueFmt::Integer,
+            unit: None,
+        };
+        assert_eq!(count.to_string(), "12");
+    }
+}

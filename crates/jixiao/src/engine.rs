@@ -1075,11 +1075,11 @@ fn val_json(v: &Val) -> serde_json::Value {
             .map_or(serde_json::Value::Null, serde_json::Value::Number),
         Val::Int(i) => serde_json::Value::from(*i),
         Val::Bool(b) => serde_json::Value::Bool(*b),
-        Val::Text(s) => serde_json::Value::String(s.clone()),
+        Val::Text(s) => serde_json::Value::String(s.to_string()),
         Val::Grade { labels, .. } if labels.len() == 1 => {
             serde_json::Value::String(labels[0].clone())
         }
-        Val::Grade { labels, .. } => serde_json::Value::from(labels.clone()),
+        Val::Grade { labels, .. } => serde_json::Value::from(labels.to_vec()),
         Val::Table(rows) => crate::table::rows_json(rows, val_json),
     }
 }
@@ -1190,7 +1190,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         if input.kind == InputType::Grade {
             table.grade_scales.insert(
                 idx,
-                grade_scale(input).into_iter().map(|l| l.label).collect(),
+                grade_scale(input).iter().map(|l| l.label.clone()).collect(),
             );
         }
         table.metas.push(MetricMeta {

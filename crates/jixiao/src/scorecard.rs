@@ -189,6 +189,16 @@ pub(crate) fn score_cents(x: f64) -> Option<i64> {
     }
 }
 
+/// `Decimal::new(m, scale).normalize()`, trimming the zeros in `i64` rather than in
+/// `Decimal`'s 96-bit arithmetic.
+fn trimmed_decimal(mut m: i64, mut scale: u32) -> Decimal {
+    while scale > 0 && m % 10 == 0 {
+        m /= 10;
+        scale -= 1;
+    }
+    Decimal::new(m, scale)
+}
+
 /// `round_score(x)` as a float: the score as it prints, for arithmetic on printed values.
 pub(crate) fn printed_score(x: f64) -> f64 {
     match score_cents(x) {
@@ -200,7 +210,7 @@ pub(crate) fn printed_score(x: f64) -> f64 {
 
 pub(crate) fn round_score(x: f64) -> Decimal {
     if let Some(cents) = score_cents(x) {
-        return Decimal::new(cents, 2).normalize();
+        return trimmed_decimal(cents, 2);
     }
     let d = Decimal::from_f64_retain(x).unwrap_or_default();
     d.round_dp_with_strategy(9, RoundingStrategy::MidpointNearestEven)
@@ -221,16 +231,18 @@ pub(crate) fn attainment(score: Decimal, points: Decimal) -> Option<Decimal> {
     // (this runs for every node of every project). Bounded so that no quotient comes within
     // `Decimal`'s 28 digits of a rounding tie without being one: both routes agree.
     if score.scale() <= 2 && points.scale() <= 2 {
-        let cents = |d: Decimal| -> Option<i128> {
+        let cents = |d: Decimal| -> Option<i64> {
             let m = d.mantissa() * 10_i128.pow(2 - d.scale());
-            (m.abs() < 1_000_000_000_000).then_some(m)
+            i64::try_from(m)
+                .ok()
+                .filter(|m| m.abs() < 1_000_000_000_000)
         };
         if let (Some(s), Some(p)) = (cents(score), cents(points)) {
             let (num, den) = (s.abs() * 10_000, p.abs());
             let q = (2 * num + den) / (2 * den);
             let q = if (s < 0) != (p < 0) { -q } else { q };
-            #[allow(clippy::cast_possible_truncation)] // |q| ≤ 10¹⁶ while |s/p| ≤ 10¹²
-            return Some(Decimal::new(q as i64, 4).normalize());
+            // |q| ≤ 10¹⁶: within i64, as are the products above (< 2 × 10¹⁶).
+            return Some(trimmed_decimal(q, 4));
         }
     }
     Some(
@@ -277,6 +289,29 @@ pub(crate) mod decimal_option {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimmed_decimal_is_normalize() {
+        for m in [
+            0,
+            1,
+            -1,
+            10,
+            -10,
+            100,
+            250,
+            -250,
+            1_000_000,
+            123_456,
+            9_000_000_000,
+        ] {
+            for scale in 0..=4 {
+                let d = trimmed_decimal(m, scale);
+                let n = Decimal::new(m, scale).normalize();
+                assert_eq!((d, d.scale()), (n, n.scale()), "{m}e-{scale}");
+            }
+        }
+    }
 
     #[test]
     fn attainment_in_integers_equals_decimal_division() {

@@ -5,6 +5,7 @@ use crate::error::{Error, Problem, ProblemCode};
 use crate::model::{GradeAggregate, GradeLevel, Input, InputType};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What an evaluator (or a batch row) fills in for one project.
 ///
@@ -113,9 +114,10 @@ pub(crate) enum Val {
     Num(f64),
     Int(i64),
     Bool(bool),
-    Text(String),
+    // Shared, so that copying the values for an evaluation's frame costs no allocation.
+    Text(Arc<str>),
     Grade {
-        labels: Vec<String>,
+        labels: Arc<[String]>,
         fraction: f64,
     },
     /// Rows of a `table` input.
@@ -209,14 +211,14 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
                 .input(&input.id)
                 .field(format!("values.{}", input.id)));
             }
-            Val::Text(s.to_string())
+            Val::Text(s.into())
         }
         InputType::Date => {
             let Some(s) = raw.as_str().map(str::trim) else {
                 return Err(wrong("日期 YYYY-MM-DD", "a date YYYY-MM-DD"));
             };
             match parse_date(s) {
-                Some(days) => Val::Text(format_date(days)),
+                Some(days) => Val::Text(format_date(days).into()),
                 None => {
                     return Err(Problem::new(
                         ProblemCode::InvalidDate,
@@ -248,18 +250,18 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
                 .input(&input.id)
                 .field(format!("values.{}", input.id)));
             }
-            Val::Text(s.to_string())
+            Val::Text(s.into())
         }
         InputType::Grade => {
-            let raws: Vec<&J> = match raw {
-                J::Array(items) => items.iter().collect(),
-                other => vec![other],
+            let raws: &[J] = match raw {
+                J::Array(items) => items,
+                other => std::slice::from_ref(other),
             };
             let scale = grade_scale(input);
             let mut labels = Vec::with_capacity(raws.len());
             let mut fractions = Vec::with_capacity(raws.len());
             for r in raws {
-                let Some(found) = r.as_str().and_then(|s| find_level(&scale, s.trim())) else {
+                let Some(found) = r.as_str().and_then(|s| find_level(scale, s.trim())) else {
                     let allowed = scale
                         .iter()
                         .map(|l| l.label.as_str())
@@ -295,7 +297,7 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
             }
             Val::Grade {
                 fraction: aggregate(&mut fractions, input.aggregate),
-                labels,
+                labels: labels.into(),
             }
         }
     };
@@ -415,11 +417,14 @@ fn format_date(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-pub(crate) fn grade_scale(input: &Input) -> Vec<GradeLevel> {
+/// The input's grade levels, or the default 优/良/中/差 (built once, not per value checked).
+pub(crate) fn grade_scale(input: &Input) -> &[GradeLevel] {
+    static DEFAULT: std::sync::LazyLock<Vec<GradeLevel>> =
+        std::sync::LazyLock::new(crate::model::default_grade_levels);
     if input.levels.is_empty() {
-        crate::model::default_grade_levels()
+        &DEFAULT
     } else {
-        input.levels.clone()
+        &input.levels
     }
 }
 

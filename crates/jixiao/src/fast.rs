@@ -226,6 +226,54 @@ enum Node {
     Or(Vec<Node>),
     If(Box<Node>, Block, Block),
     Block(Block),
+    Switch(Box<Switch>),
+}
+
+/// `switch subject { "a" => …, "b" => …, _ => … }` over constant cases without conditions
+/// or ranges. Cases are kept as Rhai keys them, by the hash of the case value, and the
+/// subject is hashed the same way (checked against Rhai once: [`switch_hashing_agrees`]).
+#[derive(Debug, Clone)]
+struct Switch {
+    subject: Node,
+    cases: Vec<(u64, Node)>,
+    default: Option<Node>,
+}
+
+/// The hash Rhai gives a `switch` value: `Dynamic`'s `Hash` through a fixed-key `AHasher`.
+fn switch_hash(value: &Dynamic) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = ahash::AHasher::default();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Whether [`switch_hash`] is Rhai's own: a probe script's case key must equal our hash of
+/// its value. If a Rhai or ahash upgrade ever changes how keys are made, `switch` simply
+/// stops being lowered (Rhai runs it) instead of matching the wrong case.
+fn switch_hashing_agrees() -> bool {
+    static AGREES: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AGREES.get_or_init(|| {
+        let engine = rhai::Engine::new_raw();
+        let Ok(ast) = engine.compile(r#"switch x { "探针 probe" => 1, 7 => 2, true => 3 }"#)
+        else {
+            return false;
+        };
+        let [Stmt::Switch(x, _)] = ast.statements() else {
+            return false;
+        };
+        let mut theirs: Vec<u64> = x.1.cases.keys().copied().collect();
+        let mut ours: Vec<u64> = [
+            Dynamic::from("探针 probe"),
+            Dynamic::from_int(7),
+            Dynamic::from_bool(true),
+        ]
+        .iter()
+        .map(switch_hash)
+        .collect();
+        theirs.sort_unstable();
+        ours.sort_unstable();
+        theirs == ours
+    })
 }
 
 /// Why a native run stopped: Rhai runs the script instead.
@@ -283,6 +331,7 @@ impl Lowering<'_> {
             Stmt::Expr(e) => Step::Eval(self.expr(e)?),
             Stmt::FnCall(call, pos) => Step::Eval(self.call(call, *pos)?),
             Stmt::Block(b) => Step::Eval(Node::Block(self.block(b.statements())?)),
+            Stmt::Switch(x, _) => Step::Eval(self.switch(&x.0, &x.1)?),
             Stmt::If(flow, _) => Step::Eval(Node::If(
                 Box::new(self.expr(&flow.expr)?),
                 self.block(flow.body.statements())?,
@@ -332,6 +381,32 @@ impl Lowering<'_> {
             ),
             _ => return None,
         })
+    }
+
+    fn switch(&mut self, subject: &Expr, cases: &rhai::SwitchCasesCollection) -> Option<Node> {
+        if !cases.ranges.is_empty() || !switch_hashing_agrees() {
+            return None;
+        }
+        let unconditional = |index: usize| {
+            let block = cases.expressions.get(index)?;
+            matches!(block.lhs, Expr::BoolConstant(true, _)).then_some(&block.rhs)
+        };
+        let subject = self.expr(subject)?;
+        let mut lowered = Vec::with_capacity(cases.cases.len());
+        for (&hash, list) in &cases.cases {
+            // Rhai takes the first block whose condition holds; ours have none.
+            let rhs = unconditional(*list.blocks.first()?)?;
+            lowered.push((hash, self.expr(rhs)?));
+        }
+        let default = match cases.def_case {
+            Some(index) => Some(self.expr(unconditional(index)?)?),
+            None => None,
+        };
+        Some(Node::Switch(Box::new(Switch {
+            subject,
+            cases: lowered,
+            default,
+        })))
     }
 
     fn call(&mut self, call: &rhai::FnCallExpr, pos: Position) -> Option<Node> {
@@ -607,6 +682,21 @@ impl Node {
                 }
             }
             Node::Block(block) => block.run(env)?,
+            Node::Switch(switch) => {
+                let subject = switch.subject.eval(env)?;
+                // Only the value types the hashing was checked on; Rhai decides the rest.
+                if !(subject.is_string() || subject.is_int() || subject.is_bool()) {
+                    return Err(Abandon);
+                }
+                let hash = switch_hash(&subject);
+                match switch.cases.iter().find(|(h, _)| *h == hash) {
+                    Some((_, rhs)) => rhs.eval(env)?,
+                    None => match &switch.default {
+                        Some(rhs) => rhs.eval(env)?,
+                        None => Dynamic::UNIT,
+                    },
+                }
+            }
         })
     }
 }
@@ -645,6 +735,8 @@ mod tests {
             r#"if x > 10.0 { full() } else { zero("未达标") }"#,
             r#"let r = k; if r > 1.0 { full() } else { award(points * r, "按比例") }"#,
             r#"if k >= 0.9 && !b { flag("绿"); full() } else { finding("偏差"); points / 2 }"#,
+            r#"switch x { "通过" => full("已验收"), "初验" => award(points * 0.6, "仅初验"), _ => zero("未验收") }"#,
+            r#"switch x { "是" => full() }"#,
         ] {
             assert!(lowers(script), "{script}");
         }
@@ -658,8 +750,39 @@ mod tests {
             "fn f() { 1.0 } f()",
             "max(x, k)",
             "x.abs()",
+            // Conditions and ranges on cases are Rhai's.
+            r#"switch x { "a" if k > 1.0 => full(), _ => 0.0 }"#,
+            "switch x { 1..5 => full(), _ => 0.0 }",
         ] {
             assert!(!lowers(script), "{script}");
         }
+    }
+
+    #[test]
+    fn switch_cases_are_found_as_rhai_finds_them() {
+        // Lowering `switch` depends on hashing values exactly as Rhai keys its cases.
+        assert!(switch_hashing_agrees());
+        let table = table();
+        let mut engine = crate::script::sandbox();
+        engine.set_strict_variables(false);
+        let script = r#"switch x { "甲" => 1.0, "乙" => 2.0, 3 => 3.0, true => 4.0, _ => 5.0 }"#;
+        let program = program(&engine.compile(script).unwrap(), &table).unwrap();
+        for (value, expected) in [
+            (Val::Text("甲".into()), 1.0),
+            (Val::Text("乙".into()), 2.0),
+            (Val::Text("丙".into()), 5.0),
+            (Val::Bool(true), 4.0),
+            (Val::Bool(false), 5.0),
+        ] {
+            let values = [Some(value.clone()), None, None];
+            let got = program.run(&values, 1.0).unwrap().as_float().unwrap();
+            assert_eq!(got, expected, "{value:?}");
+        }
+        // A number reaches scripts as a float, which is not a key type we hash: Rhai decides.
+        assert!(
+            program
+                .run(&[Some(Val::Num(3.0)), None, None], 1.0)
+                .is_err()
+        );
     }
 }

@@ -431,7 +431,7 @@ impl Engine {
                     });
                     if let Some(pr) = failed_kpi {
                         out.status = Status::Error;
-                        out.error = Some(*pr);
+                        out.error = Some(pr);
                     } else if !missing.is_empty() {
                         out.status = Status::Unscored;
                         out.missing = missing
@@ -755,7 +755,7 @@ impl Engine {
             }
             Err(pr) => {
                 out.status = Status::Error;
-                out.error = Some(pr);
+                out.error = Some(Box::new(pr));
                 out.findings = findings;
             }
         }

@@ -125,9 +125,9 @@ pub struct IndicatorScore {
     /// Required inputs that were missing or invalid (status `unscored`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<Arc<str>>,
-    /// The rule or script error (status `error`).
+    /// The rule or script error (status `error`). Boxed: rare, and large next to the rest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<Problem>,
+    pub error: Option<Box<Problem>>,
     /// The evaluator's note from the submission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

@@ -366,8 +366,13 @@ fn arg_number(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) ->
 /// can read labels while writing findings.
 fn with_frame<T>(f: impl FnOnce(&MetricTable, &mut Frame) -> T) -> T {
     FRAME.with_borrow_mut(|frame| {
-        let table = frame.table.clone().unwrap_or_default();
-        f(&table, frame)
+        // Moved out and back rather than cloned: no reference-count traffic per call.
+        static NO_TABLE: std::sync::LazyLock<MetricTable> =
+            std::sync::LazyLock::new(MetricTable::default);
+        let table = frame.table.take();
+        let result = f(table.as_deref().unwrap_or(&NO_TABLE), frame);
+        frame.table = table;
+        result
     })
 }
 

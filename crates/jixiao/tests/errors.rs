@@ -802,7 +802,7 @@ fn failed_a2(card: &Scorecard) -> Problem {
     assert_eq!(card.indicator("A").unwrap().status, Status::Partial);
     assert!(!card.complete);
     assert!(card.grade.is_none());
-    let p = a2.error.clone().unwrap();
+    let p = *a2.error.clone().unwrap();
     if p.code == ProblemCode::KpiError {
         // Located at the KPI that failed (its id and expression line).
         assert!(p.kpi.is_some());

@@ -90,7 +90,7 @@ fn assert_contained(label: &str, card: &Scorecard, code: ProblemCode) -> Problem
     let h = card.indicator("H").unwrap();
     assert_eq!(h.status, Status::Error, "{label}");
     assert_eq!(h.score, None, "{label}");
-    let p = h.error.clone().unwrap();
+    let p = *h.error.clone().unwrap();
     assert_eq!(p.code, code, "{label}: {}", p.message);
     assert_eq!(p.indicator.as_deref(), Some("H"), "{label}");
     assert_eq!(p.field.as_deref(), Some("script"), "{label}");

@@ -86,6 +86,8 @@ struct CompiledKpi {
     ast: AST,
     /// Native evaluation when the expression is plain arithmetic.
     fast: Option<Arith>,
+    /// Otherwise a native program when it stays within the subset leaves use.
+    native: Option<Program>,
     /// Inputs this KPI depends on, directly or through other KPIs.
     inputs: Vec<usize>,
     /// KPIs (metric indices) it depends on, directly or not.
@@ -360,8 +362,15 @@ impl Engine {
                     .as_ref()
                     .filter(|_| FAST_PATHS.get())
                     .and_then(|f| f.eval(&metric_values));
-                let result = match fast {
-                    Some(v) => Ok(Dynamic::from_float(v)),
+                let native = || {
+                    k.native
+                        .as_ref()
+                        .filter(|_| FAST_PATHS.get())
+                        .and_then(|p| p.run(&metric_values, 0.0).ok())
+                        .filter(|d| number(d).is_some())
+                };
+                let result = match fast.map(Dynamic::from_float).or_else(native) {
+                    Some(d) => Ok(d),
                     None => {
                         let scope = lazy_scope(&mut scope, c, &metric_values, &done);
                         c.rhai.eval_ast_with_scope::<Dynamic>(scope, &k.ast)
@@ -1429,6 +1438,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
             let (ast, _) = kpi_asts[k].clone()?;
             Some(CompiledKpi {
                 fast: crate::fast::arith(&ast, &table),
+                native: crate::fast::program(&ast, &table),
                 spec_index: k,
                 metric: n_inputs + k,
                 ast,

@@ -227,6 +227,95 @@ enum Node {
     If(Box<Node>, Block, Block),
     Block(Block),
     Switch(Box<Switch>),
+    /// A pure standard function: `max(a, b)`, `x.ceiling()`, `days_between(d1, d2)` …
+    Func(Func, Vec<Node>),
+    /// An interpolated string whose parts are strings and integers: `` `延期 ${n} 天` ``.
+    Interp(Vec<Node>),
+}
+
+/// Rhai functions with a native twin. Each twin handles the argument types whose result
+/// is certain (floats for rounding, integers or floats for `max`…) and abandons on any
+/// other, so Rhai keeps deciding overloads, conversions and errors.
+#[derive(Debug, Clone, Copy)]
+enum Func {
+    Max,
+    Min,
+    Abs,
+    Floor,
+    Ceiling,
+    Round,
+    ToInt,
+    ToFloat,
+    DaysBetween,
+}
+
+impl Func {
+    fn by_call(name: &str, arity: usize) -> Option<Func> {
+        Some(match (name, arity) {
+            ("max", 2) => Func::Max,
+            ("min", 2) => Func::Min,
+            ("abs", 1) => Func::Abs,
+            ("floor", 1) => Func::Floor,
+            ("ceiling", 1) => Func::Ceiling,
+            ("round", 1) => Func::Round,
+            ("to_int", 1) => Func::ToInt,
+            ("to_float", 1) => Func::ToFloat,
+            ("days_between", 2) => Func::DaysBetween,
+            _ => return None,
+        })
+    }
+
+    fn call(self, args: &[Dynamic]) -> Native<Dynamic> {
+        let float = |d: &Dynamic| d.as_float().map_err(|_| Abandon);
+        Ok(match (self, args) {
+            (Func::Max | Func::Min, [a, b]) => {
+                let first = match self {
+                    Func::Max => |o: std::cmp::Ordering| o.is_ge(),
+                    _ => |o: std::cmp::Ordering| o.is_le(),
+                };
+                // Rhai: `if x >= y { x } else { y }` (max) per type; mixed types are its own.
+                if let (Ok(x), Ok(y)) = (a.as_int(), b.as_int()) {
+                    Dynamic::from_int(if first(x.cmp(&y)) { x } else { y })
+                } else {
+                    let (x, y) = (float(a)?, float(b)?);
+                    let order = x.partial_cmp(&y);
+                    Dynamic::from_float(if order.is_some_and(first) { x } else { y })
+                }
+            }
+            (Func::Abs, [a]) => match a.as_int() {
+                Ok(i) => Dynamic::from_int(i.checked_abs().ok_or(Abandon)?),
+                Err(_) => Dynamic::from_float(float(a)?.abs()),
+            },
+            (Func::Floor, [a]) => Dynamic::from_float(float(a)?.floor()),
+            (Func::Ceiling, [a]) => Dynamic::from_float(float(a)?.ceil()),
+            (Func::Round, [a]) => Dynamic::from_float(float(a)?.round()),
+            (Func::ToInt, [a]) => {
+                let x = float(a)?;
+                // Rhai's range check; NaN and the edges are left to it.
+                #[allow(clippy::cast_precision_loss)]
+                if !(x > i64::MIN as f64 && x < i64::MAX as f64) {
+                    return Err(Abandon);
+                }
+                #[allow(clippy::cast_possible_truncation)]
+                Dynamic::from_int(x.trunc() as i64)
+            }
+            (Func::ToFloat, [a]) => match a.as_int() {
+                #[allow(clippy::cast_precision_loss)]
+                Ok(i) => Dynamic::from_float(i as f64),
+                Err(_) => Dynamic::from_float(float(a)?),
+            },
+            (Func::DaysBetween, [from, to]) => {
+                let day = |d: &Dynamic| {
+                    d.read_lock::<rhai::ImmutableString>()
+                        .and_then(|s| crate::submission::parse_date(s.as_str()))
+                        .ok_or(Abandon)
+                };
+                let (a, b) = (day(from)?, day(to)?);
+                Dynamic::from_int(b.checked_sub(a).ok_or(Abandon)?)
+            }
+            _ => return Err(Abandon),
+        })
+    }
 }
 
 /// `switch subject { "a" => …, "b" => …, _ => … }` over constant cases without conditions
@@ -367,6 +456,20 @@ impl Lowering<'_> {
             }
             Expr::Stmt(b) => Node::Block(self.block(b.statements())?),
             Expr::FnCall(call, pos) => self.call(call, *pos)?,
+            // `x.ceiling()`: a method call without arguments on a value (not `?.`).
+            Expr::Dot(x, flags, _) if !flags.contains(rhai::ASTFlags::NEGATED) => {
+                let Expr::MethodCall(call, _) = &x.rhs else {
+                    return None;
+                };
+                let func = Func::by_call(call.name.as_str(), 1).filter(|_| call.args.is_empty())?;
+                Node::Func(func, vec![self.expr(&x.lhs)?])
+            }
+            Expr::InterpolatedString(parts, _) => Node::Interp(
+                parts
+                    .iter()
+                    .map(|p| self.expr(p))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
             Expr::And(items, _) => Node::And(
                 items
                     .iter()
@@ -449,6 +552,9 @@ impl Lowering<'_> {
         let name = call.name.as_str();
         if let Some(helper) = Helper::by_call(name, call.args.len()) {
             return Some(Node::Helper(helper, pos, args()?));
+        }
+        if let Some(func) = Func::by_call(name, call.args.len()) {
+            return Some(Node::Func(func, args()?));
         }
         let record = match name {
             "finding" => Record::Finding,
@@ -682,6 +788,34 @@ impl Node {
                 }
             }
             Node::Block(block) => block.run(env)?,
+            Node::Func(func, args) => {
+                let mut buf = [Dynamic::UNIT, Dynamic::UNIT];
+                if args.len() > buf.len() {
+                    return Err(Abandon);
+                }
+                for (slot, a) in buf.iter_mut().zip(args) {
+                    *slot = a.eval(env)?;
+                }
+                func.call(&buf[..args.len()])?
+            }
+            Node::Interp(parts) => {
+                let mut text = String::new();
+                for part in parts {
+                    let value = part.eval(env)?;
+                    if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
+                        text.push_str(s.as_str());
+                    } else if let Ok(i) = value.as_int() {
+                        text.push_str(itoa::Buffer::new().format(i));
+                    } else {
+                        // Rhai's own `to_string` of other types (floats…) is its to print.
+                        return Err(Abandon);
+                    }
+                    if text.len() > crate::script::MAX_STRING {
+                        return Err(Abandon);
+                    }
+                }
+                Dynamic::from(text)
+            }
             Node::Switch(switch) => {
                 let subject = switch.subject.eval(env)?;
                 // Only the value types the hashing was checked on; Rhai decides the rest.
@@ -737,6 +871,8 @@ mod tests {
             r#"if k >= 0.9 && !b { flag("绿"); full() } else { finding("偏差"); points / 2 }"#,
             r#"switch x { "通过" => full("已验收"), "初验" => award(points * 0.6, "仅初验"), _ => zero("未验收") }"#,
             r#"switch x { "是" => full() }"#,
+            "let late = max(k, 0.0); deduct([[(late / 30.0).ceiling(), 1, `延期 ${late.to_int()} 天`]])",
+            "award(min(points, floor(abs(x))), `取整 ${round(k).to_int()}`)",
         ] {
             assert!(lowers(script), "{script}");
         }
@@ -748,8 +884,9 @@ mod tests {
             "let s = 0.0; for i in 0..3 { s += 1.0; } s",
             "let a = 1.0; a = 2.0; a",
             "fn f() { 1.0 } f()",
-            "max(x, k)",
-            "x.abs()",
+            "sqrt(x)",
+            "x.to_string()",
+            "x?.abs()",
             // Conditions and ranges on cases are Rhai's.
             r#"switch x { "a" if k > 1.0 => full(), _ => 0.0 }"#,
             "switch x { 1..5 => full(), _ => 0.0 }",
@@ -784,5 +921,32 @@ mod tests {
                 .run(&[Some(Val::Num(3.0)), None, None], 1.0)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn functions_and_interpolation_run_natively_or_abandon() {
+        let table = table();
+        let mut engine = crate::script::sandbox();
+        engine.set_strict_variables(false);
+        let run = |script: &str, x: Val| {
+            let program = program(&engine.compile(script).unwrap(), &table).unwrap();
+            program.run(&[Some(x), None, None], 5.0)
+        };
+        let num = |d: Native<Dynamic>| d.unwrap().as_float().unwrap();
+        assert_eq!(num(run("max(x, 0.0)", Val::Num(-3.0))), 0.0);
+        assert_eq!(num(run("min(x, 2.5)", Val::Num(7.0))), 2.5);
+        assert_eq!(num(run("(x / 30.0).ceiling()", Val::Num(31.0))), 2.0);
+        assert_eq!(num(run("floor(abs(x))", Val::Num(-2.5))), 2.0);
+        assert_eq!(num(run("x.round()", Val::Num(2.5))), 3.0);
+        let text = run("`延期 ${x.to_int()} 天`", Val::Num(12.9)).unwrap();
+        assert_eq!(text.into_string().unwrap(), "延期 12 天");
+        let days = run(r#"days_between("2025-01-01", "2025-03-01")"#, Val::Num(0.0));
+        assert_eq!(days.unwrap().as_int().unwrap(), 59);
+        // Rhai prints floats its own way, converts mixed types and raises the errors: the
+        // native run abandons instead of guessing.
+        assert!(run("`${x / 3.0}`", Val::Num(1.0)).is_err());
+        assert!(run("max(x, 1)", Val::Num(1.0)).is_err());
+        assert!(run("x.to_int()", Val::Num(1e300)).is_err());
+        assert!(run(r#"days_between("2025-13-01", "2025-03-01")"#, Val::Num(0.0)).is_err());
     }
 }

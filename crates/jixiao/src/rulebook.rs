@@ -857,18 +857,19 @@ fn source_map(text: &str) -> SourceMap {
     let Ok(doc) = toml::from_str::<SpanDoc>(text) else {
         return SourceMap::default();
     };
-    let line = |offset: usize| line_col(text, offset).0;
+    let index = LineIndex::new(text);
+    let line = |offset: usize| index.line(offset);
     let entry = |e: &toml::Spanned<SpanEntry>| {
         let inner = e.get_ref();
         EntryLines {
-            entry: Some(entry_line(text, e.span().start)),
+            entry: Some(entry_line(&index, e.span().start)),
             points: inner.points.as_ref().map(|p| line(p.span().start)),
             parent: inner.parent.as_ref().map(|p| line(p.span().start)),
             code: inner
                 .script
                 .as_ref()
                 .or(inner.expr.as_ref())
-                .map(|s| script_lines(text, s.span().start))
+                .map(|s| script_lines(&index, s.span().start))
                 .unwrap_or_default(),
         }
     };
@@ -880,16 +881,44 @@ fn source_map(text: &str) -> SourceMap {
     }
 }
 
+/// Line starts of a text, to find the line of many offsets without rescanning the text
+/// for each (a rulebook has hundreds of entries and scripts).
+struct LineIndex<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+    /// 1-based line of a byte offset (as [`line_col`]).
+    fn line(&self, offset: usize) -> u32 {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line = self.starts.partition_point(|&s| s <= offset);
+        u32::try_from(line).unwrap_or(u32::MAX)
+    }
+    /// The text of a 1-based line, without its line ending.
+    fn line_text(&self, line: usize) -> Option<&'t str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).map_or(self.text.len(), |&e| e - 1);
+        let text = self.text.get(start..end.max(start))?;
+        Some(text.strip_suffix('\r').unwrap_or(text))
+    }
+}
+
 /// The line of an array-of-tables entry: its `[[header]]` line. Depending on the parser the
 /// span starts at the header or at the first key, so walk back to the nearest header.
-fn entry_line(text: &str, offset: usize) -> u32 {
-    let (line, _) = line_col(text, offset);
-    let lines: Vec<&str> = text.lines().collect();
+fn entry_line(index: &LineIndex<'_>, offset: usize) -> u32 {
+    let line = index.line(offset);
     (1..=line as usize)
         .rev()
         .find(|&l| {
-            lines
-                .get(l - 1)
+            index
+                .line_text(l)
                 .is_some_and(|s| s.trim_start().starts_with('['))
         })
         .and_then(|l| u32::try_from(l).ok())
@@ -900,9 +929,10 @@ fn entry_line(text: &str, offset: usize) -> u32 {
 /// TOML's rules: a newline right after an opening `"""`/`\'\'\'` is dropped; in basic strings
 /// `\n` starts a new script line on the same TOML line and a line-ending backslash joins
 /// TOML lines into one script line.
-fn script_lines(text: &str, offset: usize) -> ScriptLines {
+fn script_lines(index: &LineIndex<'_>, offset: usize) -> ScriptLines {
+    let text = index.text;
     let start = floor_char_boundary(text, offset);
-    let (mut line, _) = line_col(text, start);
+    let mut line = index.line(start);
     let rest = &text[start..];
     let (delimiter, basic) = if rest.starts_with("\"\"\"") {
         ("\"\"\"", true)
@@ -984,4 +1014,26 @@ fn guess_id_json(text: &str) -> String {
         .ok()
         .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(String::from))
         .unwrap_or_else(|| "(unknown)".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_agrees_with_scanning() {
+        let text = "a = 1\r\n[[x]]\n  中文 = \"值\"\n\n[[y]]\nlast";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 3 {
+            assert_eq!(index.line(offset), line_col(text, offset).0, "{offset}");
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, expected) in lines.iter().enumerate() {
+            assert_eq!(index.line_text(i + 1), Some(*expected), "line {}", i + 1);
+        }
+        assert_eq!(index.line_text(0), None);
+        assert_eq!(index.line_text(lines.len() + 1), None);
+        // The header above a key names the entry.
+        assert_eq!(entry_line(&index, text.find("中文").unwrap()), 2);
+    }
 }

@@ -1413,7 +1413,7 @@ pub(crate) fn to_dynamic(v: &Val) -> Dynamic {
         #[allow(clippy::cast_precision_loss)] // validated below 2^53
         Val::Int(i) => Dynamic::from_float(*i as f64),
         Val::Bool(b) => Dynamic::from_bool(*b),
-        Val::Text(s) => Dynamic::from(rhai::ImmutableString::from(&**s)),
+        Val::Text(s) => Dynamic::from(s.clone()),
         Val::Grade { fraction, .. } => Dynamic::from_float(*fraction),
         Val::Table(rows) => crate::table::rows_dynamic(rows),
     }

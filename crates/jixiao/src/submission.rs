@@ -115,7 +115,7 @@ pub(crate) enum Val {
     Int(i64),
     Bool(bool),
     // Shared, so that copying the values for an evaluation's frame costs no allocation.
-    Text(Arc<str>),
+    Text(rhai::ImmutableString),
     Grade {
         labels: Arc<[String]>,
         fraction: f64,

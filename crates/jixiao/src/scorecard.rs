@@ -192,6 +192,9 @@ pub(crate) fn score_cents(x: f64) -> Option<i64> {
 /// `Decimal::new(m, scale).normalize()`, trimming the zeros in `i64` rather than in
 /// `Decimal`'s 96-bit arithmetic.
 fn trimmed_decimal(mut m: i64, mut scale: u32) -> Decimal {
+    if m == 0 {
+        return Decimal::ZERO;
+    }
     while scale > 0 && m % 10 == 0 {
         m /= 10;
         scale -= 1;
@@ -232,10 +235,14 @@ pub(crate) fn attainment(score: Decimal, points: Decimal) -> Option<Decimal> {
     // `Decimal`'s 28 digits of a rounding tie without being one: both routes agree.
     if score.scale() <= 2 && points.scale() <= 2 {
         let cents = |d: Decimal| -> Option<i64> {
-            let m = d.mantissa() * 10_i128.pow(2 - d.scale());
-            i64::try_from(m)
+            let m = i64::try_from(d.mantissa())
                 .ok()
-                .filter(|m| m.abs() < 1_000_000_000_000)
+                .filter(|m| m.abs() < 1_000_000_000_000)?;
+            Some(match d.scale() {
+                0 => m * 100,
+                1 => m * 10,
+                _ => m,
+            })
         };
         if let (Some(s), Some(p)) = (cents(score), cents(points)) {
             let (num, den) = (s.abs() * 10_000, p.abs());

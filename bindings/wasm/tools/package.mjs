@@ -15,7 +15,7 @@ const args = Object.fromEntries(
 // Two figures: the target (350 KB gzip, not met yet: BENCHMARKS.md says why) is
 // reported on every build; the hard budget is a regression ceiling just above today's size,
 // so a change that grows the engine fails the build instead of passing unnoticed.
-const budget = Number(args.budget ?? 620000);
+const budget = Number(args.budget ?? 540000);
 const target = Number(args.target ?? 350000);
 
 const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");

@@ -3,7 +3,6 @@
 
 use crate::error::{Error, Problem, ProblemCode};
 use crate::model::{Indicator, InputType, RulebookSpec};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -153,9 +152,8 @@ impl Rulebook {
     }
 
     fn from_toml_with_scripts(text: &str, dir: Option<&Path>) -> Result<Self, Error> {
-        let spec: RulebookSpec = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
+        let toml_error = |span: Option<std::ops::Range<usize>>, message: &str| {
+            let (line, column) = span
                 .map(|s| line_col(text, s.start))
                 .map_or((None, None), |(l, c)| (Some(l), Some(c)));
             Error::rulebook(
@@ -163,16 +161,18 @@ impl Rulebook {
                 vec![
                     Problem::new(
                         ProblemCode::TomlSyntax,
-                        format!("TOML 格式错误：{}", e.message()),
-                        format!("invalid TOML: {}", e.message()),
+                        format!("TOML 格式错误：{message}"),
+                        format!("invalid TOML: {message}"),
                     )
                     .at(line, column),
                 ],
             )
-        })?;
+        };
+        let doc = toml::de::DeTable::parse(text).map_err(|e| toml_error(e.span(), e.message()))?;
+        let spec = toml_spec(&doc).map_err(|(span, message)| toml_error(span, &message))?;
         let mut rulebook = Rulebook {
             spec,
-            source: source_map(text),
+            source: source_map(text, doc.get_ref()),
         };
         rulebook.resolve_script_files(dir)?;
         Ok(rulebook)
@@ -829,54 +829,195 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-// --- TOML source map: a second, lenient parse of the same text that keeps spans.
+// --- TOML: the document is parsed once into spanned values (toml's `DeTable`), turned into
+// JSON text for the same serde_json deserializer JSON rulebooks use, and read for the lines
+// of entries. Going through JSON keeps one copy of the spec's deserializer (the WebAssembly
+// module is smaller by the whole serde-for-TOML layer) while errors stay toml's: the same
+// message (serde's own words) at the same TOML span as `toml::from_str` reports.
 
-#[derive(Deserialize)]
-struct SpanDoc {
-    #[serde(default)]
-    inputs: Vec<toml::Spanned<SpanEntry>>,
-    #[serde(default)]
-    kpis: Vec<toml::Spanned<SpanEntry>>,
-    #[serde(default)]
-    indicators: Vec<toml::Spanned<SpanEntry>>,
+type Span = std::ops::Range<usize>;
+
+/// The spec from a parsed TOML document, or an error message and the TOML span it is about.
+fn toml_spec(
+    doc: &toml::Spanned<toml::de::DeTable<'_>>,
+) -> Result<RulebookSpec, (Option<Span>, String)> {
+    let mut json = TomlJson::default();
+    json.table(doc.get_ref(), doc.span(), 0);
+    serde_json::from_str(&json.out).map_err(|e| json.error(&e))
 }
 
-#[derive(Deserialize)]
-struct SpanEntry {
-    #[serde(default)]
-    points: Option<toml::Spanned<toml::Value>>,
-    #[serde(default)]
-    parent: Option<toml::Spanned<toml::Value>>,
-    #[serde(default)]
-    script: Option<toml::Spanned<String>>,
-    #[serde(default)]
-    expr: Option<toml::Spanned<String>>,
+/// JSON text of a TOML document, with the TOML span of every JSON value and key.
+#[derive(Default)]
+struct TomlJson {
+    out: String,
+    /// (start, end) byte range in `out` → span in the TOML text.
+    spans: Vec<(usize, usize, Span)>,
 }
 
-fn source_map(text: &str) -> SourceMap {
-    let Ok(doc) = toml::from_str::<SpanDoc>(text) else {
-        return SourceMap::default();
-    };
+/// Deeper than any rulebook field goes: serde stops (with an error naming an outer value)
+/// before it reaches what is below, so it is left out (and the converter's recursion bounded).
+const TOML_JSON_DEPTH: usize = 32;
+
+impl TomlJson {
+    fn value(&mut self, v: &toml::de::DeValue<'_>, span: Span, depth: usize) {
+        use std::fmt::Write as _;
+        use toml::de::DeValue;
+        let start = self.out.len();
+        match v {
+            DeValue::String(s) => self.string(s),
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => {
+                    let _ = write!(self.out, "{n}");
+                }
+                Err(_) => match u64::from_str_radix(i.as_str(), i.radix()) {
+                    Ok(n) => {
+                        let _ = write!(self.out, "{n}");
+                    }
+                    // What serde_json reads as a number too large for any integer.
+                    Err(_) => self.out.push_str("1e400"),
+                },
+            },
+            // A finite float as the shortest text that reads back as the same f64; inf and
+            // NaN have no JSON form: a number out of serde_json's range, refused there.
+            DeValue::Float(f) => match f.as_str().parse::<f64>() {
+                Ok(x) if x.is_finite() => {
+                    let _ = write!(self.out, "{x:?}");
+                }
+                _ => self.out.push_str("1e400"),
+            },
+            DeValue::Boolean(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            // toml hands a datetime to serde as this one-entry map.
+            DeValue::Datetime(d) => {
+                self.out.push_str("{\"$__toml_private_datetime\":");
+                self.string(&d.to_string());
+                self.out.push('}');
+            }
+            DeValue::Array(items) => {
+                self.out.push('[');
+                if depth < TOML_JSON_DEPTH {
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            self.out.push(',');
+                        }
+                        self.value(item.get_ref(), item.span(), depth + 1);
+                    }
+                }
+                self.out.push(']');
+            }
+            DeValue::Table(t) => {
+                self.table(t, span, depth);
+                return;
+            }
+        }
+        self.spans.push((start, self.out.len(), span));
+    }
+
+    fn table(&mut self, t: &toml::de::DeTable<'_>, span: Span, depth: usize) {
+        let start = self.out.len();
+        self.out.push('{');
+        if depth < TOML_JSON_DEPTH {
+            for (i, (k, v)) in t.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(',');
+                }
+                let key_start = self.out.len();
+                self.string(k.get_ref());
+                self.spans.push((key_start, self.out.len(), k.span()));
+                self.out.push(':');
+                self.value(v.get_ref(), v.span(), depth + 1);
+            }
+        }
+        self.out.push('}');
+        self.spans.push((start, self.out.len(), span));
+    }
+
+    fn string(&mut self, s: &str) {
+        use std::fmt::Write as _;
+        self.out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => self.out.push_str("\\\""),
+                '\\' => self.out.push_str("\\\\"),
+                c if c < ' ' => {
+                    let _ = write!(self.out, "\\u{:04x}", u32::from(c));
+                }
+                c => self.out.push(c),
+            }
+        }
+        self.out.push('"');
+    }
+
+    /// serde_json's error on this text as toml would have reported it: the message without
+    /// serde_json's position, and the TOML span of the value or key the position is in.
+    fn error(&self, e: &serde_json::Error) -> (Option<Span>, String) {
+        let full = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let mut message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
+        // The column (1-based) is the last character serde_json read: the end of a value it
+        // refused, or the character before one it refused without reading (an array or table);
+        // a syntax error is about the character at the column. Our JSON is always well formed:
+        // its only "syntax" error is an enum given neither a string nor a table.
+        let at = e.column().saturating_sub(1);
+        let inside = |at: usize| {
+            self.spans
+                .iter()
+                .filter(|(s, end, _)| *s <= at && at < *end)
+                .min_by_key(|(s, end, _)| end - s)
+        };
+        let found = if e.is_syntax() {
+            inside(at)
+        } else {
+            let starting = self.spans.iter().find(|(s, _, _)| *s == at + 1);
+            starting.or_else(|| inside(at))
+        };
+        if (e.is_syntax() && message == "expected value")
+            || message.starts_with("unknown variant `$__toml_private_datetime`")
+        {
+            // toml's words for an enum that is neither a string nor a one-entry table.
+            let empty = found.is_some_and(|(s, end, _)| self.out.get(*s..*end) == Some("{}"));
+            message = if empty {
+                "wanted exactly 1 element, found 0 elements"
+            } else {
+                "wanted string or table"
+            }
+            .into();
+        }
+        let span = found.map(|(_, _, span)| span.clone());
+        (span, message)
+    }
+}
+
+fn source_map(text: &str, doc: &toml::de::DeTable<'_>) -> SourceMap {
+    use toml::de::DeValue;
     let index = LineIndex::new(text);
     let line = |offset: usize| index.line(offset);
-    let entry = |e: &toml::Spanned<SpanEntry>| {
-        let inner = e.get_ref();
-        EntryLines {
-            entry: Some(entry_line(&index, e.span().start)),
-            points: inner.points.as_ref().map(|p| line(p.span().start)),
-            parent: inner.parent.as_ref().map(|p| line(p.span().start)),
-            code: inner
-                .script
-                .as_ref()
-                .or(inner.expr.as_ref())
-                .map(|s| script_lines(&index, s.span().start))
-                .unwrap_or_default(),
-        }
+    let entries = |key: &str| -> Vec<EntryLines> {
+        let Some(DeValue::Array(items)) = doc.get(key).map(|v| v.get_ref()) else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .map(|e| {
+                let field = |name: &str| match e.get_ref() {
+                    DeValue::Table(t) => t.get(name),
+                    _ => None,
+                };
+                EntryLines {
+                    entry: Some(entry_line(&index, e.span().start)),
+                    points: field("points").map(|p| line(p.span().start)),
+                    parent: field("parent").map(|p| line(p.span().start)),
+                    code: field("script")
+                        .or_else(|| field("expr"))
+                        .map(|s| script_lines(&index, s.span().start))
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
     };
     SourceMap {
-        inputs: doc.inputs.iter().map(entry).collect(),
-        kpis: doc.kpis.iter().map(entry).collect(),
-        indicators: doc.indicators.iter().map(entry).collect(),
+        inputs: entries("inputs"),
+        kpis: entries("kpis"),
+        indicators: entries("indicators"),
         script_files: HashMap::new(),
     }
 }

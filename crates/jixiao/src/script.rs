@@ -378,7 +378,16 @@ fn with_frame<T>(f: impl FnOnce(&MetricTable, &mut Frame) -> T) -> T {
 
 /// Build the sandboxed Rhai engine with every helper registered.
 pub(crate) fn sandbox() -> rhai::Engine {
-    let mut e = rhai::Engine::new();
+    use rhai::packages::Package as _;
+    // Rhai's standard library, built once per process and shared by every rulebook's engine
+    // (`Engine::new` would build and register all of its functions again for each one).
+    static STANDARD: std::sync::OnceLock<rhai::Shared<rhai::Module>> = std::sync::OnceLock::new();
+    let standard =
+        STANDARD.get_or_init(|| rhai::packages::StandardPackage::new().as_shared_module());
+    let mut e = rhai::Engine::new_raw();
+    e.register_global_module(standard.clone());
+    // What `Engine::new` sets besides the package (its print/debug go nowhere below).
+    e.set_max_strings_interned(256);
     e.set_max_operations(MAX_OPERATIONS)
         .set_max_call_levels(MAX_CALL_LEVELS)
         .set_max_expr_depths(64, 32)

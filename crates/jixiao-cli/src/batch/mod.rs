@@ -19,7 +19,7 @@ use jixiao::{Engine, EvalOptions, Lang, Rulebook};
 use rayon::prelude::*;
 use read::{Feed, InputKind, ReadOptions, Unit};
 use report::Report;
-use row::{Layout, RowResult, Scorer};
+use row::{Layout, Output, RowResult, Scorer, Scratch};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -220,16 +220,16 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
 
     let layout = Layout::new(&engine, lang);
-    let scorer = Scorer {
-        engine: engine.clone(),
-        plan,
-        options: EvalOptions {
-            trace: args.trace,
-            lang,
-        },
-        layout: layout.clone(),
-        want_json: output_kind == OutputKind::Jsonl,
+    let output = match output_kind {
+        OutputKind::Csv => Output::Csv,
+        OutputKind::Jsonl => Output::Jsonl,
+        OutputKind::Xlsx => Output::Table,
     };
+    let options = EvalOptions {
+        trace: args.trace,
+        lang,
+    };
+    let scorer = Scorer::new(engine.clone(), plan, options, layout.clone(), output);
     let encoding = match args.output_encoding {
         CsvEncoding::Utf8Bom => TextEncoding::Utf8Bom,
         CsvEncoding::Utf8 => TextEncoding::Utf8,
@@ -248,7 +248,11 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
     let mut fatal: Option<String> = None;
     let score_chunk = |rows: Vec<read::RawRow>| -> Vec<RowResult> {
-        pool.install(|| rows.into_par_iter().map(|raw| scorer.score(raw)).collect())
+        pool.install(|| {
+            rows.into_par_iter()
+                .map_init(Scratch::default, |scratch, raw| scorer.score(raw, scratch))
+                .collect()
+        })
     };
     let chunks = first
         .into_iter()

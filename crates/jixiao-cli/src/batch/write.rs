@@ -4,7 +4,7 @@
 //! where a complete one is expected.
 
 use super::encoding::EncodingWriter;
-use super::row::{Layout, RowResult, ScoreCell};
+use super::row::{Layout, RowOut, RowResult, ScoreCell, TableRow, push_findings, push_problems};
 use jixiao::{Decimal, Lang};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::fs::File;
@@ -105,12 +105,7 @@ pub fn create(
         .map_err(|e| format!("无法在 {} 旁创建临时文件：{e}", path.display()))?;
     let headers = result_headers(layout, lang);
     match kind {
-        OutputKind::Csv => Ok(Box::new(CsvSink::new(
-            destination,
-            headers,
-            lang,
-            encoding,
-        )?)),
+        OutputKind::Csv => Ok(Box::new(CsvSink::new(destination, headers, encoding)?)),
         OutputKind::Jsonl => {
             let out = destination.writer().map_err(|e| e.to_string())?;
             Ok(Box::new(JsonlSink {
@@ -154,48 +149,23 @@ fn result_headers(layout: &Layout, lang: Lang) -> Vec<String> {
     h
 }
 
-/// The 问题 cell: each error with its column, then what is missing.
-fn problems_text(r: &RowResult, lang: Lang) -> String {
-    let mut parts: Vec<String> = r
-        .errors
-        .iter()
-        .map(|e| match &e.column {
-            Some(c) if lang == Lang::En => format!("[{c}] {}", e.message),
-            Some(c) => format!("【{c}】{}", e.message),
-            None => e.message.clone(),
-        })
-        .collect();
-    if !r.missing.is_empty() {
-        parts.push(match lang {
-            Lang::En => format!("missing: {}", r.missing.join(", ")),
-            _ => format!("缺少：{}", r.missing.join("、")),
-        });
-    }
-    parts.join("；")
-}
-
-fn findings_text(r: &RowResult) -> String {
-    // Built in place: this runs for every row of a million-row batch.
-    let mut text = String::with_capacity(r.findings.iter().map(|f| f.message.len() + 32).sum());
-    for (i, f) in r.findings.iter().enumerate() {
-        if i > 0 {
-            text.push('；');
-        }
-        text.push_str(&f.indicator);
-        text.push(' ');
-        text.push_str(&f.label);
-        text.push('：');
-        text.push_str(&f.message);
-    }
+/// The 问题 cell of a table row.
+fn problems_text(r: &RowResult, table: &TableRow, lang: Lang) -> String {
+    let mut text = String::new();
+    push_problems(&mut text, &r.errors, &table.missing, lang);
     text
 }
 
-fn score_text(cell: &ScoreCell, lang: Lang) -> String {
-    match cell {
-        ScoreCell::Score(d) => d.to_string(),
-        ScoreCell::NotApplicable => tr(lang, "不适用", "N/A").to_string(),
-        ScoreCell::Blank => String::new(),
-    }
+fn findings_text(table: &TableRow) -> String {
+    let mut text = String::new();
+    push_findings(
+        &mut text,
+        table
+            .findings
+            .iter()
+            .map(|f| (&*f.indicator, &*f.label, f.message.as_str())),
+    );
+    text
 }
 
 // ------------------------------------------------------------------------------------ CSV
@@ -203,15 +173,12 @@ fn score_text(cell: &ScoreCell, lang: Lang) -> String {
 struct CsvSink {
     writer: csv::Writer<Box<dyn Write + Send>>,
     destination: Destination,
-    lang: Lang,
-    record: Vec<String>,
 }
 
 impl CsvSink {
     fn new(
         destination: Destination,
         headers: Vec<String>,
-        lang: Lang,
         encoding: TextEncoding,
     ) -> Result<Self, String> {
         let raw = destination.writer().map_err(|e| e.to_string())?;
@@ -230,30 +197,18 @@ impl CsvSink {
         Ok(CsvSink {
             writer,
             destination,
-            lang,
-            record: Vec::with_capacity(headers.len()),
         })
     }
 }
 
 impl Sink for CsvSink {
     fn write(&mut self, rows: &[RowResult]) -> Result<(), String> {
-        let lang = self.lang;
         for r in rows {
-            let record = &mut self.record;
-            record.clear();
-            record.push(r.row.to_string());
-            record.push(r.project_id.clone().unwrap_or_default());
-            record.push(r.project_name.clone().unwrap_or_default());
-            record.push(r.status.label(lang).to_string());
-            record.push(r.total.map(|t| t.to_string()).unwrap_or_default());
-            record.push(r.grade.clone().unwrap_or_default());
-            record.extend(r.dimensions.iter().map(|c| score_text(c, lang)));
-            record.extend(r.indicators.iter().map(|c| score_text(c, lang)));
-            record.push(problems_text(r, lang));
-            record.push(findings_text(r));
+            let RowOut::Csv(record) = &r.out else {
+                return Err("内部错误：结果行不是 CSV 记录 (internal: not a CSV row)".into());
+            };
             self.writer
-                .write_record(&*record)
+                .write_byte_record(record)
                 .map_err(|e| format!("写入结果失败：{e}"))?;
         }
         Ok(())
@@ -286,7 +241,10 @@ struct JsonlSink {
 impl Sink for JsonlSink {
     fn write(&mut self, rows: &[RowResult]) -> Result<(), String> {
         for r in rows {
-            let line = r.json.as_deref().unwrap_or("{}");
+            let line = match &r.out {
+                RowOut::Json(line) => line.as_str(),
+                _ => "{}",
+            };
             self.out
                 .write_all(line.as_bytes())
                 .and_then(|()| self.out.write_all(b"\n"))
@@ -405,19 +363,24 @@ impl XlsxSink {
 
     fn write_row(&mut self, r: &RowResult) -> Result<(), XlsxError> {
         let lang = self.lang;
+        let RowOut::Table(t) = &r.out else {
+            return Err(XlsxError::ParameterError(
+                "internal: not a table row".to_string(),
+            ));
+        };
         if let Some(row) = self.take_row(RESULTS) {
             let score = self.score.clone();
             let sheet = self.workbook.worksheet_from_index(RESULTS)?;
             sheet.write_number(row, 0, r.row as f64)?;
-            write_opt(sheet, row, 1, r.project_id.as_deref())?;
-            write_opt(sheet, row, 2, r.project_name.as_deref())?;
+            write_opt(sheet, row, 1, t.project_id.as_deref())?;
+            write_opt(sheet, row, 2, t.project_name.as_deref())?;
             sheet.write_string(row, 3, r.status.label(lang))?;
-            if let Some(t) = r.total {
-                sheet.write_number_with_format(row, 4, decimal_f64(t), &score)?;
+            if let Some(total) = t.total {
+                sheet.write_number_with_format(row, 4, decimal_f64(total), &score)?;
             }
-            write_opt(sheet, row, 5, r.grade.as_deref())?;
+            write_opt(sheet, row, 5, t.grade.as_deref())?;
             let mut col = 6u16;
-            for cell in r.dimensions.iter().chain(&r.indicators) {
+            for cell in t.dimensions.iter().chain(&t.indicators) {
                 match cell {
                     ScoreCell::Score(d) => {
                         sheet.write_number_with_format(row, col, decimal_f64(*d), &score)?;
@@ -429,23 +392,23 @@ impl XlsxSink {
                 }
                 col += 1;
             }
-            let problems = problems_text(r, lang);
+            let problems = problems_text(r, t, lang);
             if !problems.is_empty() {
                 sheet.write_string(row, col, &problems)?;
             }
-            let findings = findings_text(r);
+            let findings = findings_text(t);
             if !findings.is_empty() {
                 sheet.write_string(row, col + 1, &findings)?;
             }
         }
-        for f in &r.findings {
+        for f in &t.findings {
             let Some(row) = self.take_row(FINDINGS) else {
                 break;
             };
             let sheet = self.workbook.worksheet_from_index(FINDINGS)?;
             sheet.write_number(row, 0, r.row as f64)?;
-            write_opt(sheet, row, 1, r.project_id.as_deref())?;
-            write_opt(sheet, row, 2, r.project_name.as_deref())?;
+            write_opt(sheet, row, 1, t.project_id.as_deref())?;
+            write_opt(sheet, row, 2, t.project_name.as_deref())?;
             sheet.write_string(row, 3, &*f.indicator)?;
             sheet.write_string(row, 4, &*f.label)?;
             if let Some(d) = f.deduction {
@@ -459,7 +422,7 @@ impl XlsxSink {
             };
             let sheet = self.workbook.worksheet_from_index(ERRORS)?;
             sheet.write_number(row, 0, r.row as f64)?;
-            write_opt(sheet, row, 1, r.project_id.as_deref())?;
+            write_opt(sheet, row, 1, t.project_id.as_deref())?;
             write_opt(sheet, row, 2, e.column.as_deref())?;
             write_opt(sheet, row, 3, e.indicator.as_deref())?;
             sheet.write_string(row, 4, &e.code)?;

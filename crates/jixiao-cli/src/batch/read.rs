@@ -72,12 +72,12 @@ impl CellRef<'_> {
     }
 }
 
-/// A CSV field as a cell: blank text is an empty cell.
+/// A CSV field as a cell: blank text is an empty cell. Text is trimmed here, once (whoever
+/// reads a text cell trims it).
 pub fn csv_cell(text: &str) -> CellRef<'_> {
-    if text.trim().is_empty() {
-        CellRef::Empty
-    } else {
-        CellRef::Text(text)
+    match text.trim() {
+        "" => CellRef::Empty,
+        text => CellRef::Text(text),
     }
 }
 
@@ -450,20 +450,57 @@ fn read_csv(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
 /// Why a CSV record cannot be read: the column at fault and the reason.
 pub type Unreadable = (usize, String);
 
-/// The fields of a CSV record as text, or the first column that is not valid text.
-pub fn record_text(
-    record: csv::ByteRecord,
+/// The fields of a CSV record as text.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordText<'a> {
+    record: &'a csv::ByteRecord,
+    /// All the fields, one after the other.
+    text: &'a str,
+}
+
+impl<'a> RecordText<'a> {
+    pub fn len(&self) -> usize {
+        self.record.len()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        self.record.range(i).and_then(|r| self.text.get(r))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+/// The fields of a CSV record as text, or the first column that is not valid text. The
+/// record is checked as one string (its fields are stored one after the other), then each
+/// field's ends for character boundaries: cheaper than checking field by field.
+pub fn record_text<'a>(
+    record: &'a csv::ByteRecord,
     transcoded_from: Option<&str>,
-) -> Result<csv::StringRecord, Unreadable> {
-    let record = csv::StringRecord::from_byte_record(record).map_err(|e| {
-        (
-            e.utf8_error().field(),
+) -> Result<RecordText<'a>, Unreadable> {
+    let whole = std::str::from_utf8(record.as_slice()).ok().filter(|text| {
+        (0..record.len()).all(|i| {
+            record
+                .range(i)
+                .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+        })
+    });
+    let Some(text) = whole else {
+        let column = record
+            .iter()
+            .position(|f| std::str::from_utf8(f).is_err())
+            .unwrap_or_default();
+        return Err((
+            column,
             "不是有效的 UTF-8 文本；文件若由中文 Excel 另存为 CSV，请加 --encoding gbk (not UTF-8; try --encoding gbk)"
                 .to_string(),
-        )
-    })?;
+        ));
+    };
+    let record = RecordText { record, text };
     // The decoder turned bytes that are not valid in the encoding into U+FFFD.
     if let Some(encoding) = transcoded_from
+        && text.contains('\u{FFFD}')
         && let Some(column) = record.iter().position(|f| f.contains('\u{FFFD}'))
     {
         return Err((
@@ -478,7 +515,7 @@ pub fn record_text(
 
 /// A record above or at the header, decoded here (the header is looked for among them).
 fn record_row(row: u64, record: &csv::ByteRecord, transcoded_from: Option<&str>) -> RawRow {
-    match record_text(record.clone(), transcoded_from) {
+    match record_text(record, transcoded_from) {
         Ok(text) => RawRow::Cells {
             row,
             cells: text

@@ -76,13 +76,25 @@ pub struct RowResult {
 
 #[derive(Debug, Clone)]
 pub enum RowOut {
-    /// The result row's CSV fields (UTF-8), for the CSV writer to quote and join.
-    Csv(csv::ByteRecord),
+    /// The result row is in its part's CSV text.
+    InPart,
     /// The JSON Lines record.
     Json(String),
     /// The row's cells, for the spreadsheet writer.
     Table(Box<TableRow>),
 }
+
+/// Consecutive rows scored by one worker, in input order.
+#[derive(Debug)]
+pub struct Part {
+    pub rows: Vec<RowResult>,
+    /// For a CSV result, the rows' records (UTF-8, each with its line end), rendered by the
+    /// worker so that the writer only writes them out.
+    pub csv: Result<Vec<u8>, String>,
+}
+
+/// Where a worker renders CSV records: the CSV writer of the result file, writing to memory.
+type CsvOut = csv::Writer<Vec<u8>>;
 
 /// One row of the results table (and its findings), as cells.
 #[derive(Debug, Clone)]
@@ -206,7 +218,6 @@ struct Slot {
 pub struct Scratch {
     /// The row's submission: its value map keeps its keys and text buffers between rows.
     submission: Submission,
-    record: csv::ByteRecord,
     text: String,
 }
 
@@ -263,13 +274,38 @@ impl Scorer {
         }
     }
 
+    /// Scores consecutive rows (a piece of a chunk, on one worker).
+    pub fn score_part(&self, rows: Vec<RawRow>, scratch: &mut Scratch) -> Part {
+        let mut csv = (self.output == Output::Csv).then(|| {
+            super::write::csv_builder().from_writer(Vec::with_capacity(rows.len() * 2048))
+        });
+        let mut results = Vec::with_capacity(rows.len());
+        for raw in rows {
+            match self.score(raw, scratch, csv.as_mut()) {
+                Ok(r) => results.push(r),
+                Err(e) => {
+                    return Part {
+                        rows: results,
+                        csv: Err(e.to_string()),
+                    };
+                }
+            }
+        }
+        let csv = match csv {
+            Some(w) => w.into_inner().map_err(|e| e.error().to_string()),
+            None => Ok(Vec::new()),
+        };
+        Part { rows: results, csv }
+    }
+
     fn unreadable(
         &self,
         row: u64,
         column: Option<usize>,
         reason: String,
         scratch: &mut Scratch,
-    ) -> RowResult {
+        csv: Option<&mut CsvOut>,
+    ) -> csv::Result<RowResult> {
         let column = column.map(|c| self.column_name(c));
         let error = RowError {
             column,
@@ -277,15 +313,20 @@ impl Scorer {
             code: "unreadable".into(),
             message: reason,
         };
-        self.result(row, None, vec![error], scratch)
+        self.result(row, None, vec![error], scratch, csv)
     }
 
-    pub fn score(&self, raw: RawRow, scratch: &mut Scratch) -> RowResult {
+    fn score(
+        &self,
+        raw: RawRow,
+        scratch: &mut Scratch,
+        csv: Option<&mut CsvOut>,
+    ) -> csv::Result<RowResult> {
         let row = raw.row();
         let parsed;
         let (submission, mut errors) = match raw {
             RawRow::Unreadable { column, reason, .. } => {
-                return self.unreadable(row, column, reason, scratch);
+                return self.unreadable(row, column, reason, scratch, csv);
             }
             RawRow::Json { text, .. } => match Submission::from_json_str(&text) {
                 Ok(s) => {
@@ -303,7 +344,7 @@ impl Scorer {
                         code: e.code().as_str().into(),
                         message,
                     };
-                    return self.result(row, None, vec![error], scratch);
+                    return self.result(row, None, vec![error], scratch, csv);
                 }
             },
             RawRow::Cells { cells, .. } => {
@@ -315,9 +356,9 @@ impl Scorer {
                 record,
                 transcoded_from,
                 ..
-            } => match read::record_text(record, transcoded_from) {
+            } => match read::record_text(&record, transcoded_from) {
                 Err((column, reason)) => {
-                    return self.unreadable(row, Some(column), reason, scratch);
+                    return self.unreadable(row, Some(column), reason, scratch, csv);
                 }
                 Ok(text) => {
                     let cell = |i: usize| text.get(i).map_or(CellRef::Empty, read::csv_cell);
@@ -345,7 +386,7 @@ impl Scorer {
                 });
             }
         }
-        self.result(row, Some(card), errors, scratch)
+        self.result(row, Some(card), errors, scratch, csv)
     }
 
     fn column_name(&self, index: usize) -> String {
@@ -388,22 +429,36 @@ impl Scorer {
         cell: impl Fn(usize) -> CellRef<'a>,
         sub: &mut Submission,
     ) -> Vec<RowError> {
-        let mut errors = Vec::new();
+        // Each located at its column, to be reported in column order.
+        let mut errors: Vec<(usize, RowError)> = Vec::new();
         sub.project = ProjectInfo::default();
         sub.not_applicable.clear();
         sub.notes.clear();
         let Some(plan) = &self.plan else {
             sub.values.clear();
-            return errors;
+            return Vec::new();
         };
-        // Everything but the input values, in column order (so are the errors).
+        let cell_error = |index: usize, e: &str| RowError {
+            column: Some(plan.headers[index].clone()),
+            indicator: None,
+            code: "cell_error".into(),
+            message: format!("单元格是错误值 {e}（公式出错？） (the cell holds the error {e})"),
+        };
+        // Everything but the input values, in column order.
         for index in 0..len {
+            let column = plan.columns.get(index);
+            if let Some(
+                Column::Input(_) | Column::GradePart(_) | Column::Ignored | Column::Unknown,
+            ) = column
+            {
+                continue; // inputs below; the others hold nothing to read
+            }
             let cell = cell(index);
             if cell == CellRef::Empty {
                 continue;
             }
-            let Some(column) = plan.columns.get(index) else {
-                errors.push(RowError {
+            let Some(column) = column else {
+                let error = RowError {
                     column: Some(column_letter(index)),
                     indicator: None,
                     code: "no_header".into(),
@@ -412,30 +467,21 @@ impl Scorer {
                         index + 1,
                         cell.header_text()
                     ),
-                });
+                };
+                errors.push((index, error));
                 continue;
             };
-            let header = || plan.headers[index].clone();
             if let CellRef::Error(e) = &cell {
-                if !matches!(column, Column::Ignored | Column::Unknown) {
-                    errors.push(RowError {
-                        column: Some(header()),
-                        indicator: None,
-                        code: "cell_error".into(),
-                        message: format!(
-                            "单元格是错误值 {e}（公式出错？） (the cell holds the error {e})"
-                        ),
-                    });
-                }
+                errors.push((index, cell_error(index, e)));
                 continue;
             }
             match column {
-                // Filled below, in the order of the submission's keys.
-                Column::Input(_) | Column::GradePart(_) => {}
+                Column::Input(_) | Column::GradePart(_) | Column::Ignored | Column::Unknown => {}
                 Column::ProjectId => sub.project.id = Some(cell.header_text()),
                 Column::ProjectName => sub.project.name = Some(cell.header_text()),
                 Column::ProjectExtra(field) => {
-                    sub.project.extra.insert(field.clone(), serde_json::Value::String(cell.header_text()));
+                    let text = serde_json::Value::String(cell.header_text());
+                    sub.project.extra.insert(field.clone(), text);
                 }
                 Column::NotApplicableList => {
                     for name in split_list(&cell.header_text()) {
@@ -452,20 +498,22 @@ impl Scorer {
                         }
                     }
                     Some(false) => {}
-                    None => errors.push(RowError {
-                        column: Some(header()),
-                        indicator: Some(id.clone()),
-                        code: "invalid_mark".into(),
-                        message: format!(
-                            "“{}”不是不适用标记（填 是/√/1 表示不适用，否/空 表示适用） (not a yes/no mark)",
-                            cell.header_text()
-                        ),
-                    }),
+                    None => {
+                        let error = RowError {
+                            column: Some(plan.headers[index].clone()),
+                            indicator: Some(id.clone()),
+                            code: "invalid_mark".into(),
+                            message: format!(
+                                "“{}”不是不适用标记（填 是/√/1 表示不适用，否/空 表示适用） (not a yes/no mark)",
+                                cell.header_text()
+                            ),
+                        };
+                        errors.push((index, error));
+                    }
                 },
                 Column::Note(id) => {
                     sub.notes.insert(id.clone(), cell.header_text());
                 }
-                Column::Ignored | Column::Unknown => {}
             }
         }
         // The input values: one key per input with a column, kept from row to row.
@@ -476,21 +524,26 @@ impl Scorer {
                 .map(|s| (plan.inputs[s.input].id.clone(), serde_json::Value::Null))
                 .collect();
         }
-        let value_cell = |index: usize| match cell(index) {
-            // A cell beyond the row's end is empty; an error cell was reported above.
-            CellRef::Error(_) => CellRef::Empty,
-            _ if index >= len => CellRef::Empty,
+        let mut value_cell = |index: usize| match cell(index) {
+            CellRef::Error(e) => {
+                errors.push((index, cell_error(index, e)));
+                CellRef::Empty
+            }
             c => c,
         };
         for (value, slot) in sub.values.values_mut().zip(&self.slots) {
             let kind = plan.inputs[slot.input].kind;
+            // A row may end before the header does.
+            let columns = slot.columns.iter().filter(|&&c| c < len);
             if kind == InputType::Grade {
-                set_grades(value, slot.columns.iter().map(|&c| value_cell(c)));
-            } else if let Some(&c) = slot.columns.first() {
-                set_value(value, kind, value_cell(c));
+                set_grades(value, columns.map(|&c| value_cell(c)));
+            } else {
+                let cell = columns.map(|&c| value_cell(c)).next();
+                set_value(value, kind, cell.unwrap_or(CellRef::Empty));
             }
         }
-        errors
+        errors.sort_by_key(|(index, _)| *index);
+        errors.into_iter().map(|(_, e)| e).collect()
     }
 
     fn result(
@@ -499,7 +552,8 @@ impl Scorer {
         card: Option<Scorecard>,
         errors: Vec<RowError>,
         scratch: &mut Scratch,
-    ) -> RowResult {
+        csv: Option<&mut CsvOut>,
+    ) -> csv::Result<RowResult> {
         let status = match &card {
             _ if !errors.is_empty() => RowStatus::Failed,
             Some(c) if c.complete => RowStatus::Scored,
@@ -516,16 +570,20 @@ impl Scorer {
                 .unwrap_or_default(),
             ),
             Output::Csv => {
-                RowOut::Csv(self.csv_record(row, status, card.as_ref(), &errors, scratch))
+                if let Some(csv) = csv {
+                    let text = &mut scratch.text;
+                    self.csv_record(csv, text, row, status, card.as_ref(), &errors)?;
+                }
+                RowOut::InPart
             }
             Output::Table => RowOut::Table(Box::new(self.table_row(status, card.as_ref()))),
         };
-        RowResult {
+        Ok(RowResult {
             row,
             status,
             errors,
             out,
-        }
+        })
     }
 
     /// Labels of the required inputs that unscored indicators lack, each once.
@@ -593,45 +651,30 @@ impl Scorer {
     /// every row of a million-row batch: no cell becomes a string of its own).
     fn csv_record(
         &self,
+        csv: &mut CsvOut,
+        text: &mut String,
         row: u64,
         status: RowStatus,
         card: Option<&Scorecard>,
         errors: &[RowError],
-        scratch: &mut Scratch,
-    ) -> csv::ByteRecord {
+    ) -> csv::Result<()> {
         use std::fmt::Write as _;
         let lang = self.lang();
-        let Scratch { record, text, .. } = scratch;
-        record.clear();
         text.clear();
         let _ = write!(text, "{row}");
-        record.push_field(text.as_bytes());
+        csv.write_field(&*text)?;
         let project = card.map(|c| &c.project);
-        record.push_field(
-            project
-                .and_then(|p| p.id.as_deref())
-                .unwrap_or_default()
-                .as_bytes(),
-        );
-        record.push_field(
-            project
-                .and_then(|p| p.name.as_deref())
-                .unwrap_or_default()
-                .as_bytes(),
-        );
-        record.push_field(status.label(lang).as_bytes());
+        csv.write_field(project.and_then(|p| p.id.as_deref()).unwrap_or_default())?;
+        csv.write_field(project.and_then(|p| p.name.as_deref()).unwrap_or_default())?;
+        csv.write_field(status.label(lang))?;
         text.clear();
         if let Some(c) = card
             && status != RowStatus::Failed
         {
             push_decimal(text, c.total);
         }
-        record.push_field(text.as_bytes());
-        record.push_field(
-            card.and_then(|c| self.grade(status, c))
-                .unwrap_or_default()
-                .as_bytes(),
-        );
+        csv.write_field(&*text)?;
+        csv.write_field(card.and_then(|c| self.grade(status, c)).unwrap_or_default())?;
         match card {
             Some(card) => {
                 let cells = self
@@ -641,19 +684,19 @@ impl Scorer {
                 for cell in cells {
                     text.clear();
                     push_score(text, &cell, lang);
-                    record.push_field(text.as_bytes());
+                    csv.write_field(&*text)?;
                 }
             }
             None => {
                 for _ in 0..self.layout.dimensions.len() + self.layout.indicators.len() {
-                    record.push_field(b"");
+                    csv.write_field("")?;
                 }
             }
         }
         let missing = card.map(|c| self.missing(c)).unwrap_or_default();
         text.clear();
         push_problems(text, errors, &missing, lang);
-        record.push_field(text.as_bytes());
+        csv.write_field(&*text)?;
         text.clear();
         if let Some(card) = card {
             let findings = card.indicators.iter().flat_map(|i| {
@@ -663,8 +706,8 @@ impl Scorer {
             });
             push_findings(text, findings);
         }
-        record.push_field(text.as_bytes());
-        record.clone()
+        csv.write_field(&*text)?;
+        csv.write_record(None::<&[u8]>)
     }
 
     fn input_label(&self, id: &str) -> String {
@@ -903,7 +946,72 @@ fn set_grades<'a>(value: &mut serde_json::Value, cells: impl Iterator<Item = Cel
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    fn demo_scorer(headers: &[&str]) -> Scorer {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../rules/demo/rulebook.toml"
+        );
+        let engine = Engine::new(jixiao::Rulebook::from_path(path).unwrap()).unwrap();
+        let matcher = super::super::columns::ColumnMatcher::new(&engine);
+        let (plan, _) = matcher
+            .plan(headers.iter().map(|h| h.to_string()).collect())
+            .unwrap();
+        let options = EvalOptions {
+            trace: false,
+            lang: Lang::Zh,
+        };
+        let layout = Layout::new(&engine, Lang::Zh);
+        Scorer::new(engine, Some(plan), options, layout, Output::Csv)
+    }
+
+    #[test]
+    fn row_errors_come_in_column_order_and_rows_do_not_leak_into_the_next() {
+        let scorer = demo_scorer(&[
+            "项目编号",
+            "申报预算",
+            "不适用：P2.1",
+            "立项依据充分性（专家评级）#1",
+            "立项依据充分性（专家评级）#2",
+            "审定预算",
+        ]);
+        let mut sub = Submission::default();
+        let first = [
+            CellRef::Text("A-1"),
+            CellRef::Error("#DIV/0!"),
+            CellRef::Text("也许"),
+            CellRef::Text("优"),
+            CellRef::Error("#N/A"),
+            CellRef::Text("100"),
+            CellRef::Text("beyond"),
+        ];
+        let errors = scorer.fill(first.len(), |i| first[i], &mut sub);
+        let located: Vec<(Option<&str>, &str)> = errors
+            .iter()
+            .map(|e| (e.column.as_deref(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            located,
+            [
+                (Some("申报预算"), "cell_error"),
+                (Some("不适用：P2.1"), "invalid_mark"),
+                (Some("立项依据充分性（专家评级）#2"), "cell_error"),
+                (Some("G"), "no_header"),
+            ]
+        );
+        assert_eq!(sub.project.id.as_deref(), Some("A-1"));
+        assert_eq!(sub.values["approval_basis"], serde_json::json!(["优"]));
+        // The next row, shorter and with other cells filled: nothing of the first is left.
+        let second = [CellRef::Empty, CellRef::Text("200")];
+        let errors = scorer.fill(second.len(), |i| second[i], &mut sub);
+        assert!(errors.is_empty());
+        assert_eq!(sub.project.id, None);
+        assert_eq!(sub.values["budget_requested"], serde_json::json!("200"));
+        assert_eq!(sub.values["approval_basis"], serde_json::Value::Null);
+        assert_eq!(sub.values["budget_approved"], serde_json::json!(""));
+    }
 
     #[test]
     fn column_letters() {

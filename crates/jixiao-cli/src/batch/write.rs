@@ -4,7 +4,9 @@
 //! where a complete one is expected.
 
 use super::encoding::EncodingWriter;
-use super::row::{Layout, RowOut, RowResult, ScoreCell, TableRow, push_findings, push_problems};
+use super::row::{
+    Layout, Part, RowOut, RowResult, ScoreCell, TableRow, push_findings, push_problems,
+};
 use jixiao::{Decimal, Lang};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::fs::File;
@@ -89,7 +91,7 @@ impl Destination {
 }
 
 pub trait Sink: Send {
-    fn write(&mut self, rows: &[RowResult]) -> Result<(), String>;
+    fn write(&mut self, parts: &[Part]) -> Result<(), String>;
     /// Completes the file and moves it into place.
     fn finish(self: Box<Self>, about: About) -> Result<(), String>;
 }
@@ -171,8 +173,13 @@ fn findings_text(table: &TableRow) -> String {
 // ------------------------------------------------------------------------------------ CSV
 
 struct CsvSink {
-    writer: csv::Writer<Box<dyn Write + Send>>,
+    out: Box<dyn Write + Send>,
     destination: Destination,
+}
+
+/// How the result's CSV is written: the header here, the rows by the workers.
+pub fn csv_builder() -> csv::WriterBuilder {
+    csv::WriterBuilder::new()
 }
 
 impl CsvSink {
@@ -190,25 +197,23 @@ impl CsvSink {
             // GB18030 has no state to close: flushing the writer completes the text.
             TextEncoding::Gb18030 => out = Box::new(EncodingWriter::new(out, encoding_rs::GB18030)),
         }
-        let mut writer = csv::WriterBuilder::new()
-            .buffer_capacity(256 * 1024)
-            .from_writer(out);
-        writer.write_record(&headers).map_err(|e| e.to_string())?;
-        Ok(CsvSink {
-            writer,
-            destination,
-        })
+        let mut header = csv_builder().from_writer(Vec::new());
+        header.write_record(&headers).map_err(|e| e.to_string())?;
+        let header = header.into_inner().map_err(|e| e.error().to_string())?;
+        out.write_all(&header).map_err(|e| e.to_string())?;
+        Ok(CsvSink { out, destination })
     }
 }
 
 impl Sink for CsvSink {
-    fn write(&mut self, rows: &[RowResult]) -> Result<(), String> {
-        for r in rows {
-            let RowOut::Csv(record) = &r.out else {
-                return Err("内部错误：结果行不是 CSV 记录 (internal: not a CSV row)".into());
-            };
-            self.writer
-                .write_byte_record(record)
+    fn write(&mut self, parts: &[Part]) -> Result<(), String> {
+        for part in parts {
+            let text = part
+                .csv
+                .as_ref()
+                .map_err(|e| format!("写入结果失败：{e}"))?;
+            self.out
+                .write_all(text)
                 .map_err(|e| format!("写入结果失败：{e}"))?;
         }
         Ok(())
@@ -216,14 +221,10 @@ impl Sink for CsvSink {
 
     fn finish(self: Box<Self>, _about: About) -> Result<(), String> {
         let CsvSink {
-            writer,
+            mut out,
             destination,
-            ..
         } = *self;
-        let mut out = writer
-            .into_inner()
-            .map_err(|e| format!("写入结果失败：{}", e.error()))?;
-        out.flush().map_err(|e| e.to_string())?;
+        out.flush().map_err(|e| format!("写入结果失败：{e}"))?;
         drop(out);
         destination
             .commit()
@@ -239,8 +240,8 @@ struct JsonlSink {
 }
 
 impl Sink for JsonlSink {
-    fn write(&mut self, rows: &[RowResult]) -> Result<(), String> {
-        for r in rows {
+    fn write(&mut self, parts: &[Part]) -> Result<(), String> {
+        for r in parts.iter().flat_map(|p| &p.rows) {
             let line = match &r.out {
                 RowOut::Json(line) => line.as_str(),
                 _ => "{}",
@@ -450,13 +451,14 @@ fn decimal_f64(d: Decimal) -> f64 {
 }
 
 impl Sink for XlsxSink {
-    fn write(&mut self, rows: &[RowResult]) -> Result<(), String> {
-        if self.next[RESULTS] + rows.len() as u32 > XLSX_MAX_ROW + 1 {
+    fn write(&mut self, parts: &[Part]) -> Result<(), String> {
+        let rows: usize = parts.iter().map(|p| p.rows.len()).sum();
+        if self.next[RESULTS] as usize + rows > XLSX_MAX_ROW as usize + 1 {
             return Err(format!(
                 "XLSX 工作表最多容纳 {XLSX_MAX_ROW} 行结果；请改用 CSV 或 JSON Lines 输出 (too many rows for XLSX; use CSV or JSON Lines)"
             ));
         }
-        for r in rows {
+        for r in parts.iter().flat_map(|p| &p.rows) {
             self.write_row(r).map_err(xlsx_error)?;
         }
         Ok(())

@@ -30,7 +30,7 @@ use write::{About, OutputKind, TextEncoding};
 
 /// Rows a worker scores in one go, rendering their result rows into one buffer: enough to
 /// make the buffer worth its allocation, few enough that the two cores share a chunk evenly.
-const PART_ROWS: usize = 64;
+const PART_ROWS: usize = 16;
 
 #[derive(Args, Debug)]
 pub struct BatchArgs {

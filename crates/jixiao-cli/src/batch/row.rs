@@ -127,6 +127,8 @@ pub struct Layout {
     dimension_ids: Vec<Arc<str>>,
     /// Position in `Scorecard::indicators` of each output indicator, and its id.
     indicator_slots: Vec<(usize, Arc<str>)>,
+    /// About how long a CSV result row is, to size the buffers rows are rendered into.
+    expected_row_bytes: usize,
 }
 
 impl Layout {
@@ -156,6 +158,8 @@ impl Layout {
                 .filter(|(_, i)| i.level >= 2)
                 .map(|(pos, i)| (pos, i.id.clone()))
                 .collect(),
+            // A score per column and, per scored leaf, up to a finding or two of text.
+            expected_row_bytes: 256 + card.indicators.iter().filter(|i| i.leaf).count() * 100,
         }
     }
 
@@ -277,7 +281,8 @@ impl Scorer {
     /// Scores consecutive rows (a piece of a chunk, on one worker).
     pub fn score_part(&self, rows: Vec<RawRow>, scratch: &mut Scratch) -> Part {
         let mut csv = (self.output == Output::Csv).then(|| {
-            super::write::csv_builder().from_writer(Vec::with_capacity(rows.len() * 2048))
+            let capacity = rows.len() * self.layout.expected_row_bytes;
+            super::write::csv_builder().from_writer(Vec::with_capacity(capacity))
         });
         let mut results = Vec::with_capacity(rows.len());
         for raw in rows {

@@ -36,7 +36,7 @@ impl Cell {
     pub fn as_ref(&self) -> CellRef<'_> {
         match self {
             Cell::Empty => CellRef::Empty,
-            Cell::Text(s) => CellRef::Text(s),
+            Cell::Text(s) => CellRef::Text(s.trim()),
             Cell::Number { value, percent } => CellRef::Number {
                 value: *value,
                 percent: *percent,
@@ -49,7 +49,7 @@ impl Cell {
 }
 
 /// A cell borrowed from where it was read: a [`Cell`] of a spreadsheet row, or a field of a
-/// CSV record (never copied: the row's submission takes what it needs).
+/// CSV record (never copied: the row's submission takes what it needs). Text is trimmed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum CellRef<'a> {
     Empty,

@@ -3,6 +3,7 @@
 
 use super::columns::{Column, ColumnPlan};
 use super::read::{self, Cell, CellRef, RawRow, format_number};
+use super::write::CsvRows;
 use jixiao::model::InputType;
 use jixiao::{
     Decimal, Engine, EvalOptions, Lang, Problem, ProjectInfo, Scorecard, Status, Submission,
@@ -90,11 +91,8 @@ pub struct Part {
     pub rows: Vec<RowResult>,
     /// For a CSV result, the rows' records (UTF-8, each with its line end), rendered by the
     /// worker so that the writer only writes them out.
-    pub csv: Result<Vec<u8>, String>,
+    pub csv: Vec<u8>,
 }
-
-/// Where a worker renders CSV records: the CSV writer of the result file, writing to memory.
-type CsvOut = csv::Writer<Vec<u8>>;
 
 /// One row of the results table (and its findings), as cells.
 #[derive(Debug, Clone)]
@@ -280,27 +278,14 @@ impl Scorer {
 
     /// Scores consecutive rows (a piece of a chunk, on one worker).
     pub fn score_part(&self, rows: Vec<RawRow>, scratch: &mut Scratch) -> Part {
-        let mut csv = (self.output == Output::Csv).then(|| {
-            let capacity = rows.len() * self.layout.expected_row_bytes;
-            super::write::csv_builder().from_writer(Vec::with_capacity(capacity))
-        });
-        let mut results = Vec::with_capacity(rows.len());
-        for raw in rows {
-            match self.score(raw, scratch, csv.as_mut()) {
-                Ok(r) => results.push(r),
-                Err(e) => {
-                    return Part {
-                        rows: results,
-                        csv: Err(e.to_string()),
-                    };
-                }
-            }
-        }
-        let csv = match csv {
-            Some(w) => w.into_inner().map_err(|e| e.error().to_string()),
-            None => Ok(Vec::new()),
-        };
-        Part { rows: results, csv }
+        let mut csv = (self.output == Output::Csv)
+            .then(|| CsvRows::with_capacity(rows.len() * self.layout.expected_row_bytes));
+        let rows = rows
+            .into_iter()
+            .map(|raw| self.score(raw, scratch, csv.as_mut()))
+            .collect();
+        let csv = csv.map(CsvRows::into_bytes).unwrap_or_default();
+        Part { rows, csv }
     }
 
     fn unreadable(
@@ -309,8 +294,8 @@ impl Scorer {
         column: Option<usize>,
         reason: String,
         scratch: &mut Scratch,
-        csv: Option<&mut CsvOut>,
-    ) -> csv::Result<RowResult> {
+        csv: Option<&mut CsvRows>,
+    ) -> RowResult {
         let column = column.map(|c| self.column_name(c));
         let error = RowError {
             column,
@@ -321,12 +306,7 @@ impl Scorer {
         self.result(row, None, vec![error], scratch, csv)
     }
 
-    fn score(
-        &self,
-        raw: RawRow,
-        scratch: &mut Scratch,
-        csv: Option<&mut CsvOut>,
-    ) -> csv::Result<RowResult> {
+    fn score(&self, raw: RawRow, scratch: &mut Scratch, csv: Option<&mut CsvRows>) -> RowResult {
         let row = raw.row();
         let parsed;
         let (submission, mut errors) = match raw {
@@ -557,8 +537,8 @@ impl Scorer {
         card: Option<Scorecard>,
         errors: Vec<RowError>,
         scratch: &mut Scratch,
-        csv: Option<&mut CsvOut>,
-    ) -> csv::Result<RowResult> {
+        csv: Option<&mut CsvRows>,
+    ) -> RowResult {
         let status = match &card {
             _ if !errors.is_empty() => RowStatus::Failed,
             Some(c) if c.complete => RowStatus::Scored,
@@ -577,18 +557,18 @@ impl Scorer {
             Output::Csv => {
                 if let Some(csv) = csv {
                     let text = &mut scratch.text;
-                    self.csv_record(csv, text, row, status, card.as_ref(), &errors)?;
+                    self.csv_record(csv, text, row, status, card.as_ref(), &errors);
                 }
                 RowOut::InPart
             }
             Output::Table => RowOut::Table(Box::new(self.table_row(status, card.as_ref()))),
         };
-        Ok(RowResult {
+        RowResult {
             row,
             status,
             errors,
             out,
-        })
+        }
     }
 
     /// Labels of the required inputs that unscored indicators lack, each once.
@@ -656,30 +636,30 @@ impl Scorer {
     /// every row of a million-row batch: no cell becomes a string of its own).
     fn csv_record(
         &self,
-        csv: &mut CsvOut,
+        csv: &mut CsvRows,
         text: &mut String,
         row: u64,
         status: RowStatus,
         card: Option<&Scorecard>,
         errors: &[RowError],
-    ) -> csv::Result<()> {
+    ) {
         use std::fmt::Write as _;
         let lang = self.lang();
         text.clear();
         let _ = write!(text, "{row}");
-        csv.write_field(&*text)?;
+        csv.field(&*text);
         let project = card.map(|c| &c.project);
-        csv.write_field(project.and_then(|p| p.id.as_deref()).unwrap_or_default())?;
-        csv.write_field(project.and_then(|p| p.name.as_deref()).unwrap_or_default())?;
-        csv.write_field(status.label(lang))?;
+        csv.field(project.and_then(|p| p.id.as_deref()).unwrap_or_default());
+        csv.field(project.and_then(|p| p.name.as_deref()).unwrap_or_default());
+        csv.field(status.label(lang));
         text.clear();
         if let Some(c) = card
             && status != RowStatus::Failed
         {
             push_decimal(text, c.total);
         }
-        csv.write_field(&*text)?;
-        csv.write_field(card.and_then(|c| self.grade(status, c)).unwrap_or_default())?;
+        csv.field(&*text);
+        csv.field(card.and_then(|c| self.grade(status, c)).unwrap_or_default());
         match card {
             Some(card) => {
                 let cells = self
@@ -689,19 +669,19 @@ impl Scorer {
                 for cell in cells {
                     text.clear();
                     push_score(text, &cell, lang);
-                    csv.write_field(&*text)?;
+                    csv.field(&*text);
                 }
             }
             None => {
                 for _ in 0..self.layout.dimensions.len() + self.layout.indicators.len() {
-                    csv.write_field("")?;
+                    csv.field("");
                 }
             }
         }
         let missing = card.map(|c| self.missing(c)).unwrap_or_default();
         text.clear();
         push_problems(text, errors, &missing, lang);
-        csv.write_field(&*text)?;
+        csv.field(&*text);
         text.clear();
         if let Some(card) = card {
             let findings = card.indicators.iter().flat_map(|i| {
@@ -711,8 +691,8 @@ impl Scorer {
             });
             push_findings(text, findings);
         }
-        csv.write_field(&*text)?;
-        csv.write_record(None::<&[u8]>)
+        csv.field(&*text);
+        csv.end_record();
     }
 
     fn input_label(&self, id: &str) -> String {
@@ -742,34 +722,36 @@ pub fn push_score(text: &mut String, cell: &ScoreCell, lang: Lang) {
 /// mantissa's digits with the point `scale` digits from the right, as rust_decimal does.
 pub fn push_decimal(text: &mut String, d: Decimal) {
     use std::fmt::Write as _;
-    let Ok(mut m) = u64::try_from(d.mantissa().unsigned_abs()) else {
+    let scale = d.scale() as usize;
+    let (Ok(mut m), true) = (u64::try_from(d.mantissa().unsigned_abs()), scale < 20) else {
         let _ = write!(text, "{d}");
         return;
     };
-    let scale = d.scale() as usize;
-    let mut digits = [b'0'; 40];
-    let mut start = digits.len();
-    while m > 0 {
+    // Filled from the right: digits, the point `scale` digits in, a leading 0 for 0.x, sign.
+    let mut out = [b'0'; 44];
+    let mut start = out.len();
+    let mut put = |b: u8| {
         start -= 1;
-        digits[start] = b'0' + (m % 10) as u8;
+        out[start] = b;
+    };
+    for _ in 0..scale {
+        put(b'0' + (m % 10) as u8);
         m /= 10;
     }
-    // At least `scale` digits (the zeros are there already): 0.05 has scale 2, digits "05".
-    start = start.min(digits.len() - scale);
-    let digits = &digits[start..];
-    let whole = digits.len() - scale;
-    if d.is_sign_negative() {
-        text.push('-');
-    }
-    if whole == 0 {
-        text.push('0');
-    } else {
-        text.extend(digits[..whole].iter().map(|&c| char::from(c)));
-    }
     if scale > 0 {
-        text.push('.');
-        text.extend(digits[whole..].iter().map(|&c| char::from(c)));
+        put(b'.');
     }
+    loop {
+        put(b'0' + (m % 10) as u8);
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if d.is_sign_negative() {
+        put(b'-');
+    }
+    text.push_str(std::str::from_utf8(&out[start..]).unwrap_or_default());
 }
 
 /// The 问题 cell: each error with its column, then what is missing.
@@ -891,7 +873,7 @@ fn set_empty(value: &mut serde_json::Value) {
 fn set_value(value: &mut serde_json::Value, kind: InputType, cell: CellRef<'_>) {
     use serde_json::Value;
     match cell {
-        CellRef::Text(s) => set_text(value, s.trim()),
+        CellRef::Text(s) => set_text(value, s),
         CellRef::Number { value: n, .. }
             if matches!(kind, InputType::Choice | InputType::Text | InputType::Date) =>
         {
@@ -1061,7 +1043,7 @@ mod tests {
         );
         assert_eq!(choice, serde_json::json!("3"));
         assert_eq!(
-            value(InputType::Number, CellRef::Text(" 1,200 ")),
+            value(InputType::Number, CellRef::Text("1,200")),
             serde_json::json!("1,200")
         );
         // An empty cell reads as not filled in, whatever the previous row left.

@@ -251,11 +251,14 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         })?;
 
     let mut fatal: Option<String> = None;
-    // Each worker takes a few dozen rows at a time and renders them into one buffer.
+    // Each worker takes PART_ROWS rows at a time and renders them into one buffer. One part
+    // is also the unit of sharing: without `with_max_len(1)` rayon cuts a chunk into only a
+    // few long pieces, and a core that finishes its pieces first waits for the other's.
     let score_chunk = |rows: Vec<read::RawRow>| -> Vec<Part> {
         pool.install(|| {
             rows.into_par_iter()
                 .chunks(PART_ROWS)
+                .with_max_len(1)
                 .map_init(Scratch::default, |scratch, rows| {
                     scorer.score_part(rows, scratch)
                 })

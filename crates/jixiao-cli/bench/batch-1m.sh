@@ -30,13 +30,17 @@ for rows in 100000 1000000; do
   input="$dir/projects-$rows.csv"
   output="$dir/results-$rows.csv"
   log="$dir/time-$rows.txt"
+  load=$(cut -d' ' -f1 /proc/loadavg)
   set +e
   /usr/bin/time -v "$JIXIAO" batch "$rules/rulebook.toml" "$input" -o "$output" --quiet 2>"$log"
   status=$?
   set -e
   wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
+  user=$(grep "User time" "$log" | awk '{print $NF}')
+  sys=$(grep "System time" "$log" | awk '{print $NF}')
   secs=$(python3 -c "p='$wall'.split(':'); print(sum(float(x)*60**i for i,x in enumerate(reversed(p))))")
-  echo "rows=$rows exit=$status wall=${secs}s projects/s=$(python3 -c "print(round($rows/$secs))") peak_rss=$((rss / 1024))MB input=$(du -h "$input" | cut -f1) output=$(du -h "$output" | cut -f1)"
+  # CPU time is what other processes on the machine inflate least: compare runs by it.
+  echo "rows=$rows exit=$status wall=${secs}s projects/s=$(python3 -c "print(round($rows/$secs))") cpu=${user}+${sys}s ($(python3 -c "print(round(($user+$sys)*1e6/$rows, 1))") µs/project) peak_rss=$((rss / 1024))MB load_before=$load input=$(du -h "$input" | cut -f1) output=$(du -h "$output" | cut -f1)"
   grep -E "评分完成|失败" "$log" | tail -1
 done

@@ -19,7 +19,7 @@ use jixiao::{Engine, EvalOptions, Lang, Rulebook};
 use rayon::prelude::*;
 use read::{Feed, InputKind, ReadOptions, Unit};
 use report::Report;
-use row::{Layout, RowResult, Scorer};
+use row::{Layout, Output, Part, Scorer, Scratch};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,6 +27,10 @@ use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 use write::{About, OutputKind, TextEncoding};
+
+/// Rows a worker scores in one go, rendering their result rows into one buffer: enough to
+/// make the buffer worth its allocation, few enough that the two cores share a chunk evenly.
+const PART_ROWS: usize = 16;
 
 #[derive(Args, Debug)]
 pub struct BatchArgs {
@@ -220,35 +224,46 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
 
     let layout = Layout::new(&engine, lang);
-    let scorer = Scorer {
-        engine: engine.clone(),
-        plan,
-        options: EvalOptions {
-            trace: args.trace,
-            lang,
-        },
-        layout: layout.clone(),
-        want_json: output_kind == OutputKind::Jsonl,
+    let output = match output_kind {
+        OutputKind::Csv => Output::Csv,
+        OutputKind::Jsonl => Output::Jsonl,
+        OutputKind::Xlsx => Output::Table,
     };
+    let options = EvalOptions {
+        trace: args.trace,
+        lang,
+    };
+    let scorer = Scorer::new(engine.clone(), plan, options, layout.clone(), output);
     let encoding = match args.output_encoding {
         CsvEncoding::Utf8Bom => TextEncoding::Utf8Bom,
         CsvEncoding::Utf8 => TextEncoding::Utf8,
         CsvEncoding::Gb18030 => TextEncoding::Gb18030,
     };
     let mut sink = write::create(output_kind, &args.output, &layout, lang, encoding)?;
-    let (out_tx, out_rx) = sync_channel::<Vec<RowResult>>(2);
+    let (out_tx, out_rx) = sync_channel::<Vec<Part>>(2);
     let writer = std::thread::Builder::new()
         .name("jixiao-write".into())
         .spawn(move || {
-            for rows in out_rx {
-                sink.write(&rows)?;
+            for parts in out_rx {
+                sink.write(&parts)?;
             }
             Ok::<_, String>(sink)
         })?;
 
     let mut fatal: Option<String> = None;
-    let score_chunk = |rows: Vec<read::RawRow>| -> Vec<RowResult> {
-        pool.install(|| rows.into_par_iter().map(|raw| scorer.score(raw)).collect())
+    // Each worker takes PART_ROWS rows at a time and renders them into one buffer. One part
+    // is also the unit of sharing: without `with_max_len(1)` rayon cuts a chunk into only a
+    // few long pieces, and a core that finishes its pieces first waits for the other's.
+    let score_chunk = |rows: Vec<read::RawRow>| -> Vec<Part> {
+        pool.install(|| {
+            rows.into_par_iter()
+                .chunks(PART_ROWS)
+                .with_max_len(1)
+                .map_init(Scratch::default, |scratch, rows| {
+                    scorer.score_part(rows, scratch)
+                })
+                .collect()
+        })
     };
     let chunks = first
         .into_iter()
@@ -262,7 +277,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         match chunk {
             Ok((rows, position)) => {
                 let results = score_chunk(rows);
-                progress.suspend(|| report.rows(&results));
+                progress.suspend(|| results.iter().for_each(|p| report.rows(&p.rows)));
                 progress.set_position(position);
                 if out_tx.send(results).is_err() {
                     break; // the writer failed; its error is collected below

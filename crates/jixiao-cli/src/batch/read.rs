@@ -30,12 +30,54 @@ pub enum Cell {
 impl Cell {
     /// The cell as a header text.
     pub fn header_text(&self) -> String {
+        self.as_ref().header_text()
+    }
+
+    pub fn as_ref(&self) -> CellRef<'_> {
         match self {
-            Cell::Empty => String::new(),
-            Cell::Text(s) | Cell::Date(s) | Cell::Error(s) => s.trim().to_string(),
-            Cell::Number { value, .. } => format_number(*value),
-            Cell::Bool(b) => b.to_string(),
+            Cell::Empty => CellRef::Empty,
+            Cell::Text(s) => CellRef::Text(s.trim()),
+            Cell::Number { value, percent } => CellRef::Number {
+                value: *value,
+                percent: *percent,
+            },
+            Cell::Bool(b) => CellRef::Bool(*b),
+            Cell::Date(s) => CellRef::Date(s),
+            Cell::Error(s) => CellRef::Error(s),
         }
+    }
+}
+
+/// A cell borrowed from where it was read: a [`Cell`] of a spreadsheet row, or a field of a
+/// CSV record (never copied: the row's submission takes what it needs). Text is trimmed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellRef<'a> {
+    Empty,
+    Text(&'a str),
+    Number { value: f64, percent: bool },
+    Bool(bool),
+    Date(&'a str),
+    Error(&'a str),
+}
+
+impl CellRef<'_> {
+    /// The cell as a header text.
+    pub fn header_text(&self) -> String {
+        match self {
+            CellRef::Empty => String::new(),
+            CellRef::Text(s) | CellRef::Date(s) | CellRef::Error(s) => s.trim().to_string(),
+            CellRef::Number { value, .. } => format_number(*value),
+            CellRef::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// A CSV field as a cell: blank text is an empty cell. Text is trimmed here, once (whoever
+/// reads a text cell trims it).
+pub fn csv_cell(text: &str) -> CellRef<'_> {
+    match text.trim() {
+        "" => CellRef::Empty,
+        text => CellRef::Text(text),
     }
 }
 
@@ -56,6 +98,14 @@ pub enum RawRow {
         row: u64,
         cells: Vec<Cell>,
     },
+    /// A CSV record as read, decoded to cells by the worker that scores it, so that the
+    /// reader thread only splits the text into fields.
+    Record {
+        row: u64,
+        record: csv::ByteRecord,
+        /// The encoding the text was transcoded from (None: read as UTF-8).
+        transcoded_from: Option<&'static str>,
+    },
     Json {
         row: u64,
         text: String,
@@ -71,6 +121,7 @@ impl RawRow {
     pub fn row(&self) -> u64 {
         match self {
             RawRow::Cells { row, .. }
+            | RawRow::Record { row, .. }
             | RawRow::Json { row, .. }
             | RawRow::Unreadable { row, .. } => *row,
         }
@@ -234,6 +285,11 @@ impl Emitter {
         Ok(())
     }
 
+    /// Once the header is known, rows are data: CSV records can go as they are.
+    fn header_settled(&self) -> bool {
+        matches!(self.header, HeaderState::Found | HeaderState::NotTabular)
+    }
+
     fn push_data(&mut self, row: RawRow) -> Result<(), Stop> {
         self.chunk.push(row);
         if self.chunk.len() >= self.chunk_rows {
@@ -347,6 +403,7 @@ fn read_csv(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
         .delimiter(options.delimiter)
         .buffer_capacity(256 * 1024)
         .from_reader(text);
+    let transcoded_from = transcoded.then(|| encoding.name());
     let mut record = csv::ByteRecord::new();
     let mut row = 0u64;
     loop {
@@ -354,7 +411,18 @@ fn read_csv(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
             Ok(false) => return Ok(Ok(())),
             Ok(true) => {
                 row += 1;
-                let raw = csv_row(row, &record, transcoded, encoding.name());
+                let raw = if emitter.header_settled() {
+                    // The next record will be about as long as this one.
+                    let next =
+                        csv::ByteRecord::with_capacity(record.as_slice().len(), record.len());
+                    RawRow::Record {
+                        row,
+                        record: std::mem::replace(&mut record, next),
+                        transcoded_from,
+                    }
+                } else {
+                    record_row(row, &record, transcoded_from)
+                };
                 if let Err(stop) = emitter.push(raw) {
                     return Ok(Err(stop));
                 }
@@ -379,33 +447,91 @@ fn read_csv(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
     }
 }
 
-fn csv_row(row: u64, record: &csv::ByteRecord, transcoded: bool, encoding: &str) -> RawRow {
-    let mut cells = Vec::with_capacity(record.len());
-    for (column, field) in record.iter().enumerate() {
-        let Ok(text) = std::str::from_utf8(field) else {
-            return RawRow::Unreadable {
-                row,
-                column: Some(column),
-                reason: "不是有效的 UTF-8 文本；文件若由中文 Excel 另存为 CSV，请加 --encoding gbk (not UTF-8; try --encoding gbk)"
-                    .to_string(),
-            };
-        };
-        if transcoded && text.contains('\u{FFFD}') {
-            return RawRow::Unreadable {
-                row,
-                column: Some(column),
-                reason: format!(
-                    "含有无法按 {encoding} 解码的字节；请用 --encoding 指定文件的编码 (bytes not valid in {encoding})"
-                ),
-            };
-        }
-        cells.push(if text.trim().is_empty() {
-            Cell::Empty
-        } else {
-            Cell::Text(text.to_string())
-        });
+/// Why a CSV record cannot be read: the column at fault and the reason.
+pub type Unreadable = (usize, String);
+
+/// The fields of a CSV record as text.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordText<'a> {
+    record: &'a csv::ByteRecord,
+    /// All the fields, one after the other.
+    text: &'a str,
+}
+
+impl<'a> RecordText<'a> {
+    pub fn len(&self) -> usize {
+        self.record.len()
     }
-    RawRow::Cells { row, cells }
+
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        self.record.range(i).and_then(|r| self.text.get(r))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+/// The fields of a CSV record as text, or the first column that is not valid text. The
+/// record is checked as one string (its fields are stored one after the other), then each
+/// field's ends for character boundaries: cheaper than checking field by field.
+pub fn record_text<'a>(
+    record: &'a csv::ByteRecord,
+    transcoded_from: Option<&str>,
+) -> Result<RecordText<'a>, Unreadable> {
+    let whole = std::str::from_utf8(record.as_slice()).ok().filter(|text| {
+        (0..record.len()).all(|i| {
+            record
+                .range(i)
+                .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+        })
+    });
+    let Some(text) = whole else {
+        let column = record
+            .iter()
+            .position(|f| std::str::from_utf8(f).is_err())
+            .unwrap_or_default();
+        return Err((
+            column,
+            "不是有效的 UTF-8 文本；文件若由中文 Excel 另存为 CSV，请加 --encoding gbk (not UTF-8; try --encoding gbk)"
+                .to_string(),
+        ));
+    };
+    let record = RecordText { record, text };
+    // The decoder turned bytes that are not valid in the encoding into U+FFFD.
+    if let Some(encoding) = transcoded_from
+        && text.contains('\u{FFFD}')
+        && let Some(column) = record.iter().position(|f| f.contains('\u{FFFD}'))
+    {
+        return Err((
+            column,
+            format!(
+                "含有无法按 {encoding} 解码的字节；请用 --encoding 指定文件的编码 (bytes not valid in {encoding})"
+            ),
+        ));
+    }
+    Ok(record)
+}
+
+/// A record above or at the header, decoded here (the header is looked for among them).
+fn record_row(row: u64, record: &csv::ByteRecord, transcoded_from: Option<&str>) -> RawRow {
+    match record_text(record, transcoded_from) {
+        Ok(text) => RawRow::Cells {
+            row,
+            cells: text
+                .iter()
+                .map(|f| match csv_cell(f) {
+                    CellRef::Empty => Cell::Empty,
+                    _ => Cell::Text(f.to_string()),
+                })
+                .collect(),
+        },
+        Err((column, reason)) => RawRow::Unreadable {
+            row,
+            column: Some(column),
+            reason,
+        },
+    }
 }
 
 fn read_jsonl(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {

@@ -2,9 +2,12 @@
 //! number and column. Runs on the rayon pool; everything here is per row and independent.
 
 use super::columns::{Column, ColumnPlan};
-use super::read::{Cell, RawRow, format_number};
+use super::read::{self, Cell, CellRef, RawRow, format_number};
+use super::write::CsvRows;
 use jixiao::model::InputType;
-use jixiao::{Decimal, Engine, EvalOptions, Lang, Problem, Scorecard, Status, Submission};
+use jixiao::{
+    Decimal, Engine, EvalOptions, Lang, Problem, ProjectInfo, Scorecard, Status, Submission,
+};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -62,22 +65,55 @@ pub struct FindingRow {
     pub message: String,
 }
 
+/// What the output needs of one scored row, prepared on the worker that scored it so the
+/// writer thread only writes.
 #[derive(Debug, Clone)]
 pub struct RowResult {
     pub row: u64,
     pub status: RowStatus,
+    pub errors: Vec<RowError>,
+    pub out: RowOut,
+}
+
+#[derive(Debug, Clone)]
+pub enum RowOut {
+    /// The result row is in its part's CSV text.
+    InPart,
+    /// The JSON Lines record.
+    Json(String),
+    /// The row's cells, for the spreadsheet writer.
+    Table(Box<TableRow>),
+}
+
+/// Consecutive rows scored by one worker, in input order.
+#[derive(Debug)]
+pub struct Part {
+    pub rows: Vec<RowResult>,
+    /// For a CSV result, the rows' records (UTF-8, each with its line end), rendered by the
+    /// worker so that the writer only writes them out.
+    pub csv: Vec<u8>,
+}
+
+/// One row of the results table (and its findings), as cells.
+#[derive(Debug, Clone)]
+pub struct TableRow {
     pub project_id: Option<String>,
     pub project_name: Option<String>,
     pub total: Option<Decimal>,
     pub grade: Option<String>,
     pub dimensions: Vec<ScoreCell>,
     pub indicators: Vec<ScoreCell>,
-    pub errors: Vec<RowError>,
     /// Labels of required inputs that were not filled in (incomplete rows).
     pub missing: Vec<String>,
     pub findings: Vec<FindingRow>,
-    /// The JSON Lines record, when that is the output.
-    pub json: Option<String>,
+}
+
+/// The format of the result file: what [`Scorer::score`] prepares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Csv,
+    Jsonl,
+    Table,
 }
 
 /// The result table's columns: each dimension, then every indicator below the dimensions, in
@@ -89,6 +125,8 @@ pub struct Layout {
     dimension_ids: Vec<Arc<str>>,
     /// Position in `Scorecard::indicators` of each output indicator, and its id.
     indicator_slots: Vec<(usize, Arc<str>)>,
+    /// About how long a CSV result row is, to size the buffers rows are rendered into.
+    expected_row_bytes: usize,
 }
 
 impl Layout {
@@ -118,18 +156,71 @@ impl Layout {
                 .filter(|(_, i)| i.level >= 2)
                 .map(|(pos, i)| (pos, i.id.clone()))
                 .collect(),
+            // A score per column and, per scored leaf, up to a finding or two of text.
+            expected_row_bytes: 256 + card.indicators.iter().filter(|i| i.leaf).count() * 100,
         }
+    }
+
+    /// The score cells of each dimension, in layout order.
+    fn dimension_cells<'a>(&'a self, card: &'a Scorecard) -> impl Iterator<Item = ScoreCell> + 'a {
+        self.dimension_ids.iter().map(|id| {
+            card.dimensions
+                .iter()
+                .find(|d| &d.id == id)
+                .map_or(ScoreCell::Blank, |d| score_cell(d.status, Some(d.score)))
+        })
+    }
+
+    /// The score cells of each indicator column, in layout order.
+    fn indicator_cells<'a>(&'a self, card: &'a Scorecard) -> impl Iterator<Item = ScoreCell> + 'a {
+        self.indicator_slots.iter().map(|(pos, id)| {
+            // Every scorecard of one engine lists the indicators in the same order; look
+            // up by id only if that ever changes.
+            let ind = card
+                .indicators
+                .get(*pos)
+                .filter(|i| &i.id == id)
+                .or_else(|| card.indicators.iter().find(|i| &i.id == id));
+            ind.map_or(ScoreCell::Blank, |i| score_cell(i.status, i.score))
+        })
+    }
+}
+
+fn score_cell(status: Status, score: Option<Decimal>) -> ScoreCell {
+    match (status, score) {
+        (Status::NotApplicable, _) => ScoreCell::NotApplicable,
+        (_, Some(s)) => ScoreCell::Score(s),
+        (_, None) => ScoreCell::Blank,
     }
 }
 
 /// Everything needed to score rows; shared by the worker threads.
 #[derive(Debug)]
 pub struct Scorer {
-    pub engine: Engine,
-    pub plan: Option<ColumnPlan>,
-    pub options: EvalOptions,
-    pub layout: Layout,
-    pub want_json: bool,
+    engine: Engine,
+    plan: Option<ColumnPlan>,
+    options: EvalOptions,
+    layout: Layout,
+    output: Output,
+    /// The inputs that have a column, in the order of their ids, which is the order of a
+    /// submission's values: a worker's submission keeps these keys from row to row.
+    slots: Vec<Slot>,
+}
+
+#[derive(Debug)]
+struct Slot {
+    /// Index into the plan's inputs.
+    input: usize,
+    /// The input's columns in file order (several for the experts' grades of one item).
+    columns: Vec<usize>,
+}
+
+/// A worker's buffers, reused from row to row.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// The row's submission: its value map keeps its keys and text buffers between rows.
+    submission: Submission,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -142,6 +233,38 @@ struct JsonRecord<'a> {
 }
 
 impl Scorer {
+    pub fn new(
+        engine: Engine,
+        plan: Option<ColumnPlan>,
+        options: EvalOptions,
+        layout: Layout,
+        output: Output,
+    ) -> Self {
+        let mut slots: Vec<Slot> = Vec::new();
+        if let Some(plan) = &plan {
+            for (index, column) in plan.columns.iter().enumerate() {
+                if let Column::Input(i) | Column::GradePart(i) = column {
+                    match slots.iter_mut().find(|s| s.input == *i) {
+                        Some(slot) => slot.columns.push(index),
+                        None => slots.push(Slot {
+                            input: *i,
+                            columns: vec![index],
+                        }),
+                    }
+                }
+            }
+            slots.sort_by(|a, b| plan.inputs[a.input].id.cmp(&plan.inputs[b.input].id));
+        }
+        Scorer {
+            engine,
+            plan,
+            options,
+            layout,
+            output,
+            slots,
+        }
+    }
+
     fn lang(&self) -> Lang {
         self.options.lang
     }
@@ -153,21 +276,48 @@ impl Scorer {
         }
     }
 
-    pub fn score(&self, raw: RawRow) -> RowResult {
+    /// Scores consecutive rows (a piece of a chunk, on one worker).
+    pub fn score_part(&self, rows: Vec<RawRow>, scratch: &mut Scratch) -> Part {
+        let mut csv = (self.output == Output::Csv)
+            .then(|| CsvRows::with_capacity(rows.len() * self.layout.expected_row_bytes));
+        let rows = rows
+            .into_iter()
+            .map(|raw| self.score(raw, scratch, csv.as_mut()))
+            .collect();
+        let csv = csv.map(CsvRows::into_bytes).unwrap_or_default();
+        Part { rows, csv }
+    }
+
+    fn unreadable(
+        &self,
+        row: u64,
+        column: Option<usize>,
+        reason: String,
+        scratch: &mut Scratch,
+        csv: Option<&mut CsvRows>,
+    ) -> RowResult {
+        let column = column.map(|c| self.column_name(c));
+        let error = RowError {
+            column,
+            indicator: None,
+            code: "unreadable".into(),
+            message: reason,
+        };
+        self.result(row, None, vec![error], scratch, csv)
+    }
+
+    fn score(&self, raw: RawRow, scratch: &mut Scratch, csv: Option<&mut CsvRows>) -> RowResult {
         let row = raw.row();
+        let parsed;
         let (submission, mut errors) = match raw {
             RawRow::Unreadable { column, reason, .. } => {
-                let column = column.map(|c| self.column_name(c));
-                let error = RowError {
-                    column,
-                    indicator: None,
-                    code: "unreadable".into(),
-                    message: reason,
-                };
-                return self.result(row, None, vec![error]);
+                return self.unreadable(row, column, reason, scratch, csv);
             }
             RawRow::Json { text, .. } => match Submission::from_json_str(&text) {
-                Ok(s) => (s, Vec::new()),
+                Ok(s) => {
+                    parsed = s;
+                    (&parsed, Vec::new())
+                }
                 Err(e) => {
                     let message = e
                         .problems()
@@ -179,15 +329,30 @@ impl Scorer {
                         code: e.code().as_str().into(),
                         message,
                     };
-                    return self.result(row, None, vec![error]);
+                    return self.result(row, None, vec![error], scratch, csv);
                 }
             },
-            RawRow::Cells { cells, .. } => match &self.plan {
-                Some(plan) => self.submission(plan, cells),
-                None => (Submission::default(), Vec::new()),
+            RawRow::Cells { cells, .. } => {
+                let cell = |i: usize| cells.get(i).map_or(CellRef::Empty, Cell::as_ref);
+                let errors = self.fill(cells.len(), cell, &mut scratch.submission);
+                (&scratch.submission, errors)
+            }
+            RawRow::Record {
+                record,
+                transcoded_from,
+                ..
+            } => match read::record_text(&record, transcoded_from) {
+                Err((column, reason)) => {
+                    return self.unreadable(row, Some(column), reason, scratch, csv);
+                }
+                Ok(text) => {
+                    let cell = |i: usize| text.get(i).map_or(CellRef::Empty, read::csv_cell);
+                    let errors = self.fill(text.len(), cell, &mut scratch.submission);
+                    (&scratch.submission, errors)
+                }
             },
         };
-        let card = self.engine.evaluate_with(&submission, self.options);
+        let card = self.engine.evaluate_with(submission, self.options);
         for p in &card.problems {
             errors.push(RowError {
                 column: self.problem_column(p),
@@ -206,7 +371,7 @@ impl Scorer {
                 });
             }
         }
-        self.result(row, Some(card), errors)
+        self.result(row, Some(card), errors, scratch, csv)
     }
 
     fn column_name(&self, index: usize) -> String {
@@ -239,16 +404,46 @@ impl Scorer {
         None
     }
 
-    /// Builds the submission from a row's cells; cells that cannot be used are errors.
-    fn submission(&self, plan: &ColumnPlan, cells: Vec<Cell>) -> (Submission, Vec<RowError>) {
-        let mut sub = Submission::default();
-        let mut errors = Vec::new();
-        for (index, cell) in cells.into_iter().enumerate() {
-            if cell == Cell::Empty {
+    /// Fills the worker's submission from a row's cells (`cell(i)` for the i-th of `len`);
+    /// cells that cannot be used are errors. What the previous row left is reset: keys whose
+    /// cell is empty hold "" (or null), which the core reads as not filled in, as it reads a
+    /// missing key.
+    fn fill<'a>(
+        &self,
+        len: usize,
+        cell: impl Fn(usize) -> CellRef<'a>,
+        sub: &mut Submission,
+    ) -> Vec<RowError> {
+        // Each located at its column, to be reported in column order.
+        let mut errors: Vec<(usize, RowError)> = Vec::new();
+        sub.project = ProjectInfo::default();
+        sub.not_applicable.clear();
+        sub.notes.clear();
+        let Some(plan) = &self.plan else {
+            sub.values.clear();
+            return Vec::new();
+        };
+        let cell_error = |index: usize, e: &str| RowError {
+            column: Some(plan.headers[index].clone()),
+            indicator: None,
+            code: "cell_error".into(),
+            message: format!("单元格是错误值 {e}（公式出错？） (the cell holds the error {e})"),
+        };
+        // Everything but the input values, in column order.
+        for index in 0..len {
+            let column = plan.columns.get(index);
+            if let Some(
+                Column::Input(_) | Column::GradePart(_) | Column::Ignored | Column::Unknown,
+            ) = column
+            {
+                continue; // inputs below; the others hold nothing to read
+            }
+            let cell = cell(index);
+            if cell == CellRef::Empty {
                 continue;
             }
-            let Some(column) = plan.columns.get(index) else {
-                errors.push(RowError {
+            let Some(column) = column else {
+                let error = RowError {
                     column: Some(column_letter(index)),
                     indicator: None,
                     code: "no_header".into(),
@@ -257,43 +452,21 @@ impl Scorer {
                         index + 1,
                         cell.header_text()
                     ),
-                });
+                };
+                errors.push((index, error));
                 continue;
             };
-            let header = || plan.headers[index].clone();
-            if let Cell::Error(e) = &cell {
-                if !matches!(column, Column::Ignored | Column::Unknown) {
-                    errors.push(RowError {
-                        column: Some(header()),
-                        indicator: None,
-                        code: "cell_error".into(),
-                        message: format!(
-                            "单元格是错误值 {e}（公式出错？） (the cell holds the error {e})"
-                        ),
-                    });
-                }
+            if let CellRef::Error(e) = &cell {
+                errors.push((index, cell_error(index, e)));
                 continue;
             }
             match column {
-                Column::Input(i) | Column::GradePart(i) => {
-                    let input = &plan.inputs[*i];
-                    let value = input_value(input.kind, cell);
-                    if input.kind == InputType::Grade {
-                        let entry = sub
-                            .values
-                            .entry(input.id.clone())
-                            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-                        if let (serde_json::Value::Array(all), serde_json::Value::Array(more)) = (entry, value) {
-                            all.extend(more);
-                        }
-                    } else {
-                        sub.values.insert(input.id.clone(), value);
-                    }
-                }
+                Column::Input(_) | Column::GradePart(_) | Column::Ignored | Column::Unknown => {}
                 Column::ProjectId => sub.project.id = Some(cell.header_text()),
                 Column::ProjectName => sub.project.name = Some(cell.header_text()),
                 Column::ProjectExtra(field) => {
-                    sub.project.extra.insert(field.clone(), serde_json::Value::String(cell.header_text()));
+                    let text = serde_json::Value::String(cell.header_text());
+                    sub.project.extra.insert(field.clone(), text);
                 }
                 Column::NotApplicableList => {
                     for name in split_list(&cell.header_text()) {
@@ -310,96 +483,131 @@ impl Scorer {
                         }
                     }
                     Some(false) => {}
-                    None => errors.push(RowError {
-                        column: Some(header()),
-                        indicator: Some(id.clone()),
-                        code: "invalid_mark".into(),
-                        message: format!(
-                            "“{}”不是不适用标记（填 是/√/1 表示不适用，否/空 表示适用） (not a yes/no mark)",
-                            cell.header_text()
-                        ),
-                    }),
+                    None => {
+                        let error = RowError {
+                            column: Some(plan.headers[index].clone()),
+                            indicator: Some(id.clone()),
+                            code: "invalid_mark".into(),
+                            message: format!(
+                                "“{}”不是不适用标记（填 是/√/1 表示不适用，否/空 表示适用） (not a yes/no mark)",
+                                cell.header_text()
+                            ),
+                        };
+                        errors.push((index, error));
+                    }
                 },
                 Column::Note(id) => {
                     sub.notes.insert(id.clone(), cell.header_text());
                 }
-                Column::Ignored | Column::Unknown => {}
             }
         }
-        (sub, errors)
+        // The input values: one key per input with a column, kept from row to row.
+        if sub.values.len() != self.slots.len() {
+            sub.values = self
+                .slots
+                .iter()
+                .map(|s| (plan.inputs[s.input].id.clone(), serde_json::Value::Null))
+                .collect();
+        }
+        let mut value_cell = |index: usize| match cell(index) {
+            CellRef::Error(e) => {
+                errors.push((index, cell_error(index, e)));
+                CellRef::Empty
+            }
+            c => c,
+        };
+        for (value, slot) in sub.values.values_mut().zip(&self.slots) {
+            let kind = plan.inputs[slot.input].kind;
+            // A row may end before the header does.
+            let columns = slot.columns.iter().filter(|&&c| c < len);
+            if kind == InputType::Grade {
+                set_grades(value, columns.map(|&c| value_cell(c)));
+            } else {
+                let cell = columns.map(|&c| value_cell(c)).next();
+                set_value(value, kind, cell.unwrap_or(CellRef::Empty));
+            }
+        }
+        errors.sort_by_key(|(index, _)| *index);
+        errors.into_iter().map(|(_, e)| e).collect()
     }
 
-    fn result(&self, row: u64, card: Option<Scorecard>, errors: Vec<RowError>) -> RowResult {
+    fn result(
+        &self,
+        row: u64,
+        card: Option<Scorecard>,
+        errors: Vec<RowError>,
+        scratch: &mut Scratch,
+        csv: Option<&mut CsvRows>,
+    ) -> RowResult {
         let status = match &card {
             _ if !errors.is_empty() => RowStatus::Failed,
             Some(c) if c.complete => RowStatus::Scored,
             _ => RowStatus::Incomplete,
         };
-        let json = self.want_json.then(|| {
-            serde_json::to_string(&JsonRecord {
-                row,
-                status,
-                errors: &errors,
-                scorecard: card.as_ref(),
+        let out = match self.output {
+            Output::Jsonl => RowOut::Json(
+                serde_json::to_string(&JsonRecord {
+                    row,
+                    status,
+                    errors: &errors,
+                    scorecard: card.as_ref(),
+                })
+                .unwrap_or_default(),
+            ),
+            Output::Csv => {
+                if let Some(csv) = csv {
+                    let text = &mut scratch.text;
+                    self.csv_record(csv, text, row, status, card.as_ref(), &errors);
+                }
+                RowOut::InPart
+            }
+            Output::Table => RowOut::Table(Box::new(self.table_row(status, card.as_ref()))),
+        };
+        RowResult {
+            row,
+            status,
+            errors,
+            out,
+        }
+    }
+
+    /// Labels of the required inputs that unscored indicators lack, each once.
+    fn missing(&self, card: &Scorecard) -> Vec<String> {
+        let mut seen = HashSet::new();
+        card.indicators
+            .iter()
+            .filter(|i| i.status == Status::Unscored)
+            .flat_map(|i| i.missing.iter())
+            .filter(|id| seen.insert(Arc::clone(id)))
+            .map(|id| self.input_label(id))
+            .collect()
+    }
+
+    /// The grade as the table prints it: none for a failed row, whose total would be scored on
+    /// partial or wrong data (the JSON Lines record keeps the whole scorecard for diagnosis).
+    fn grade<'a>(&self, status: RowStatus, card: &'a Scorecard) -> Option<&'a str> {
+        card.grade
+            .as_ref()
+            .filter(|_| status != RowStatus::Failed)
+            .map(|g| match self.lang() {
+                Lang::En => g.label_en.as_deref().unwrap_or(&g.label),
+                _ => g.label.as_str(),
             })
-            .unwrap_or_default()
-        });
+    }
+
+    fn table_row(&self, status: RowStatus, card: Option<&Scorecard>) -> TableRow {
         let Some(card) = card else {
-            return RowResult {
-                row,
-                status,
+            return TableRow {
                 project_id: None,
                 project_name: None,
                 total: None,
                 grade: None,
                 dimensions: vec![ScoreCell::Blank; self.layout.dimensions.len()],
                 indicators: vec![ScoreCell::Blank; self.layout.indicators.len()],
-                errors,
                 missing: Vec::new(),
                 findings: Vec::new(),
-                json,
             };
         };
-        let cell = |status: Status, score: Option<Decimal>| match (status, score) {
-            (Status::NotApplicable, _) => ScoreCell::NotApplicable,
-            (_, Some(s)) => ScoreCell::Score(s),
-            (_, None) => ScoreCell::Blank,
-        };
-        let dimensions = self
-            .layout
-            .dimension_ids
-            .iter()
-            .map(|id| {
-                card.dimensions
-                    .iter()
-                    .find(|d| &d.id == id)
-                    .map_or(ScoreCell::Blank, |d| cell(d.status, Some(d.score)))
-            })
-            .collect();
-        let indicators = self
-            .layout
-            .indicator_slots
-            .iter()
-            .map(|(pos, id)| {
-                // Every scorecard of one engine lists the indicators in the same order; look
-                // up by id only if that ever changes.
-                let ind = card
-                    .indicators
-                    .get(*pos)
-                    .filter(|i| &i.id == id)
-                    .or_else(|| card.indicators.iter().find(|i| &i.id == id));
-                ind.map_or(ScoreCell::Blank, |i| cell(i.status, i.score))
-            })
-            .collect();
-        let mut seen = HashSet::new();
-        let missing = card
-            .indicators
-            .iter()
-            .filter(|i| i.status == Status::Unscored)
-            .flat_map(|i| i.missing.iter())
-            .filter(|id| seen.insert(Arc::clone(id)))
-            .map(|id| self.input_label(id))
-            .collect();
         let findings = card
             .indicators
             .iter()
@@ -412,29 +620,79 @@ impl Scorer {
                 })
             })
             .collect();
-        RowResult {
-            row,
-            status,
+        TableRow {
             project_id: card.project.id.clone(),
             project_name: card.project.name.clone(),
-            // A failed row's total would be scored on partial or wrong data: the table leaves
-            // it blank (the JSON Lines record keeps the whole scorecard for diagnosis).
             total: (status != RowStatus::Failed).then_some(card.total),
-            grade: card
-                .grade
-                .as_ref()
-                .filter(|_| status != RowStatus::Failed)
-                .map(|g| match self.lang() {
-                    Lang::En => g.label_en.clone().unwrap_or_else(|| g.label.clone()),
-                    _ => g.label.clone(),
-                }),
-            dimensions,
-            indicators,
-            errors,
-            missing,
+            grade: self.grade(status, card).map(str::to_string),
+            dimensions: self.layout.dimension_cells(card).collect(),
+            indicators: self.layout.indicator_cells(card).collect(),
+            missing: self.missing(card),
             findings,
-            json,
         }
+    }
+
+    /// The row of the CSV result, its fields taken straight from the scorecard (this runs for
+    /// every row of a million-row batch: no cell becomes a string of its own).
+    fn csv_record(
+        &self,
+        csv: &mut CsvRows,
+        text: &mut String,
+        row: u64,
+        status: RowStatus,
+        card: Option<&Scorecard>,
+        errors: &[RowError],
+    ) {
+        use std::fmt::Write as _;
+        let lang = self.lang();
+        text.clear();
+        let _ = write!(text, "{row}");
+        csv.field(&*text);
+        let project = card.map(|c| &c.project);
+        csv.field(project.and_then(|p| p.id.as_deref()).unwrap_or_default());
+        csv.field(project.and_then(|p| p.name.as_deref()).unwrap_or_default());
+        csv.field(status.label(lang));
+        text.clear();
+        if let Some(c) = card
+            && status != RowStatus::Failed
+        {
+            push_decimal(text, c.total);
+        }
+        csv.field(&*text);
+        csv.field(card.and_then(|c| self.grade(status, c)).unwrap_or_default());
+        match card {
+            Some(card) => {
+                let cells = self
+                    .layout
+                    .dimension_cells(card)
+                    .chain(self.layout.indicator_cells(card));
+                for cell in cells {
+                    text.clear();
+                    push_score(text, &cell, lang);
+                    csv.field(&*text);
+                }
+            }
+            None => {
+                for _ in 0..self.layout.dimensions.len() + self.layout.indicators.len() {
+                    csv.field("");
+                }
+            }
+        }
+        let missing = card.map(|c| self.missing(c)).unwrap_or_default();
+        text.clear();
+        push_problems(text, errors, &missing, lang);
+        csv.field(&*text);
+        text.clear();
+        if let Some(card) = card {
+            let findings = card.indicators.iter().flat_map(|i| {
+                i.findings
+                    .iter()
+                    .map(move |f| (&*i.id, &*i.label, f.message.as_str()))
+            });
+            push_findings(text, findings);
+        }
+        csv.field(&*text);
+        csv.end_record();
     }
 
     fn input_label(&self, id: &str) -> String {
@@ -446,6 +704,110 @@ impl Scorer {
                 _ => i.label.clone(),
             },
         )
+    }
+}
+
+/// A score cell's text: the score as the scorecard prints it, 不适用, or nothing.
+pub fn push_score(text: &mut String, cell: &ScoreCell, lang: Lang) {
+    match cell {
+        ScoreCell::Score(d) => push_decimal(text, *d),
+        ScoreCell::NotApplicable => {
+            text.push_str(if lang == Lang::En { "N/A" } else { "不适用" })
+        }
+        ScoreCell::Blank => {}
+    }
+}
+
+/// `d.to_string()` appended without `fmt` (the results table prints ~50 per row): the
+/// mantissa's digits with the point `scale` digits from the right, as rust_decimal does.
+pub fn push_decimal(text: &mut String, d: Decimal) {
+    use std::fmt::Write as _;
+    let scale = d.scale() as usize;
+    let (Ok(mut m), true) = (u64::try_from(d.mantissa().unsigned_abs()), scale < 20) else {
+        let _ = write!(text, "{d}");
+        return;
+    };
+    // Filled from the right: digits, the point `scale` digits in, a leading 0 for 0.x, sign.
+    let mut out = [b'0'; 44];
+    let mut start = out.len();
+    let mut put = |b: u8| {
+        start -= 1;
+        out[start] = b;
+    };
+    for _ in 0..scale {
+        put(b'0' + (m % 10) as u8);
+        m /= 10;
+    }
+    if scale > 0 {
+        put(b'.');
+    }
+    loop {
+        put(b'0' + (m % 10) as u8);
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if d.is_sign_negative() {
+        put(b'-');
+    }
+    text.push_str(std::str::from_utf8(&out[start..]).unwrap_or_default());
+}
+
+/// The 问题 cell: each error with its column, then what is missing.
+pub fn push_problems(text: &mut String, errors: &[RowError], missing: &[String], lang: Lang) {
+    let mut first = true;
+    let mut sep = |text: &mut String| {
+        if !std::mem::take(&mut first) {
+            text.push('；');
+        }
+    };
+    for e in errors {
+        sep(text);
+        match &e.column {
+            Some(c) if lang == Lang::En => {
+                text.push('[');
+                text.push_str(c);
+                text.push_str("] ");
+            }
+            Some(c) => {
+                text.push('【');
+                text.push_str(c);
+                text.push('】');
+            }
+            None => {}
+        }
+        text.push_str(&e.message);
+    }
+    if !missing.is_empty() {
+        sep(text);
+        match lang {
+            Lang::En => {
+                text.push_str("missing: ");
+                text.push_str(&missing.join(", "));
+            }
+            _ => {
+                text.push_str("缺少：");
+                text.push_str(&missing.join("、"));
+            }
+        }
+    }
+}
+
+/// The 扣分原因 cell: "D1.1 立项依据充分性：…" for each finding, separated by ；.
+pub fn push_findings<'a>(
+    text: &mut String,
+    findings: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) {
+    for (i, (indicator, label, message)) in findings.enumerate() {
+        if i > 0 {
+            text.push('；');
+        }
+        text.push_str(indicator);
+        text.push(' ');
+        text.push_str(label);
+        text.push('：');
+        text.push_str(message);
     }
 }
 
@@ -471,12 +833,12 @@ fn split_list(text: &str) -> impl Iterator<Item = &str> {
     .filter(|s| !s.is_empty())
 }
 
-fn yes_no(cell: &Cell) -> Option<bool> {
+fn yes_no(cell: &CellRef<'_>) -> Option<bool> {
     match cell {
-        Cell::Bool(b) => Some(*b),
-        Cell::Number { value, .. } if *value == 1.0 => Some(true),
-        Cell::Number { value, .. } if *value == 0.0 => Some(false),
-        Cell::Text(s) => match s.trim().to_lowercase().as_str() {
+        CellRef::Bool(b) => Some(*b),
+        CellRef::Number { value, .. } if *value == 1.0 => Some(true),
+        CellRef::Number { value, .. } if *value == 0.0 => Some(false),
+        CellRef::Text(s) => match s.trim().to_lowercase().as_str() {
             "是" | "√" | "✓" | "✔" | "y" | "yes" | "true" | "1" | "x" | "不适用" | "n/a" | "na" => {
                 Some(true)
             }
@@ -487,46 +849,156 @@ fn yes_no(cell: &Cell) -> Option<bool> {
     }
 }
 
+/// Puts text into a value, reusing its string.
+fn set_text(value: &mut serde_json::Value, text: &str) {
+    match value {
+        serde_json::Value::String(s) => {
+            s.clear();
+            s.push_str(text);
+        }
+        other => *other = serde_json::Value::String(text.to_string()),
+    }
+}
+
+/// A value the core reads as not filled in: "" (keeping the string) or null.
+fn set_empty(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => s.clear(),
+        other => *other = serde_json::Value::Null,
+    }
+}
+
 /// A cell as the JSON value the core parses. Numbers stay numbers; text is passed as typed
-/// (the core reads "98,694.55", "92.5%", 是/否, full-width digits); a grade cell may list
-/// several experts' grades.
-fn input_value(kind: InputType, cell: Cell) -> serde_json::Value {
+/// (the core reads "98,694.55", "92.5%", 是/否, full-width digits).
+fn set_value(value: &mut serde_json::Value, kind: InputType, cell: CellRef<'_>) {
     use serde_json::Value;
     match cell {
-        Cell::Text(s) if kind == InputType::Grade => Value::Array(
-            split_list(&s)
-                .map(|g| Value::String(g.to_string()))
-                .collect(),
-        ),
-        Cell::Text(s) => Value::String(s.trim().to_string()),
-        Cell::Number { value, .. } if kind == InputType::Grade => {
-            Value::Array(vec![Value::String(format_number(value))])
-        }
-        Cell::Number { value, .. }
+        CellRef::Text(s) => set_text(value, s),
+        CellRef::Number { value: n, .. }
             if matches!(kind, InputType::Choice | InputType::Text | InputType::Date) =>
         {
-            Value::String(format_number(value))
+            set_text(value, &format_number(n));
         }
-        Cell::Number { value, percent } => {
+        CellRef::Number { value: n, percent } => {
             // Excel keeps 92.5% as 0.925; percent inputs take percent points. Cut the float
             // noise of × 100 so 0.925 reads 92.5, not 92.50000000000001.
-            let value = if percent && kind == InputType::Percent {
-                (value * 100.0 * 1e9).round() / 1e9
+            let n = if percent && kind == InputType::Percent {
+                (n * 100.0 * 1e9).round() / 1e9
             } else {
-                value
+                n
             };
-            serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+            *value = serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number);
         }
-        Cell::Bool(b) => Value::Bool(b),
-        Cell::Date(s) if kind == InputType::Grade => Value::Array(vec![Value::String(s)]),
-        Cell::Date(s) => Value::String(s),
-        Cell::Empty | Cell::Error(_) => Value::Null,
+        CellRef::Bool(b) => *value = Value::Bool(b),
+        CellRef::Date(s) => set_text(value, s),
+        CellRef::Empty | CellRef::Error(_) => set_empty(value),
+    }
+}
+
+/// An expert-grade input from its columns: every grade of every filled cell, in order (a
+/// cell may list several experts' grades: "良、良、中"); null when no cell is filled.
+fn set_grades<'a>(value: &mut serde_json::Value, cells: impl Iterator<Item = CellRef<'a>>) {
+    use serde_json::Value;
+    let mut n = 0;
+    let mut filled = false;
+    let mut push = |value: &mut Value, grade: &str| {
+        if !matches!(value, Value::Array(_)) {
+            *value = Value::Array(Vec::new());
+        }
+        if let Value::Array(items) = value {
+            match items.get_mut(n) {
+                Some(item) => set_text(item, grade),
+                None => items.push(Value::String(grade.to_string())),
+            }
+        }
+        n += 1;
+    };
+    for cell in cells {
+        match cell {
+            CellRef::Empty | CellRef::Error(_) => continue,
+            CellRef::Text(s) => split_list(s).for_each(|g| push(value, g)),
+            CellRef::Number { value: v, .. } => push(value, &format_number(v)),
+            CellRef::Date(s) => push(value, s),
+            // Not a grade: the cell counts as filled and adds nothing.
+            CellRef::Bool(_) => {}
+        }
+        filled = true;
+    }
+    match value {
+        Value::Array(items) if filled => items.truncate(n),
+        _ if filled => *value = Value::Array(Vec::new()),
+        _ => *value = Value::Null,
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    fn demo_scorer(headers: &[&str]) -> Scorer {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../rules/demo/rulebook.toml"
+        );
+        let engine = Engine::new(jixiao::Rulebook::from_path(path).unwrap()).unwrap();
+        let matcher = super::super::columns::ColumnMatcher::new(&engine);
+        let (plan, _) = matcher
+            .plan(headers.iter().map(|h| h.to_string()).collect())
+            .unwrap();
+        let options = EvalOptions {
+            trace: false,
+            lang: Lang::Zh,
+        };
+        let layout = Layout::new(&engine, Lang::Zh);
+        Scorer::new(engine, Some(plan), options, layout, Output::Csv)
+    }
+
+    #[test]
+    fn row_errors_come_in_column_order_and_rows_do_not_leak_into_the_next() {
+        let scorer = demo_scorer(&[
+            "项目编号",
+            "申报预算",
+            "不适用：P2.1",
+            "立项依据充分性（专家评级）#1",
+            "立项依据充分性（专家评级）#2",
+            "审定预算",
+        ]);
+        let mut sub = Submission::default();
+        let first = [
+            CellRef::Text("A-1"),
+            CellRef::Error("#DIV/0!"),
+            CellRef::Text("也许"),
+            CellRef::Text("优"),
+            CellRef::Error("#N/A"),
+            CellRef::Text("100"),
+            CellRef::Text("beyond"),
+        ];
+        let errors = scorer.fill(first.len(), |i| first[i], &mut sub);
+        let located: Vec<(Option<&str>, &str)> = errors
+            .iter()
+            .map(|e| (e.column.as_deref(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            located,
+            [
+                (Some("申报预算"), "cell_error"),
+                (Some("不适用：P2.1"), "invalid_mark"),
+                (Some("立项依据充分性（专家评级）#2"), "cell_error"),
+                (Some("G"), "no_header"),
+            ]
+        );
+        assert_eq!(sub.project.id.as_deref(), Some("A-1"));
+        assert_eq!(sub.values["approval_basis"], serde_json::json!(["优"]));
+        // The next row, shorter and with other cells filled: nothing of the first is left.
+        let second = [CellRef::Empty, CellRef::Text("200")];
+        let errors = scorer.fill(second.len(), |i| second[i], &mut sub);
+        assert!(errors.is_empty());
+        assert_eq!(sub.project.id, None);
+        assert_eq!(sub.values["budget_requested"], serde_json::json!("200"));
+        assert_eq!(sub.values["approval_basis"], serde_json::Value::Null);
+        assert_eq!(sub.values["budget_approved"], serde_json::json!(""));
+    }
 
     #[test]
     fn column_letters() {
@@ -538,33 +1010,96 @@ mod tests {
         assert_eq!(column_letter(702), "AAA");
     }
 
+    fn value(kind: InputType, cell: CellRef<'_>) -> serde_json::Value {
+        let mut v = serde_json::json!("left from the previous row");
+        set_value(&mut v, kind, cell);
+        v
+    }
+
     #[test]
     fn cells_become_core_values() {
-        let pct = input_value(
+        let pct = value(
             InputType::Percent,
-            Cell::Number {
+            CellRef::Number {
                 value: 0.925,
                 percent: true,
             },
         );
         assert_eq!(pct, serde_json::json!(92.5));
-        let plain = input_value(
+        let plain = value(
             InputType::Percent,
-            Cell::Number {
+            CellRef::Number {
                 value: 92.5,
                 percent: false,
             },
         );
         assert_eq!(plain, serde_json::json!(92.5));
-        let grades = input_value(InputType::Grade, Cell::Text("良、良，中".into()));
-        assert_eq!(grades, serde_json::json!(["良", "良", "中"]));
-        let choice = input_value(
+        let choice = value(
             InputType::Choice,
-            Cell::Number {
+            CellRef::Number {
                 value: 3.0,
                 percent: false,
             },
         );
         assert_eq!(choice, serde_json::json!("3"));
+        assert_eq!(
+            value(InputType::Number, CellRef::Text("1,200")),
+            serde_json::json!("1,200")
+        );
+        // An empty cell reads as not filled in, whatever the previous row left.
+        assert_eq!(
+            value(InputType::Number, CellRef::Empty),
+            serde_json::json!("")
+        );
+    }
+
+    #[test]
+    fn grade_cells_gather_every_experts_grade() {
+        let mut v = serde_json::json!(["优", "优", "优", "优"]);
+        set_grades(
+            &mut v,
+            [
+                CellRef::Text("良、良，中"),
+                CellRef::Empty,
+                CellRef::Number {
+                    value: 4.0,
+                    percent: false,
+                },
+            ]
+            .into_iter(),
+        );
+        assert_eq!(v, serde_json::json!(["良", "良", "中", "4"]));
+        set_grades(&mut v, [CellRef::Text("、")].into_iter());
+        assert_eq!(v, serde_json::json!([]));
+        set_grades(&mut v, [CellRef::Empty, CellRef::Error("#N/A")].into_iter());
+        assert_eq!(v, serde_json::Value::Null);
+    }
+
+    #[test]
+    fn decimals_print_as_their_display() {
+        for text in [
+            "0",
+            "0.00",
+            "0.5",
+            "-0.5",
+            "9.4",
+            "13.92",
+            "100",
+            "1234567.8912",
+            "-3",
+            "0.0001",
+            "79228162514264337593543950335",
+            "-0.000",
+        ] {
+            let d: Decimal = text.parse().unwrap_or_default();
+            let mut out = String::new();
+            push_decimal(&mut out, d);
+            assert_eq!(out, d.to_string(), "{text}");
+        }
+        let mut neg_zero = Decimal::ZERO;
+        neg_zero.set_sign_negative(true);
+        let mut out = String::new();
+        push_decimal(&mut out, neg_zero);
+        assert_eq!(out, neg_zero.to_string());
     }
 }

@@ -4,9 +4,11 @@
 use crate::error::{Error, Problem, ProblemCode};
 use crate::fast::{Arith, HelperCall, Program};
 use crate::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
+use crate::intern::intern;
 use crate::model::Input;
 use crate::model::{GradeBand, InputType, NaPolicy};
 use crate::rulebook::{Rulebook, ScriptLines, fmt_pts};
+use crate::scorecard::Text;
 use crate::scorecard::{
     DimensionScore, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status, attainment,
     points_decimal, round_score,
@@ -97,11 +99,11 @@ struct CompiledKpi {
 struct Node {
     spec_index: usize,
     /// Texts every scorecard repeats, shared rather than copied per evaluation.
-    id: Arc<str>,
-    parent_id: Option<Arc<str>>,
-    label: Arc<str>,
-    label_en: Option<Arc<str>>,
-    criteria: Option<Arc<str>>,
+    id: &'static str,
+    parent_id: Option<&'static str>,
+    label: &'static str,
+    label_en: Option<&'static str>,
+    criteria: Option<&'static str>,
     parent: Option<usize>,
     children: Vec<usize>,
     level: u32,
@@ -405,7 +407,7 @@ impl Engine {
             done[k.metric] = true;
             if let Some(scope) = scope.as_mut() {
                 scope.push_constant_dynamic(
-                    &*c.table.metas[k.metric].id,
+                    c.table.metas[k.metric].id,
                     metric_values[k.metric]
                         .as_ref()
                         .map_or(Dynamic::UNIT, to_dynamic),
@@ -445,7 +447,7 @@ impl Engine {
                         out.status = Status::Unscored;
                         out.missing = missing
                             .iter()
-                            .map(|&i| c.table.metas[i].id.clone())
+                            .map(|&i| Text::Borrowed(c.table.metas[i].id))
                             .collect();
                         let labels: Vec<String> = missing
                             .iter()
@@ -461,10 +463,8 @@ impl Engine {
                                     ""
                                 };
                                 let label = match options.lang {
-                                    Lang::Zh => m.label.clone(),
-                                    Lang::En => {
-                                        m.label_en.clone().unwrap_or_else(|| m.label.clone())
-                                    }
+                                    Lang::Zh => m.label,
+                                    Lang::En => m.label_en.unwrap_or(m.label),
                                 };
                                 format!("{label}{why}")
                             })
@@ -497,7 +497,7 @@ impl Engine {
                             .get(m)
                             .and_then(Option::as_ref)
                             .map_or(serde_json::Value::Null, val_json);
-                        out.reads.insert(Arc::clone(&c.table.metas[m].id), value);
+                        out.reads.insert(Text::Borrowed(c.table.metas[m].id), value);
                     }
                 });
             }
@@ -593,10 +593,10 @@ impl Engine {
                     _ => None,
                 };
                 KpiValue {
-                    id: Arc::clone(&meta.id),
+                    id: Text::Borrowed(meta.id),
                     label: match (options.lang, &meta.label_en) {
-                        (Lang::En, Some(en)) => Arc::clone(en),
-                        _ => Arc::clone(&meta.label),
+                        (Lang::En, Some(en)) => Text::Borrowed(en),
+                        _ => Text::Borrowed(meta.label),
                     },
                     value: value.map(|v| (v * 1e6).round() / 1e6),
                     // Printed form for people; bulk runs (trace off) skip the formatting.
@@ -779,17 +779,17 @@ impl Engine {
         let c = &*self.inner;
         let node = &c.nodes[ni];
         IndicatorScore {
-            id: Arc::clone(&node.id),
-            parent: node.parent_id.clone(),
+            id: Text::Borrowed(node.id),
+            parent: node.parent_id.map(Text::Borrowed),
             level: node.level,
             leaf: node.leaf.is_some(),
-            label: Arc::clone(&node.label),
-            label_en: node.label_en.clone(),
+            label: Text::Borrowed(node.label),
+            label_en: node.label_en.map(Text::Borrowed),
             points: points.unwrap_or(node.declared),
             score: None,
             attainment: None,
             status: Status::Unscored,
-            criteria: node.criteria.clone(),
+            criteria: node.criteria.map(Text::Borrowed),
             explanation: None,
             findings: Vec::new(),
             flag: None,
@@ -798,7 +798,7 @@ impl Engine {
             note: if submission.notes.is_empty() {
                 None
             } else {
-                submission.notes.get(&*node.id).cloned()
+                submission.notes.get(node.id).cloned()
             },
             reads: BTreeMap::new(),
         }
@@ -1056,7 +1056,7 @@ fn lazy_scope<'s>(
             .zip(done)
             .filter(|(_, d)| **d)
         {
-            s.push_constant_dynamic(&*meta.id, v.as_ref().map_or(Dynamic::UNIT, to_dynamic));
+            s.push_constant_dynamic(meta.id, v.as_ref().map_or(Dynamic::UNIT, to_dynamic));
         }
         s
     })
@@ -1203,9 +1203,9 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
             );
         }
         table.metas.push(MetricMeta {
-            id: input.id.as_str().into(),
-            label: input.label.as_str().into(),
-            label_en: input.label_en.as_deref().map(Into::into),
+            id: intern(&input.id),
+            label: intern(&input.label),
+            label_en: input.label_en.as_deref().map(intern),
             fmt: ValueFmt::of_input(input.kind),
             unit: input.unit.clone(),
         });
@@ -1215,9 +1215,9 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         let idx = table.metas.len();
         table.by_name.entry(kpi.id.clone()).or_insert(idx);
         table.metas.push(MetricMeta {
-            id: kpi.id.as_str().into(),
-            label: kpi.label.as_str().into(),
-            label_en: kpi.label_en.as_deref().map(Into::into),
+            id: intern(&kpi.id),
+            label: intern(&kpi.label),
+            label_en: kpi.label_en.as_deref().map(intern),
             fmt: ValueFmt::of_kpi(kpi.format),
             unit: kpi.unit.clone(),
         });
@@ -1227,7 +1227,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     // would fold the compile-time placeholders into the scripts.
     let mut names_scope = Scope::new();
     for m in &table.metas {
-        names_scope.push_dynamic(&*m.id, Dynamic::UNIT);
+        names_scope.push_dynamic(m.id, Dynamic::UNIT);
     }
 
     // KPIs. `points` is not in scope yet: a KPI belongs to no indicator, so it has none.
@@ -1398,11 +1398,11 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         };
         nodes.push(Node {
             spec_index: si,
-            id: ind.id.as_str().into(),
-            parent_id: ind.parent.as_deref().map(Into::into),
-            label: ind.label.as_str().into(),
-            label_en: ind.label_en.as_deref().map(Into::into),
-            criteria: ind.criteria.as_deref().map(Into::into),
+            id: intern(&ind.id),
+            parent_id: ind.parent.as_deref().map(intern),
+            label: intern(&ind.label),
+            label_en: ind.label_en.as_deref().map(intern),
+            criteria: ind.criteria.as_deref().map(intern),
             parent,
             children: Vec::new(),
             level,

@@ -845,8 +845,8 @@ mod tests {
         for id in ["x", "k", "b"] {
             t.by_name.insert(id.into(), t.metas.len());
             t.metas.push(MetricMeta {
-                id: id.into(),
-                label: id.into(),
+                id,
+                label: id,
                 label_en: None,
                 fmt: ValueFmt::Number,
                 unit: None,

@@ -38,6 +38,7 @@ mod engine;
 pub mod error;
 mod fast;
 mod form;
+mod intern;
 pub mod model;
 mod numfmt;
 mod rulebook;
@@ -52,7 +53,7 @@ pub use form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 pub use rulebook::Rulebook;
 pub use rust_decimal::{Decimal, RoundingStrategy};
 pub use scorecard::{
-    DimensionScore, Finding, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status,
+    DimensionScore, Finding, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status, Text,
 };
 pub use script::Lang;
 pub use submission::{ProjectInfo, Submission};

@@ -8,8 +8,12 @@ use crate::error::Problem;
 use crate::submission::ProjectInfo;
 use rust_decimal::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+
+/// A text a scorecard repeats from its rulebook (ids, labels, 评分标准): borrowed from the
+/// engine's interned copy, owned only when read back from JSON.
+pub type Text = Cow<'static, str>;
 
 /// The scorecard of one project.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,10 +65,10 @@ pub struct Grade {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DimensionScore {
-    pub id: Arc<str>,
-    pub label: Arc<str>,
+    pub id: Text,
+    pub label: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label_en: Option<Arc<str>>,
+    pub label_en: Option<Text>,
     #[serde(with = "decimal_number")]
     pub points: Decimal,
     #[serde(with = "decimal_number")]
@@ -92,15 +96,15 @@ pub enum Status {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorScore {
-    pub id: Arc<str>,
+    pub id: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent: Option<Arc<str>>,
+    pub parent: Option<Text>,
     /// 1 for a dimension, 2 for its children, …
     pub level: u32,
     pub leaf: bool,
-    pub label: Arc<str>,
+    pub label: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label_en: Option<Arc<str>>,
+    pub label_en: Option<Text>,
     /// Points this indicator carries in this scorecard (after N/A redistribution).
     #[serde(with = "decimal_number")]
     pub points: Decimal,
@@ -112,7 +116,7 @@ pub struct IndicatorScore {
     pub attainment: Option<Decimal>,
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub criteria: Option<Arc<str>>,
+    pub criteria: Option<Text>,
     /// How the score came about, in the scorecard's language (trace on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
@@ -124,7 +128,7 @@ pub struct IndicatorScore {
     pub flag: Option<String>,
     /// Required inputs that were missing or invalid (status `unscored`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub missing: Vec<Arc<str>>,
+    pub missing: Vec<Text>,
     /// The rule or script error (status `error`). Boxed: rare, and large next to the rest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Box<Problem>>,
@@ -133,7 +137,7 @@ pub struct IndicatorScore {
     pub note: Option<String>,
     /// Input and KPI values the script read (trace on).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub reads: BTreeMap<Arc<str>, serde_json::Value>,
+    pub reads: BTreeMap<Text, serde_json::Value>,
 }
 
 /// Why points were lost, in words a report can print.
@@ -151,8 +155,8 @@ pub struct Finding {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KpiValue {
-    pub id: Arc<str>,
-    pub label: Arc<str>,
+    pub id: Text,
+    pub label: Text,
     /// The computed value (a fraction for percent KPIs), rounded to 6 decimals.
     pub value: Option<f64>,
     /// As printed: "98.20%".

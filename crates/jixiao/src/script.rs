@@ -64,9 +64,9 @@ pub(crate) struct MetricTable {
 
 #[derive(Debug, Clone)]
 pub(crate) struct MetricMeta {
-    pub id: Arc<str>,
-    pub label: Arc<str>,
-    pub label_en: Option<Arc<str>>,
+    pub id: &'static str,
+    pub label: &'static str,
+    pub label_en: Option<&'static str>,
     pub fmt: ValueFmt,
     pub unit: Option<String>,
 }
@@ -232,8 +232,8 @@ struct Subject<'t> {
 impl Subject<'_> {
     fn label(&self, zh: bool) -> &str {
         match (self.meta, zh) {
-            (Some(m), true) => &m.label,
-            (Some(m), false) => m.label_en.as_deref().unwrap_or(&m.label),
+            (Some(m), true) => m.label,
+            (Some(m), false) => m.label_en.unwrap_or(m.label),
             (None, true) => "实际值",
             (None, false) => "value",
         }
@@ -311,9 +311,9 @@ fn subject<'t>(
 
 fn label_of(meta: &MetricMeta, zh: bool) -> &str {
     if zh {
-        &meta.label
+        meta.label
     } else {
-        meta.label_en.as_deref().unwrap_or(&meta.label)
+        meta.label_en.unwrap_or(meta.label)
     }
 }
 

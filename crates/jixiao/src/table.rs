@@ -293,7 +293,7 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
         let label = if zh {
             meta.label.to_string()
         } else {
-            meta.label_en.as_deref().unwrap_or(&meta.label).to_string()
+            meta.label_en.unwrap_or(meta.label).to_string()
         };
         let rows: Vec<Row> = match f.values.get(idx).and_then(Option::as_ref) {
             Some(Val::Table(rows)) => rows.clone(),

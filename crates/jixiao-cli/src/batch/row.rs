@@ -10,7 +10,6 @@ use jixiao::{
 };
 use serde::Serialize;
 use std::collections::HashSet;
-use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -59,8 +58,8 @@ pub struct RowError {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindingRow {
-    pub indicator: Arc<str>,
-    pub label: Arc<str>,
+    pub indicator: jixiao::Text,
+    pub label: jixiao::Text,
     pub deduction: Option<Decimal>,
     pub message: String,
 }
@@ -122,9 +121,9 @@ pub enum Output {
 pub struct Layout {
     pub dimensions: Vec<String>,
     pub indicators: Vec<String>,
-    dimension_ids: Vec<Arc<str>>,
+    dimension_ids: Vec<jixiao::Text>,
     /// Position in `Scorecard::indicators` of each output indicator, and its id.
-    indicator_slots: Vec<(usize, Arc<str>)>,
+    indicator_slots: Vec<(usize, jixiao::Text)>,
     /// About how long a CSV result row is, to size the buffers rows are rendered into.
     expected_row_bytes: usize,
 }
@@ -132,7 +131,7 @@ pub struct Layout {
 impl Layout {
     pub fn new(engine: &Engine, lang: Lang) -> Self {
         let card = engine.evaluate_with(&Submission::default(), EvalOptions { trace: false, lang });
-        let label = |label: &Arc<str>, en: &Option<Arc<str>>| match lang {
+        let label = |label: &jixiao::Text, en: &Option<jixiao::Text>| match lang {
             Lang::En => en.as_deref().unwrap_or(label).to_string(),
             _ => label.to_string(),
         };
@@ -578,7 +577,7 @@ impl Scorer {
             .iter()
             .filter(|i| i.status == Status::Unscored)
             .flat_map(|i| i.missing.iter())
-            .filter(|id| seen.insert(Arc::clone(id)))
+            .filter(|&id| seen.insert(id))
             .map(|id| self.input_label(id))
             .collect()
     }

@@ -137,6 +137,10 @@ struct Leaf {
 impl Engine {
     /// Validate and compile a rulebook. Every problem is reported at once: structure,
     /// scripts (syntax and unknown names, with their lines) and KPI dependency cycles.
+    ///
+    /// The ids, labels and 评分标准 texts scorecards repeat are interned for the life of the
+    /// process (so scoring borrows them instead of counting references); compiling the same
+    /// or an edited rulebook again adds only the texts not seen before.
     pub fn new(rulebook: Rulebook) -> Result<Engine, Error> {
         let mut problems = rulebook.validate();
         let compiled = compile(rulebook, &mut problems);

@@ -333,12 +333,11 @@ impl Engine {
     pub fn evaluate_with(&self, submission: &Submission, options: EvalOptions) -> Scorecard {
         let c = &*self.inner;
         let mut problems = Vec::new();
-        let (values, bad_inputs) = self.check_values(submission, &mut problems);
+        // Values by metric: the checked inputs, then KPIs as they are computed (an input's
+        // entry never changes, so it also says which inputs are missing).
+        let (mut metric_values, bad_inputs) = self.check_values(submission, &mut problems);
         let na_marked = self.check_na(submission, &mut problems);
 
-        // Values by metric (inputs, then KPIs as they are computed).
-        let mut metric_values: Vec<Option<Val>> = values.clone();
-        metric_values.resize(c.table.metas.len(), None);
         // The Rhai scope is built only when a script needs Rhai (fast paths don't): every
         // input and finished KPI as a constant, so a script cannot change what the next sees.
         let mut scope: Option<Scope<'static>> = None;
@@ -353,7 +352,7 @@ impl Engine {
             f.leaf.reset(0.0, false, options.lang);
         });
         for k in &c.kpis {
-            let missing = k.inputs.iter().any(|&i| values[i].is_none());
+            let missing = k.inputs.iter().any(|&i| metric_values[i].is_none());
             let failed = k
                 .kpis
                 .iter()
@@ -438,7 +437,7 @@ impl Engine {
                         .inputs
                         .iter()
                         .copied()
-                        .filter(|&i| values[i].is_none())
+                        .filter(|&i| metric_values[i].is_none())
                         .collect();
                     let failed_kpi = leaf.kpis.iter().find_map(|&m| match &kpi_state[m] {
                         KpiState::Failed(pr) => Some(pr.clone()),
@@ -828,7 +827,8 @@ impl Engine {
         .at(line, None)
     }
 
-    /// Checked values per input (`None` = missing or invalid), and the invalid ones.
+    /// Checked values by metric index (`None` = missing or invalid; the KPI slots after the
+    /// inputs start empty), and the invalid inputs.
     fn check_values(
         &self,
         submission: &Submission,

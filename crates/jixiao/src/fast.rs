@@ -635,6 +635,19 @@ impl Number {
     }
 }
 
+/// A call's arguments, evaluated on the stack rather than into a vector per call: helpers
+/// and functions take at most three (`Helper::by_call`, `Func::by_call`).
+fn eval_args(args: &[Node], env: &mut Env<'_>) -> Native<[Dynamic; 3]> {
+    let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+    if args.len() > buf.len() {
+        return Err(Abandon);
+    }
+    for (slot, a) in buf.iter_mut().zip(args) {
+        *slot = a.eval(env)?;
+    }
+    Ok(buf)
+}
+
 fn truth(d: &Dynamic) -> Native<bool> {
     d.as_bool().map_err(|_| Abandon)
 }
@@ -657,15 +670,7 @@ impl Node {
                     .collect::<Native<Vec<_>>>()?,
             ),
             Node::Helper(helper, pos, args) => {
-                // Helpers take at most three arguments (`Helper::by_call`): evaluated on the
-                // stack rather than into a vector per call.
-                let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
-                if args.len() > buf.len() {
-                    return Err(Abandon);
-                }
-                for (slot, a) in buf.iter_mut().zip(args) {
-                    *slot = a.eval(env)?;
-                }
+                let buf = eval_args(args, env)?;
                 let score = crate::script::call_helper(*helper, *pos, &buf[..args.len()])
                     .map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
@@ -789,13 +794,7 @@ impl Node {
             }
             Node::Block(block) => block.run(env)?,
             Node::Func(func, args) => {
-                let mut buf = [Dynamic::UNIT, Dynamic::UNIT];
-                if args.len() > buf.len() {
-                    return Err(Abandon);
-                }
-                for (slot, a) in buf.iter_mut().zip(args) {
-                    *slot = a.eval(env)?;
-                }
+                let buf = eval_args(args, env)?;
                 func.call(&buf[..args.len()])?
             }
             Node::Interp(parts) => {

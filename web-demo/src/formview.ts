@@ -106,6 +106,11 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
 
   /** The control of one value (a scalar input, or one cell of a table row); `set` stores it. */
   function makeControl(input: Input, v: Value | undefined, id: string, described: string, label: string, set: (v: Value | undefined) => void, inTable = false): HTMLElement {
+    // A text-valued control's edit: an emptied field is "not filled in", not "".
+    const setText = (e: Event) => {
+      const s = (e.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
+      set(s === "" ? undefined : s);
+    };
     let control: HTMLElement;
     switch (input.type) {
       case "bool": {
@@ -132,10 +137,7 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
           "select",
           {
             id,
-            onchange: (e: Event) => {
-              const s = (e.target as HTMLSelectElement).value;
-              set(s === "" ? undefined : s);
-            },
+            onchange: setText,
           },
           h("option", { value: "", selected: cur === "" }, t.choose),
           cur && !choices.includes(cur) ? h("option", { value: cur, selected: true }, cur) : null,
@@ -148,10 +150,7 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
           id,
           type: "date",
           value: asText(v),
-          oninput: (e: Event) => {
-            const s = (e.target as HTMLInputElement).value;
-            set(s === "" ? undefined : s);
-          },
+          oninput: setText,
         });
         break;
       case "text":
@@ -161,20 +160,14 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
             id,
             type: "text",
             value: asText(v),
-            oninput: (e: Event) => {
-              const s = (e.target as HTMLInputElement).value;
-              set(s === "" ? undefined : s);
-            },
+            oninput: setText,
           });
           break;
         }
         control = h("textarea", {
           id,
           rows: 2,
-          oninput: (e: Event) => {
-            const s = (e.target as HTMLTextAreaElement).value;
-            set(s === "" ? undefined : s);
-          },
+          oninput: setText,
         });
         (control as HTMLTextAreaElement).value = asText(v);
         break;

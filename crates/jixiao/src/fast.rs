@@ -216,6 +216,9 @@ enum Node {
     Local(usize),
     Array(Vec<Node>),
     Helper(Helper, Position, Vec<Node>),
+    /// `deduct([[c, p, r], …])` with the rows written out: evaluated into a buffer instead
+    /// of building three arrays per call.
+    Deduct(Position, Vec<[Node; 3]>),
     /// The text, and an English text for `finding(zh, en)` / `explain(zh, en)`.
     Record(Record, Box<Node>, Option<Box<Node>>),
     Arith(Op, Box<Node>, Box<Node>),
@@ -512,9 +515,30 @@ impl Lowering<'_> {
         })))
     }
 
+    /// One `[condition, points_each, reason]` row of a `deduct()` array literal.
+    fn deduct_row(&mut self, row: &Expr) -> Option<[Node; 3]> {
+        let Expr::Array(cells, _) = row else {
+            return None;
+        };
+        let [c, p, r] = cells.as_slice() else {
+            return None;
+        };
+        Some([self.expr(c)?, self.expr(p)?, self.expr(r)?])
+    }
+
     fn call(&mut self, call: &rhai::FnCallExpr, pos: Position) -> Option<Node> {
         if call.capture_parent_scope {
             return None;
+        }
+        if call.op_token.is_none()
+            && Helper::by_call(call.name.as_str(), call.args.len()) == Some(Helper::Deduct)
+            && let [Expr::Array(rows, _)] = call.args.as_slice()
+            && let Some(rows) = rows
+                .iter()
+                .map(|r| self.deduct_row(r))
+                .collect::<Option<Vec<_>>>()
+        {
+            return Some(Node::Deduct(pos, rows));
         }
         let mut args = || {
             call.args
@@ -673,6 +697,26 @@ impl Node {
                 let buf = eval_args(args, env)?;
                 let score = crate::script::call_helper(*helper, *pos, &buf[..args.len()])
                     .map_err(|_| Abandon)?;
+                Dynamic::from_float(score)
+            }
+            Node::Deduct(pos, rows) => {
+                // Rows are evaluated in order before the call, as Rhai builds the array first.
+                const ROW: [Dynamic; 3] = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+                const STACK_ROWS: usize = 8;
+                let mut stack = [ROW; STACK_ROWS];
+                let mut heap = Vec::new();
+                let buf: &mut [[Dynamic; 3]] = if rows.len() <= STACK_ROWS {
+                    &mut stack[..rows.len()]
+                } else {
+                    heap.resize(rows.len(), ROW);
+                    &mut heap
+                };
+                for (slot, row) in buf.iter_mut().zip(rows) {
+                    for (cell, node) in slot.iter_mut().zip(row) {
+                        *cell = node.eval(env)?;
+                    }
+                }
+                let score = crate::script::deduct_rows(*pos, buf).map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
             Node::Record(kind, text, english) => {

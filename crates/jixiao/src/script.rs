@@ -1319,27 +1319,61 @@ fn satisfaction(
 // deduct per finding, never below 0. A bool deducts once when true; a whole number deducts
 // that many times.
 fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult<f64> {
-    let shape = || {
-        fail(
-            pos,
-            zh,
-            "deduct() 的每一项应为 [条件或次数, 每次扣分, 原因]".into(),
-            "deduct(): each item is [condition or count, points each, reason]".into(),
-        )
-    };
     let Some(items) = items.read_lock::<rhai::Array>() else {
-        return shape();
+        return deduct_shape(pos, zh);
     };
-    let p = f.leaf.points;
-    let mut total = 0.0;
-    let mut parts: Vec<(String, f64)> = Vec::new();
+    let mut run = Deduction::default();
     for item in items.iter() {
         let Some(arr) = item.read_lock::<rhai::Array>() else {
-            return shape();
+            return deduct_shape(pos, zh);
         };
         let [cond, each, reason] = arr.as_slice() else {
-            return shape();
+            return deduct_shape(pos, zh);
         };
+        run.item(pos, f, zh, cond, each, reason)?;
+    }
+    Ok(run.finish(f))
+}
+
+/// `deduct([[c, p, r], …])` from a native program that evaluated the rows itself, without
+/// building the arrays (the same [`Deduction`] as [`deduct`], so the same texts and errors).
+pub(crate) fn deduct_rows(pos: Position, rows: &[[Dynamic; 3]]) -> RhaiResult<f64> {
+    with_frame(|_, f| {
+        let zh = f.leaf.zh();
+        let mut run = Deduction::default();
+        for [cond, each, reason] in rows {
+            run.item(pos, f, zh, cond, each, reason)?;
+        }
+        Ok(run.finish(f))
+    })
+}
+
+fn deduct_shape<T>(pos: Position, zh: bool) -> RhaiResult<T> {
+    fail(
+        pos,
+        zh,
+        "deduct() 的每一项应为 [条件或次数, 每次扣分, 原因]".into(),
+        "deduct(): each item is [condition or count, points each, reason]".into(),
+    )
+}
+
+/// One `deduct()` call in progress: the points taken so far, and (trace on) each reason.
+#[derive(Default)]
+struct Deduction {
+    total: f64,
+    parts: Vec<(String, f64)>,
+}
+
+impl Deduction {
+    fn item(
+        &mut self,
+        pos: Position,
+        f: &mut Frame,
+        zh: bool,
+        cond: &Dynamic,
+        each: &Dynamic,
+        reason: &Dynamic,
+    ) -> RhaiResult<()> {
         let times = if let Ok(b) = cond.as_bool() {
             f64::from(u8::from(b))
         } else if let Some(n) = number(cond).filter(|n| n.is_finite() && n.fract() == 0.0) {
@@ -1363,8 +1397,11 @@ fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult
         }
         if times > 0.0 && each > 0.0 {
             let d = times * each;
-            total += d;
-            let reason = reason.to_string();
+            self.total += d;
+            // A string reason is used as it is; anything else as Rhai prints it.
+            let reason: rhai::ImmutableString = reason
+                .read_lock::<rhai::ImmutableString>()
+                .map_or_else(|| reason.to_string().into(), |s| s.clone());
             f.leaf.find(
                 |zh| match (times > 1.0, zh) {
                     (true, true) => {
@@ -1381,36 +1418,42 @@ fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult
                 Some(d),
             );
             if f.leaf.trace {
-                parts.push((reason, d));
+                self.parts.push((reason.to_string(), d));
             }
         }
+        Ok(())
     }
-    let score = (p - total).max(0.0);
-    f.leaf.explain(|zh| {
-        if parts.is_empty() {
-            if zh {
-                text!("未发现扣分事项，得满分 {}", pts(score))
+
+    fn finish(self, f: &mut Frame) -> f64 {
+        let Deduction { total, parts } = self;
+        let p = f.leaf.points;
+        let score = (p - total).max(0.0);
+        f.leaf.explain(|zh| {
+            if parts.is_empty() {
+                if zh {
+                    text!("未发现扣分事项，得满分 {}", pts(score))
+                } else {
+                    text!("nothing to deduct: full marks {}", pts(score))
+                }
             } else {
-                text!("nothing to deduct: full marks {}", pts(score))
+                let list = parts
+                    .iter()
+                    .map(|(r, d)| text!("{r} −{}", pts(*d)))
+                    .collect::<Vec<_>>()
+                    .join(if zh { "；" } else { "; " });
+                match (zh, total > p) {
+                    (true, false) => text!("满分 {}，{list}，得分 {}", pts(p), pts(score)),
+                    (true, true) => text!("满分 {}，{list}，扣分超过分值，以 0 分计", pts(p)),
+                    (false, false) => text!("{} points, {list}: {}", pts(p), pts(score)),
+                    (false, true) => text!(
+                        "{} points, {list}: deductions exceed the points, scored 0",
+                        pts(p)
+                    ),
+                }
             }
-        } else {
-            let list = parts
-                .iter()
-                .map(|(r, d)| text!("{r} −{}", pts(*d)))
-                .collect::<Vec<_>>()
-                .join(if zh { "；" } else { "; " });
-            match (zh, total > p) {
-                (true, false) => text!("满分 {}，{list}，得分 {}", pts(p), pts(score)),
-                (true, true) => text!("满分 {}，{list}，扣分超过分值，以 0 分计", pts(p)),
-                (false, false) => text!("{} points, {list}: {}", pts(p), pts(score)),
-                (false, true) => text!(
-                    "{} points, {list}: deductions exceed the points, scored 0",
-                    pts(p)
-                ),
-            }
-        }
-    });
-    Ok(score)
+        });
+        score
+    }
 }
 
 /// A checked value as the script sees it.

@@ -169,6 +169,13 @@ fn edge_scripts_score_the_same_natively_and_in_rhai() {
         "let x = -rate; if !(x < 0.0) { zero(\"负\") } else { proportional(\"rate\", 0.8) }",
         r#"flag("红"); explain("说明"); deduct([[rate < 0.5, 1, "低"], [true, 0.25, "固定"]])"#,
         "let a = [rate, 1, \"x\"]; full()",
+        // deduct() rows written out (evaluated natively without arrays): more rows than
+        // the stack buffer, counts, a number as the reason, a bad row, a negative amount.
+        r#"deduct([[rate < 0.5, 1, "a"], [true, 1, "b"], [true, 1, "c"], [true, 1, "d"], [true, 1, "e"], [true, 1, "f"], [true, 1, "g"], [true, 1, "h"], [rate > 1.0, 100, "i"]])"#,
+        r#"deduct([[(rate * 10.0).floor(), 2.5, "次数"], [2, 1, 42]])"#,
+        r#"deduct([[true, 1, "先扣"], [rate, 1, "条件不是布尔"]])"#,
+        r#"deduct([[true, -1, "负数"]])"#,
+        r#"deduct([[true, 1, "先扣"], [true, 1]])"#,
         "()",
         r#"finding("偏差较大", "large deviation"); explain("说明", "note"); points / 2.0"#,
         r#"finding("只有中文", 3); full()"#,

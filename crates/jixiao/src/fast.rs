@@ -640,10 +640,11 @@ enum Number {
 }
 
 fn number_of(d: &Dynamic) -> Native<Number> {
-    if let Ok(i) = d.as_int() {
-        Ok(Number::Int(i))
-    } else if let Ok(f) = d.as_float() {
-        Ok(Number::Float(f))
+    // Type checks first: a failed `as_int()` looks up the type's name for its error.
+    if d.is_float() {
+        d.as_float().map(Number::Float).map_err(|_| Abandon)
+    } else if d.is_int() {
+        d.as_int().map(Number::Int).map_err(|_| Abandon)
     } else {
         Err(Abandon)
     }

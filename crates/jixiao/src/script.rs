@@ -257,10 +257,19 @@ impl Subject<'_> {
 }
 
 fn number(d: &Dynamic) -> Option<f64> {
-    #[allow(clippy::cast_precision_loss)] // script integers are small counts
-    d.as_float()
-        .ok()
-        .or_else(|| d.as_int().ok().map(|i| i as f64))
+    // Type checks first: a failed `as_float()` looks up the type's name for its error.
+    if d.is_float() {
+        d.as_float().ok()
+    } else if d.is_int() {
+        #[allow(clippy::cast_precision_loss)] // script integers are small counts
+        d.as_int().ok().map(|i| i as f64)
+    } else {
+        None
+    }
+}
+
+fn boolean(d: &Dynamic) -> Option<bool> {
+    d.is_bool().then(|| d.as_bool().ok()).flatten()
 }
 
 /// Resolve a helper's subject: a metric id (string) or a number.
@@ -1086,7 +1095,7 @@ fn yes_no(
     s: &Dynamic,
     reason: Option<&Dynamic>,
 ) -> RhaiResult<f64> {
-    let (meta, yes) = if let Ok(b) = s.as_bool() {
+    let (meta, yes) = if let Some(b) = boolean(s) {
         (None, b)
     } else {
         let (idx, meta) = metric(pos, table, zh, s, "yes_no")?;
@@ -1374,7 +1383,7 @@ impl Deduction {
         each: &Dynamic,
         reason: &Dynamic,
     ) -> RhaiResult<()> {
-        let times = if let Ok(b) = cond.as_bool() {
+        let times = if let Some(b) = boolean(cond) {
             f64::from(u8::from(b))
         } else if let Some(n) = number(cond).filter(|n| n.is_finite() && n.fract() == 0.0) {
             n.max(0.0)

@@ -12,18 +12,43 @@ use std::fmt::{self, Display, Formatter, Write};
 
 const SCALES: [u64; 5] = [1, 10, 100, 1_000, 10_000];
 
+/// `x.round() as i64` (half away from zero) for |x| < 2⁶², without a libm call: baseline
+/// x86-64 has no rounding instruction (that is SSE4.1), so `f64::round` is a function call,
+/// and this runs for every score and number printed. Exact: truncation to `i64` is exact in
+/// that range, and so is `x − trunc(x)`.
+pub(crate) fn round_i64(x: f64) -> Option<i64> {
+    // Also false for NaN.
+    if !(x.abs() < 4.6e18) {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation)] // |x| < 2⁶²
+    let whole = x as i64;
+    #[allow(clippy::cast_precision_loss)] // `whole` is a float's integral part: exact
+    let frac = x - whole as f64;
+    Some(if frac >= 0.5 {
+        whole + 1
+    } else if frac <= -0.5 {
+        whole - 1
+    } else {
+        whole
+    })
+}
+
 /// `v` with `decimals` (≤ 4) places as (negative, whole, fraction), when integers give the
 /// same digits as the exact float formatter.
 fn fixed_parts(v: f64, decimals: usize) -> Option<(bool, u64, u64)> {
     let &scale = SCALES.get(decimals)?;
     #[allow(clippy::cast_precision_loss)] // ≤ 10⁴
     let scaled = v * scale as f64;
-    let tie = ((scaled - scaled.trunc()).abs() - 0.5).abs() < 1e-6;
-    if !scaled.is_finite() || scaled.abs() >= 1e15 || tie || (v <= 0.0 && scaled > -0.5) {
+    if !scaled.is_finite() || scaled.abs() >= 1e15 || (v <= 0.0 && scaled > -0.5) {
         return None;
     }
-    #[allow(clippy::cast_possible_truncation)] // |scaled| < 10¹⁵
-    let rounded = scaled.round() as i64;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)] // |scaled| < 10¹⁵
+    let frac = scaled - (scaled as i64) as f64;
+    if (frac.abs() - 0.5).abs() < 1e-6 {
+        return None;
+    }
+    let rounded = round_i64(scaled)?;
     let magnitude = rounded.unsigned_abs();
     Some((rounded < 0, magnitude / scale, magnitude % scale))
 }
@@ -229,6 +254,33 @@ mod tests {
             x *= 1.37;
         }
         values
+    }
+
+    #[test]
+    fn round_i64_is_f64_round() {
+        let mut xs = sweep();
+        xs.extend([
+            0.499_999_999_999_999_94,
+            -0.499_999_999_999_999_94,
+            1.5,
+            -1.5,
+            2.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            -4_503_599_627_370_497.0,
+            9_007_199_254_740_993.0,
+            4.5e18,
+            -4.5e18,
+            4.7e18,
+            1e300,
+        ]);
+        for x in xs {
+            for x in [x, x * 1e9, x * 100.0, x * 10_000.0] {
+                #[allow(clippy::cast_possible_truncation)]
+                let expected = (x.is_finite() && x.abs() < 4.6e18).then(|| x.round() as i64);
+                assert_eq!(round_i64(x), expected, "{x:e}");
+            }
+        }
     }
 
     /// What the helpers printed before: the string route, kept here as the reference.

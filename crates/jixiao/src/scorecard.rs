@@ -184,8 +184,7 @@ pub(crate) fn score_cents(x: f64) -> Option<i64> {
     // Fast path in integers (this runs for every leaf of every project): nanos = x × 10⁹
     // rounded, then half-up to hundredths. Exact while |x| < 9 × 10⁶.
     if x.is_finite() && x.abs() < 9.0e6 {
-        #[allow(clippy::cast_possible_truncation)] // bounded above
-        let nanos = (x * 1e9).round() as i64;
+        let nanos = crate::numfmt::round_i64(x * 1e9)?;
         let half = 5_000_000 * nanos.signum();
         Some((nanos + half) / 10_000_000)
     } else {

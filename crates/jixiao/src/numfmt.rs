@@ -55,8 +55,8 @@ fn fixed_parts(v: f64, decimals: usize) -> Option<(bool, u64, u64)> {
 
 /// Write `neg whole . frac` with `decimals` fraction digits, or fewer with `trim` (trailing
 /// zeros and a bare point dropped).
-fn write_parts(
-    f: &mut Formatter<'_>,
+fn write_parts<W: Write>(
+    f: &mut W,
     neg: bool,
     whole: u64,
     mut frac: u64,
@@ -91,6 +91,13 @@ pub(crate) struct Fixed(pub f64, pub usize);
 
 impl Display for Fixed {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl Fixed {
+    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
+    pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         let Fixed(v, decimals) = *self;
         match fixed_parts(v, decimals) {
             Some((neg, whole, frac)) => write_parts(f, neg, whole, frac, decimals, false),
@@ -102,7 +109,7 @@ impl Display for Fixed {
 /// `format!("{v:.decimals$}")` with trailing zeros and a bare point trimmed: 0.5, 92.3, 12.
 /// With `fix_neg_zero`, a result of "-0" prints as "0".
 #[derive(Debug, Clone, Copy)]
-struct Trimmed {
+pub(crate) struct Trimmed {
     v: f64,
     decimals: usize,
     fix_neg_zero: bool,
@@ -110,6 +117,13 @@ struct Trimmed {
 
 impl Display for Trimmed {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl Trimmed {
+    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
+    pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         let Trimmed {
             v,
             decimals,
@@ -132,7 +146,7 @@ impl Display for Trimmed {
 }
 
 /// A plain number to at most 4 decimals: 0.5, 98694.55, 12.
-pub(crate) fn trim_num(v: f64) -> impl Display + Copy {
+pub(crate) fn trim_num(v: f64) -> Trimmed {
     Trimmed {
         v,
         decimals: 4,
@@ -146,12 +160,19 @@ pub(crate) struct PercentTrimmed(pub f64);
 
 impl Display for PercentTrimmed {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl PercentTrimmed {
+    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
+    pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         Trimmed {
             v: self.0 * 100.0,
             decimals: 2,
             fix_neg_zero: false,
         }
-        .fmt(f)?;
+        .write_to(f)?;
         f.write_char('%')
     }
 }
@@ -163,12 +184,19 @@ pub(crate) struct Pts(pub f64);
 
 impl Display for Pts {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl Pts {
+    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
+    pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         match crate::scorecard::score_cents(self.0) {
             Some(cents) => {
                 let m = cents.unsigned_abs();
                 write_parts(f, cents < 0, m / 100, m % 100, 2, true)
             }
-            None => Display::fmt(&crate::scorecard::round_score(self.0), f),
+            None => write!(f, "{}", crate::scorecard::round_score(self.0)),
         }
     }
 }
@@ -183,14 +211,21 @@ pub(crate) struct Value<'a> {
 
 impl Display for Value<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl Value<'_> {
+    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
+    pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         match self.fmt {
             ValueFmt::Percent => {
-                Fixed(self.v * 100.0, 2).fmt(f)?;
+                Fixed(self.v * 100.0, 2).write_to(f)?;
                 f.write_char('%')
             }
-            ValueFmt::Integer => Display::fmt(&self.v, f),
+            ValueFmt::Integer => write!(f, "{}", self.v),
             ValueFmt::Number | ValueFmt::Other => {
-                trim_num(self.v).fmt(f)?;
+                trim_num(self.v).write_to(f)?;
                 match self.unit {
                     Some(u) => f.write_str(u),
                     None => Ok(()),
@@ -206,15 +241,95 @@ pub(crate) struct Threshold<'a>(pub Value<'a>);
 
 impl Display for Threshold<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl Threshold<'_> {
+    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
+    pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         match self.0.fmt {
             ValueFmt::Percent => {
-                trim_num(self.0.v * 100.0).fmt(f)?;
+                trim_num(self.0.v * 100.0).write_to(f)?;
                 f.write_char('%')
             }
-            _ => self.0.fmt(f),
+            _ => self.0.write_to(f),
         }
     }
 }
+
+/// A part of a text built with [`cat!`](crate::cat): strings and the number formats above,
+/// pushed straight into the `String` with no `fmt` machinery in between (findings are
+/// built for nearly every leaf of every project, and `format!` was most of their cost).
+pub(crate) trait Piece {
+    fn push_to(&self, out: &mut String);
+}
+
+impl Piece for str {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for String {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for rhai::ImmutableString {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+/// As Rhai prints it (error messages only).
+impl Piece for rhai::Dynamic {
+    fn push_to(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl Piece for usize {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(itoa::Buffer::new().format(*self));
+    }
+}
+
+impl<T: Piece + ?Sized> Piece for &T {
+    fn push_to(&self, out: &mut String) {
+        (**self).push_to(out);
+    }
+}
+
+macro_rules! number_pieces {
+    ($($t:ty),*) => {$(
+        impl Piece for $t {
+            fn push_to(&self, out: &mut String) {
+                // Writing to a `String` cannot fail.
+                let _ = self.write_to(out);
+            }
+        }
+    )*};
+}
+number_pieces!(
+    Fixed,
+    Trimmed,
+    PercentTrimmed,
+    Pts,
+    Value<'_>,
+    Threshold<'_>
+);
+
+/// Concatenate [`Piece`]s into a new `String`: `cat!(label, " ", value, "，扣 ", pts, " 分")`.
+macro_rules! cat {
+    ($($piece:expr),+ $(,)?) => {{
+        let mut text = String::with_capacity(128);
+        $( $crate::numfmt::Piece::push_to(&$piece, &mut text); )+
+        text
+    }};
+}
+pub(crate) use cat;
 
 #[cfg(test)]
 mod tests {

@@ -8,23 +8,13 @@
 
 use crate::model::{InputType, KpiFormat};
 use crate::numfmt;
+use crate::numfmt::cat;
 use crate::scorecard::{Finding, round_score};
 use crate::submission::{Val, parse_date};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// `format!` for the texts helpers record: one allocation sized for a typical finding.
-/// (`format!` starts from a guess of zero when the text begins with an argument, as most
-/// findings do — `{label} {value}，…` — and then grows four or five times.)
-macro_rules! text {
-    ($($arg:tt)*) => {{
-        let mut s = String::with_capacity(128);
-        let _ = std::fmt::Write::write_fmt(&mut s, format_args!($($arg)*));
-        s
-    }};
-}
 
 /// Operations one script may perform: a scoring script needs a few hundred; a runaway loop
 /// hits this in well under 100 ms.
@@ -298,8 +288,8 @@ fn subject<'t>(
             return fail(
                 pos,
                 zh,
-                text!("{helper}() 需要数值，而 {label} 不是数值"),
-                text!("{helper}() needs a number, and {label} is not one"),
+                cat!(helper, "() 需要数值，而 ", label, " 不是数值"),
+                cat!(helper, "() needs a number, and ", label, " is not one"),
             );
         }
         None => {
@@ -307,8 +297,8 @@ fn subject<'t>(
             return fail(
                 pos,
                 zh,
-                text!("{label} 未填写"),
-                text!("{label} is not filled in"),
+                cat!(label, " 未填写"),
+                cat!(label, " is not filled in"),
             );
         }
     };
@@ -338,12 +328,15 @@ fn metric<'t>(
         return fail(
             pos,
             zh,
-            text!(
-                "{helper}() 的第一个参数应为数据项/绩效指标的 id（字符串）或数字，收到 {}",
+            cat!(
+                helper,
+                "() 的第一个参数应为数据项/绩效指标的 id（字符串）或数字，收到 ",
                 d.type_name()
             ),
-            text!(
-                "the first argument of {helper}() must be an input/KPI id (string) or a number, got {}",
+            cat!(
+                "the first argument of ",
+                helper,
+                "() must be an input/KPI id (string) or a number, got ",
                 d.type_name()
             ),
         );
@@ -353,8 +346,8 @@ fn metric<'t>(
         None => fail(
             pos,
             zh,
-            text!("未知的数据项或绩效指标 “{}”", name.as_str()),
-            text!("unknown input or KPI “{}”", name.as_str()),
+            cat!("未知的数据项或绩效指标 “", name.as_str(), "”"),
+            cat!("unknown input or KPI “", name.as_str(), "”"),
         ),
     }
 }
@@ -365,8 +358,20 @@ fn arg_number(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) ->
         _ => fail(
             pos,
             zh,
-            text!("{helper}() 的参数 {what} 应为数字，收到 {}", d.type_name()),
-            text!("{helper}(): {what} must be a number, got {}", d.type_name()),
+            cat!(
+                helper,
+                "() 的参数 ",
+                what,
+                " 应为数字，收到 ",
+                d.type_name()
+            ),
+            cat!(
+                helper,
+                "(): ",
+                what,
+                " must be a number, got ",
+                d.type_name()
+            ),
         ),
     }
 }
@@ -491,10 +496,10 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[Dynamic]) -> RhaiRes
                 let p = f.leaf.points;
                 let reason = args.first().map(ToString::to_string);
                 f.leaf.explain(|zh| match (&reason, zh) {
-                    (Some(r), true) => text!("{r}，得满分 {}", pts(p)),
-                    (Some(r), false) => text!("{r}: full marks {}", pts(p)),
-                    (None, true) => text!("得满分 {}", pts(p)),
-                    (None, false) => text!("full marks {}", pts(p)),
+                    (Some(r), true) => cat!(r, "，得满分 ", pts(p)),
+                    (Some(r), false) => cat!(r, ": full marks ", pts(p)),
+                    (None, true) => cat!("得满分 ", pts(p)),
+                    (None, false) => cat!("full marks ", pts(p)),
                 });
                 Ok(p)
             }
@@ -503,17 +508,17 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[Dynamic]) -> RhaiRes
                 let reason = arg(0).to_string();
                 f.leaf.explain(|zh| {
                     if zh {
-                        text!("{reason}，不得分")
+                        cat!(reason, "，不得分")
                     } else {
-                        text!("{reason}: 0 points")
+                        cat!(reason, ": 0 points")
                     }
                 });
                 f.leaf.find(
                     |zh| {
                         if zh {
-                            text!("{reason}，扣 {} 分", pts(p))
+                            cat!(reason, "，扣 ", pts(p), " 分")
                         } else {
-                            text!("{reason}: {} points lost", pts(p))
+                            cat!(reason, ": ", pts(p), " points lost")
                         }
                     },
                     Some(p),
@@ -525,16 +530,16 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[Dynamic]) -> RhaiRes
                 let reason = arg(1).to_string();
                 f.leaf.explain(|zh| {
                     if zh {
-                        text!("{reason}，得分 {}", pts(s))
+                        cat!(reason, "，得分 ", pts(s))
                     } else {
-                        text!("{reason}: {}", pts(s))
+                        cat!(reason, ": ", pts(s))
                     }
                 });
                 f.leaf.lost(s, |zh, l| {
                     if zh {
-                        text!("{reason}，扣 {l} 分")
+                        cat!(reason, "，扣 ", l, " 分")
                     } else {
-                        text!("{reason}: {l} points lost")
+                        cat!(reason, ": ", l, " points lost")
                     }
                 });
                 Ok(s)
@@ -670,8 +675,18 @@ fn register_helpers(e: &mut rhai::Engine) {
                 _ => fail(
                     ctx.call_position(),
                     zh,
-                    text!("days_between() 需要两个日期（YYYY-MM-DD），收到 {from} 和 {to}"),
-                    text!("days_between() needs two dates (YYYY-MM-DD), got {from} and {to}"),
+                    cat!(
+                        "days_between() 需要两个日期（YYYY-MM-DD），收到 ",
+                        from,
+                        " 和 ",
+                        to
+                    ),
+                    cat!(
+                        "days_between() needs two dates (YYYY-MM-DD), got ",
+                        from,
+                        " and ",
+                        to
+                    ),
                 ),
             }
         },
@@ -734,8 +749,8 @@ fn proportional(
         return fail(
             pos,
             zh,
-            text!("{name}() 的目标值须大于 0"),
-            text!("{name}(): the target must be positive"),
+            cat!(name, "() 的目标值须大于 0"),
+            cat!(name, "(): the target must be positive"),
         );
     }
     let p = f.leaf.points;
@@ -755,34 +770,46 @@ fn proportional(
     match (full, reverse) {
         (true, false) => f.leaf.explain(|zh| {
             if zh {
-                text!(
-                    "{l} {}，达到 {}，得满分 {}",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
+                    "，达到 ",
                     s.show_t(t),
+                    "，得满分 ",
                     pts(score)
                 )
             } else {
-                text!(
-                    "{l} {} reaches {}: full marks {}",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
+                    " reaches ",
                     s.show_t(t),
+                    ": full marks ",
                     pts(score)
                 )
             }
         }),
         (true, true) => f.leaf.explain(|zh| {
             if zh {
-                text!(
-                    "{l} {}，不高于 {}，得满分 {}",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
+                    "，不高于 ",
                     s.show_t(t),
+                    "，得满分 ",
                     pts(score)
                 )
             } else {
-                text!(
-                    "{l} {} is not above {}: full marks {}",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
+                    " is not above ",
                     s.show_t(t),
+                    ": full marks ",
                     pts(score)
                 )
             }
@@ -790,29 +817,49 @@ fn proportional(
         (false, false) => {
             f.leaf.explain(|zh| {
                 if zh {
-                    text!(
-                        "{l} {}，低于 {}，按比例得分 {}",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
+                        "，低于 ",
                         s.show_t(t),
+                        "，按比例得分 ",
                         pts(score)
                     )
                 } else {
-                    text!(
-                        "{l} {} is below {}: proportional score {}",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
+                        " is below ",
                         s.show_t(t),
+                        ": proportional score ",
                         pts(score)
                     )
                 }
             });
             f.leaf.lost(score, |zh, lost| {
                 if zh {
-                    text!("{l} {}，未达到 {}，扣 {lost} 分", s.show(), s.show_t(t))
-                } else {
-                    text!(
-                        "{l} {} is below {}: {lost} points lost",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
-                        s.show_t(t)
+                        "，未达到 ",
+                        s.show_t(t),
+                        "，扣 ",
+                        lost,
+                        " 分"
+                    )
+                } else {
+                    cat!(
+                        l,
+                        " ",
+                        s.show(),
+                        " is below ",
+                        s.show_t(t),
+                        ": ",
+                        lost,
+                        " points lost"
                     )
                 }
             });
@@ -820,29 +867,49 @@ fn proportional(
         (false, true) => {
             f.leaf.explain(|zh| {
                 if zh {
-                    text!(
-                        "{l} {}，高于 {}，按比例得分 {}",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
+                        "，高于 ",
                         s.show_t(t),
+                        "，按比例得分 ",
                         pts(score)
                     )
                 } else {
-                    text!(
-                        "{l} {} is above {}: proportional score {}",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
+                        " is above ",
                         s.show_t(t),
+                        ": proportional score ",
                         pts(score)
                     )
                 }
             });
             f.leaf.lost(score, |zh, lost| {
                 if zh {
-                    text!("{l} {}，高于 {}，扣 {lost} 分", s.show(), s.show_t(t))
-                } else {
-                    text!(
-                        "{l} {} is above {}: {lost} points lost",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
-                        s.show_t(t)
+                        "，高于 ",
+                        s.show_t(t),
+                        "，扣 ",
+                        lost,
+                        " 分"
+                    )
+                } else {
+                    cat!(
+                        l,
+                        " ",
+                        s.show(),
+                        " is above ",
+                        s.show_t(t),
+                        ": ",
+                        lost,
+                        " points lost"
                     )
                 }
             });
@@ -878,39 +945,56 @@ fn linear(
     let l = s.label(zh);
     let position = (s.value - z) / (full - z);
     f.leaf.explain(|zh| match (zh, position) {
-        (true, t) if t >= 1.0 => text!(
-            "{l} {}，达到满分线 {}，得满分 {}",
+        (true, t) if t >= 1.0 => cat!(
+            l,
+            " ",
             s.show(),
+            "，达到满分线 ",
             s.show_t(full),
+            "，得满分 ",
             pts(score)
         ),
-        (false, t) if t >= 1.0 => text!(
-            "{l} {} reaches the full-marks line {}: full marks {}",
+        (false, t) if t >= 1.0 => cat!(
+            l,
+            " ",
             s.show(),
+            " reaches the full-marks line ",
             s.show_t(full),
+            ": full marks ",
             pts(score)
         ),
-        (true, t) if t <= 0.0 => text!("{l} {}，未达到得分线 {}，不得分", s.show(), s.show_t(z)),
-        (false, t) if t <= 0.0 => text!(
-            "{l} {} is past the zero line {}: 0 points",
+        (true, t) if t <= 0.0 => cat!(l, " ", s.show(), "，未达到得分线 ", s.show_t(z), "，不得分"),
+        (false, t) if t <= 0.0 => cat!(
+            l,
+            " ",
             s.show(),
-            s.show_t(z)
+            " is past the zero line ",
+            s.show_t(z),
+            ": 0 points"
         ),
         (zh, _) => {
             if zh {
-                text!(
-                    "{l} {}，在 {}（0 分）与 {}（满分）之间线性计分，得分 {}",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
+                    "，在 ",
                     s.show_t(z),
+                    "（0 分）与 ",
                     s.show_t(full),
+                    "（满分）之间线性计分，得分 ",
                     pts(score)
                 )
             } else {
-                text!(
-                    "{l} {}, scored linearly between {} (0) and {} (full): {}",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
+                    ", scored linearly between ",
                     s.show_t(z),
+                    " (0) and ",
                     s.show_t(full),
+                    " (full): ",
                     pts(score)
                 )
             }
@@ -918,16 +1002,26 @@ fn linear(
     });
     f.leaf.lost(score, |zh, lost| {
         if zh {
-            text!(
-                "{l} {}，未达到满分线 {}，扣 {lost} 分",
+            cat!(
+                l,
+                " ",
                 s.show(),
-                s.show_t(full)
+                "，未达到满分线 ",
+                s.show_t(full),
+                "，扣 ",
+                lost,
+                " 分"
             )
         } else {
-            text!(
-                "{l} {} falls short of {}: {lost} points lost",
+            cat!(
+                l,
+                " ",
                 s.show(),
-                s.show_t(full)
+                " falls short of ",
+                s.show_t(full),
+                ": ",
+                lost,
+                " points lost"
             )
         }
     });
@@ -952,8 +1046,8 @@ fn tiered(
         fail(
             pos,
             zh,
-            text!("{helper}() 的档位应为 [[门槛, 得分比例 0–1], …]"),
-            text!("{helper}(): bands are [[threshold, fraction 0–1], …]"),
+            cat!(helper, "() 的档位应为 [[门槛, 得分比例 0–1], …]"),
+            cat!(helper, "(): bands are [[threshold, fraction 0–1], …]"),
         )
     };
     let Some(bands) = bands.read_lock::<rhai::Array>() else {
@@ -1006,35 +1100,61 @@ fn tiered(
             };
             f.leaf.explain(|zh| {
                 if zh {
-                    text!(
-                        "{l} {}，{op} {}，得 {} 分值，得分 {}",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
+                        "，",
+                        op,
+                        " ",
                         s.show_t(t),
+                        "，得 ",
                         pct(),
+                        " 分值，得分 ",
                         pts(score)
                     )
                 } else {
-                    text!(
-                        "{l} {} {op} {}: {} of the points, {}",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
+                        " ",
+                        op,
+                        " ",
                         s.show_t(t),
+                        ": ",
                         pct(),
+                        " of the points, ",
                         pts(score)
                     )
                 }
             });
             f.leaf.lost(score, |zh, lost| {
                 if zh {
-                    text!(
-                        "{l} {}，处于 {op} {} 档，扣 {lost} 分",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
-                        s.show_t(t)
+                        "，处于 ",
+                        op,
+                        " ",
+                        s.show_t(t),
+                        " 档，扣 ",
+                        lost,
+                        " 分"
                     )
                 } else {
-                    text!(
-                        "{l} {} is in the {op} {} band: {lost} points lost",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
-                        s.show_t(t)
+                        " is in the ",
+                        op,
+                        " ",
+                        s.show_t(t),
+                        " band: ",
+                        lost,
+                        " points lost"
                     )
                 }
             });
@@ -1049,35 +1169,55 @@ fn tiered(
             };
             f.leaf.explain(|zh| {
                 if zh {
-                    text!(
-                        "{l} {}，{}最低档门槛 {}，不得分",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
+                        "，",
                         word.0,
-                        s.show_t(last)
+                        "最低档门槛 ",
+                        s.show_t(last),
+                        "，不得分"
                     )
                 } else {
-                    text!(
-                        "{l} {} is {} the last band {}: 0 points",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
+                        " is ",
                         word.1,
-                        s.show_t(last)
+                        " the last band ",
+                        s.show_t(last),
+                        ": 0 points"
                     )
                 }
             });
             f.leaf.lost(0.0, |zh, lost| {
                 if zh {
-                    text!(
-                        "{l} {}，{} {}，扣 {lost} 分",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
+                        "，",
                         word.0,
-                        s.show_t(last)
+                        " ",
+                        s.show_t(last),
+                        "，扣 ",
+                        lost,
+                        " 分"
                     )
                 } else {
-                    text!(
-                        "{l} {} is {} {}: {lost} points lost",
+                    cat!(
+                        l,
+                        " ",
                         s.show(),
+                        " is ",
                         word.1,
-                        s.show_t(last)
+                        " ",
+                        s.show_t(last),
+                        ": ",
+                        lost,
+                        " points lost"
                     )
                 }
             });
@@ -1106,13 +1246,13 @@ fn yes_no(
                 return fail(
                     pos,
                     zh,
-                    text!("yes_no() 需要是/否数据项，{l} 不是"),
-                    text!("yes_no() needs a yes/no input; {l} is not one"),
+                    cat!("yes_no() 需要是/否数据项，", l, " 不是"),
+                    cat!("yes_no() needs a yes/no input; ", l, " is not one"),
                 );
             }
             None => {
                 let l = label_of(meta, zh);
-                return fail(pos, zh, text!("{l} 未填写"), text!("{l} is not filled in"));
+                return fail(pos, zh, cat!(l, " 未填写"), cat!(l, " is not filled in"));
             }
         }
     };
@@ -1121,26 +1261,26 @@ fn yes_no(
     if yes {
         f.leaf.explain(|zh| {
             if zh {
-                text!("{label}：是，得满分 {}", pts(p))
+                cat!(label, "：是，得满分 ", pts(p))
             } else {
-                text!("{label}: yes, full marks {}", pts(p))
+                cat!(label, ": yes, full marks ", pts(p))
             }
         });
         Ok(p)
     } else {
         f.leaf.explain(|zh| {
             if zh {
-                text!("{label}：否，不得分")
+                cat!(label, "：否，不得分")
             } else {
-                text!("{label}: no, 0 points")
+                cat!(label, ": no, 0 points")
             }
         });
         f.leaf.find(
             |zh| match (reason, zh) {
-                (Some(r), true) => text!("{r}，扣 {} 分", pts(p)),
-                (Some(r), false) => text!("{r}: {} points lost", pts(p)),
-                (None, true) => text!("{label}：否，扣 {} 分", pts(p)),
-                (None, false) => text!("{label}: no, {} points lost", pts(p)),
+                (Some(r), true) => cat!(r, "，扣 ", pts(p), " 分"),
+                (Some(r), false) => cat!(r, ": ", pts(p), " points lost"),
+                (None, true) => cat!(label, "：否，扣 ", pts(p), " 分"),
+                (None, false) => cat!(label, ": no, ", pts(p), " points lost"),
             },
             Some(p),
         );
@@ -1165,12 +1305,12 @@ fn grade(
             return fail(
                 pos,
                 zh,
-                text!("grade() 需要专家评级数据项，{l} 不是"),
-                text!("grade() needs an expert-grade input; {l} is not one"),
+                cat!("grade() 需要专家评级数据项，", l, " 不是"),
+                cat!("grade() needs an expert-grade input; ", l, " is not one"),
             );
         }
         None => {
-            return fail(pos, zh, text!("{l} 未填写"), text!("{l} is not filled in"));
+            return fail(pos, zh, cat!(l, " 未填写"), cat!(l, " is not filled in"));
         }
     };
     let p = f.leaf.points;
@@ -1181,17 +1321,23 @@ fn grade(
     if labels.len() == 1 {
         f.leaf.explain(|zh| {
             if zh {
-                text!(
-                    "{l} 专家评级为 {}，得 {} 分值，得分 {}",
+                cat!(
+                    l,
+                    " 专家评级为 ",
                     joined(),
+                    "，得 ",
                     pct(),
+                    " 分值，得分 ",
                     pts(score)
                 )
             } else {
-                text!(
-                    "{l}: expert grade {}, {} of the points: {}",
+                cat!(
+                    l,
+                    ": expert grade ",
                     joined(),
+                    ", ",
                     pct(),
+                    " of the points: ",
                     pts(score)
                 )
             }
@@ -1200,17 +1346,27 @@ fn grade(
         let n = labels.len();
         f.leaf.explain(|zh| {
             if zh {
-                text!(
-                    "{l} {n} 位专家评级 {}，综合 {}，得分 {}",
+                cat!(
+                    l,
+                    " ",
+                    n,
+                    " 位专家评级 ",
                     joined(),
+                    "，综合 ",
                     pct(),
+                    "，得分 ",
                     pts(score)
                 )
             } else {
-                text!(
-                    "{l}: {n} experts graded {}, combined {}: {}",
+                cat!(
+                    l,
+                    ": ",
+                    n,
+                    " experts graded ",
                     joined(),
+                    ", combined ",
                     pct(),
+                    ": ",
                     pts(score)
                 )
             }
@@ -1218,9 +1374,9 @@ fn grade(
     }
     f.leaf.lost(score, |zh, lost| {
         if zh {
-            text!("{l} 专家评级 {}，扣 {lost} 分", joined())
+            cat!(l, " 专家评级 ", joined(), "，扣 ", lost, " 分")
         } else {
-            text!("{l}: expert grade {}, {lost} points lost", joined())
+            cat!(l, ": expert grade ", joined(), ", ", lost, " points lost")
         }
     });
     // Disagreement: two experts two or more levels apart (e.g. 优 and 中).
@@ -1234,9 +1390,16 @@ fn grade(
             f.leaf.find(
                 |zh| {
                     if zh {
-                        text!("{l} 专家意见分歧较大（{a}—{b}），建议复核")
+                        cat!(l, " 专家意见分歧较大（", a, "—", b, "），建议复核")
                     } else {
-                        text!("{l}: experts disagree widely ({a}–{b}); review advised")
+                        cat!(
+                            l,
+                            ": experts disagree widely (",
+                            a,
+                            "–",
+                            b,
+                            "); review advised"
+                        )
                     }
                 },
                 None,
@@ -1276,17 +1439,23 @@ fn satisfaction(
     if s.value >= t {
         f.leaf.explain(|zh| {
             if zh {
-                text!(
-                    "{l} {}，达到 {}，得满分 {}",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
+                    "，达到 ",
                     s.show_t(t),
+                    "，得满分 ",
                     pts(score)
                 )
             } else {
-                text!(
-                    "{l} {} reaches {}: full marks {}",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
+                    " reaches ",
                     s.show_t(t),
+                    ": full marks ",
                     pts(score)
                 )
             }
@@ -1294,29 +1463,49 @@ fn satisfaction(
     } else {
         f.leaf.explain(|zh| {
             if zh {
-                text!(
-                    "{l} {}，低于 {}，按比例得分 {}",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
+                    "，低于 ",
                     s.show_t(t),
+                    "，按比例得分 ",
                     pts(score)
                 )
             } else {
-                text!(
-                    "{l} {} is below {}: proportional score {}",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
+                    " is below ",
                     s.show_t(t),
+                    ": proportional score ",
                     pts(score)
                 )
             }
         });
         f.leaf.lost(score, |zh, lost| {
             if zh {
-                text!("{l} {}，低于 {}，扣 {lost} 分", s.show(), s.show_t(t))
-            } else {
-                text!(
-                    "{l} {} is below {}: {lost} points lost",
+                cat!(
+                    l,
+                    " ",
                     s.show(),
-                    s.show_t(t)
+                    "，低于 ",
+                    s.show_t(t),
+                    "，扣 ",
+                    lost,
+                    " 分"
+                )
+            } else {
+                cat!(
+                    l,
+                    " ",
+                    s.show(),
+                    " is below ",
+                    s.show_t(t),
+                    ": ",
+                    lost,
+                    " points lost"
                 )
             }
         });
@@ -1391,8 +1580,11 @@ impl Deduction {
             return fail(
                 pos,
                 zh,
-                text!("deduct() 的条件应为布尔值或整数次数，收到 {cond}"),
-                text!("deduct(): the condition must be a bool or a whole count, got {cond}"),
+                cat!("deduct() 的条件应为布尔值或整数次数，收到 ", cond),
+                cat!(
+                    "deduct(): the condition must be a bool or a whole count, got ",
+                    cond
+                ),
             );
         };
         let each = arg_number(pos, zh, each, "deduct", "points_each")?;
@@ -1414,15 +1606,25 @@ impl Deduction {
             f.leaf.find(
                 |zh| match (times > 1.0, zh) {
                     (true, true) => {
-                        text!("{reason}（计 {} 次），扣 {} 分", trim_num(times), pts(d))
+                        cat!(
+                            reason,
+                            "（计 ",
+                            trim_num(times),
+                            " 次），扣 ",
+                            pts(d),
+                            " 分"
+                        )
                     }
-                    (true, false) => text!(
-                        "{reason} (×{}): {} points deducted",
+                    (true, false) => cat!(
+                        reason,
+                        " (×",
                         trim_num(times),
-                        pts(d)
+                        "): ",
+                        pts(d),
+                        " points deducted"
                     ),
-                    (false, true) => text!("{reason}，扣 {} 分", pts(d)),
-                    (false, false) => text!("{reason}: {} points deducted", pts(d)),
+                    (false, true) => cat!(reason, "，扣 ", pts(d), " 分"),
+                    (false, false) => cat!(reason, ": ", pts(d), " points deducted"),
                 },
                 Some(d),
             );
@@ -1440,23 +1642,25 @@ impl Deduction {
         f.leaf.explain(|zh| {
             if parts.is_empty() {
                 if zh {
-                    text!("未发现扣分事项，得满分 {}", pts(score))
+                    cat!("未发现扣分事项，得满分 ", pts(score))
                 } else {
-                    text!("nothing to deduct: full marks {}", pts(score))
+                    cat!("nothing to deduct: full marks ", pts(score))
                 }
             } else {
                 let list = parts
                     .iter()
-                    .map(|(r, d)| text!("{r} −{}", pts(*d)))
+                    .map(|(r, d)| cat!(r, " −", pts(*d)))
                     .collect::<Vec<_>>()
                     .join(if zh { "；" } else { "; " });
                 match (zh, total > p) {
-                    (true, false) => text!("满分 {}，{list}，得分 {}", pts(p), pts(score)),
-                    (true, true) => text!("满分 {}，{list}，扣分超过分值，以 0 分计", pts(p)),
-                    (false, false) => text!("{} points, {list}: {}", pts(p), pts(score)),
-                    (false, true) => text!(
-                        "{} points, {list}: deductions exceed the points, scored 0",
-                        pts(p)
+                    (true, false) => cat!("满分 ", pts(p), "，", list, "，得分 ", pts(score)),
+                    (true, true) => cat!("满分 ", pts(p), "，", list, "，扣分超过分值，以 0 分计"),
+                    (false, false) => cat!(pts(p), " points, ", list, ": ", pts(score)),
+                    (false, true) => cat!(
+                        pts(p),
+                        " points, ",
+                        list,
+                        ": deductions exceed the points, scored 0"
                     ),
                 }
             }
@@ -1489,7 +1693,7 @@ pub(crate) fn position_of(pos: Position) -> (Option<u32>, Option<u32>) {
 /// The explanation of a script that returned a bare number without calling a helper.
 pub(crate) fn default_explanation(lang: Lang, score: f64) -> String {
     match lang {
-        Lang::Zh => text!("得分 {}", pts(score)),
-        Lang::En => text!("score {}", pts(score)),
+        Lang::Zh => cat!("得分 ", pts(score)),
+        Lang::En => cat!("score ", pts(score)),
     }
 }

@@ -321,13 +321,39 @@ number_pieces!(
     Threshold<'_>
 );
 
+/// Build a text in this thread's scratch buffer and return an exactly sized copy: one
+/// allocation per finding, however long, and no spare capacity kept on every scorecard.
+pub(crate) fn build(pieces: impl FnOnce(&mut String)) -> String {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(256));
+    }
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => {
+            scratch.clear();
+            pieces(&mut scratch);
+            let text = String::from(scratch.as_str());
+            // A rare huge text (a finding near the 100 KB limit) is not kept around.
+            if scratch.capacity() > 65_536 {
+                *scratch = String::with_capacity(256);
+            }
+            text
+        }
+        // Built while building another (a piece that is itself a `cat!`).
+        Err(_) => {
+            let mut text = String::new();
+            pieces(&mut text);
+            text
+        }
+    })
+}
+
 /// Concatenate [`Piece`]s into a new `String`: `cat!(label, " ", value, "，扣 ", pts, " 分")`.
 macro_rules! cat {
-    ($($piece:expr),+ $(,)?) => {{
-        let mut text = String::with_capacity(128);
-        $( $crate::numfmt::Piece::push_to(&$piece, &mut text); )+
-        text
-    }};
+    ($($piece:expr),+ $(,)?) => {
+        $crate::numfmt::build(|text| {
+            $( $crate::numfmt::Piece::push_to(&$piece, text); )+
+        })
+    };
 }
 pub(crate) use cat;
 

@@ -218,7 +218,7 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
                 return Err(wrong("日期 YYYY-MM-DD", "a date YYYY-MM-DD"));
             };
             match parse_date(s) {
-                Some(days) => Val::Text(format_date(days).into()),
+                Some(days) => Val::Text(format_date(days)),
                 None => {
                     return Err(Problem::new(
                         ProblemCode::InvalidDate,
@@ -389,8 +389,10 @@ fn parse_cleaned_number(s: &str, percent: bool) -> Option<f64> {
 
 /// Days since 1970-01-01 of an ISO date (also accepts `/` and `.` separators).
 pub(crate) fn parse_date(s: &str) -> Option<i64> {
-    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-    let [y, m, d] = parts.as_slice() else {
+    let mut parts = s.split(['-', '/', '.']);
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return None;
     };
     let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
@@ -420,7 +422,8 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn format_date(days: i64) -> String {
+/// `YYYY-MM-DD`, written in place: this runs for every date input of every project.
+fn format_date(days: i64) -> rhai::ImmutableString {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -430,7 +433,18 @@ fn format_date(days: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    if !(0..=9999).contains(&y) {
+        return format!("{y:04}-{m:02}-{d:02}").into();
+    }
+    let mut text = *b"0000-00-00";
+    for (at, mut n, width) in [(0, y, 4), (5, m, 2), (8, d, 2)] {
+        for slot in text[at..at + width].iter_mut().rev() {
+            // 0 ≤ n < 10⁴ (a year checked above, a month, a day): one digit per slot.
+            *slot = b'0' + u8::try_from(n % 10).unwrap_or(0);
+            n /= 10;
+        }
+    }
+    std::str::from_utf8(&text).unwrap_or_default().into()
 }
 
 /// The input's grade levels, or the default 优/良/中/差 (built once, not per value checked).
@@ -482,9 +496,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_day_from_1900_to_2200_formats_and_parses_back() {
+        let (first, last) = (
+            parse_date("1900-01-01").unwrap(),
+            parse_date("2200-12-31").unwrap(),
+        );
+        assert_eq!(last - first + 1, 109_938); // per Python's datetime
+        let mut previous = String::new();
+        for days in first..=last {
+            let text = format_date(days);
+            assert_eq!(text.len(), 10, "{text}");
+            assert_eq!(parse_date(&text), Some(days), "{text}");
+            // Zero-padded, so text order is date order.
+            assert!(text.as_str() > previous.as_str(), "{text} after {previous}");
+            previous = text.to_string();
+        }
+    }
+
+    #[test]
     fn dates_round_trip() {
         for s in ["1970-01-01", "2000-02-29", "2024-12-31", "2100-03-01"] {
-            assert_eq!(format_date(parse_date(s).unwrap()), s);
+            assert_eq!(format_date(parse_date(s).unwrap()).as_str(), s);
         }
         assert_eq!(
             parse_date("2024-01-31").unwrap() - parse_date("2023-12-31").unwrap(),

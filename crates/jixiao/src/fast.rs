@@ -695,8 +695,22 @@ impl Node {
                     .collect::<Native<Vec<_>>>()?,
             ),
             Node::Helper(helper, pos, args) => {
-                let buf = eval_args(args, env)?;
-                let score = crate::script::call_helper(*helper, *pos, &buf[..args.len()])
+                // Constant arguments (ids, thresholds, tier tables) are lent, not copied: a
+                // copy of a tier table is a fresh array per call.
+                let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+                if args.len() > buf.len() {
+                    return Err(Abandon);
+                }
+                for (slot, a) in buf.iter_mut().zip(args) {
+                    if !matches!(a, Node::Const(_)) {
+                        *slot = a.eval(env)?;
+                    }
+                }
+                let lent: [&Dynamic; 3] = std::array::from_fn(|i| match args.get(i) {
+                    Some(Node::Const(d)) => d,
+                    _ => &buf[i],
+                });
+                let score = crate::script::call_helper(*helper, *pos, &lent[..args.len()])
                     .map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }

@@ -477,18 +477,18 @@ impl Helper {
 }
 
 /// Call a helper. Arguments are exactly the script's arguments.
-pub(crate) fn call_helper(h: Helper, pos: Position, args: &[Dynamic]) -> RhaiResult<f64> {
+pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiResult<f64> {
     with_frame(|table, f| {
         let zh = f.leaf.zh();
         let unit = Dynamic::UNIT;
-        let arg = |i: usize| args.get(i).unwrap_or(&unit);
+        let arg = |i: usize| args.get(i).copied().unwrap_or(&unit);
         match h {
             Helper::Proportional => proportional(pos, table, f, zh, arg(0), arg(1), false),
             Helper::ProportionalReverse => proportional(pos, table, f, zh, arg(0), arg(1), true),
             Helper::Linear => linear(pos, table, f, zh, arg(0), arg(1), arg(2)),
             Helper::Tiered => tiered(pos, table, f, zh, arg(0), arg(1), false),
             Helper::TieredReverse => tiered(pos, table, f, zh, arg(0), arg(1), true),
-            Helper::YesNo => yes_no(pos, table, f, zh, arg(0), args.get(1)),
+            Helper::YesNo => yes_no(pos, table, f, zh, arg(0), args.get(1).copied()),
             Helper::Grade => grade(pos, table, f, zh, arg(0)),
             Helper::Satisfaction => satisfaction(pos, table, f, zh, arg(0), arg(1)),
             Helper::Deduct => deduct(pos, f, zh, arg(0)),
@@ -552,7 +552,7 @@ fn register_helpers(e: &mut rhai::Engine) {
     macro_rules! helper {
         ($name:literal, $h:expr, ($($a:ident),*)) => {
             e.register_fn($name, |ctx: NativeCallContext, $($a: Dynamic),*| -> RhaiResult<f64> {
-                call_helper($h, ctx.call_position(), &[$($a),*])
+                call_helper($h, ctx.call_position(), &[$(&$a),*])
             });
         };
     }

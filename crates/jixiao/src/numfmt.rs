@@ -17,8 +17,7 @@ const SCALES: [u64; 5] = [1, 10, 100, 1_000, 10_000];
 /// and this runs for every score and number printed. Exact: truncation to `i64` is exact in
 /// that range, and so is `x − trunc(x)`.
 pub(crate) fn round_i64(x: f64) -> Option<i64> {
-    // Also false for NaN.
-    if !(x.abs() < 4.6e18) {
+    if x.is_nan() || x.abs() >= 4.6e18 {
         return None;
     }
     #[allow(clippy::cast_possible_truncation)] // |x| < 2⁶²

@@ -383,18 +383,18 @@ impl WasmEngine {
 
     #[wasm_bindgen(getter)]
     pub fn id(&self) -> String {
-        self.engine.reference().id.clone()
+        self.engine.reference().id.to_string()
     }
 
     #[wasm_bindgen(getter)]
     pub fn version(&self) -> String {
-        self.engine.reference().version.clone()
+        self.engine.reference().version.to_string()
     }
 
     /// `sha256:…` of the canonical rulebook, carried on every scorecard.
     #[wasm_bindgen(getter)]
     pub fn hash(&self) -> String {
-        self.engine.reference().hash.clone()
+        self.engine.reference().hash.to_string()
     }
 
     #[wasm_bindgen(getter)]

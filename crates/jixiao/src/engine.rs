@@ -78,6 +78,8 @@ struct Compiled {
     roots: Vec<usize>,
     /// Grade bands, highest minimum first.
     grades: Vec<GradeBand>,
+    /// The grades' labels as scorecards carry them, by band.
+    grade_labels: Vec<Grade>,
     node_index: HashMap<String, usize>,
 }
 
@@ -611,7 +613,7 @@ impl Engine {
             .collect();
         Scorecard {
             rulebook: c.reference.clone(),
-            engine_version: ENGINE_VERSION.to_string(),
+            engine_version: Text::Borrowed(ENGINE_VERSION),
             project: submission.project.clone(),
             total,
             raw_total,
@@ -630,11 +632,14 @@ impl Engine {
             .inner
             .grades
             .iter()
-            .find(|g| total >= points_decimal(g.min))
-            .or(self.inner.grades.last());
-        Grade {
-            label: band.map(|b| b.label.clone()).unwrap_or_default(),
-            label_en: band.and_then(|b| b.label_en.clone()),
+            .position(|g| total >= points_decimal(g.min))
+            .or(self.inner.grades.len().checked_sub(1));
+        match band {
+            Some(band) => self.inner.grade_labels[band].clone(),
+            None => Grade {
+                label: Text::Borrowed(""),
+                label_en: None,
+            },
         }
     }
 
@@ -1464,11 +1469,19 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         .collect();
     let mut grades = spec.grades.clone();
     grades.sort_by(|a, b| b.min.total_cmp(&a.min));
+    // Interned like the ids and labels: every scorecard repeats them.
     let reference = RulebookRef {
-        id: spec.id.clone(),
-        version: spec.version.clone(),
-        hash: rulebook.content_hash(),
+        id: Text::Borrowed(intern(&spec.id)),
+        version: Text::Borrowed(intern(&spec.version)),
+        hash: Text::Borrowed(intern(&rulebook.content_hash())),
     };
+    let grade_labels = grades
+        .iter()
+        .map(|g| Grade {
+            label: Text::Borrowed(intern(&g.label)),
+            label_en: g.label_en.as_deref().map(|en| Text::Borrowed(intern(en))),
+        })
+        .collect();
     let mut inputs_by_id: Vec<usize> = (0..n_inputs).collect();
     inputs_by_id.sort_by(|&a, &b| spec.inputs[a].id.cmp(&spec.inputs[b].id));
     Some(Compiled {
@@ -1482,6 +1495,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         nodes,
         roots,
         grades,
+        grade_labels,
         node_index,
     })
 }

@@ -19,7 +19,7 @@ pub type Text = Cow<'static, str>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scorecard {
     pub rulebook: RulebookRef,
-    pub engine_version: String,
+    pub engine_version: Text,
     #[serde(default, skip_serializing_if = "ProjectInfo::is_empty")]
     pub project: ProjectInfo,
     /// The final score: `raw_total` rescaled to the declared total when N/A points were
@@ -50,17 +50,17 @@ pub struct Scorecard {
 /// Which rulebook produced a scorecard, for audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulebookRef {
-    pub id: String,
-    pub version: String,
+    pub id: Text,
+    pub version: Text,
     /// `sha256:…` of the canonical rulebook.
-    pub hash: String,
+    pub hash: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grade {
-    pub label: String,
+    pub label: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label_en: Option<String>,
+    pub label_en: Option<Text>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

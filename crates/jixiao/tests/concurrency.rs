@@ -273,7 +273,7 @@ fn engines_compiled_on_many_threads_agree() {
                 scope.spawn(move || {
                     let engine = Engine::from_str(inlined).unwrap();
                     (
-                        engine.reference().hash.clone(),
+                        engine.reference().hash.to_string(),
                         engine.evaluate(sub).to_json(),
                     )
                 })

@@ -136,7 +136,7 @@ impl Report {
                 format!("{} {}（{}）", r.id, r.version, spec.title),
             ),
             ("方案文件 rulebook file", rulebook.display().to_string()),
-            ("方案哈希 rulebook hash", r.hash.clone()),
+            ("方案哈希 rulebook hash", r.hash.to_string()),
             ("引擎版本 engine", jixiao::ENGINE_VERSION.to_string()),
             ("输入文件 input", input.display().to_string()),
             ("已评分 scored", self.scored.to_string()),

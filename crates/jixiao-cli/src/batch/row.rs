@@ -590,7 +590,7 @@ impl Scorer {
             .filter(|_| status != RowStatus::Failed)
             .map(|g| match self.lang() {
                 Lang::En => g.label_en.as_deref().unwrap_or(&g.label),
-                _ => g.label.as_str(),
+                _ => &g.label,
             })
     }
 

@@ -716,22 +716,11 @@ impl Node {
             }
             Node::Deduct(pos, rows) => {
                 // Rows are evaluated in order before the call, as Rhai builds the array first.
-                const ROW: [Dynamic; 3] = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
-                const STACK_ROWS: usize = 8;
-                let mut stack = [ROW; STACK_ROWS];
-                let mut heap = Vec::new();
-                let buf: &mut [[Dynamic; 3]] = if rows.len() <= STACK_ROWS {
-                    &mut stack[..rows.len()]
-                } else {
-                    heap.resize(rows.len(), ROW);
-                    &mut heap
-                };
-                for (slot, row) in buf.iter_mut().zip(rows) {
-                    for (cell, node) in slot.iter_mut().zip(row) {
-                        *cell = node.eval(env)?;
-                    }
+                let mut buf = smallvec::SmallVec::<[[Dynamic; 3]; 8]>::new();
+                for row in rows {
+                    buf.push([row[0].eval(env)?, row[1].eval(env)?, row[2].eval(env)?]);
                 }
-                let score = crate::script::deduct_rows(*pos, buf).map_err(|_| Abandon)?;
+                let score = crate::script::deduct_rows(*pos, &buf).map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
             Node::Record(kind, text, english) => {

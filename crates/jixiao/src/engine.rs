@@ -11,7 +11,7 @@ use crate::rulebook::{Rulebook, ScriptLines, fmt_pts};
 use crate::scorecard::Text;
 use crate::scorecard::{
     DimensionScore, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status, attainment,
-    points_decimal, round_score,
+    attainment_of_cents, cents_of, decimal_of_cents, leaf_score, points_decimal,
 };
 use crate::script::{
     FRAME, HelperError, Lang, MetricMeta, MetricTable, SUBJECT_HELPERS, ValueFmt,
@@ -114,6 +114,8 @@ struct Node {
     declared: Decimal,
     /// `declared` as the float scripts see as `points` (converted once, not per leaf run).
     declared_f64: f64,
+    /// `declared` in hundredths, for attainment in integers.
+    declared_cents: Option<i64>,
     leaf: Option<Leaf>,
 }
 
@@ -429,6 +431,9 @@ impl Engine {
             .map(|ni| self.blank_result(ni, points[ni], submission))
             .collect();
 
+        // Every scored node's score in hundredths, where it has one: parents add these up in
+        // integers rather than in `Decimal`.
+        let mut cents: Vec<Option<i64>> = vec![None; c.nodes.len()];
         for (ni, node) in c.nodes.iter().enumerate() {
             let Some(leaf) = &node.leaf else { continue };
             let out = &mut results[ni];
@@ -490,7 +495,7 @@ impl Engine {
                             },
                             _ => LeafRun::Rhai(lazy_scope(&mut scope, c, &metric_values, &done)),
                         };
-                        self.run_leaf(run, leaf, ni, p, options, out);
+                        cents[ni] = self.run_leaf(run, leaf, ni, p, options, out);
                     }
                 }
             }
@@ -519,12 +524,20 @@ impl Engine {
                 continue;
             }
             let kids = || node.children.iter().map(|&k| &results[k]);
-            let mut sum: Option<Decimal> = None;
-            for k in kids() {
-                if let Some(s) = k.score {
-                    *sum.get_or_insert(Decimal::ZERO) += s;
+            // In hundredths while every scored child has them, else in `Decimal`.
+            let mut any = false;
+            let mut sum_cents: Option<i64> = Some(0);
+            for &k in &node.children {
+                if results[k].score.is_some() {
+                    any = true;
+                    sum_cents = sum_cents.zip(cents[k]).and_then(|(a, b)| a.checked_add(b));
                 }
             }
+            let sum: Option<Decimal> = match (any, sum_cents) {
+                (false, _) => None,
+                (true, Some(s)) => Some(decimal_of_cents(s)),
+                (true, None) => Some(kids().filter_map(|k| k.score).sum()),
+            };
             let all_na = kids().all(|k| k.status == Status::NotApplicable);
             let all_done =
                 kids().all(|k| matches!(k.status, Status::Scored | Status::NotApplicable));
@@ -545,9 +558,23 @@ impl Engine {
                 && let Some(sum) = sum
             {
                 // Normalized like the leaves (`69.6`, not `69.60`) so a table prints alike.
-                let sum = sum.normalize();
-                out.score = Some(sum);
-                out.attainment = attainment(sum, out.points);
+                let points_cents = if out.points == node.declared {
+                    node.declared_cents
+                } else {
+                    cents_of(out.points)
+                };
+                match (sum_cents, points_cents) {
+                    (Some(s), Some(p)) => {
+                        out.score = Some(sum);
+                        out.attainment = attainment_of_cents(s, p);
+                        cents[ni] = Some(s);
+                    }
+                    _ => {
+                        let sum = sum.normalize();
+                        out.score = Some(sum);
+                        out.attainment = attainment(sum, out.points);
+                    }
+                }
             }
         }
 
@@ -652,13 +679,13 @@ impl Engine {
         points: Decimal,
         options: EvalOptions,
         out: &mut IndicatorScore,
-    ) {
+    ) -> Option<i64> {
         let c = &*self.inner;
         let node = &c.nodes[ni];
-        let p = if points == node.declared {
-            node.declared_f64
+        let (p, points_cents) = if points == node.declared {
+            (node.declared_f64, node.declared_cents)
         } else {
-            points.to_f64().unwrap_or(0.0)
+            (points.to_f64().unwrap_or(0.0), cents_of(points))
         };
         FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
         let in_rhai = |scope: &mut Scope<'static>| {
@@ -760,10 +787,10 @@ impl Engine {
         out.flag = flag;
         match score {
             Ok(s) => {
-                let s = round_score(s);
+                let (s, s_cents, attained) = leaf_score(s, points, points_cents);
                 out.status = Status::Scored;
                 out.score = Some(s);
-                out.attainment = attainment(s, points);
+                out.attainment = attained;
                 out.findings = findings;
                 if options.trace {
                     out.explanation = Some(if explanation.is_empty() {
@@ -776,11 +803,13 @@ impl Engine {
                         })
                     });
                 }
+                s_cents
             }
             Err(pr) => {
                 out.status = Status::Error;
                 out.error = Some(Box::new(pr));
                 out.findings = findings;
+                None
             }
         }
     }
@@ -1425,6 +1454,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
             points: ind.points.unwrap_or(0.0),
             declared: Decimal::ZERO,
             declared_f64: 0.0,
+            declared_cents: None,
             leaf,
         });
         for &k in children[si].iter().rev() {
@@ -1441,6 +1471,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     for node in &mut nodes {
         node.declared = points_decimal(node.points);
         node.declared_f64 = node.declared.to_f64().unwrap_or(0.0);
+        node.declared_cents = cents_of(node.declared);
     }
     let node_index: HashMap<String, usize> = nodes
         .iter()

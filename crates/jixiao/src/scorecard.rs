@@ -232,34 +232,74 @@ pub(crate) fn attainment(score: Decimal, points: Decimal) -> Option<Decimal> {
     if points.is_zero() {
         return None;
     }
-    // Scores and points have at most two decimals: in integers (hundredths), the ratio
-    // rounded half away from zero to 4 places is exact, and cheaper than `Decimal` division
-    // (this runs for every node of every project). Bounded so that no quotient comes within
-    // `Decimal`'s 28 digits of a rounding tie without being one: both routes agree.
-    if score.scale() <= 2 && points.scale() <= 2 {
-        let cents = |d: Decimal| -> Option<i64> {
-            let m = i64::try_from(d.mantissa())
-                .ok()
-                .filter(|m| m.abs() < 1_000_000_000_000)?;
-            Some(match d.scale() {
-                0 => m * 100,
-                1 => m * 10,
-                _ => m,
-            })
-        };
-        if let (Some(s), Some(p)) = (cents(score), cents(points)) {
-            let (num, den) = (s.abs() * 10_000, p.abs());
-            let q = (2 * num + den) / (2 * den);
-            let q = if (s < 0) != (p < 0) { -q } else { q };
-            // |q| ≤ 10¹⁶: within i64, as are the products above (< 2 × 10¹⁶).
-            return Some(trimmed_decimal(q, 4));
-        }
+    if let (Some(s), Some(p)) = (cents_of(score), cents_of(points)) {
+        return attainment_of_cents(s, p);
     }
     Some(
         (score / points)
             .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
             .normalize(),
     )
+}
+
+/// A decimal in hundredths, when it has at most two places and is below 10¹² (scores and
+/// points always are).
+pub(crate) fn cents_of(d: Decimal) -> Option<i64> {
+    if d.scale() > 2 {
+        return None;
+    }
+    let m = i64::try_from(d.mantissa())
+        .ok()
+        .filter(|m| m.abs() < 1_000_000_000_000)?;
+    Some(match d.scale() {
+        0 => m * 100,
+        1 => m * 10,
+        _ => m,
+    })
+}
+
+/// [`attainment`] of a score and points given in hundredths ([`cents_of`], [`score_cents`]).
+/// Scores and points have at most two decimals: in integers, the ratio rounded half away
+/// from zero to 4 places is exact, and cheaper than `Decimal` division (this runs for every
+/// node of every project). With both below 10¹⁴ hundredths, no quotient comes within
+/// `Decimal`'s 28 digits of a rounding tie without being one: both routes agree.
+pub(crate) fn attainment_of_cents(s: i64, p: i64) -> Option<Decimal> {
+    if p == 0 {
+        return None;
+    }
+    let (num, den) = (s.abs() * 10_000, p.abs());
+    let q = (2 * num + den) / (2 * den);
+    let q = if (s < 0) != (p < 0) { -q } else { q };
+    // |q| ≤ 10¹⁶: within i64, as are the products above (< 2 × 10¹⁸).
+    Some(trimmed_decimal(q, 4))
+}
+
+/// A leaf's printed score (also in hundredths when it has the integer route) and its
+/// attainment against `points` (given in hundredths when known).
+pub(crate) fn leaf_score(
+    x: f64,
+    points: Decimal,
+    points_cents: Option<i64>,
+) -> (Decimal, Option<i64>, Option<Decimal>) {
+    match score_cents(x) {
+        Some(s) => (
+            trimmed_decimal(s, 2),
+            Some(s),
+            match points_cents {
+                Some(p) => attainment_of_cents(s, p),
+                None => attainment(trimmed_decimal(s, 2), points),
+            },
+        ),
+        None => {
+            let s = round_score(x);
+            (s, None, attainment(s, points))
+        }
+    }
+}
+
+/// Hundredths as a normalized `Decimal` (`6960` → `69.6`).
+pub(crate) fn decimal_of_cents(cents: i64) -> Decimal {
+    trimmed_decimal(cents, 2)
 }
 
 /// Decimals as JSON numbers. Every value we emit has at most 4 decimal places, which an f64

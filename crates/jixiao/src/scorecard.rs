@@ -364,6 +364,31 @@ mod tests {
     }
 
     #[test]
+    fn leaf_score_in_hundredths_is_round_score_then_attainment() {
+        let mut checked = 0;
+        for p_cents in [0_i64, 1, 250, 1_000, 1_500, 333, 10_000] {
+            let points = Decimal::new(p_cents, 2);
+            let mut x = -0.5;
+            while x < 101.0 {
+                for x in [x, x + 0.005, x + 0.004_999_999_9, 13.125, 9.224_999_999_999] {
+                    let printed = round_score(x);
+                    let expected = (printed, attainment(printed, points));
+                    for points_cents in [cents_of(points), None] {
+                        let (score, cents, attained) = leaf_score(x, points, points_cents);
+                        assert_eq!((score, attained), expected, "{x} of {points}");
+                        if let Some(c) = cents {
+                            assert_eq!(decimal_of_cents(c), printed, "{x}");
+                        }
+                        checked += 1;
+                    }
+                }
+                x += 0.0137;
+            }
+        }
+        assert!(checked > 50_000, "{checked}");
+    }
+
+    #[test]
     fn attainment_in_integers_equals_decimal_division() {
         let reference = |s: Decimal, p: Decimal| {
             (s / p)

@@ -1130,10 +1130,10 @@ fn val_json(v: &Val) -> serde_json::Value {
         Val::Int(i) => serde_json::Value::from(*i),
         Val::Bool(b) => serde_json::Value::Bool(*b),
         Val::Text(s) => serde_json::Value::String(s.to_string()),
-        Val::Grade { labels, .. } if labels.len() == 1 => {
-            serde_json::Value::String(labels[0].clone())
-        }
-        Val::Grade { labels, .. } => serde_json::Value::from(labels.to_vec()),
+        Val::Grade { labels, .. } => match labels.as_slice() {
+            [one] => serde_json::Value::from(*one),
+            many => serde_json::Value::from(many.to_vec()),
+        },
         Val::Table(rows) => crate::table::rows_json(rows, val_json),
     }
 }

@@ -27,6 +27,24 @@ pub(crate) fn intern(text: &str) -> &'static str {
     interned
 }
 
+/// [`intern`] through a cache of this thread's own, for texts looked up while scoring (the
+/// grade labels of every expert-grade value): no lock after a thread's first sight of a text.
+/// Only for texts a rulebook declares, never for submitted values, so the set stays small.
+pub(crate) fn intern_cached(text: &str) -> &'static str {
+    thread_local! {
+        static SEEN: std::cell::RefCell<FxHashSet<&'static str>> =
+            std::cell::RefCell::new(FxHashSet::default());
+    }
+    SEEN.with_borrow_mut(|seen| match seen.get(text) {
+        Some(&interned) => interned,
+        None => {
+            let interned = intern(text);
+            seen.insert(interned);
+            interned
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +56,9 @@ mod tests {
         assert_eq!(a, "立项依据充分性");
         assert!(std::ptr::eq(a, b));
         assert!(!std::ptr::eq(intern("x1"), intern("x2")));
+        assert!(std::ptr::eq(intern_cached("立项依据充分性"), a));
+        assert!(std::ptr::eq(intern_cached("立项依据充分性"), a));
+        let other = std::thread::spawn(|| intern_cached("立项依据充分性") as *const str as usize);
+        assert_eq!(other.join().unwrap(), a as *const str as usize);
     }
 }

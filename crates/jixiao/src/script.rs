@@ -1299,7 +1299,7 @@ fn grade(
 ) -> RhaiResult<f64> {
     let (idx, meta) = metric(pos, table, zh, s, "grade")?;
     let l = label_of(meta, zh);
-    let (labels, fraction) = match f.values.get(idx).and_then(Option::as_ref) {
+    let (grade_labels, fraction) = match f.values.get(idx).and_then(Option::as_ref) {
         Some(Val::Grade { labels, fraction }) => (labels.clone(), *fraction),
         Some(_) => {
             return fail(
@@ -1315,6 +1315,7 @@ fn grade(
     };
     let p = f.leaf.points;
     let score = p * fraction;
+    let labels = grade_labels.as_slice();
     let joined = || labels.join("、");
     // A combined grade is a mean: at most two decimals of a percent (86.67%, 80%).
     let pct = || percent_trimmed(fraction);

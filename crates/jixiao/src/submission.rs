@@ -117,11 +117,28 @@ pub(crate) enum Val {
     // Shared, so that copying the values for an evaluation's frame costs no allocation.
     Text(rhai::ImmutableString),
     Grade {
-        labels: Arc<[String]>,
+        labels: GradeLabels,
         fraction: f64,
     },
     /// Rows of a `table` input.
     Table(Vec<crate::table::Row>),
+}
+
+/// The level labels of an expert-grade value, one per expert: the rulebook's own (interned)
+/// labels, so one grade costs no allocation and several cost one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum GradeLabels {
+    One(&'static str),
+    Many(Arc<[&'static str]>),
+}
+
+impl GradeLabels {
+    pub fn as_slice(&self) -> &[&'static str] {
+        match self {
+            GradeLabels::One(label) => std::slice::from_ref(label),
+            GradeLabels::Many(labels) => labels,
+        }
+    }
 }
 
 /// Longest text accepted, in characters.
@@ -258,8 +275,8 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
                 other => std::slice::from_ref(other),
             };
             let scale = grade_scale(input);
-            let mut labels = Vec::with_capacity(raws.len());
-            let mut fractions = Vec::with_capacity(raws.len());
+            let mut labels = smallvec::SmallVec::<[&'static str; 8]>::new();
+            let mut fractions = smallvec::SmallVec::<[f64; 8]>::new();
             for r in raws {
                 let Some(found) = r.as_str().and_then(|s| find_level(scale, s.trim())) else {
                     let allowed = scale
@@ -283,7 +300,7 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
                     .input(&input.id)
                     .field(format!("values.{}", input.id)));
                 };
-                labels.push(found.label.clone());
+                labels.push(crate::intern::intern_cached(&found.label));
                 fractions.push(found.fraction);
             }
             if labels.is_empty() {
@@ -297,7 +314,10 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
             }
             Val::Grade {
                 fraction: aggregate(&mut fractions, input.aggregate),
-                labels: labels.into(),
+                labels: match labels.as_slice() {
+                    [one] => GradeLabels::One(one),
+                    many => GradeLabels::Many(many.into()),
+                },
             }
         }
     };

@@ -58,7 +58,7 @@ mod tests {
         assert!(!std::ptr::eq(intern("x1"), intern("x2")));
         assert!(std::ptr::eq(intern_cached("立项依据充分性"), a));
         assert!(std::ptr::eq(intern_cached("立项依据充分性"), a));
-        let other = std::thread::spawn(|| intern_cached("立项依据充分性") as *const str as usize);
-        assert_eq!(other.join().unwrap(), a as *const str as usize);
+        let other = std::thread::spawn(|| intern_cached("立项依据充分性").as_ptr() as usize);
+        assert_eq!(other.join().unwrap(), a.as_ptr() as usize);
     }
 }

@@ -601,7 +601,8 @@ impl Lowering<'_> {
 pub(crate) struct Env<'v> {
     pub values: &'v [Option<Val>],
     pub points: f64,
-    locals: Vec<Dynamic>,
+    /// Stack-first: most scripts have a few `let`s.
+    locals: smallvec::SmallVec<[Dynamic; 4]>,
 }
 
 impl Program {
@@ -611,7 +612,7 @@ impl Program {
         let mut env = Env {
             values,
             points,
-            locals: vec![Dynamic::UNIT; self.locals],
+            locals: smallvec::smallvec![Dynamic::UNIT; self.locals],
         };
         self.body.run(&mut env)
     }

@@ -295,6 +295,20 @@ impl Piece for usize {
     }
 }
 
+/// Texts with a separator between them, pushed without joining them first.
+pub(crate) struct Joined<'a>(pub &'a [&'a str], pub &'a str);
+
+impl Piece for Joined<'_> {
+    fn push_to(&self, out: &mut String) {
+        for (i, text) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push_str(self.1);
+            }
+            out.push_str(text);
+        }
+    }
+}
+
 impl<T: Piece + ?Sized> Piece for &T {
     fn push_to(&self, out: &mut String) {
         (**self).push_to(out);

@@ -1316,7 +1316,7 @@ fn grade(
     let p = f.leaf.points;
     let score = p * fraction;
     let labels = grade_labels.as_slice();
-    let joined = || labels.join("、");
+    let joined = || numfmt::Joined(labels, "、");
     // A combined grade is a mean: at most two decimals of a percent (86.67%, 80%).
     let pct = || percent_trimmed(fraction);
     if labels.len() == 1 {

@@ -109,8 +109,10 @@ fn lower_call(call: &rhai::FnCallExpr, table: &MetricTable) -> Option<Arith> {
         {
             let token = call.op_token.as_ref()?;
             match (token, call.args.as_slice()) {
-                (Token::UnaryMinus, [a]) => Arith::Neg(Box::new(lower(a, table)?)),
-                (Token::UnaryPlus, [a]) => lower(a, table)?,
+                // Rhai records unary minus as `Minus` with one argument (`UnaryMinus` is
+                // the token's other spelling); either way it is negation.
+                (Token::UnaryMinus | Token::Minus, [a]) => Arith::Neg(Box::new(lower(a, table)?)),
+                (Token::UnaryPlus | Token::Plus, [a]) => lower(a, table)?,
                 (op, [a, b]) => {
                     let op = match op {
                         Token::Plus => Op::Add,
@@ -551,8 +553,9 @@ impl Lowering<'_> {
             let (a, b) = (args.next(), args.next());
             let two = |a: Option<Node>, b: Option<Node>| Some((Box::new(a?), Box::new(b?)));
             return Some(match (token, call.args.len()) {
-                (Token::UnaryMinus, 1) => Node::Neg(Box::new(a?)),
-                (Token::UnaryPlus, 1) => a?,
+                // Unary minus arrives as `Minus` with one argument (see `lower_call`).
+                (Token::UnaryMinus | Token::Minus, 1) => Node::Neg(Box::new(a?)),
+                (Token::UnaryPlus | Token::Plus, 1) => a?,
                 (Token::Bang, 1) => Node::Not(Box::new(a?)),
                 (op, 2) => {
                     let (a, b) = two(a, b)?;
@@ -921,9 +924,20 @@ mod tests {
             r#"switch x { "是" => full() }"#,
             "let late = max(k, 0.0); deduct([[(late / 30.0).ceiling(), 1, `延期 ${late.to_int()} 天`]])",
             "award(min(points, floor(abs(x))), `取整 ${round(k).to_int()}`)",
+            "let d = -k; if +d < -0.5 { zero(\"偏离\") } else { full() }",
         ] {
             assert!(lowers(script), "{script}");
         }
+    }
+
+    #[test]
+    fn kpi_arithmetic_with_unary_minus_lowers_and_computes() {
+        let mut engine = crate::script::sandbox();
+        engine.set_strict_variables(false);
+        let ast = engine.compile_expression("-(x - k) / +k").unwrap();
+        let kpi = arith(&ast, &table()).expect("lowered");
+        let values = [Some(Val::Num(3.0)), Some(Val::Num(4.0)), None];
+        assert_eq!(kpi.eval(&values), Some(0.25));
     }
 
     #[test]

@@ -334,39 +334,40 @@ number_pieces!(
     Threshold<'_>
 );
 
-/// Build a text in this thread's scratch buffer and return an exactly sized copy: one
-/// allocation per finding, however long, and no spare capacity kept on every scorecard.
-pub(crate) fn build(pieces: impl FnOnce(&mut String)) -> String {
-    thread_local! {
-        static SCRATCH: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(256));
-    }
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut scratch) => {
-            scratch.clear();
-            pieces(&mut scratch);
-            let text = String::from(scratch.as_str());
-            // A rare huge text (a finding near the 100 KB limit) is not kept around.
-            if scratch.capacity() > 65_536 {
-                *scratch = String::with_capacity(256);
+thread_local! {
+    static SCRATCH: std::cell::RefCell<String> = std::cell::RefCell::new(String::new());
+}
+
+/// This thread's scratch buffer for [`cat!`], empty (a fresh `String` when a text is being
+/// built inside another's). Not generic, so each `cat!` expands to pushes and two calls.
+pub(crate) fn scratch() -> String {
+    let mut text = SCRATCH.with_borrow_mut(std::mem::take);
+    text.clear();
+    text
+}
+
+/// The text built in `scratch`, copied out exactly sized: one allocation per finding however
+/// long, and no spare capacity kept on every scorecard. The buffer goes back for the next.
+pub(crate) fn finish(scratch: String) -> String {
+    let text = String::from(scratch.as_str());
+    // A rare huge text (a finding near the 100 KB limit) is not kept around.
+    if scratch.capacity() <= 65_536 {
+        SCRATCH.with_borrow_mut(|kept| {
+            if kept.capacity() < scratch.capacity() {
+                *kept = scratch;
             }
-            text
-        }
-        // Built while building another (a piece that is itself a `cat!`).
-        Err(_) => {
-            let mut text = String::new();
-            pieces(&mut text);
-            text
-        }
-    })
+        });
+    }
+    text
 }
 
 /// Concatenate [`Piece`]s into a new `String`: `cat!(label, " ", value, "，扣 ", pts, " 分")`.
 macro_rules! cat {
-    ($($piece:expr),+ $(,)?) => {
-        $crate::numfmt::build(|text| {
-            $( $crate::numfmt::Piece::push_to(&$piece, text); )+
-        })
-    };
+    ($($piece:expr),+ $(,)?) => {{
+        let mut text = $crate::numfmt::scratch();
+        $( $crate::numfmt::Piece::push_to(&$piece, &mut text); )+
+        $crate::numfmt::finish(text)
+    }};
 }
 pub(crate) use cat;
 

@@ -167,6 +167,9 @@ fn edge_scripts_score_the_same_natively_and_in_rhai() {
         "let r = rate; { let r = 0.5; } award(points * r, \"外层 r\")",
         "if rate >= 0.9 && rate < 0.95 { points * 0.8 } else if rate >= 0.95 { points } else { 1 }",
         "let x = -rate; if !(x < 0.0) { zero(\"负\") } else { proportional(\"rate\", 0.8) }",
+        "let n = -(7 / 2); if n == -3 { full() } else { zero(\"负整除\") }",
+        "let m = -9223372036854775807 - 1; let y = -m; full()",
+        "let d = -rate; award(points * -d / 2.0, \"负负得正\")",
         r#"flag("红"); explain("说明"); deduct([[rate < 0.5, 1, "低"], [true, 0.25, "固定"]])"#,
         "let a = [rate, 1, \"x\"]; full()",
         // deduct() rows written out (evaluated natively without arrays): more rows than

@@ -335,7 +335,7 @@ number_pieces!(
 );
 
 thread_local! {
-    static SCRATCH: std::cell::RefCell<String> = std::cell::RefCell::new(String::new());
+    static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// This thread's scratch buffer for [`cat!`], empty (a fresh `String` when a text is being

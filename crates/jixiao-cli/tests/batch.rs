@@ -216,6 +216,43 @@ fn gbk_detected_or_named_and_wrong_encoding_fails_rows_not_the_batch() {
 }
 
 #[test]
+fn a_gbk_row_within_the_sniffed_start_of_a_utf8_file_fails_alone() {
+    // The same paste as above, but as the third row: inside the first 64 KiB that `auto`
+    // inspects. It must not make the whole file look like GBK.
+    let dir = tempfile::tempdir().unwrap();
+    let source = std::fs::read_to_string(fixture("demo-bom.csv")).unwrap();
+    let mut lines = source.lines();
+    let header = lines.next().unwrap().trim_start_matches('\u{feff}');
+    let row = lines.next().unwrap();
+    let mut bytes = format!("{header}\r\n{row}\r\n{row}\r\n").into_bytes();
+    let (gbk, _, _) = encoding_rs::GBK.encode(row);
+    bytes.extend_from_slice(&gbk);
+    bytes.extend_from_slice(b"\r\n");
+    for _ in 0..40 {
+        bytes.extend_from_slice(row.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+    }
+    let input = dir.path().join("mixed-early.csv");
+    std::fs::write(&input, bytes).unwrap();
+    let run = batch(&[&demo(), input.to_str().unwrap(), "-o", "out.csv", "-q"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let table = read_csv(&run.path("out.csv"));
+    let statuses: Vec<&str> = table[1..].iter().map(|r| r[3].as_str()).collect();
+    assert_eq!(statuses.len(), 43);
+    assert_eq!(statuses[2], "失败", "{:?}", table[3]);
+    assert!(
+        table[3][table[0].len() - 2].contains("--encoding gbk"),
+        "{:?}",
+        table[3]
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == "已评分").count(),
+        42,
+        "every other row is scored: {statuses:?}"
+    );
+}
+
+#[test]
 fn xlsx_result_has_results_findings_errors_and_about_sheets() {
     let run = batch(&[&demo(), &fixture("demo-gbk.csv"), "-o", "out.xlsx"]);
     assert_eq!(run.code, 1, "{}", run.stderr);

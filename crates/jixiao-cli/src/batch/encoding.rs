@@ -56,12 +56,41 @@ pub fn utf8_reader(
     }
 }
 
-/// Valid UTF-8, allowing a multi-byte character cut off at the end of a full sniff buffer.
+/// UTF-8, allowing a multi-byte character cut off at the end of a full sniff buffer and a few
+/// malformed sequences among many well-formed ones: a UTF-8 export with one row pasted in from
+/// a GBK file is still UTF-8 (that row then fails on its own, with a hint to pass
+/// `--encoding`), while GBK text, read as UTF-8, is malformed at most of its Chinese
+/// characters.
 fn looks_like_utf8(bytes: &[u8], truncated: bool) -> bool {
-    match std::str::from_utf8(bytes) {
-        Ok(_) => true,
-        Err(e) => truncated && e.error_len().is_none(),
+    // Lead bytes of multi-byte characters in well-formed UTF-8.
+    let characters = |text: &str| text.bytes().filter(|&b| b >= 0xC0).count();
+    let (mut rest, mut well_formed, mut malformed) = (bytes, 0usize, 0usize);
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                well_formed += characters(text);
+                break;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                well_formed += std::str::from_utf8(valid).map_or(0, characters);
+                match e.error_len() {
+                    // Cut off by the end of the buffer: malformed only if the file ends there.
+                    None => {
+                        malformed += usize::from(!truncated);
+                        break;
+                    }
+                    Some(len) => {
+                        malformed += 1;
+                        rest = &after[len..];
+                    }
+                }
+            }
+        }
     }
+    // GBK read as UTF-8 has about two malformed sequences per well-formed one; a UTF-8 file
+    // with a row or two pasted in from GBK has one per hundreds.
+    malformed == 0 || malformed * 10 <= well_formed
 }
 
 /// Streams `source` through an encoding_rs decoder. Malformed bytes become U+FFFD, which the
@@ -216,6 +245,32 @@ mod tests {
         assert_eq!(decode(&gbk, "gbk").0, "项目名称,总分\n智慧停车,90\n");
         let (utf16, _, _) = encoding_rs::UTF_16LE.encode("x");
         assert!(utf16.is_empty() || decode(b"\xff\xfea\x00", "auto").0 == "a");
+    }
+
+    #[test]
+    fn a_few_malformed_bytes_among_much_utf8_are_still_utf8() {
+        let rows = "项目名称,实际支出,评价等级\n智慧停车信息平台,1200.5,优\n".repeat(20);
+        let (gbk_row, _, _) = GB18030.encode("政务云迁移项目,300,良\n");
+        let mut mixed = rows.clone().into_bytes();
+        mixed.extend_from_slice(&gbk_row);
+        mixed.extend_from_slice(rows.as_bytes());
+        assert!(looks_like_utf8(&mixed, false));
+        assert_eq!(
+            utf8_reader(Box::new(io::Cursor::new(mixed)), "auto")
+                .unwrap()
+                .1,
+            UTF_8
+        );
+
+        // GBK text is malformed as UTF-8 at most of its characters; a lone bad byte with no
+        // UTF-8 around it to outweigh it is not UTF-8 either.
+        let (gbk, _, _) = GB18030.encode(&rows);
+        assert!(!looks_like_utf8(&gbk, false));
+        assert!(!looks_like_utf8(b"name,value\nx,\xa0\n", false));
+        // A character cut off by the sniff buffer's end counts only when the file ends there.
+        let cut = &"项目".as_bytes()[..4];
+        assert!(looks_like_utf8(cut, true));
+        assert!(!looks_like_utf8(cut, false));
     }
 
     #[test]

@@ -49,8 +49,9 @@ pub struct BatchArgs {
     /// Output format, when the file name does not say.
     #[arg(long, value_enum)]
     output_format: Option<OutputFormat>,
-    /// Text encoding of a CSV input: auto (BOM, else UTF-8 when valid, else GB18030 — what
-    /// Chinese Excel saves) or a label such as utf-8, gbk, gb18030, big5, utf-16le.
+    /// Text encoding of a CSV input: auto (a BOM; else UTF-8 if the start of the file is
+    /// UTF-8 apart from a stray row, which then fails alone; else GB18030, what Chinese Excel
+    /// saves) or a label such as utf-8, gbk, gb18030, big5, utf-16le.
     #[arg(long, default_value = "auto")]
     encoding: String,
     /// Field delimiter of a CSV input (default: tab for .tsv/.txt, else comma).

@@ -4,11 +4,13 @@
 //! `cargo bench -p jixiao --bench engine`
 
 use criterion::{Criterion, criterion_group, criterion_main};
+#[path = "support/evaluate.rs"]
+mod evaluate;
 #[path = "support/forty_leaf.rs"]
 mod forty_leaf;
 
-use forty_leaf::{forty_leaf_rulebook, submission};
-use jixiao::{Engine, EvalOptions, Lang, Rulebook, Submission};
+use forty_leaf::forty_leaf_rulebook;
+use jixiao::{Engine, Rulebook, Submission};
 use std::hint::black_box;
 
 fn benches(c: &mut Criterion) {
@@ -22,25 +24,7 @@ fn benches(c: &mut Criterion) {
             })
         },
     );
-    let engine = Engine::new(Rulebook::from_toml_str(&text).expect("benchmark fixture"))
-        .expect("benchmark fixture");
-    let subs: Vec<Submission> = (0..64).map(submission).collect();
-    let mut i = 0;
-    for (name, trace) in [
-        ("evaluate 40 leaves, trace off", false),
-        ("evaluate 40 leaves, trace on", true),
-    ] {
-        let opts = EvalOptions {
-            trace,
-            lang: Lang::Zh,
-        };
-        c.bench_function(name, |b| {
-            b.iter(|| {
-                i = (i + 1) % subs.len();
-                engine.evaluate_with(black_box(&subs[i]), opts)
-            })
-        });
-    }
+    evaluate::evaluate_benches(c, "");
 }
 
 /// Time from `evaluate` to the named sandbox error for each kind of hostile script (the

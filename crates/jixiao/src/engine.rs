@@ -22,6 +22,7 @@ use rhai::{AST, Dynamic, EvalAltResult, Scope};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// The version of this engine, carried on every scorecard.
@@ -339,7 +340,9 @@ impl Engine {
         let mut problems = Vec::new();
         // Values by metric: the checked inputs, then KPIs as they are computed (an input's
         // entry never changes, so it also says which inputs are missing).
-        let (mut metric_values, bad_inputs) = self.check_values(submission, &mut problems);
+        let (metric_values, bad_inputs) = self.check_values(submission, &mut problems);
+        // Shared with the thread's frame (helpers read it there) rather than copied into it.
+        let mut metric_values = Rc::new(metric_values);
         let na_marked = self.check_na(submission, &mut problems);
 
         // The Rhai scope is built only when a script needs Rhai (fast paths don't): every
@@ -352,7 +355,7 @@ impl Engine {
         // it up before the first KPI so nothing depends on what this thread ran before.
         FRAME.with_borrow_mut(|f| {
             f.table = Some(Arc::clone(&c.table));
-            f.values.clone_from(&metric_values);
+            f.values = Some(Rc::clone(&metric_values));
             f.leaf.reset(0.0, false, options.lang);
         });
         for k in &c.kpis {
@@ -408,8 +411,11 @@ impl Engine {
                 }
             };
             if let KpiState::Value(v) = state {
-                metric_values[k.metric] = Some(Val::Num(v));
-                FRAME.with_borrow_mut(|f| f.values[k.metric] = Some(Val::Num(v)));
+                // The frame lets go of the values while this one is written, so the write
+                // never copies them (`make_mut` would only if something else still held them).
+                FRAME.with_borrow_mut(|f| f.values = None);
+                Rc::make_mut(&mut metric_values)[k.metric] = Some(Val::Num(v));
+                FRAME.with_borrow_mut(|f| f.values = Some(Rc::clone(&metric_values)));
             }
             done[k.metric] = true;
             if let Some(scope) = scope.as_mut() {
@@ -503,7 +509,7 @@ impl Engine {
                 FRAME.with_borrow(|f| {
                     for &m in &leaf.reads {
                         let value = f
-                            .values
+                            .values()
                             .get(m)
                             .and_then(Option::as_ref)
                             .map_or(serde_json::Value::Null, val_json);
@@ -514,7 +520,7 @@ impl Engine {
         }
         FRAME.with_borrow_mut(|f| {
             f.table = None;
-            f.values.clear();
+            f.values = None;
         });
 
         // Parents, bottom-up: children come after their parent in `nodes`.

@@ -111,8 +111,16 @@ pub(crate) fn percent_trimmed(fraction: f64) -> String {
 pub(crate) struct Frame {
     pub table: Option<Arc<MetricTable>>,
     /// Values by metric index for the current submission.
-    pub values: Vec<Option<Val>>,
+    /// Shared with the evaluation that set it up (not a copy of its values); see `values()`.
+    pub values: Option<std::rc::Rc<Vec<Option<Val>>>>,
     pub leaf: LeafState,
+}
+
+impl Frame {
+    /// Values by metric index for the current submission (none outside an evaluation).
+    pub fn values(&self) -> &[Option<Val>] {
+        self.values.as_deref().map_or(&[], Vec::as_slice)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -718,7 +726,7 @@ fn register_helpers(e: &mut rhai::Engine) {
         |ctx: NativeCallContext, id: Dynamic| -> RhaiResult<Dynamic> {
             with_frame(|table, f| {
                 let (i, _) = metric(ctx.call_position(), table, f.leaf.zh(), &id, "value_of")?;
-                Ok(f.values
+                Ok(f.values()
                     .get(i)
                     .and_then(Option::as_ref)
                     .map_or(Dynamic::UNIT, to_dynamic))
@@ -743,7 +751,7 @@ fn proportional(
     } else {
         "proportional"
     };
-    let s = subject(pos, table, &f.values, zh, s, name)?;
+    let s = subject(pos, table, f.values(), zh, s, name)?;
     let t = arg_number(pos, zh, target, name, "target")?;
     if (!reverse && t <= 0.0) || (reverse && t < 0.0) {
         return fail(
@@ -929,7 +937,7 @@ fn linear(
     zero_at: &Dynamic,
     full_at: &Dynamic,
 ) -> RhaiResult<f64> {
-    let s = subject(pos, table, &f.values, zh, s, "linear")?;
+    let s = subject(pos, table, f.values(), zh, s, "linear")?;
     let z = arg_number(pos, zh, zero_at, "linear", "zero_at")?;
     let full = arg_number(pos, zh, full_at, "linear", "full_at")?;
     if z == full {
@@ -1041,7 +1049,7 @@ fn tiered(
     reverse: bool,
 ) -> RhaiResult<f64> {
     let helper = if reverse { "tiered_reverse" } else { "tiered" };
-    let s = subject(pos, table, &f.values, zh, s, helper)?;
+    let s = subject(pos, table, f.values(), zh, s, helper)?;
     let bad = || {
         fail(
             pos,
@@ -1239,7 +1247,7 @@ fn yes_no(
         (None, b)
     } else {
         let (idx, meta) = metric(pos, table, zh, s, "yes_no")?;
-        match f.values.get(idx).and_then(Option::as_ref) {
+        match f.values().get(idx).and_then(Option::as_ref) {
             Some(Val::Bool(b)) => (Some(meta), *b),
             Some(_) => {
                 let l = label_of(meta, zh);
@@ -1299,7 +1307,7 @@ fn grade(
 ) -> RhaiResult<f64> {
     let (idx, meta) = metric(pos, table, zh, s, "grade")?;
     let l = label_of(meta, zh);
-    let (grade_labels, fraction) = match f.values.get(idx).and_then(Option::as_ref) {
+    let (grade_labels, fraction) = match f.values().get(idx).and_then(Option::as_ref) {
         Some(Val::Grade { labels, fraction }) => (labels.clone(), *fraction),
         Some(_) => {
             return fail(
@@ -1420,7 +1428,7 @@ fn satisfaction(
     s: &Dynamic,
     threshold: &Dynamic,
 ) -> RhaiResult<f64> {
-    let s = subject(pos, table, &f.values, zh, s, "satisfaction")?;
+    let s = subject(pos, table, f.values(), zh, s, "satisfaction")?;
     let t = arg_number(pos, zh, threshold, "satisfaction", "threshold")?;
     if t <= 0.0 {
         return fail(

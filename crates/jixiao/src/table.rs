@@ -295,7 +295,7 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
         } else {
             meta.label_en.unwrap_or(meta.label).to_string()
         };
-        let rows: Vec<Row> = match f.values.get(idx).and_then(Option::as_ref) {
+        let rows: Vec<Row> = match f.values().get(idx).and_then(Option::as_ref) {
             Some(Val::Table(rows)) => rows.clone(),
             Some(_) => {
                 return fail(

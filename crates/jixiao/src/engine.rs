@@ -702,15 +702,7 @@ impl Engine {
             result
         };
         let result = match run {
-            LeafRun::Fast(call) => {
-                // At most three arguments (`Helper::by_call`), lent from the compiled call.
-                let unit = Dynamic::UNIT;
-                let args: [&Dynamic; 3] =
-                    std::array::from_fn(|i| call.args.get(i).unwrap_or(&unit));
-                let n = call.args.len().min(args.len());
-                crate::script::call_helper(call.helper, call.pos, &args[..n])
-                    .map(Dynamic::from_float)
-            }
+            LeafRun::Fast(call) => call.call().map(Dynamic::from_float),
             LeafRun::Native {
                 program,
                 values,

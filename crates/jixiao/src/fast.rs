@@ -23,6 +23,16 @@ pub(crate) struct HelperCall {
     pub args: Vec<Dynamic>,
 }
 
+impl HelperCall {
+    /// Call the helper with the compiled arguments, lent (at most three: `Helper::by_call`).
+    pub fn call(&self) -> Result<f64, Box<rhai::EvalAltResult>> {
+        let unit = Dynamic::UNIT;
+        let args: [&Dynamic; 3] = std::array::from_fn(|i| self.args.get(i).unwrap_or(&unit));
+        let n = self.args.len().min(args.len());
+        crate::script::call_helper(self.helper, self.pos, &args[..n])
+    }
+}
+
 /// A compiled KPI expression's shortcut.
 #[derive(Debug, Clone)]
 pub(crate) enum Arith {
@@ -270,7 +280,7 @@ impl Func {
         })
     }
 
-    fn call(self, args: &[Dynamic]) -> Native<Dynamic> {
+    fn call(self, args: &[&Dynamic]) -> Native<Dynamic> {
         let float = |d: &Dynamic| d.as_float().map_err(|_| Abandon);
         Ok(match (self, args) {
             (Func::Max | Func::Min, [a, b]) => {
@@ -664,17 +674,28 @@ impl Number {
     }
 }
 
-/// A call's arguments, evaluated on the stack rather than into a vector per call: helpers
-/// and functions take at most three (`Helper::by_call`, `Func::by_call`).
-fn eval_args(args: &[Node], env: &mut Env<'_>) -> Native<[Dynamic; 3]> {
-    let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+/// A call's arguments, on the stack rather than in a vector per call (helpers and functions
+/// take at most three: `Helper::by_call`, `Func::by_call`): computed ones are evaluated into
+/// `buf`, constants (ids, thresholds, tier tables) are lent from the program, not copied — a
+/// copy of a tier table is a fresh array per call.
+fn eval_args<'a>(
+    args: &'a [Node],
+    env: &mut Env<'_>,
+    buf: &'a mut [Dynamic; 3],
+) -> Native<[&'a Dynamic; 3]> {
     if args.len() > buf.len() {
         return Err(Abandon);
     }
     for (slot, a) in buf.iter_mut().zip(args) {
-        *slot = a.eval(env)?;
+        if !matches!(a, Node::Const(_)) {
+            *slot = a.eval(env)?;
+        }
     }
-    Ok(buf)
+    let buf = &*buf;
+    Ok(std::array::from_fn(|i| match args.get(i) {
+        Some(Node::Const(d)) => d,
+        _ => &buf[i],
+    }))
 }
 
 fn truth(d: &Dynamic) -> Native<bool> {
@@ -699,21 +720,8 @@ impl Node {
                     .collect::<Native<Vec<_>>>()?,
             ),
             Node::Helper(helper, pos, args) => {
-                // Constant arguments (ids, thresholds, tier tables) are lent, not copied: a
-                // copy of a tier table is a fresh array per call.
                 let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
-                if args.len() > buf.len() {
-                    return Err(Abandon);
-                }
-                for (slot, a) in buf.iter_mut().zip(args) {
-                    if !matches!(a, Node::Const(_)) {
-                        *slot = a.eval(env)?;
-                    }
-                }
-                let lent: [&Dynamic; 3] = std::array::from_fn(|i| match args.get(i) {
-                    Some(Node::Const(d)) => d,
-                    _ => &buf[i],
-                });
+                let lent = eval_args(args, env, &mut buf)?;
                 let score = crate::script::call_helper(*helper, *pos, &lent[..args.len()])
                     .map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
@@ -846,8 +854,9 @@ impl Node {
             }
             Node::Block(block) => block.run(env)?,
             Node::Func(func, args) => {
-                let buf = eval_args(args, env)?;
-                func.call(&buf[..args.len()])?
+                let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+                let lent = eval_args(args, env, &mut buf)?;
+                func.call(&lent[..args.len()])?
             }
             Node::Interp(parts) => {
                 let mut text = String::new();

@@ -88,14 +88,7 @@ fn write_parts<W: Write>(
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fixed(pub f64, pub usize);
 
-impl Display for Fixed {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
-    }
-}
-
 impl Fixed {
-    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         let Fixed(v, decimals) = *self;
         match fixed_parts(v, decimals) {
@@ -114,14 +107,7 @@ pub(crate) struct Trimmed {
     fix_neg_zero: bool,
 }
 
-impl Display for Trimmed {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
-    }
-}
-
 impl Trimmed {
-    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         let Trimmed {
             v,
@@ -157,14 +143,7 @@ pub(crate) fn trim_num(v: f64) -> Trimmed {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PercentTrimmed(pub f64);
 
-impl Display for PercentTrimmed {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
-    }
-}
-
 impl PercentTrimmed {
-    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         Trimmed {
             v: self.0 * 100.0,
@@ -181,14 +160,7 @@ impl PercentTrimmed {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Pts(pub f64);
 
-impl Display for Pts {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
-    }
-}
-
 impl Pts {
-    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         match crate::scorecard::score_cents(self.0) {
             Some(cents) => {
@@ -208,14 +180,7 @@ pub(crate) struct Value<'a> {
     pub unit: Option<&'a str>,
 }
 
-impl Display for Value<'_> {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
-    }
-}
-
 impl Value<'_> {
-    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         match self.fmt {
             ValueFmt::Percent => {
@@ -238,14 +203,7 @@ impl Value<'_> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Threshold<'a>(pub Value<'a>);
 
-impl Display for Threshold<'_> {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
-    }
-}
-
 impl Threshold<'_> {
-    /// The text, into any writer: a `Formatter` (as `Display`) or straight into a `String`.
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         match self.0.fmt {
             ValueFmt::Percent => {
@@ -315,8 +273,15 @@ impl<T: Piece + ?Sized> Piece for &T {
     }
 }
 
-macro_rules! number_pieces {
+/// `Display` and [`Piece`] for the number formats, both through their `write_to`: into a
+/// `Formatter`, or straight into the `String` a text is built in.
+macro_rules! number_formats {
     ($($t:ty),*) => {$(
+        impl Display for $t {
+            fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+                self.write_to(f)
+            }
+        }
         impl Piece for $t {
             fn push_to(&self, out: &mut String) {
                 // Writing to a `String` cannot fail.
@@ -325,7 +290,7 @@ macro_rules! number_pieces {
         }
     )*};
 }
-number_pieces!(
+number_formats!(
     Fixed,
     Trimmed,
     PercentTrimmed,

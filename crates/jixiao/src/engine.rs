@@ -79,8 +79,11 @@ struct Compiled {
     roots: Vec<usize>,
     /// Grade bands, highest minimum first.
     grades: Vec<GradeBand>,
-    /// The grades' labels as scorecards carry them, by band.
-    grade_labels: Vec<Grade>,
+    /// The grade bands as scoring uses them: each band's minimum as a decimal and its labels
+    /// as scorecards carry them (interned), highest minimum first.
+    grade_bands: Vec<(Decimal, Grade)>,
+    /// The declared total as a decimal.
+    declared_total: Decimal,
     node_index: HashMap<String, usize>,
 }
 
@@ -118,6 +121,18 @@ struct Node {
     /// `declared` in hundredths, for attainment in integers.
     declared_cents: Option<i64>,
     leaf: Option<Leaf>,
+}
+
+impl Node {
+    /// `points` as a float and in hundredths (the node's own points are converted once, at
+    /// compile time; redistributed N/A points here).
+    fn points_as(&self, points: Decimal) -> (f64, Option<i64>) {
+        if points == self.declared {
+            (self.declared_f64, self.declared_cents)
+        } else {
+            (points.to_f64().unwrap_or(0.0), cents_of(points))
+        }
+    }
 }
 
 struct Leaf {
@@ -564,12 +579,7 @@ impl Engine {
                 && let Some(sum) = sum
             {
                 // Normalized like the leaves (`69.6`, not `69.60`) so a table prints alike.
-                let points_cents = if out.points == node.declared {
-                    node.declared_cents
-                } else {
-                    cents_of(out.points)
-                };
-                match (sum_cents, points_cents) {
+                match (sum_cents, node.points_as(out.points).1) {
                     (Some(s), Some(p)) => {
                         out.score = Some(sum);
                         out.attainment = attainment_of_cents(s, p);
@@ -607,7 +617,7 @@ impl Engine {
             .sum::<Decimal>()
             .normalize();
         let max_points: Decimal = c.roots.iter().filter_map(|&r| points[r]).sum();
-        let declared = points_decimal(c.rulebook.spec().total);
+        let declared = c.declared_total;
         let total = if max_points.is_zero() || max_points == declared {
             raw_total
         } else {
@@ -661,19 +671,18 @@ impl Engine {
     }
 
     fn grade_of(&self, total: Decimal) -> Grade {
-        let band = self
-            .inner
-            .grades
+        let bands = &self.inner.grade_bands;
+        bands
             .iter()
-            .position(|g| total >= points_decimal(g.min))
-            .or(self.inner.grades.len().checked_sub(1));
-        match band {
-            Some(band) => self.inner.grade_labels[band].clone(),
-            None => Grade {
-                label: Text::Borrowed(""),
-                label_en: None,
-            },
-        }
+            .find(|(min, _)| total >= *min)
+            .or(bands.last())
+            .map_or(
+                Grade {
+                    label: Text::Borrowed(""),
+                    label_en: None,
+                },
+                |(_, grade)| grade.clone(),
+            )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -688,11 +697,7 @@ impl Engine {
     ) -> Option<i64> {
         let c = &*self.inner;
         let node = &c.nodes[ni];
-        let (p, points_cents) = if points == node.declared {
-            (node.declared_f64, node.declared_cents)
-        } else {
-            (points.to_f64().unwrap_or(0.0), cents_of(points))
-        };
+        let (p, points_cents) = node.points_as(points);
         FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
         let in_rhai = |scope: &mut Scope<'static>| {
             let base = scope.len();
@@ -1504,13 +1509,17 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         version: Text::Borrowed(intern(&spec.version)),
         hash: Text::Borrowed(intern(&rulebook.content_hash())),
     };
-    let grade_labels = grades
+    let grade_bands = grades
         .iter()
-        .map(|g| Grade {
-            label: Text::Borrowed(intern(&g.label)),
-            label_en: g.label_en.as_deref().map(|en| Text::Borrowed(intern(en))),
+        .map(|g| {
+            let grade = Grade {
+                label: Text::Borrowed(intern(&g.label)),
+                label_en: g.label_en.as_deref().map(|en| Text::Borrowed(intern(en))),
+            };
+            (points_decimal(g.min), grade)
         })
         .collect();
+    let declared_total = points_decimal(spec.total);
     let mut inputs_by_id: Vec<usize> = (0..n_inputs).collect();
     inputs_by_id.sort_by(|&a, &b| spec.inputs[a].id.cmp(&spec.inputs[b].id));
     Some(Compiled {
@@ -1524,7 +1533,8 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         nodes,
         roots,
         grades,
-        grade_labels,
+        grade_bands,
+        declared_total,
         node_index,
     })
 }

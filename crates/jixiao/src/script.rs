@@ -91,8 +91,9 @@ pub(crate) fn format_value(v: f64, fmt: ValueFmt, unit: Option<&str>) -> String 
     numfmt::Value { v, fmt, unit }.to_string()
 }
 
-pub(crate) fn trim_num(v: f64) -> String {
-    numfmt::trim_num(v).to_string()
+/// A plain number to at most 4 decimals: 0.5, 98694.55, 12 (a `Display` value, like `pts`).
+pub(crate) fn trim_num(v: f64) -> numfmt::Trimmed {
+    numfmt::trim_num(v)
 }
 
 /// Points as a report prints them: "4.6", "5", "13.13" (a `Display` value, formatted where
@@ -101,9 +102,9 @@ pub(crate) fn pts(v: f64) -> numfmt::Pts {
     numfmt::Pts(v)
 }
 
-/// A fraction as a percent with at most two decimals: 86.67%, 80%.
-pub(crate) fn percent_trimmed(fraction: f64) -> String {
-    numfmt::PercentTrimmed(fraction).to_string()
+/// A fraction as a percent with at most two decimals: 86.67%, 80% (a `Display` value).
+pub(crate) fn percent_trimmed(fraction: f64) -> numfmt::PercentTrimmed {
+    numfmt::PercentTrimmed(fraction)
 }
 
 /// Per-thread evaluation state the helpers read and write.

@@ -240,10 +240,15 @@ impl Piece for rhai::ImmutableString {
     }
 }
 
-/// As Rhai prints it (error messages only).
+/// As Rhai prints it: a string as it is, anything else through its `Display`.
 impl Piece for rhai::Dynamic {
     fn push_to(&self, out: &mut String) {
-        let _ = write!(out, "{self}");
+        match self.read_lock::<rhai::ImmutableString>() {
+            Some(text) => out.push_str(&text),
+            None => {
+                let _ = write!(out, "{self}");
+            }
+        }
     }
 }
 

@@ -503,8 +503,8 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiRe
             Helper::Deduct => deduct(pos, f, zh, arg(0)),
             Helper::Full => {
                 let p = f.leaf.points;
-                let reason = args.first().map(ToString::to_string);
-                f.leaf.explain(|zh| match (&reason, zh) {
+                let reason = args.first();
+                f.leaf.explain(|zh| match (reason, zh) {
                     (Some(r), true) => cat!(r, "，得满分 ", pts(p)),
                     (Some(r), false) => cat!(r, ": full marks ", pts(p)),
                     (None, true) => cat!("得满分 ", pts(p)),
@@ -514,7 +514,7 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiRe
             }
             Helper::Zero => {
                 let p = f.leaf.points;
-                let reason = arg(0).to_string();
+                let reason = arg(0);
                 f.leaf.explain(|zh| {
                     if zh {
                         cat!(reason, "，不得分")
@@ -536,7 +536,7 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiRe
             }
             Helper::Award => {
                 let s = arg_number(pos, zh, arg(0), "award", "score")?;
-                let reason = arg(1).to_string();
+                let reason = arg(1);
                 f.leaf.explain(|zh| {
                     if zh {
                         cat!(reason, "，得分 ", pts(s))
@@ -1609,10 +1609,7 @@ impl Deduction {
         if times > 0.0 && each > 0.0 {
             let d = times * each;
             self.total += d;
-            // A string reason is used as it is; anything else as Rhai prints it.
-            let reason: rhai::ImmutableString = reason
-                .read_lock::<rhai::ImmutableString>()
-                .map_or_else(|| reason.to_string().into(), |s| s.clone());
+            // A string reason is used as it is; anything else as Rhai prints it (`Piece`).
             f.leaf.find(
                 |zh| match (times > 1.0, zh) {
                     (true, true) => {
@@ -1639,7 +1636,7 @@ impl Deduction {
                 Some(d),
             );
             if f.leaf.trace {
-                self.parts.push((reason.to_string(), d));
+                self.parts.push((cat!(reason), d));
             }
         }
         Ok(())

@@ -14,7 +14,7 @@ use crate::scorecard::{
     attainment_of_cents, cents_of, decimal_of_cents, leaf_score, points_decimal,
 };
 use crate::script::{
-    FRAME, HelperError, Lang, MetricMeta, MetricTable, SUBJECT_HELPERS, ValueFmt,
+    FRAME, HelperError, Lang, MetricMeta, MetricTable, SUBJECT_HELPERS, ValueFmt, compiler,
     default_explanation, format_value, position_of, sandbox, to_dynamic,
 };
 use crate::submission::{Submission, Val, check_value, grade_scale};
@@ -64,10 +64,18 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+impl Compiled {
+    fn rhai(&self) -> &rhai::Engine {
+        self.runner.get_or_init(sandbox)
+    }
+}
+
 struct Compiled {
     rulebook: Rulebook,
     reference: RulebookRef,
-    rhai: rhai::Engine,
+    /// The Rhai engine that runs scripts, built on first use: scripts that all run natively
+    /// never need it (they were compiled by [`crate::script::compiler`]).
+    runner: std::sync::OnceLock<rhai::Engine>,
     table: Arc<MetricTable>,
     n_inputs: usize,
     /// Input indices sorted by id, to pair them with a submission's sorted values.
@@ -400,7 +408,7 @@ impl Engine {
                     Some(d) => Ok(d),
                     None => {
                         let scope = lazy_scope(&mut scope, c, &metric_values, &done);
-                        c.rhai.eval_ast_with_scope::<Dynamic>(scope, &k.ast)
+                        c.rhai().eval_ast_with_scope::<Dynamic>(scope, &k.ast)
                     }
                 };
                 match result {
@@ -702,7 +710,7 @@ impl Engine {
         let in_rhai = |scope: &mut Scope<'static>| {
             let base = scope.len();
             scope.push_constant("points", p);
-            let result = c.rhai.eval_ast_with_scope::<Dynamic>(scope, &leaf.ast);
+            let result = c.rhai().eval_ast_with_scope::<Dynamic>(scope, &leaf.ast);
             scope.rewind(base);
             result
         };
@@ -1237,7 +1245,7 @@ fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Opti
 /// Compile everything; `None` only if nothing at all could be built.
 fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> {
     let spec = rulebook.spec().clone();
-    let rhai = sandbox();
+    let rhai = compiler();
 
     // Metric table: inputs then KPIs.
     let mut table = MetricTable::default();
@@ -1525,7 +1533,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     Some(Compiled {
         rulebook,
         reference,
-        rhai,
+        runner: std::sync::OnceLock::new(),
         table: Arc::new(table),
         n_inputs,
         inputs_by_id,
@@ -1689,6 +1697,147 @@ const _: fn() = || {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `compiler()` leaves out Rhai's standard library; the ASTs it makes must be exactly the
+    /// ones the running engine would make, for every shipped script and KPI and for corner
+    /// cases of constant folding (operators the standard library also defines, its functions
+    /// on constants, strings, arrays, switch).
+    #[test]
+    fn the_compiler_without_the_standard_library_makes_the_same_asts() {
+        let with_std = sandbox();
+        let without = compiler();
+        let same = |scope: &Scope, text: &str, expression: bool| {
+            let compile = |e: &rhai::Engine| {
+                let r = if expression {
+                    e.compile_expression_with_scope(scope, text)
+                } else {
+                    e.compile_with_scope(scope, text)
+                };
+                format!("{r:?}")
+            };
+            let (a, b) = (compile(&with_std), compile(&without));
+            assert_eq!(a, b, "{text}");
+            a.len()
+        };
+        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+        let mut compared = 0;
+        for entry in std::fs::read_dir(rules).unwrap() {
+            let path = entry.unwrap().path().join("rulebook.toml");
+            if !path.exists() {
+                continue;
+            }
+            let rulebook = Rulebook::from_path(&path).unwrap();
+            let spec = rulebook.spec();
+            let mut scope = Scope::new();
+            for id in spec
+                .inputs
+                .iter()
+                .map(|i| &i.id)
+                .chain(spec.kpis.iter().map(|k| &k.id))
+            {
+                scope.push_dynamic(id.as_str(), Dynamic::UNIT);
+            }
+            for kpi in &spec.kpis {
+                same(&scope, &kpi.expr, true);
+                compared += 1;
+            }
+            scope.push_dynamic("points", Dynamic::UNIT);
+            for script in spec.indicators.iter().filter_map(|i| i.script.as_deref()) {
+                same(&scope, script, false);
+                compared += 1;
+            }
+        }
+        assert!(compared >= 120, "only {compared} scripts found");
+        let mut scope = Scope::new();
+        for id in ["x", "k", "points"] {
+            scope.push_dynamic(id, Dynamic::UNIT);
+        }
+        for script in [
+            "1 + 2 * 3 - 4 / 2 % 3",
+            "1.5 + 2 - 0.25 * 4.0 / 3",
+            "2 ** 10 + 2.0 ** 0.5",
+            "-5 % 3 + (7 / -2)",
+            "1 < 2.0 && 3.0 >= 3 || !(1 != 1)",
+            "\"甲\" + 1 + 2.5 + true + 'c'",
+            "\"abc\" == \"abc\" && \"a\" < \"b\"",
+            "[1, 2] + [3]",
+            "#{a: 1}.a + 1",
+            "abs(-3) + max(1, 2) + min(1.5, 2) + floor(2.7) + round(2.5) + sqrt(4.0)",
+            "\"abcdef\".len() + \"abc\".sub_string(1, 1).len()",
+            "to_int(2.9) + to_float(3) + parse_int(\"12\")",
+            "3 in [1, 2, 3]",
+            "x * 100 / 100 + k",
+            "let a = 5; a += 1; a * points",
+            "switch 2 { 1 => 10, 2 => 20, _ => 30 }",
+            "if 1 > 2 { 1 } else if 3 > 2 { 2 } else { 3 }",
+            "`合计 ${1 + 2} 分`",
+            "1 / 0",
+            "9223372036854775807 + 1",
+        ] {
+            same(&scope, script, false);
+        }
+    }
+
+    /// What keeps a cold start short in the browser: a rulebook whose scripts all lower to
+    /// native programs scores its examples without ever building the Rhai engine that runs
+    /// scripts (nor the standard library it carries). gov-it-post, which the latency benchmark
+    /// loads, must be such a rulebook; monitoring's scripts define functions, so they run in
+    /// Rhai.
+    #[test]
+    fn native_rulebooks_score_without_building_the_rhai_runner() {
+        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+        let (mut native, mut scored) = (Vec::new(), 0);
+        for entry in std::fs::read_dir(rules).unwrap() {
+            let dir = entry.unwrap().path();
+            let Ok(rulebook) = Rulebook::from_path(dir.join("rulebook.toml")) else {
+                continue;
+            };
+            let engine = Engine::new(rulebook).unwrap();
+            let c = &*engine.inner;
+            let all_native = c
+                .kpis
+                .iter()
+                .all(|k| k.fast.is_some() || k.native.is_some())
+                && c.nodes
+                    .iter()
+                    .filter_map(|n| n.leaf.as_ref())
+                    .all(|l| l.fast.is_some() || l.native.is_some());
+            if !all_native {
+                continue;
+            }
+            native.push(c.reference.id.to_string());
+            for sub in ["examples", "submissions"]
+                .iter()
+                .filter_map(|d| std::fs::read_dir(dir.join(d)).ok())
+                .flatten()
+            {
+                let path = sub.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let card = engine.evaluate(&Submission::from_json_str(&text).unwrap());
+                assert!(card.indicators.iter().any(|i| i.score.is_some()));
+                assert!(
+                    engine.inner.runner.get().is_none(),
+                    "{} needed Rhai",
+                    path.display()
+                );
+                scored += 1;
+            }
+        }
+        assert!(native.iter().any(|id| id == "gov-it-post"), "{native:?}");
+        assert!(scored >= 10, "only {scored} examples");
+        // And a script that does need Rhai still gets it.
+        let engine = Engine::from_str(
+            "id = \"t\"\nversion = \"1\"\ntitle = \"t\"\nstage = \"post\"\n\
+             [[inputs]]\nid = \"x\"\nlabel = \"x\"\ntype = \"number\"\n\
+             [[indicators]]\nid = \"A\"\nlabel = \"维度\"\n\
+             [[indicators]]\nid = \"A1\"\nparent = \"A\"\nlabel = \"甲\"\npoints = 100\n\
+             script = 'let s = 0.0; for i in 0..4 { s += x; } min(s, points)'\n",
+        )
+        .unwrap();
+        let card = engine.evaluate(&Submission::from_json_str(r#"{"values":{"x":5}}"#).unwrap());
+        assert_eq!(card.total, Decimal::from(20));
+        assert!(engine.inner.runner.get().is_some());
+    }
 
     #[test]
     fn split_adds_up() {

@@ -399,16 +399,33 @@ fn with_frame<T>(f: impl FnOnce(&MetricTable, &mut Frame) -> T) -> T {
     })
 }
 
-/// Build the sandboxed Rhai engine with every helper registered.
-pub(crate) fn sandbox() -> rhai::Engine {
+/// Rhai's standard library, built once per process and shared by every rulebook's engine
+/// (`Engine::new` would build and register all of its functions again for each one).
+pub(crate) fn standard_library() -> &'static rhai::Shared<rhai::Module> {
     use rhai::packages::Package as _;
-    // Rhai's standard library, built once per process and shared by every rulebook's engine
-    // (`Engine::new` would build and register all of its functions again for each one).
     static STANDARD: std::sync::OnceLock<rhai::Shared<rhai::Module>> = std::sync::OnceLock::new();
-    let standard =
-        STANDARD.get_or_init(|| rhai::packages::StandardPackage::new().as_shared_module());
+    STANDARD.get_or_init(|| rhai::packages::StandardPackage::new().as_shared_module())
+}
+
+/// Build the sandboxed Rhai engine with every helper registered: the one that runs scripts.
+pub(crate) fn sandbox() -> rhai::Engine {
+    sandbox_with(Some(standard_library()))
+}
+
+/// The same engine without Rhai's standard library, for compiling only. Parsing never looks
+/// functions up, and the optimizer (level `Simple`) only asks whether a non-standard module
+/// overrides an operator: the ASTs are the ones [`sandbox`] makes (a test compares them for
+/// every shipped script). A rulebook whose scripts all run natively thus never builds the
+/// standard library, which is most of a cold start's first `Engine` in the browser.
+pub(crate) fn compiler() -> rhai::Engine {
+    sandbox_with(None)
+}
+
+fn sandbox_with(standard: Option<&rhai::Shared<rhai::Module>>) -> rhai::Engine {
     let mut e = rhai::Engine::new_raw();
-    e.register_global_module(standard.clone());
+    if let Some(standard) = standard {
+        e.register_global_module(standard.clone());
+    }
     // What `Engine::new` sets besides the package (its print/debug go nowhere below).
     e.set_max_strings_interned(256);
     e.set_max_operations(MAX_OPERATIONS)

@@ -283,8 +283,16 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
 pub struct WasmEngine {
     engine: jixiao::Engine,
     /// JSON of the form's rulebook header: id, version, hash, title, stage, total,
-    /// na_policy, grades (highest first).
-    meta: String,
+    /// na_policy, grades (highest first). Made on first use: building the form is code a
+    /// cold start would otherwise compile and run before the first scorecard.
+    meta: std::cell::OnceCell<String>,
+}
+
+impl WasmEngine {
+    fn meta(&self) -> &str {
+        self.meta
+            .get_or_init(|| serde_json::to_string(&self.engine.form().rulebook).unwrap_or_default())
+    }
 }
 
 #[wasm_bindgen(js_class = Engine)]
@@ -303,8 +311,10 @@ impl WasmEngine {
             ("评价方案", "rulebook"),
         )?;
         let engine = jixiao::Engine::from_str(&text).map_err(|e| core_error(&e))?;
-        let meta = serde_json::to_string(&engine.form().rulebook).unwrap_or_default();
-        Ok(WasmEngine { engine, meta })
+        Ok(WasmEngine {
+            engine,
+            meta: std::cell::OnceCell::new(),
+        })
     }
 
     /// Score one submission (object or JSON text) into a scorecard object.
@@ -371,7 +381,7 @@ impl WasmEngine {
     #[wasm_bindgen(unchecked_return_type = "RulebookInfo")]
     pub fn metadata(&self) -> Result<JsValue, JsValue> {
         enter()?;
-        parse_json(&self.meta)
+        parse_json(self.meta())
     }
 
     /// The rulebook's canonical JSON (scripts inlined), whose sha256 is `hash`.
@@ -406,7 +416,7 @@ impl WasmEngine {
     #[wasm_bindgen(getter, unchecked_return_type = "GradeBand[]")]
     pub fn grades(&self) -> Result<JsValue, JsValue> {
         enter()?;
-        let meta = parse_json(&self.meta)?;
+        let meta = parse_json(self.meta())?;
         Reflect::get(&meta, &JsValue::from_str("grades"))
     }
 }

@@ -1781,8 +1781,8 @@ mod tests {
     /// What keeps a cold start short in the browser: a rulebook whose scripts all lower to
     /// native programs scores its examples without ever building the Rhai engine that runs
     /// scripts (nor the standard library it carries). gov-it-post, which the latency benchmark
-    /// loads, must be such a rulebook; monitoring's scripts define functions, so they run in
-    /// Rhai.
+    /// loads, must be such a rulebook (so are demo and mof-2020-post today; ex-ante, self-eval
+    /// and monitoring have scripts outside the native subset, such as functions they define).
     #[test]
     fn native_rulebooks_score_without_building_the_rhai_runner() {
         let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");

@@ -1,10 +1,11 @@
 // Latency of the web package in headless Chromium (Debian's /usr/bin/chromium via
 // playwright-core): instantiation → first scorecard, and evaluate() per project.
-//   node bindings/wasm/bench/latency.mjs [--rulebook gov-it-post] [--submission PATH] [--runs 2000] [--cold 20] [--route]
+//   node bindings/wasm/bench/latency.mjs [--rulebook gov-it-post] [--submission PATH] [--runs 2000] [--cold 20] [--route] [--compact]
 // Needs bindings/wasm/pkg-web (bash bindings/wasm/build.sh). Not a test: it prints figures.
 // Files come from a real HTTP server on localhost; --route serves them through Playwright's
 // request interception instead (as the tests do), which adds the DevTools protocol's
-// transfer of every body to each cold start.
+// transfer of every body to each cold start. --compact loads the compact module
+// (engine_compact_bg.wasm) through the same glue.
 import { readdirSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launch, launchServed, ORIGIN } from "../tests/js/chromium.mjs";
@@ -29,6 +30,8 @@ const stats = (xs) => {
 const fmt = (ms) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
 
 const viaRoute = process.argv.includes("--route");
+// What init() is given: the compact module, or nothing (the glue's own engine_bg.wasm).
+const initArg = process.argv.includes("--compact") ? { module_or_path: "/pkg/engine_compact_bg.wasm" } : undefined;
 const { browser, context, origin, close } = viaRoute
   ? { ...(await launch()), origin: ORIGIN }
   : await launchServed();
@@ -39,11 +42,11 @@ try {
   for (let i = 0; i < coldRuns; i++) {
     const page = await context.newPage();
     await page.goto(`${origin}/index.html`);
-    const r = await page.evaluate(async ({ rulebook, submission }) => {
+    const r = await page.evaluate(async ({ rulebook, submission, initArg }) => {
       const t0 = performance.now();
       const m = await import("/pkg/jixiao_wasm.js");
       const ti = performance.now();
-      await m.default();
+      await m.default(initArg);
       const t1 = performance.now();
       const engine = new m.Engine(m.shippedRulebook(rulebook));
       const t2 = performance.now();
@@ -51,7 +54,7 @@ try {
       const t3 = performance.now();
       if (!card.rulebook) throw new Error("no scorecard");
       return { total: t3 - t0, imported: ti - t0, init: t1 - ti, compile: t2 - t1, first: t3 - t2, instantiation: t3 - ti };
-    }, { rulebook, submission });
+    }, { rulebook, submission, initArg });
     for (const k of Object.keys(cold)) cold[k].push(r[k]);
     await page.close();
   }
@@ -59,9 +62,9 @@ try {
   // Warm: one engine, many evaluations.
   const page = await context.newPage();
   await page.goto(`${origin}/index.html`);
-  const warm = await page.evaluate(async ({ rulebook, submission, runs }) => {
+  const warm = await page.evaluate(async ({ rulebook, submission, runs, initArg }) => {
     const m = await import("/pkg/jixiao_wasm.js");
-    await m.default();
+    await m.default(initArg);
     const engine = new m.Engine(m.shippedRulebook(rulebook));
     const object = JSON.parse(submission);
     const time = (f) => {
@@ -89,7 +92,7 @@ try {
       traceOff: time(() => engine.evaluate(object, { trace: false })),
       scorecardBytes: engine.evaluateJson(submission).length,
     };
-  }, { rulebook, submission, runs });
+  }, { rulebook, submission, runs, initArg });
 
   const rows = [
     ["evaluate(object) → object", stats(warm.evaluate)],
@@ -103,7 +106,7 @@ try {
     ["cold: instantiation → first scorecard (init() on)", stats(cold.instantiation)],
     ["cold: import → first scorecard (all of the above)", stats(cold.total)],
   ];
-  console.log(`Chromium ${version}, headless, files ${viaRoute ? "through Playwright's request interception" : "from an HTTP server on localhost"}; rulebook ${rulebook} (${warm.indicators} indicators), submission ${submissionPath.replace(root + "/", "")}`);
+  console.log(`${initArg ? "COMPACT module; " : ""}Chromium ${version}, headless, files ${viaRoute ? "through Playwright's request interception" : "from an HTTP server on localhost"}; rulebook ${rulebook} (${warm.indicators} indicators), submission ${submissionPath.replace(root + "/", "")}`);
   console.log(`scorecard ${warm.scorecardBytes} bytes of JSON; timer resolution ${warm.isolated ? "5 µs (cross-origin isolated)" : "100 µs"}; ${runs} warm runs after 200 warm-up, ${coldRuns} cold page loads`);
   console.log(`${"measurement".padEnd(52)} ${"median".padStart(9)} ${"p95".padStart(9)} ${"min".padStart(9)} ${"max".padStart(9)}`);
   for (const [label, s] of rows) console.log(`${label.padEnd(52)} ${fmt(s.median).padStart(9)} ${fmt(s.p95).padStart(9)} ${fmt(s.min).padStart(9)} ${fmt(s.max).padStart(9)}`);

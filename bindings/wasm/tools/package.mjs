@@ -12,9 +12,10 @@ const root = join(here, "../..");
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
 );
-// Two figures: the issue's target (350 KB gzip, not met yet: BENCHMARKS.md says why) is
-// reported on every build; the hard budget is a regression ceiling just above today's size,
-// so a change that grows the engine fails the build instead of passing unnoticed.
+// Two budgets, both hard: the issue's 350 KB gzip target is the compact module's (JSON
+// rulebooks whose scripts run natively; BENCHMARKS.md says why the full module, with Rhai's
+// interpreter, cannot meet it); the full module has a regression ceiling just above today's
+// size, so a change that grows either engine fails the build instead of passing unnoticed.
 const budget = Number(args.budget ?? 540000);
 const target = Number(args.target ?? 350000);
 
@@ -64,7 +65,7 @@ const common = {
   version,
   description: "jixiao (绩效) scoring engine for public-spending performance evaluation, as WebAssembly, with TypeScript types",
   license: "MIT OR Apache-2.0",
-  files: ["engine_bg.wasm", "engine.js", "engine.d.ts", "jixiao_wasm.js", "jixiao_wasm.d.ts", "rulebooks.js", "rulebooks.d.ts", "README.md"],
+  files: ["engine_bg.wasm", "engine_compact_bg.wasm", "engine.js", "engine.d.ts", "jixiao_wasm.js", "jixiao_wasm.d.ts", "rulebooks.js", "rulebooks.d.ts", "README.md"],
 };
 
 // ---- pkg-web: ES modules ------------------------------------------------------------------
@@ -92,6 +93,7 @@ const common = {
       ".": { types: "./jixiao_wasm.d.ts", default: "./jixiao_wasm.js" },
       "./rulebooks": { types: "./rulebooks.d.ts", default: "./rulebooks.js" },
       "./engine_bg.wasm": "./engine_bg.wasm",
+      "./engine_compact_bg.wasm": "./engine_compact_bg.wasm",
     },
     sideEffects: false,
   };
@@ -144,6 +146,7 @@ const rows = [
   ["cargo output (before wasm-bindgen/wasm-opt)", args.unoptimized],
   ["pkg-web/engine_bg.wasm (optimized)", join(here, "pkg-web/engine_bg.wasm")],
   ["pkg-node/engine_bg.wasm (optimized)", join(here, "pkg-node/engine_bg.wasm")],
+  ["pkg-web/engine_compact_bg.wasm (optimized)", join(here, "pkg-web/engine_compact_bg.wasm")],
   ["pkg-web/engine.js (glue)", join(here, "pkg-web/engine.js")],
   ["pkg-web/rulebooks.js", join(here, "pkg-web/rulebooks.js")],
 ].filter(([, f]) => f && statSync(f, { throwIfNoEntry: false }));
@@ -161,10 +164,13 @@ if (!shipped || shipped.gzip > budget) {
   console.error(`\nSIZE BUDGET EXCEEDED: engine_bg.wasm is ${kb(shipped?.gzip ?? NaN)} gzipped, budget ${kb(budget)}`);
   process.exit(1);
 }
-console.log(`\nsize budget ok: ${kb(shipped.gzip)} gzipped ≤ ${kb(budget)} (${((100 * shipped.gzip) / budget).toFixed(0)}% of budget)`);
-if (shipped.gzip > target) {
-  console.log(`size TARGET NOT MET: ${kb(shipped.gzip)} gzipped > ${kb(target)} target (${kb(shipped.gzip - target)} over; see BENCHMARKS.md)`);
-} else {
-  console.log(`size target met: ${kb(shipped.gzip)} gzipped ≤ ${kb(target)}`);
+console.log(`\nfull module: ${kb(shipped.gzip)} gzipped ≤ ${kb(budget)} regression ceiling (${((100 * shipped.gzip) / budget).toFixed(0)}%); ${shipped.gzip > target ? `${kb(shipped.gzip - target)} over` : "within"} the ${kb(target)} target, which the compact module meets (see BENCHMARKS.md)`);
+// The compact module (JSON rulebooks whose scripts all run natively): the 350 KB target is
+// its budget, and a hard one.
+const compact = report["pkg-web/engine_compact_bg.wasm (optimized)"];
+if (!compact || compact.gzip > target) {
+  console.error(`\nCOMPACT MODULE OVER BUDGET: engine_compact_bg.wasm is ${kb(compact?.gzip ?? NaN)} gzipped, budget ${kb(target)}`);
+  process.exit(1);
 }
+console.log(`compact module: ${kb(compact.gzip)} gzipped ≤ ${kb(target)} (${((100 * compact.gzip) / target).toFixed(0)}% of budget)`);
 console.log(`shipped rulebooks: ${ids.join(", ")}`);

@@ -144,7 +144,7 @@ export type ProblemCode =
   | "wrong_type" | "out_of_range" | "invalid_choice" | "invalid_date" | "too_long"
   | "unknown_indicator" | "na_not_allowed" | "missing_input" | "script_error"
   | "limit_exceeded" | "result_out_of_range" | "result_not_finite" | "result_wrong_type"
-  | "kpi_error" | "io";
+  | "kpi_error" | "not_in_compact_build" | "io";
 
 /** One thing wrong, located as precisely as known. */
 export interface Problem {

@@ -65,10 +65,32 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Compiled {
-    fn rhai(&self) -> &rhai::Engine {
-        self.runner.get_or_init(sandbox)
+    /// Run a script in Rhai: what a script the native path cannot finish needs. The compact
+    /// build has no Rhai runner, so there it is an error naming what is missing.
+    fn run_in_rhai(
+        &self,
+        scope: &mut Scope<'static>,
+        ast: &AST,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        if cfg!(feature = "compact") {
+            return Err(EvalAltResult::ErrorRuntime(
+                Dynamic::from(NeedsRhai),
+                rhai::Position::NONE,
+            )
+            .into());
+        }
+        self.runner
+            .get_or_init(sandbox)
+            .eval_ast_with_scope::<Dynamic>(scope, ast)
     }
 }
+
+/// The payload of the compact build's error for a script that needs the Rhai runner.
+#[derive(Debug, Clone, Copy)]
+struct NeedsRhai;
+
+const NEEDS_RHAI_ZH: &str = "该脚本需要 Rhai 解释器，精简版引擎不含（请改用完整版模块）";
+const NEEDS_RHAI_EN: &str = "this script needs the Rhai interpreter, which the compact build leaves out (use the full module)";
 
 struct Compiled {
     rulebook: Rulebook,
@@ -408,7 +430,7 @@ impl Engine {
                     Some(d) => Ok(d),
                     None => {
                         let scope = lazy_scope(&mut scope, c, &metric_values, &done);
-                        c.rhai().eval_ast_with_scope::<Dynamic>(scope, &k.ast)
+                        c.run_in_rhai(scope, &k.ast)
                     }
                 };
                 match result {
@@ -710,7 +732,7 @@ impl Engine {
         let in_rhai = |scope: &mut Scope<'static>| {
             let base = scope.len();
             scope.push_constant("points", p);
-            let result = c.rhai().eval_ast_with_scope::<Dynamic>(scope, &leaf.ast);
+            let result = c.run_in_rhai(scope, &leaf.ast);
             scope.rewind(base);
             result
         };
@@ -1162,6 +1184,9 @@ fn limit_code(e: &EvalAltResult) -> ProblemCode {
         | EvalAltResult::ErrorStackOverflow(_)
         | EvalAltResult::ErrorDataTooLarge(..)
         | EvalAltResult::ErrorTooManyVariables(_) => ProblemCode::LimitExceeded,
+        EvalAltResult::ErrorRuntime(msg, _) if msg.is::<NeedsRhai>() => {
+            ProblemCode::NotInCompactBuild
+        }
         _ => ProblemCode::ScriptError,
     }
 }
@@ -1225,6 +1250,9 @@ fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Opti
             format!("没有这个函数：{sig}"),
             format!("no such function: {sig}"),
         ),
+        EvalAltResult::ErrorRuntime(msg, _) if msg.is::<NeedsRhai>() => {
+            (NEEDS_RHAI_ZH.to_string(), NEEDS_RHAI_EN.to_string())
+        }
         EvalAltResult::ErrorRuntime(msg, _) => match msg.read_lock::<HelperError>() {
             Some(h) => (h.zh.clone(), h.en.clone()),
             // A script's own `throw`: its text is all there is, in whatever language it has.
@@ -1490,7 +1518,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         .map(|(ni, n)| (spec.indicators[n.spec_index].id.clone(), ni))
         .collect();
 
-    let kpis = order
+    let kpis: Vec<CompiledKpi> = order
         .iter()
         .filter_map(|&k| {
             let (ast, _) = kpi_asts[k].clone()?;
@@ -1509,6 +1537,9 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
             })
         })
         .collect();
+    if cfg!(feature = "compact") {
+        refuse_rhai_only(&rulebook, &kpis, &nodes, problems);
+    }
     let mut grades = spec.grades.clone();
     grades.sort_by(|a, b| b.min.total_cmp(&a.min));
     // Interned like the ids and labels: every scorecard repeats them.
@@ -1545,6 +1576,54 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         declared_total,
         node_index,
     })
+}
+
+/// The compact build refuses, at load, every KPI and leaf script that would need the Rhai
+/// runner it leaves out, each with its line, rather than failing on every evaluation.
+fn refuse_rhai_only(
+    rulebook: &Rulebook,
+    kpis: &[CompiledKpi],
+    nodes: &[Node],
+    problems: &mut Vec<Problem>,
+) {
+    let spec = rulebook.spec();
+    let why = |zh_what: &str, en_what: &str| {
+        Problem::new(
+            ProblemCode::NotInCompactBuild,
+            format!(
+                "{zh_what}超出精简版引擎能本地运行的范围，需要 Rhai 解释器（请改用完整版模块）"
+            ),
+            format!(
+                "{en_what} goes beyond what the compact build runs natively and needs the Rhai interpreter (use the full module)"
+            ),
+        )
+    };
+    for k in kpis
+        .iter()
+        .filter(|k| k.fast.is_none() && k.native.is_none())
+    {
+        let code = rulebook.source.kpi(k.spec_index).code;
+        problems.push(
+            why("绩效指标的计算式", "the KPI's expression")
+                .kpi(&spec.kpis[k.spec_index].id)
+                .field("expr")
+                .at(code.first(), None),
+        );
+    }
+    for node in nodes {
+        let Some(leaf) = &node.leaf else { continue };
+        if leaf.fast.is_some() || leaf.native.is_some() {
+            continue;
+        }
+        let p = why("评分脚本", "the scoring script")
+            .indicator(node.id)
+            .field("script")
+            .at(leaf.code_line.first(), None);
+        problems.push(match &leaf.file {
+            Some(file) => p.file(file.clone()),
+            None => p,
+        });
+    }
 }
 
 /// Given the metrics a script reads: (required inputs, all inputs, KPIs) it depends on.

@@ -69,6 +69,7 @@ problem_codes! {
     ResultNotFinite => "result_not_finite",
     ResultWrongType => "result_wrong_type",
     KpiError => "kpi_error",
+    NotInCompactBuild => "not_in_compact_build",
     Io => "io",
 }
 

@@ -152,6 +152,16 @@ impl Rulebook {
     }
 
     fn from_toml_with_scripts(text: &str, dir: Option<&Path>) -> Result<Self, Error> {
+        if cfg!(feature = "compact") {
+            return Err(Error::rulebook(
+                guess_id_toml(text),
+                vec![Problem::new(
+                    ProblemCode::NotInCompactBuild,
+                    "精简版引擎只读取 JSON 评价方案；TOML 请用完整版模块，或先用 `jixiao export` 转成 JSON".to_string(),
+                    "the compact build reads JSON rulebooks only; use the full module for TOML, or convert it with `jixiao export`".to_string(),
+                )],
+            ));
+        }
         let toml_error = |span: Option<std::ops::Range<usize>>, message: &str| {
             let (line, column) = span
                 .map(|s| line_col(text, s.start))

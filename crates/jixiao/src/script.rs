@@ -412,11 +412,12 @@ pub(crate) fn sandbox() -> rhai::Engine {
     sandbox_with(Some(standard_library()))
 }
 
-/// The same engine without Rhai's standard library, for compiling only. Parsing never looks
-/// functions up, and the optimizer (level `Simple`) only asks whether a non-standard module
-/// overrides an operator: the ASTs are the ones [`sandbox`] makes (a test compares them for
-/// every shipped script). A rulebook whose scripts all run natively thus never builds the
-/// standard library, which is most of a cold start's first `Engine` in the browser.
+/// The same engine without Rhai's standard library or the helpers, for compiling only.
+/// Parsing never looks functions up, and the optimizer (level `Simple`) only asks whether a
+/// non-standard module overrides an operator, which the helpers don't: the ASTs are the ones
+/// [`sandbox`] makes (a test compares them for every shipped script). A rulebook whose
+/// scripts all run natively thus never builds the standard library, which was most of a cold
+/// start's first `Engine` in the browser.
 pub(crate) fn compiler() -> rhai::Engine {
     sandbox_with(None)
 }
@@ -442,7 +443,11 @@ fn sandbox_with(standard: Option<&rhai::Shared<rhai::Module>>) -> rhai::Engine {
     // No output channel: print/debug go nowhere rather than to the host's stdout.
     e.on_print(|_| {});
     e.on_debug(|_, _, _| {});
-    register_helpers(&mut e);
+    // Only the runner calls functions. Leaving the helpers out of the compiler keeps their
+    // Rhai registrations out of a build without the runner (the compact module).
+    if standard.is_some() {
+        register_helpers(&mut e);
+    }
     e
 }
 

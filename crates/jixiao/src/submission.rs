@@ -200,7 +200,7 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
             J::Bool(b) => Val::Bool(*b),
             J::Number(n) if n.as_f64() == Some(1.0) => Val::Bool(true),
             J::Number(n) if n.as_f64() == Some(0.0) => Val::Bool(false),
-            J::String(s) => match s.trim().to_lowercase().as_str() {
+            J::String(s) => match s.trim().to_ascii_lowercase().as_str() {
                 "是" | "有" | "true" | "yes" | "y" | "1" | "√" => Val::Bool(true),
                 "否" | "无" | "false" | "no" | "n" | "0" | "×" => Val::Bool(false),
                 _ => return Err(wrong("是/否", "yes/no")),
@@ -401,7 +401,7 @@ fn parse_cleaned_number(s: &str, percent: bool) -> Option<f64> {
     if percent && (t.ends_with('%') || t.ends_with('％')) {
         t.pop();
     }
-    if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.to_lowercase().contains("inf") {
+    if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") {
         return None;
     }
     t.parse::<f64>().ok()
@@ -484,7 +484,7 @@ fn find_level<'a>(scale: &'a [GradeLevel], s: &str) -> Option<&'a GradeLevel> {
         return Some(l);
     }
     if scale.len() == 4 {
-        let idx = match s.to_uppercase().as_str() {
+        let idx = match s.to_ascii_uppercase().as_str() {
             "A" | "好" | "优秀" => 0,
             "B" | "较好" | "良好" => 1,
             "C" | "一般" | "中等" => 2,

@@ -313,6 +313,6 @@ mod tests {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json, serde_json::Value::String(code.as_str().into()));
         }
-        assert_eq!(ProblemCode::ALL.len(), 37);
+        assert_eq!(ProblemCode::ALL.len(), 38);
     }
 }

@@ -200,6 +200,9 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
             J::Bool(b) => Val::Bool(*b),
             J::Number(n) if n.as_f64() == Some(1.0) => Val::Bool(true),
             J::Number(n) if n.as_f64() == Some(0.0) => Val::Bool(false),
+            // ASCII case mapping is enough: every word below is ASCII or CJK, and no
+            // non-ASCII letter lowercases to one of their letters (Unicode tables cost the
+            // compact WASM module kilobytes).
             J::String(s) => match s.trim().to_ascii_lowercase().as_str() {
                 "是" | "有" | "true" | "yes" | "y" | "1" | "√" => Val::Bool(true),
                 "否" | "无" | "false" | "no" | "n" | "0" | "×" => Val::Bool(false),
@@ -484,6 +487,7 @@ fn find_level<'a>(scale: &'a [GradeLevel], s: &str) -> Option<&'a GradeLevel> {
         return Some(l);
     }
     if scale.len() == 4 {
+        // ASCII: no non-ASCII letter uppercases to A–D.
         let idx = match s.to_ascii_uppercase().as_str() {
             "A" | "好" | "优秀" => 0,
             "B" | "较好" | "良好" => 1,

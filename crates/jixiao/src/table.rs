@@ -203,10 +203,12 @@ pub(crate) fn rows_dynamic(rows: &[Row]) -> Dynamic {
     let arr: rhai::Array = rows
         .iter()
         .map(|row| {
-            let map: rhai::Map = row
-                .iter()
-                .map(|(k, v)| (k.as_str().into(), to_dynamic(v)))
-                .collect();
+            // Inserted one by one (the row is in key order already): collecting into a
+            // BTreeMap sorts first, another copy of the sort code in the WASM module.
+            let mut map = rhai::Map::new();
+            for (k, v) in row {
+                map.insert(k.as_str().into(), to_dynamic(v));
+            }
             Dynamic::from_map(map)
         })
         .collect();
@@ -221,7 +223,12 @@ pub(crate) fn rows_json(
     serde_json::Value::Array(
         rows.iter()
             .map(|row| {
-                serde_json::Value::Object(row.iter().map(|(k, v)| (k.clone(), cell(v))).collect())
+                // One by one, as in `rows_dynamic`.
+                let mut map = serde_json::Map::new();
+                for (k, v) in row {
+                    map.insert(k.clone(), cell(v));
+                }
+                serde_json::Value::Object(map)
             })
             .collect(),
     )

@@ -384,6 +384,26 @@ fn switch_hashing_agrees() -> bool {
 #[derive(Debug)]
 pub(crate) struct Abandon;
 
+/// A float as Rhai's `to_string` prints it (`FloatWrapper`'s `Display`): `0.0` for zero,
+/// scientific notation outside [1e-13, 1e13] (its bounds are `f32`s), otherwise Rust's
+/// shortest form with `.0` added to whole numbers.
+fn push_float_as_rhai(text: &mut String, f: f64) {
+    use std::fmt::Write as _;
+    const MAX_NATURAL: f32 = 10_000_000_000_000.0;
+    const MIN_NATURAL: f32 = 0.000_000_000_000_1;
+    let abs = f.abs();
+    // Writing to a String cannot fail.
+    let _ = if abs == 0.0 {
+        text.write_str("0.0")
+    } else if abs > f64::from(MAX_NATURAL) || abs < f64::from(MIN_NATURAL) {
+        write!(text, "{f:e}")
+    } else if abs.fract() == 0.0 {
+        write!(text, "{f}.0")
+    } else {
+        write!(text, "{f}")
+    };
+}
+
 type Native<T> = Result<T, Abandon>;
 
 /// Lower a leaf script, or `None` when it uses anything outside the subset.
@@ -866,8 +886,12 @@ impl Node {
                         text.push_str(s.as_str());
                     } else if let Ok(i) = value.as_int() {
                         text.push_str(itoa::Buffer::new().format(i));
+                    } else if let Ok(f) = value.as_float() {
+                        push_float_as_rhai(&mut text, f);
+                    } else if let Ok(b) = value.as_bool() {
+                        text.push_str(if b { "true" } else { "false" });
                     } else {
-                        // Rhai's own `to_string` of other types (floats…) is its to print.
+                        // Rhai's own `to_string` of other types (arrays, maps, ()…) is its to print.
                         return Err(Abandon);
                     }
                     if text.len() > crate::script::MAX_STRING {

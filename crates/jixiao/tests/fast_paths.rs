@@ -182,6 +182,11 @@ fn edge_scripts_score_the_same_natively_and_in_rhai() {
         "()",
         r#"finding("偏差较大", "large deviation"); explain("说明", "note"); points / 2.0"#,
         r#"finding("只有中文", 3); full()"#,
+        // Numbers and booleans put into texts, printed natively as Rhai's `to_string` does.
+        "finding(`比率 ${rate}，两倍 ${rate * 2.0}，整 ${rate * 0.0 + 100.0}`); points / 2.0",
+        "finding(`${rate * 1e14} ${rate / 1e15} ${-rate * 0.0} ${0.0 - rate} ${rate > 0.5}`); full()",
+        "finding(`${9999999827968.0} ${9999999827969.0} ${1e-13} ${0.0000000000000999} ${1.0 / 3.0}`); full()",
+        "let n = 7; explain(`${n} 项，${n / 2} 对，${rate < 1.0}，${()}`); full()",
     ];
     for script in scripts {
         let text = format!(

@@ -55,7 +55,8 @@ test("a rulebook with scripts outside the native subset is refused at load, each
 });
 
 test("a script that needs Rhai only at run time fails its indicator, not the scorecard", () => {
-  // Interpolating a float is left to Rhai's own formatting, so this native program stops there.
+  // Integer overflow is Rhai's to report (its message), so this native program stops there
+  // when x > 1, and only then.
   const rulebook = {
     id: "compact-runtime",
     version: "1",
@@ -64,7 +65,7 @@ test("a script that needs Rhai only at run time fails its indicator, not the sco
     inputs: [{ id: "x", label: "数据", type: "number" }],
     indicators: [
       { id: "A", label: "维度" },
-      { id: "A1", parent: "A", label: "甲", points: 60, script: "finding(`偏差 ${x}`); points / 2" },
+      { id: "A1", parent: "A", label: "甲", points: 60, script: "let big = 9223372036854775807; if x > 1.0 { let y = big + 1; } finding(`偏差 ${x}`); points / 2" },
       { id: "A2", parent: "A", label: "乙", points: 40, script: 'proportional("x", 2.0)' },
     ],
   };
@@ -79,4 +80,10 @@ test("a script that needs Rhai only at run time fails its indicator, not the sco
   assert.equal(a2.status, "scored");
   assert.equal(a2.score, 30);
   assert.equal(card.complete, false);
+  // The same script with x ≤ 1 runs natively to the end, float text included.
+  const fine = engine.evaluate({ values: { x: 0.5 } });
+  const a1ok = fine.indicators.find((i) => i.id === "A1");
+  assert.equal(a1ok.status, "scored");
+  assert.equal(a1ok.score, 30);
+  assert.deepEqual(a1ok.findings.map((f) => f.message), ["偏差 0.5"]);
 });

@@ -1860,8 +1860,8 @@ mod tests {
     /// What keeps a cold start short in the browser: a rulebook whose scripts all lower to
     /// native programs scores its examples without ever building the Rhai engine that runs
     /// scripts (nor the standard library it carries). gov-it-post, which the latency benchmark
-    /// loads, must be such a rulebook (so are demo and mof-2020-post today; ex-ante, self-eval
-    /// and monitoring have scripts outside the native subset, such as functions they define).
+    /// loads, must be such a rulebook, and so must demo, mof-2020-post and self-eval (ex-ante and
+    /// monitoring have scripts outside the native subset: functions they define).
     #[test]
     fn native_rulebooks_score_without_building_the_rhai_runner() {
         let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
@@ -1902,7 +1902,9 @@ mod tests {
                 scored += 1;
             }
         }
-        assert!(native.iter().any(|id| id == "gov-it-post"), "{native:?}");
+        for id in ["gov-it-post", "demo", "mof-2020-post", "self-eval"] {
+            assert!(native.iter().any(|n| n == id), "{id} not in {native:?}");
+        }
         assert!(scored >= 10, "only {scored} examples");
         // And a script that does need Rhai still gets it.
         let engine = Engine::from_str(

@@ -482,6 +482,7 @@ pub(crate) enum Helper {
     Full,
     Zero,
     Award,
+    TargetTable,
 }
 
 impl Helper {
@@ -501,6 +502,7 @@ impl Helper {
             ("full", 0 | 1) => Full,
             ("zero", 1) => Zero,
             ("award", 2) => Award,
+            ("target_table", 1 | 2) => TargetTable,
             _ => return None,
         };
         Some(h)
@@ -523,6 +525,9 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiRe
             Helper::Grade => grade(pos, table, f, zh, arg(0)),
             Helper::Satisfaction => satisfaction(pos, table, f, zh, arg(0), arg(1)),
             Helper::Deduct => deduct(pos, f, zh, arg(0)),
+            Helper::TargetTable => {
+                crate::table::target_table(pos, table, f, arg(0), args.get(1).copied())
+            }
             Helper::Full => {
                 let p = f.leaf.points;
                 let reason = args.first();

@@ -21,7 +21,7 @@
 
 use crate::error::{Problem, ProblemCode};
 use crate::model::{Input, InputType};
-use crate::script::{FRAME, fail, pts, to_dynamic};
+use crate::script::{Frame, MetricTable, fail, pts, to_dynamic};
 use crate::script::{percent_trimmed as pct, trim_num as num};
 use crate::submission::{Val, check_value};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
@@ -237,16 +237,17 @@ pub(crate) fn rows_json(
 // ---------------------------------------------------------------- target_table()
 
 pub(crate) fn register(e: &mut rhai::Engine) {
+    use crate::script::{Helper, call_helper};
     e.register_fn(
         "target_table",
         |ctx: NativeCallContext, id: Dynamic| -> RhaiResult<f64> {
-            target_table(ctx.call_position(), &id, None)
+            call_helper(Helper::TargetTable, ctx.call_position(), &[&id])
         },
     );
     e.register_fn(
         "target_table",
         |ctx: NativeCallContext, id: Dynamic, category: Dynamic| -> RhaiResult<f64> {
-            target_table(ctx.call_position(), &id, Some(&category))
+            call_helper(Helper::TargetTable, ctx.call_position(), &[&id, &category])
         },
     );
 }
@@ -276,10 +277,21 @@ struct Scored {
 }
 
 #[allow(clippy::too_many_lines)] // one table, one pass: reads better whole
-fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> RhaiResult<f64> {
-    FRAME.with_borrow_mut(|f| {
+/// `target_table(id[, category])`, called like every other helper (through
+/// `script::call_helper`, from Rhai or natively), with the frame and its metric table.
+pub(crate) fn target_table(
+    pos: Position,
+    table: &MetricTable,
+    f: &mut Frame,
+    id: &Dynamic,
+    category: Option<&Dynamic>,
+) -> RhaiResult<f64> {
+    {
         let zh = f.leaf.lang == crate::script::Lang::Zh;
-        let Some(name) = id.read_lock::<rhai::ImmutableString>().map(|s| s.to_string()) else {
+        let Some(name) = id
+            .read_lock::<rhai::ImmutableString>()
+            .map(|s| s.to_string())
+        else {
             return fail(
                 pos,
                 zh,
@@ -287,7 +299,6 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
                 "the first argument of target_table() must be a table input id (string)".into(),
             );
         };
-        let table = f.table.clone().unwrap_or_default();
         let Some(&idx) = table.by_name.get(name.as_str()) else {
             return fail(
                 pos,
@@ -347,7 +358,8 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
                 continue;
             }
             let n = r + 1;
-            let row_name = cell_text(row, "name").map_or_else(|| format!("第 {n} 行"), str::to_string);
+            let row_name =
+                cell_text(row, "name").map_or_else(|| format!("第 {n} 行"), str::to_string);
             let row_fail = |zh_msg: String, en_msg: String| {
                 fail::<f64>(
                     pos,
@@ -366,22 +378,54 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
             let need = |col: &str, what_zh: &str, what_en: &str| -> RhaiResult<f64> {
                 match cell_num(row, col) {
                     Some(v) if v.is_finite() => Ok(v),
-                    _ => row_fail(format!("缺少{what_zh}（{col}）"), format!("no {what_en} ({col})")),
+                    _ => row_fail(
+                        format!("缺少{what_zh}（{col}）"),
+                        format!("no {what_en} ({col})"),
+                    ),
                 }
             };
             let scored = match op.as_str() {
                 "≥" | ">=" => {
-                    let (t, a) = (need("target", "目标值", "target")?, need("actual", "实际值", "actual value")?);
-                    let fr = if a >= t { 1.0 } else if t > 0.0 { (a / t).clamp(0.0, 1.0) } else { 0.0 };
-                    Scored { fraction: fr, target: format!("≥ {}", show(t)), actual: show(a) }
+                    let (t, a) = (
+                        need("target", "目标值", "target")?,
+                        need("actual", "实际值", "actual value")?,
+                    );
+                    let fr = if a >= t {
+                        1.0
+                    } else if t > 0.0 {
+                        (a / t).clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    };
+                    Scored {
+                        fraction: fr,
+                        target: format!("≥ {}", show(t)),
+                        actual: show(a),
+                    }
                 }
                 "≤" | "<=" => {
-                    let (t, a) = (need("target", "目标值", "target")?, need("actual", "实际值", "actual value")?);
-                    let fr = if a <= t { 1.0 } else if a > 0.0 && t > 0.0 { (t / a).clamp(0.0, 1.0) } else { 0.0 };
-                    Scored { fraction: fr, target: format!("≤ {}", show(t)), actual: show(a) }
+                    let (t, a) = (
+                        need("target", "目标值", "target")?,
+                        need("actual", "实际值", "actual value")?,
+                    );
+                    let fr = if a <= t {
+                        1.0
+                    } else if a > 0.0 && t > 0.0 {
+                        (t / a).clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    };
+                    Scored {
+                        fraction: fr,
+                        target: format!("≤ {}", show(t)),
+                        actual: show(a),
+                    }
                 }
                 "=" => {
-                    let (t, a) = (need("target", "目标值", "target")?, need("actual", "实际值", "actual value")?);
+                    let (t, a) = (
+                        need("target", "目标值", "target")?,
+                        need("actual", "实际值", "actual value")?,
+                    );
                     let fr = if (a - t).abs() < 1e-9 {
                         1.0
                     } else if a > 0.0 && t > 0.0 {
@@ -389,7 +433,11 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
                     } else {
                         0.0
                     };
-                    Scored { fraction: fr, target: format!("= {}", show(t)), actual: show(a) }
+                    Scored {
+                        fraction: fr,
+                        target: format!("= {}", show(t)),
+                        actual: show(a),
+                    }
                 }
                 "区间" | "range" => {
                     let lo = need("target", "区间下限", "range low")?;
@@ -404,7 +452,11 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
                     let fr = if a >= lo && a <= hi {
                         1.0
                     } else if a < lo {
-                        if lo > 0.0 { (a / lo).clamp(0.0, 1.0) } else { 0.0 }
+                        if lo > 0.0 {
+                            (a / lo).clamp(0.0, 1.0)
+                        } else {
+                            0.0
+                        }
                     } else if a > 0.0 {
                         (hi / a).clamp(0.0, 1.0)
                     } else {
@@ -435,23 +487,47 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
                         None if hi >= 1.0 => 1.0,
                         None => {
                             return row_fail(
-                                format!("“{word}”须填写该档内的得分比例（rate：{}–{}）", pct(lo), pct(hi)),
-                                format!("“{word}” needs the rate within its tier (rate: {}–{})", pct(lo), pct(hi)),
+                                format!(
+                                    "“{word}”须填写该档内的得分比例（rate：{}–{}）",
+                                    pct(lo),
+                                    pct(hi)
+                                ),
+                                format!(
+                                    "“{word}” needs the rate within its tier (rate: {}–{})",
+                                    pct(lo),
+                                    pct(hi)
+                                ),
                             );
                         }
                     };
                     if rate < lo - 1e-9 || rate > hi + 1e-9 {
                         return row_fail(
-                            format!("得分比例 {} 不在“{word}”档（{}–{}）内", pct(rate), pct(lo), pct(hi)),
-                            format!("rate {} is outside the “{word}” tier ({}–{})", pct(rate), pct(lo), pct(hi)),
+                            format!(
+                                "得分比例 {} 不在“{word}”档（{}–{}）内",
+                                pct(rate),
+                                pct(lo),
+                                pct(hi)
+                            ),
+                            format!(
+                                "rate {} is outside the “{word}” tier ({}–{})",
+                                pct(rate),
+                                pct(lo),
+                                pct(hi)
+                            ),
                         );
                     }
-                    Scored { fraction: rate, target: "定性".into(), actual: word.into() }
+                    Scored {
+                        fraction: rate,
+                        target: "定性".into(),
+                        actual: word.into(),
+                    }
                 }
                 other => {
                     return row_fail(
                         format!("比较方式 “{other}” 无效（可用：≥、≤、=、区间、定性）"),
-                        format!("comparison “{other}” is not one of ≥, ≤, =, 区间 (range), 定性 (qualitative)"),
+                        format!(
+                            "comparison “{other}” is not one of ≥, ≤, =, 区间 (range), 定性 (qualitative)"
+                        ),
                     );
                 }
             };
@@ -477,12 +553,20 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
                 if zh {
                     format!(
                         "{n}. {row_name}：目标 {}，实际 {}，得分比例 {}，得 {} / {} 分",
-                        s.target, s.actual, pct(s.fraction), pts(row_score), pts(*weight)
+                        s.target,
+                        s.actual,
+                        pct(s.fraction),
+                        pts(row_score),
+                        pts(*weight)
                     )
                 } else {
                     format!(
                         "{n}. {row_name}: target {}, actual {}, {} of {}: {}",
-                        s.target, s.actual, pct(s.fraction), pts(*weight), pts(row_score)
+                        s.target,
+                        s.actual,
+                        pct(s.fraction),
+                        pts(*weight),
+                        pts(row_score)
                     )
                 }
             });
@@ -492,9 +576,19 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
                 f.leaf.find(
                     |zh| {
                         let base = if zh {
-                            format!("{row_name}：目标 {}，实际 {}，扣 {} 分", s.target, s.actual, pts(lost))
+                            format!(
+                                "{row_name}：目标 {}，实际 {}，扣 {} 分",
+                                s.target,
+                                s.actual,
+                                pts(lost)
+                            )
                         } else {
-                            format!("{row_name}: target {}, actual {}: {} points lost", s.target, s.actual, pts(lost))
+                            format!(
+                                "{row_name}: target {}, actual {}: {} points lost",
+                                s.target,
+                                s.actual,
+                                pts(lost)
+                            )
                         };
                         match (why, zh) {
                             (Some(r), true) => format!("{base}（偏差原因：{r}）"),
@@ -510,20 +604,30 @@ fn target_table(pos: Position, id: &Dynamic, category: Option<&Dynamic>) -> Rhai
         f.leaf.explain(|zh| {
             let same = (weight_sum - points).abs() < 1e-9;
             match (zh, same) {
-                (true, true) => format!("{count} 项指标分值合计 {}，得分 {}", pts(weight_sum), pts(score)),
+                (true, true) => format!(
+                    "{count} 项指标分值合计 {}，得分 {}",
+                    pts(weight_sum),
+                    pts(score)
+                ),
                 (true, false) => format!(
                     "{count} 项指标分值合计 {}，得分 {}，按本项分值 {} 折算为 {}",
-                    pts(weight_sum), pts(earned), pts(points), pts(score)
+                    pts(weight_sum),
+                    pts(earned),
+                    pts(points),
+                    pts(score)
                 ),
                 (false, true) => format!("{count} rows worth {}: {}", pts(weight_sum), pts(score)),
                 (false, false) => format!(
                     "{count} rows worth {} scored {}, scaled to {} points: {}",
-                    pts(weight_sum), pts(earned), pts(points), pts(score)
+                    pts(weight_sum),
+                    pts(earned),
+                    pts(points),
+                    pts(score)
                 ),
             }
         });
         Ok(score)
-    })
+    }
 }
 
 #[cfg(test)]

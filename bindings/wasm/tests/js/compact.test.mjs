@@ -3,9 +3,9 @@
 // (their rulebooks run natively), and refuse, with `not_in_compact_build`, what it cannot run.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { pkgDir, read, throwsJixiao, vectors } from "./helpers.mjs";
+import { pkgDir, read, root, throwsJixiao, vectors } from "./helpers.mjs";
 
 // The web glue works in Node too, given the module's bytes.
 const web = await import(join(pkgDir, "pkg-web/jixiao_wasm.js"));
@@ -40,6 +40,21 @@ test("gov-it-post in two lines", () => {
 });
 
 // (JSON rulebooks carry no line numbers, so the problems name the indicator or KPI and field.)
+test("self-eval's target tables run natively: the compact module scores them as the full one", async () => {
+  const { createRequire } = await import("node:module");
+  const full = createRequire(import.meta.url)(join(pkgDir, "pkg-node/jixiao_wasm.js"));
+  const rulebook = web.shippedRulebook("self-eval");
+  const [compactEngine, fullEngine] = [new web.Engine(rulebook), new full.Engine(rulebook)];
+  const examples = readdirSync(join(root, "rules/self-eval/examples"));
+  assert.ok(examples.length >= 3, examples.join());
+  for (const name of examples) {
+    const text = read(`rules/self-eval/examples/${name}`);
+    const card = compactEngine.evaluateJson(text);
+    assert.equal(card, fullEngine.evaluateJson(text), name);
+    assert.ok(!card.includes("not_in_compact_build"), name);
+  }
+});
+
 test("a rulebook with scripts outside the native subset is refused at load, each script named", () => {
   // monitoring's scripts define functions: only the Rhai runner can run them.
   const err = throwsJixiao(() => new web.Engine(web.shippedRulebook("monitoring")), "rulebook", "not_in_compact_build");

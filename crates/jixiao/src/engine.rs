@@ -948,8 +948,12 @@ impl Engine {
             }
         }
         // Reported in the rulebook's order of inputs, as the form lists them.
-        value_problems.sort_by_key(|(i, _)| *i);
-        problems.extend(value_problems.into_iter().map(|(_, p)| p));
+        let order = crate::sorted_order(value_problems.len(), &mut |a, b| {
+            value_problems[a].0.cmp(&value_problems[b].0)
+        });
+        let mut slots: Vec<Option<Problem>> =
+            value_problems.into_iter().map(|(_, p)| Some(p)).collect();
+        problems.extend(order.into_iter().filter_map(|k| slots[k].take()));
         (values, bad)
     }
 
@@ -1076,8 +1080,7 @@ fn split(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
         .collect();
     let cent = Decimal::new(1, 2);
     let mut left = total - parts.iter().sum::<Decimal>();
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
+    let order = crate::sorted_order(weights.len(), &mut |a, b| {
         (exact[b] - parts[b])
             .cmp(&(exact[a] - parts[a]))
             .then(a.cmp(&b))
@@ -1415,9 +1418,9 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
                 ks.extend(kpi_kpis[m - n_inputs].iter().copied());
             }
         }
-        ins.sort_unstable();
+        crate::sort_indices(&mut ins, &mut |a, b| a.cmp(&b));
         ins.dedup();
-        ks.sort_unstable();
+        crate::sort_indices(&mut ks, &mut |a, b| a.cmp(&b));
         ks.dedup();
         kpi_inputs[k] = ins;
         kpi_kpis[k] = ks;
@@ -1434,12 +1437,12 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
                 ks.extend(kpi_kpis[m - n_inputs].iter().copied());
             }
         }
-        ins.sort_unstable();
+        crate::sort_indices(&mut ins, &mut |a, b| a.cmp(&b));
         ins.dedup();
         let all = ins.clone();
         // Optional inputs do not block scoring: scripts see `()` and decide.
         ins.retain(|&i| required[i]);
-        ks.sort_unstable();
+        crate::sort_indices(&mut ks, &mut |a, b| a.cmp(&b));
         ks.dedup();
         (ins, all, ks)
     };
@@ -1540,8 +1543,12 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     if cfg!(feature = "compact") {
         refuse_rhai_only(&rulebook, &kpis, &nodes, problems);
     }
-    let mut grades = spec.grades.clone();
-    grades.sort_by(|a, b| b.min.total_cmp(&a.min));
+    let grades: Vec<GradeBand> = crate::sorted_order(spec.grades.len(), &mut |a, b| {
+        spec.grades[b].min.total_cmp(&spec.grades[a].min)
+    })
+    .into_iter()
+    .map(|i| spec.grades[i].clone())
+    .collect();
     // Interned like the ids and labels: every scorecard repeats them.
     let reference = RulebookRef {
         id: Text::Borrowed(intern(&spec.id)),
@@ -1559,8 +1566,9 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         })
         .collect();
     let declared_total = points_decimal(spec.total);
-    let mut inputs_by_id: Vec<usize> = (0..n_inputs).collect();
-    inputs_by_id.sort_by(|&a, &b| spec.inputs[a].id.cmp(&spec.inputs[b].id));
+    let inputs_by_id = crate::sorted_order(n_inputs, &mut |a, b| {
+        spec.inputs[a].id.cmp(&spec.inputs[b].id)
+    });
     Some(Compiled {
         rulebook,
         reference,
@@ -1739,7 +1747,7 @@ fn reads_of(
         };
         problems.push(p);
     }
-    reads.sort_unstable();
+    crate::sort_indices(&mut reads, &mut |a, b| a.cmp(&b));
     reads.dedup();
     reads
 }

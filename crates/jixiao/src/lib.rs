@@ -47,6 +47,27 @@ mod script;
 mod submission;
 mod table;
 
+/// Stable sort of indices by `cmp`. Every sort in the crate goes through here, so the
+/// standard library's sort is instantiated once (each `sort_by` closure type is otherwise
+/// its own copy of the sort code: several KB of WebAssembly each).
+#[inline(never)]
+pub(crate) fn sort_indices(
+    idx: &mut [usize],
+    cmp: &mut dyn FnMut(usize, usize) -> std::cmp::Ordering,
+) {
+    idx.sort_by(|&a, &b| cmp(a, b));
+}
+
+/// The order `0..n` stably sorted by `cmp` (see [`sort_indices`]).
+pub(crate) fn sorted_order(
+    n: usize,
+    cmp: &mut dyn FnMut(usize, usize) -> std::cmp::Ordering,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    sort_indices(&mut order, cmp);
+    order
+}
+
 pub use engine::{ENGINE_VERSION, Engine, EvalOptions};
 pub use error::{Error, ErrorRepr, Problem, ProblemCode};
 pub use form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};

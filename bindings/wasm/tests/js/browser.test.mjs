@@ -60,3 +60,34 @@ test("pkg-web in headless Chromium: parity, errors, shipped rulebooks", async ()
     await browser.close();
   }
 });
+
+test("the compact module in headless Chromium: fetched by init(), parity, TOML refused", async () => {
+  const { browser, context } = await launch();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${ORIGIN}/index.html`);
+    const list = vectors().map(({ name, rulebook_json, submission, expected }) => ({ name, rulebook_json, submission, expected }));
+    const result = await page.evaluate(async (list) => {
+      const { default: init, Engine } = await import("/pkg/jixiao_wasm.js");
+      await init({ module_or_path: "/pkg/engine_compact_bg.wasm" });
+      const text = async (p) => (await fetch("/" + p)).text();
+      const out = { parity: [] };
+      for (const v of list) {
+        const engine = new Engine(await text(v.rulebook_json));
+        out.parity.push({ name: v.name, same: engine.evaluateJson(await text(v.submission)) === (await text(v.expected)) });
+        engine.free();
+      }
+      try {
+        new Engine(await text("rules/demo/rulebook.toml"));
+      } catch (e) {
+        out.toml = { isError: e instanceof Error, name: e.name, kind: e.kind, code: e.code };
+      }
+      return out;
+    }, list);
+    assert.equal(result.parity.length, list.length);
+    for (const p of result.parity) assert.ok(p.same, `${p.name}: the compact module's scorecard differs in Chromium`);
+    assert.deepEqual(result.toml, { isError: true, name: "JixiaoError", kind: "rulebook", code: "not_in_compact_build" });
+  } finally {
+    await browser.close();
+  }
+});

@@ -519,6 +519,46 @@ fn aggregate(fractions: &mut [f64], how: GradeAggregate) -> f64 {
 mod tests {
     use super::*;
 
+    /// The words matched case-insensitively (ASCII case mapping, see `check_value`).
+    #[test]
+    fn yes_no_words_grade_letters_and_infinity_ignore_case() {
+        let input = |kind: &str| -> Input {
+            serde_json::from_value(serde_json::json!({"id": "v", "label": "值", "type": kind}))
+                .unwrap()
+        };
+        let check = |kind: &str, raw: serde_json::Value| check_value(&input(kind), &raw);
+        for (word, want) in [
+            ("TRUE", true),
+            (" Yes ", true),
+            ("Y", true),
+            ("是", true),
+            ("√", true),
+            ("False", false),
+            ("NO", false),
+            ("否", false),
+        ] {
+            assert!(
+                matches!(check("bool", word.into()), Ok(Some(Val::Bool(b))) if b == want),
+                "{word}"
+            );
+        }
+        for word in ["TRUÉ", "ｙｅｓ", "ok"] {
+            assert!(check("bool", word.into()).is_err(), "{word}");
+        }
+        for (letter, label) in [("a", "优"), ("B", "良"), ("c", "中"), ("D", "差")] {
+            match check("grade", letter.into()) {
+                Ok(Some(Val::Grade { labels, .. })) => {
+                    assert_eq!(labels.as_slice(), [label], "{letter}");
+                }
+                other => panic!("{letter}: {other:?}"),
+            }
+        }
+        for word in ["INF", "-Infinity", "NaN", "nan"] {
+            assert!(check("number", word.into()).is_err(), "{word}");
+        }
+        assert!(matches!(check("number", "1,620".into()), Ok(Some(Val::Num(n))) if n == 1620.0));
+    }
+
     #[test]
     fn every_day_from_1900_to_2200_formats_and_parses_back() {
         let (first, last) = (

@@ -526,7 +526,8 @@ mod tests {
             serde_json::from_value(serde_json::json!({"id": "v", "label": "值", "type": kind}))
                 .unwrap()
         };
-        let check = |kind: &str, raw: serde_json::Value| check_value(&input(kind), &raw);
+        // The accepted value, or `None` for an error (Problem is too big to pass around).
+        let check = |kind: &str, raw: serde_json::Value| check_value(&input(kind), &raw).ok();
         for (word, want) in [
             ("TRUE", true),
             (" Yes ", true),
@@ -538,25 +539,25 @@ mod tests {
             ("否", false),
         ] {
             assert!(
-                matches!(check("bool", word.into()), Ok(Some(Val::Bool(b))) if b == want),
+                matches!(check("bool", word.into()), Some(Some(Val::Bool(b))) if b == want),
                 "{word}"
             );
         }
         for word in ["TRUÉ", "ｙｅｓ", "ok"] {
-            assert!(check("bool", word.into()).is_err(), "{word}");
+            assert!(check("bool", word.into()).is_none(), "{word}");
         }
         for (letter, label) in [("a", "优"), ("B", "良"), ("c", "中"), ("D", "差")] {
             match check("grade", letter.into()) {
-                Ok(Some(Val::Grade { labels, .. })) => {
+                Some(Some(Val::Grade { labels, .. })) => {
                     assert_eq!(labels.as_slice(), [label], "{letter}");
                 }
                 other => panic!("{letter}: {other:?}"),
             }
         }
         for word in ["INF", "-Infinity", "NaN", "nan"] {
-            assert!(check("number", word.into()).is_err(), "{word}");
+            assert!(check("number", word.into()).is_none(), "{word}");
         }
-        assert!(matches!(check("number", "1,620".into()), Ok(Some(Val::Num(n))) if n == 1620.0));
+        assert!(matches!(check("number", "1,620".into()), Some(Some(Val::Num(n))) if n == 1620.0));
     }
 
     #[test]

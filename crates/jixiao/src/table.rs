@@ -276,9 +276,9 @@ struct Scored {
     actual: String,
 }
 
-#[allow(clippy::too_many_lines)] // one table, one pass: reads better whole
 /// `target_table(id[, category])`, called like every other helper (through
 /// `script::call_helper`, from Rhai or natively), with the frame and its metric table.
+#[allow(clippy::too_many_lines)] // one table, one pass: reads better whole
 pub(crate) fn target_table(
     pos: Position,
     table: &MetricTable,
@@ -286,348 +286,344 @@ pub(crate) fn target_table(
     id: &Dynamic,
     category: Option<&Dynamic>,
 ) -> RhaiResult<f64> {
-    {
-        let zh = f.leaf.lang == crate::script::Lang::Zh;
-        let Some(name) = id
-            .read_lock::<rhai::ImmutableString>()
-            .map(|s| s.to_string())
-        else {
+    let zh = f.leaf.lang == crate::script::Lang::Zh;
+    let Some(name) = id
+        .read_lock::<rhai::ImmutableString>()
+        .map(|s| s.to_string())
+    else {
+        return fail(
+            pos,
+            zh,
+            "target_table() 的第一个参数应为表格数据项的 id（字符串）".into(),
+            "the first argument of target_table() must be a table input id (string)".into(),
+        );
+    };
+    let Some(&idx) = table.by_name.get(name.as_str()) else {
+        return fail(
+            pos,
+            zh,
+            format!("未知的数据项 “{name}”"),
+            format!("unknown input “{name}”"),
+        );
+    };
+    let meta = &table.metas[idx];
+    let label = if zh {
+        meta.label.to_string()
+    } else {
+        meta.label_en.unwrap_or(meta.label).to_string()
+    };
+    let rows: Vec<Row> = match f.values().get(idx).and_then(Option::as_ref) {
+        Some(Val::Table(rows)) => rows.clone(),
+        Some(_) => {
             return fail(
                 pos,
                 zh,
-                "target_table() 的第一个参数应为表格数据项的 id（字符串）".into(),
-                "the first argument of target_table() must be a table input id (string)".into(),
+                format!("target_table() 需要表格数据项，{label} 不是"),
+                format!("target_table() needs a table input; {label} is not one"),
             );
-        };
-        let Some(&idx) = table.by_name.get(name.as_str()) else {
+        }
+        None => {
             return fail(
                 pos,
                 zh,
-                format!("未知的数据项 “{name}”"),
-                format!("unknown input “{name}”"),
+                format!("{label} 未填写"),
+                format!("{label} is not filled in"),
             );
-        };
-        let meta = &table.metas[idx];
-        let label = if zh {
-            meta.label.to_string()
-        } else {
-            meta.label_en.unwrap_or(meta.label).to_string()
-        };
-        let rows: Vec<Row> = match f.values().get(idx).and_then(Option::as_ref) {
-            Some(Val::Table(rows)) => rows.clone(),
-            Some(_) => {
-                return fail(
-                    pos,
-                    zh,
-                    format!("target_table() 需要表格数据项，{label} 不是"),
-                    format!("target_table() needs a table input; {label} is not one"),
-                );
-            }
+        }
+    };
+    let category = match category {
+        None => None,
+        Some(c) => match c.read_lock::<rhai::ImmutableString>() {
+            Some(s) => Some(s.to_string()),
             None => {
                 return fail(
                     pos,
                     zh,
-                    format!("{label} 未填写"),
-                    format!("{label} is not filled in"),
+                    "target_table() 的第二个参数（指标类别）应为字符串".into(),
+                    "target_table(): the category must be a string".into(),
                 );
             }
+        },
+    };
+    let points = f.leaf.points;
+    let mut weight_sum = 0.0;
+    let mut earned = 0.0;
+    // (row number, name, weight, scored, reason)
+    let mut lines: Vec<(usize, String, f64, Scored, Option<String>)> = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        if let Some(c) = &category
+            && cell_text(row, "category") != Some(c.as_str())
+        {
+            continue;
+        }
+        let n = r + 1;
+        let row_name = cell_text(row, "name").map_or_else(|| format!("第 {n} 行"), str::to_string);
+        let row_fail = |zh_msg: String, en_msg: String| {
+            fail::<f64>(
+                pos,
+                zh,
+                format!("{label} 第 {n} 行（{row_name}）：{zh_msg}"),
+                format!("{label} row {n} ({row_name}): {en_msg}"),
+            )
         };
-        let category = match category {
-            None => None,
-            Some(c) => match c.read_lock::<rhai::ImmutableString>() {
-                Some(s) => Some(s.to_string()),
-                None => {
-                    return fail(
-                        pos,
-                        zh,
-                        "target_table() 的第二个参数（指标类别）应为字符串".into(),
-                        "target_table(): the category must be a string".into(),
-                    );
-                }
-            },
+        let Some(weight) = cell_num(row, "weight").filter(|w| w.is_finite() && *w >= 0.0) else {
+            return row_fail("缺少分值（weight）".into(), "no weight".into());
         };
-        let points = f.leaf.points;
-        let mut weight_sum = 0.0;
-        let mut earned = 0.0;
-        // (row number, name, weight, scored, reason)
-        let mut lines: Vec<(usize, String, f64, Scored, Option<String>)> = Vec::new();
-        for (r, row) in rows.iter().enumerate() {
-            if let Some(c) = &category
-                && cell_text(row, "category") != Some(c.as_str())
-            {
-                continue;
+        let unit = cell_text(row, "unit").unwrap_or("").to_string();
+        let op = cell_text(row, "op").unwrap_or("").to_string();
+        let show = |v: f64| format!("{}{unit}", num(v));
+        let need = |col: &str, what_zh: &str, what_en: &str| -> RhaiResult<f64> {
+            match cell_num(row, col) {
+                Some(v) if v.is_finite() => Ok(v),
+                _ => row_fail(
+                    format!("缺少{what_zh}（{col}）"),
+                    format!("no {what_en} ({col})"),
+                ),
             }
-            let n = r + 1;
-            let row_name =
-                cell_text(row, "name").map_or_else(|| format!("第 {n} 行"), str::to_string);
-            let row_fail = |zh_msg: String, en_msg: String| {
-                fail::<f64>(
-                    pos,
-                    zh,
-                    format!("{label} 第 {n} 行（{row_name}）：{zh_msg}"),
-                    format!("{label} row {n} ({row_name}): {en_msg}"),
-                )
-            };
-            let Some(weight) = cell_num(row, "weight").filter(|w| w.is_finite() && *w >= 0.0)
-            else {
-                return row_fail("缺少分值（weight）".into(), "no weight".into());
-            };
-            let unit = cell_text(row, "unit").unwrap_or("").to_string();
-            let op = cell_text(row, "op").unwrap_or("").to_string();
-            let show = |v: f64| format!("{}{unit}", num(v));
-            let need = |col: &str, what_zh: &str, what_en: &str| -> RhaiResult<f64> {
-                match cell_num(row, col) {
-                    Some(v) if v.is_finite() => Ok(v),
-                    _ => row_fail(
-                        format!("缺少{what_zh}（{col}）"),
-                        format!("no {what_en} ({col})"),
-                    ),
+        };
+        let scored = match op.as_str() {
+            "≥" | ">=" => {
+                let (t, a) = (
+                    need("target", "目标值", "target")?,
+                    need("actual", "实际值", "actual value")?,
+                );
+                let fr = if a >= t {
+                    1.0
+                } else if t > 0.0 {
+                    (a / t).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                Scored {
+                    fraction: fr,
+                    target: format!("≥ {}", show(t)),
+                    actual: show(a),
                 }
-            };
-            let scored = match op.as_str() {
-                "≥" | ">=" => {
-                    let (t, a) = (
-                        need("target", "目标值", "target")?,
-                        need("actual", "实际值", "actual value")?,
-                    );
-                    let fr = if a >= t {
-                        1.0
-                    } else if t > 0.0 {
-                        (a / t).clamp(0.0, 1.0)
-                    } else {
-                        0.0
-                    };
-                    Scored {
-                        fraction: fr,
-                        target: format!("≥ {}", show(t)),
-                        actual: show(a),
-                    }
+            }
+            "≤" | "<=" => {
+                let (t, a) = (
+                    need("target", "目标值", "target")?,
+                    need("actual", "实际值", "actual value")?,
+                );
+                let fr = if a <= t {
+                    1.0
+                } else if a > 0.0 && t > 0.0 {
+                    (t / a).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                Scored {
+                    fraction: fr,
+                    target: format!("≤ {}", show(t)),
+                    actual: show(a),
                 }
-                "≤" | "<=" => {
-                    let (t, a) = (
-                        need("target", "目标值", "target")?,
-                        need("actual", "实际值", "actual value")?,
-                    );
-                    let fr = if a <= t {
-                        1.0
-                    } else if a > 0.0 && t > 0.0 {
-                        (t / a).clamp(0.0, 1.0)
-                    } else {
-                        0.0
-                    };
-                    Scored {
-                        fraction: fr,
-                        target: format!("≤ {}", show(t)),
-                        actual: show(a),
-                    }
+            }
+            "=" => {
+                let (t, a) = (
+                    need("target", "目标值", "target")?,
+                    need("actual", "实际值", "actual value")?,
+                );
+                let fr = if (a - t).abs() < 1e-9 {
+                    1.0
+                } else if a > 0.0 && t > 0.0 {
+                    (a.min(t) / a.max(t)).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                Scored {
+                    fraction: fr,
+                    target: format!("= {}", show(t)),
+                    actual: show(a),
                 }
-                "=" => {
-                    let (t, a) = (
-                        need("target", "目标值", "target")?,
-                        need("actual", "实际值", "actual value")?,
-                    );
-                    let fr = if (a - t).abs() < 1e-9 {
-                        1.0
-                    } else if a > 0.0 && t > 0.0 {
-                        (a.min(t) / a.max(t)).clamp(0.0, 1.0)
-                    } else {
-                        0.0
-                    };
-                    Scored {
-                        fraction: fr,
-                        target: format!("= {}", show(t)),
-                        actual: show(a),
-                    }
-                }
-                "区间" | "range" => {
-                    let lo = need("target", "区间下限", "range low")?;
-                    let hi = need("target_max", "区间上限", "range high")?;
-                    let a = need("actual", "实际值", "actual value")?;
-                    if lo > hi {
-                        return row_fail(
-                            format!("区间下限 {} 大于上限 {}", num(lo), num(hi)),
-                            format!("range low {} above high {}", num(lo), num(hi)),
-                        );
-                    }
-                    let fr = if a >= lo && a <= hi {
-                        1.0
-                    } else if a < lo {
-                        if lo > 0.0 {
-                            (a / lo).clamp(0.0, 1.0)
-                        } else {
-                            0.0
-                        }
-                    } else if a > 0.0 {
-                        (hi / a).clamp(0.0, 1.0)
-                    } else {
-                        0.0
-                    };
-                    Scored {
-                        fraction: fr,
-                        target: format!("{}–{}", show(lo), show(hi)),
-                        actual: show(a),
-                    }
-                }
-                "定性" | "qualitative" => {
-                    let level = cell_text(row, "level").unwrap_or("").to_string();
-                    let (lo, hi, word) = if level.starts_with("未达成") {
-                        (0.0, 0.6, "未达成年度指标且效果较差")
-                    } else if level.starts_with("部分达成") {
-                        (0.6, 0.8, "部分达成年度指标并具有一定效果")
-                    } else if level.starts_with("达成") {
-                        (0.8, 1.0, "达成年度指标")
-                    } else {
-                        return row_fail(
-                            "定性指标须填写完成档次（level：达成 / 部分达成 / 未达成）".into(),
-                            "a qualitative row needs its level (达成 / 部分达成 / 未达成)".into(),
-                        );
-                    };
-                    let rate = match cell_num(row, "rate") {
-                        Some(x) => x,
-                        None if hi >= 1.0 => 1.0,
-                        None => {
-                            return row_fail(
-                                format!(
-                                    "“{word}”须填写该档内的得分比例（rate：{}–{}）",
-                                    pct(lo),
-                                    pct(hi)
-                                ),
-                                format!(
-                                    "“{word}” needs the rate within its tier (rate: {}–{})",
-                                    pct(lo),
-                                    pct(hi)
-                                ),
-                            );
-                        }
-                    };
-                    if rate < lo - 1e-9 || rate > hi + 1e-9 {
-                        return row_fail(
-                            format!(
-                                "得分比例 {} 不在“{word}”档（{}–{}）内",
-                                pct(rate),
-                                pct(lo),
-                                pct(hi)
-                            ),
-                            format!(
-                                "rate {} is outside the “{word}” tier ({}–{})",
-                                pct(rate),
-                                pct(lo),
-                                pct(hi)
-                            ),
-                        );
-                    }
-                    Scored {
-                        fraction: rate,
-                        target: "定性".into(),
-                        actual: word.into(),
-                    }
-                }
-                other => {
+            }
+            "区间" | "range" => {
+                let lo = need("target", "区间下限", "range low")?;
+                let hi = need("target_max", "区间上限", "range high")?;
+                let a = need("actual", "实际值", "actual value")?;
+                if lo > hi {
                     return row_fail(
-                        format!("比较方式 “{other}” 无效（可用：≥、≤、=、区间、定性）"),
+                        format!("区间下限 {} 大于上限 {}", num(lo), num(hi)),
+                        format!("range low {} above high {}", num(lo), num(hi)),
+                    );
+                }
+                let fr = if a >= lo && a <= hi {
+                    1.0
+                } else if a < lo {
+                    if lo > 0.0 {
+                        (a / lo).clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    }
+                } else if a > 0.0 {
+                    (hi / a).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                Scored {
+                    fraction: fr,
+                    target: format!("{}–{}", show(lo), show(hi)),
+                    actual: show(a),
+                }
+            }
+            "定性" | "qualitative" => {
+                let level = cell_text(row, "level").unwrap_or("").to_string();
+                let (lo, hi, word) = if level.starts_with("未达成") {
+                    (0.0, 0.6, "未达成年度指标且效果较差")
+                } else if level.starts_with("部分达成") {
+                    (0.6, 0.8, "部分达成年度指标并具有一定效果")
+                } else if level.starts_with("达成") {
+                    (0.8, 1.0, "达成年度指标")
+                } else {
+                    return row_fail(
+                        "定性指标须填写完成档次（level：达成 / 部分达成 / 未达成）".into(),
+                        "a qualitative row needs its level (达成 / 部分达成 / 未达成)".into(),
+                    );
+                };
+                let rate = match cell_num(row, "rate") {
+                    Some(x) => x,
+                    None if hi >= 1.0 => 1.0,
+                    None => {
+                        return row_fail(
+                            format!(
+                                "“{word}”须填写该档内的得分比例（rate：{}–{}）",
+                                pct(lo),
+                                pct(hi)
+                            ),
+                            format!(
+                                "“{word}” needs the rate within its tier (rate: {}–{})",
+                                pct(lo),
+                                pct(hi)
+                            ),
+                        );
+                    }
+                };
+                if rate < lo - 1e-9 || rate > hi + 1e-9 {
+                    return row_fail(
                         format!(
-                            "comparison “{other}” is not one of ≥, ≤, =, 区间 (range), 定性 (qualitative)"
+                            "得分比例 {} 不在“{word}”档（{}–{}）内",
+                            pct(rate),
+                            pct(lo),
+                            pct(hi)
+                        ),
+                        format!(
+                            "rate {} is outside the “{word}” tier ({}–{})",
+                            pct(rate),
+                            pct(lo),
+                            pct(hi)
                         ),
                     );
                 }
-            };
-            weight_sum += weight;
-            earned += weight * scored.fraction;
-            let reason = cell_text(row, "reason").map(str::to_string);
-            lines.push((n, row_name, weight, scored, reason));
-        }
-        if lines.is_empty() || weight_sum <= 0.0 {
-            let what = category.as_deref().unwrap_or("");
-            return fail(
-                pos,
-                zh,
-                format!("{label} 中没有{what}类指标（或分值合计为 0）"),
-                format!("{label} has no {what} rows (or their weights add up to 0)"),
-            );
-        }
-        let scale = points / weight_sum;
-        let score = earned * scale;
-        for (n, row_name, weight, s, reason) in &lines {
-            let row_score = weight * s.fraction;
-            f.leaf.explain(|zh| {
-                if zh {
-                    format!(
-                        "{n}. {row_name}：目标 {}，实际 {}，得分比例 {}，得 {} / {} 分",
-                        s.target,
-                        s.actual,
-                        pct(s.fraction),
-                        pts(row_score),
-                        pts(*weight)
-                    )
-                } else {
-                    format!(
-                        "{n}. {row_name}: target {}, actual {}, {} of {}: {}",
-                        s.target,
-                        s.actual,
-                        pct(s.fraction),
-                        pts(*weight),
-                        pts(row_score)
-                    )
+                Scored {
+                    fraction: rate,
+                    target: "定性".into(),
+                    actual: word.into(),
                 }
-            });
-            let lost = (weight - row_score) * scale;
-            if lost > 1e-9 {
-                let why = reason.as_deref();
-                f.leaf.find(
-                    |zh| {
-                        let base = if zh {
-                            format!(
-                                "{row_name}：目标 {}，实际 {}，扣 {} 分",
-                                s.target,
-                                s.actual,
-                                pts(lost)
-                            )
-                        } else {
-                            format!(
-                                "{row_name}: target {}, actual {}: {} points lost",
-                                s.target,
-                                s.actual,
-                                pts(lost)
-                            )
-                        };
-                        match (why, zh) {
-                            (Some(r), true) => format!("{base}（偏差原因：{r}）"),
-                            (Some(r), false) => format!("{base} (reason: {r})"),
-                            (None, _) => base,
-                        }
-                    },
-                    Some(lost),
+            }
+            other => {
+                return row_fail(
+                    format!("比较方式 “{other}” 无效（可用：≥、≤、=、区间、定性）"),
+                    format!(
+                        "comparison “{other}” is not one of ≥, ≤, =, 区间 (range), 定性 (qualitative)"
+                    ),
                 );
             }
-        }
-        let count = lines.len();
+        };
+        weight_sum += weight;
+        earned += weight * scored.fraction;
+        let reason = cell_text(row, "reason").map(str::to_string);
+        lines.push((n, row_name, weight, scored, reason));
+    }
+    if lines.is_empty() || weight_sum <= 0.0 {
+        let what = category.as_deref().unwrap_or("");
+        return fail(
+            pos,
+            zh,
+            format!("{label} 中没有{what}类指标（或分值合计为 0）"),
+            format!("{label} has no {what} rows (or their weights add up to 0)"),
+        );
+    }
+    let scale = points / weight_sum;
+    let score = earned * scale;
+    for (n, row_name, weight, s, reason) in &lines {
+        let row_score = weight * s.fraction;
         f.leaf.explain(|zh| {
-            let same = (weight_sum - points).abs() < 1e-9;
-            match (zh, same) {
-                (true, true) => format!(
-                    "{count} 项指标分值合计 {}，得分 {}",
-                    pts(weight_sum),
-                    pts(score)
-                ),
-                (true, false) => format!(
-                    "{count} 项指标分值合计 {}，得分 {}，按本项分值 {} 折算为 {}",
-                    pts(weight_sum),
-                    pts(earned),
-                    pts(points),
-                    pts(score)
-                ),
-                (false, true) => format!("{count} rows worth {}: {}", pts(weight_sum), pts(score)),
-                (false, false) => format!(
-                    "{count} rows worth {} scored {}, scaled to {} points: {}",
-                    pts(weight_sum),
-                    pts(earned),
-                    pts(points),
-                    pts(score)
-                ),
+            if zh {
+                format!(
+                    "{n}. {row_name}：目标 {}，实际 {}，得分比例 {}，得 {} / {} 分",
+                    s.target,
+                    s.actual,
+                    pct(s.fraction),
+                    pts(row_score),
+                    pts(*weight)
+                )
+            } else {
+                format!(
+                    "{n}. {row_name}: target {}, actual {}, {} of {}: {}",
+                    s.target,
+                    s.actual,
+                    pct(s.fraction),
+                    pts(*weight),
+                    pts(row_score)
+                )
             }
         });
-        Ok(score)
+        let lost = (weight - row_score) * scale;
+        if lost > 1e-9 {
+            let why = reason.as_deref();
+            f.leaf.find(
+                |zh| {
+                    let base = if zh {
+                        format!(
+                            "{row_name}：目标 {}，实际 {}，扣 {} 分",
+                            s.target,
+                            s.actual,
+                            pts(lost)
+                        )
+                    } else {
+                        format!(
+                            "{row_name}: target {}, actual {}: {} points lost",
+                            s.target,
+                            s.actual,
+                            pts(lost)
+                        )
+                    };
+                    match (why, zh) {
+                        (Some(r), true) => format!("{base}（偏差原因：{r}）"),
+                        (Some(r), false) => format!("{base} (reason: {r})"),
+                        (None, _) => base,
+                    }
+                },
+                Some(lost),
+            );
+        }
     }
+    let count = lines.len();
+    f.leaf.explain(|zh| {
+        let same = (weight_sum - points).abs() < 1e-9;
+        match (zh, same) {
+            (true, true) => format!(
+                "{count} 项指标分值合计 {}，得分 {}",
+                pts(weight_sum),
+                pts(score)
+            ),
+            (true, false) => format!(
+                "{count} 项指标分值合计 {}，得分 {}，按本项分值 {} 折算为 {}",
+                pts(weight_sum),
+                pts(earned),
+                pts(points),
+                pts(score)
+            ),
+            (false, true) => format!("{count} rows worth {}: {}", pts(weight_sum), pts(score)),
+            (false, false) => format!(
+                "{count} rows worth {} scored {}, scaled to {} points: {}",
+                pts(weight_sum),
+                pts(earned),
+                pts(points),
+                pts(score)
+            ),
+        }
+    });
+    Ok(score)
 }
 
 #[cfg(test)]

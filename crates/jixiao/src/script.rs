@@ -399,17 +399,9 @@ fn with_frame<T>(f: impl FnOnce(&MetricTable, &mut Frame) -> T) -> T {
     })
 }
 
-/// Rhai's standard library, built once per process and shared by every rulebook's engine
-/// (`Engine::new` would build and register all of its functions again for each one).
-pub(crate) fn standard_library() -> &'static rhai::Shared<rhai::Module> {
-    use rhai::packages::Package as _;
-    static STANDARD: std::sync::OnceLock<rhai::Shared<rhai::Module>> = std::sync::OnceLock::new();
-    STANDARD.get_or_init(|| rhai::packages::StandardPackage::new().as_shared_module())
-}
-
 /// Build the sandboxed Rhai engine with every helper registered: the one that runs scripts.
 pub(crate) fn sandbox() -> rhai::Engine {
-    sandbox_with(Some(standard_library()))
+    sandbox_with(true)
 }
 
 /// The same engine without Rhai's standard library or the helpers, for compiling only.
@@ -417,14 +409,21 @@ pub(crate) fn sandbox() -> rhai::Engine {
 /// non-standard module overrides an operator, which the helpers don't: the ASTs are the ones
 /// [`sandbox`] makes (a test compares them for every shipped script). A rulebook whose
 /// scripts all run natively thus never builds the standard library, which was most of a cold
-/// start's first `Engine` in the browser.
+/// start's first `Engine` in the browser, and a build without the runner (the compact
+/// module) links neither it nor the helpers' Rhai registrations.
 pub(crate) fn compiler() -> rhai::Engine {
-    sandbox_with(None)
+    sandbox_with(false)
 }
 
-fn sandbox_with(standard: Option<&rhai::Shared<rhai::Module>>) -> rhai::Engine {
+fn sandbox_with(runner: bool) -> rhai::Engine {
+    use rhai::packages::Package as _;
+    // Rhai's standard library, built once per process and shared by every rulebook's engine
+    // (`Engine::new` would build and register all of its functions again for each one).
+    static STANDARD: std::sync::OnceLock<rhai::Shared<rhai::Module>> = std::sync::OnceLock::new();
     let mut e = rhai::Engine::new_raw();
-    if let Some(standard) = standard {
+    if runner {
+        let standard =
+            STANDARD.get_or_init(|| rhai::packages::StandardPackage::new().as_shared_module());
         e.register_global_module(standard.clone());
     }
     // What `Engine::new` sets besides the package (its print/debug go nowhere below).
@@ -443,9 +442,7 @@ fn sandbox_with(standard: Option<&rhai::Shared<rhai::Module>>) -> rhai::Engine {
     // No output channel: print/debug go nowhere rather than to the host's stdout.
     e.on_print(|_| {});
     e.on_debug(|_, _, _| {});
-    // Only the runner calls functions. Leaving the helpers out of the compiler keeps their
-    // Rhai registrations out of a build without the runner (the compact module).
-    if standard.is_some() {
+    if runner {
         register_helpers(&mut e);
     }
     e

@@ -165,6 +165,20 @@ impl Node {
     }
 }
 
+impl Leaf {
+    /// Whether the script runs without the Rhai runner (as a helper call or a program).
+    fn runs_natively(&self) -> bool {
+        self.fast.is_some() || self.native.is_some()
+    }
+}
+
+impl CompiledKpi {
+    /// Whether the expression runs without the Rhai runner (as arithmetic or a program).
+    fn runs_natively(&self) -> bool {
+        self.fast.is_some() || self.native.is_some()
+    }
+}
+
 struct Leaf {
     ast: AST,
     /// Direct helper call when the script is a single helper call with literal arguments.
@@ -916,7 +930,9 @@ impl Engine {
         // input (no hashing or tree search per value on this hot path).
         let mut submitted = submission.values.iter().peekable();
         let mut unknown = Vec::new();
-        let mut value_problems = Vec::new();
+        // Kept in input order (the rulebook's, as the form lists them) as they arrive in id
+        // order: an insertion per bad value, of which there are few.
+        let mut value_problems: Vec<(usize, Problem)> = Vec::new();
         for &i in &c.inputs_by_id {
             let id = spec.inputs[i].id.as_str();
             while let Some((key, _)) = submitted.next_if(|(key, _)| key.as_str() < id) {
@@ -928,7 +944,8 @@ impl Engine {
             match check_value(&spec.inputs[i], raw) {
                 Ok(v) => values[i] = v,
                 Err(p) => {
-                    value_problems.push((i, p));
+                    let at = value_problems.partition_point(|(j, _)| *j < i);
+                    value_problems.insert(at, (i, p));
                     bad.insert(i);
                 }
             }
@@ -947,13 +964,7 @@ impl Engine {
                 );
             }
         }
-        // Reported in the rulebook's order of inputs, as the form lists them.
-        let order = crate::sorted_order(value_problems.len(), &mut |a, b| {
-            value_problems[a].0.cmp(&value_problems[b].0)
-        });
-        let mut slots: Vec<Option<Problem>> =
-            value_problems.into_iter().map(|(_, p)| Some(p)).collect();
-        problems.extend(order.into_iter().filter_map(|k| slots[k].take()));
+        problems.extend(value_problems.into_iter().map(|(_, p)| p));
         (values, bad)
     }
 
@@ -1606,10 +1617,7 @@ fn refuse_rhai_only(
             ),
         )
     };
-    for k in kpis
-        .iter()
-        .filter(|k| k.fast.is_none() && k.native.is_none())
-    {
+    for k in kpis.iter().filter(|k| !k.runs_natively()) {
         let code = rulebook.source.kpi(k.spec_index).code;
         problems.push(
             why("绩效指标的计算式", "the KPI's expression")
@@ -1619,10 +1627,9 @@ fn refuse_rhai_only(
         );
     }
     for node in nodes {
-        let Some(leaf) = &node.leaf else { continue };
-        if leaf.fast.is_some() || leaf.native.is_some() {
+        let Some(leaf) = node.leaf.as_ref().filter(|l| !l.runs_natively()) else {
             continue;
-        }
+        };
         let p = why("评分脚本", "the scoring script")
             .indicator(node.id)
             .field("script")
@@ -1802,9 +1809,7 @@ mod tests {
                 };
                 format!("{r:?}")
             };
-            let (a, b) = (compile(&with_std), compile(&without));
-            assert_eq!(a, b, "{text}");
-            a.len()
+            assert_eq!(compile(&with_std), compile(&without), "{text}");
         };
         let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
         let mut compared = 0;
@@ -1881,14 +1886,11 @@ mod tests {
             };
             let engine = Engine::new(rulebook).unwrap();
             let c = &*engine.inner;
-            let all_native = c
-                .kpis
-                .iter()
-                .all(|k| k.fast.is_some() || k.native.is_some())
+            let all_native = c.kpis.iter().all(CompiledKpi::runs_natively)
                 && c.nodes
                     .iter()
                     .filter_map(|n| n.leaf.as_ref())
-                    .all(|l| l.fast.is_some() || l.native.is_some());
+                    .all(Leaf::runs_natively);
             if !all_native {
                 continue;
             }

@@ -47,9 +47,10 @@ mod script;
 mod submission;
 mod table;
 
-/// Stable sort of indices by `cmp`. Every sort in the crate goes through here, so the
-/// standard library's sort is instantiated once (each `sort_by` closure type is otherwise
-/// its own copy of the sort code: several KB of WebAssembly each).
+/// Stable sort of indices by `cmp`. The sorts of compiling (and of rare evaluation cases) go
+/// through here, so the standard library's sort is instantiated once for them: each
+/// `sort_by` closure type is otherwise its own copy of the sort code, several KB of
+/// WebAssembly each. The hot path (`tiered`, `aggregate`) keeps direct sorts.
 #[inline(never)]
 pub(crate) fn sort_indices(
     idx: &mut [usize],

@@ -34,16 +34,30 @@ if [ "$want" != "$have" ]; then
   exit 1
 fi
 
+# cargo_wasm PROFILE FEATURES: the binding for wasm32 in a profile of our own, declared here,
+# so the workspace's release profile stays untouched.
+cargo_wasm() {
+  cargo build -p jixiao-wasm --lib --target wasm32-unknown-unknown --locked \
+    --profile "$1" --features "$2" \
+    --config "profile.$1.inherits=\"release\"" \
+    --config "profile.$1.opt-level=$opt_toml" \
+    --config "profile.$1.lto=true" \
+    --config "profile.$1.codegen-units=1" \
+    --config "profile.$1.panic=\"abort\"" \
+    --config "profile.$1.debug=false"
+}
+
+# optimize IN OUT: wasm-opt with the features rustc enables by default for
+# wasm32-unknown-unknown.
+optimize() {
+  "$wasm_opt" "$wasm_opt_level" --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$1" -o "$2"
+}
+
 echo "==> cargo build (wasm32, profile $profile: opt-level=$opt_level, fat LTO; features: ${features:-none})"
-# A profile of our own, declared here, so the workspace's release profile stays untouched.
-cargo build -p jixiao-wasm --lib --target wasm32-unknown-unknown --locked \
-  --profile "$profile" --features "$features" \
-  --config "profile.$profile.inherits=\"release\"" \
-  --config "profile.$profile.opt-level=$opt_toml" \
-  --config "profile.$profile.lto=true" \
-  --config "profile.$profile.codegen-units=1" \
-  --config "profile.$profile.panic=\"abort\"" \
-  --config "profile.$profile.debug=false"
+cargo_wasm "$profile" "$features"
 raw="target/wasm32-unknown-unknown/$profile/jixiao_wasm.wasm"
 
 # The compact module: the same binding with the core's `compact` feature (no Rhai runner, no
@@ -51,14 +65,7 @@ raw="target/wasm32-unknown-unknown/$profile/jixiao_wasm.wasm"
 # same exports and imports, so the web glue loads it too (`init({module_or_path: …})`).
 compact_profile="$profile-compact"
 echo "==> cargo build (wasm32, compact module: features ${features:+$features,}compact)"
-cargo build -p jixiao-wasm --lib --target wasm32-unknown-unknown --locked \
-  --profile "$compact_profile" --features "${features:+$features,}compact" \
-  --config "profile.$compact_profile.inherits=\"release\"" \
-  --config "profile.$compact_profile.opt-level=$opt_toml" \
-  --config "profile.$compact_profile.lto=true" \
-  --config "profile.$compact_profile.codegen-units=1" \
-  --config "profile.$compact_profile.panic=\"abort\"" \
-  --config "profile.$compact_profile.debug=false"
+cargo_wasm "$compact_profile" "${features:+$features,}compact"
 raw_compact="target/wasm32-unknown-unknown/$compact_profile/jixiao_wasm.wasm"
 
 echo "==> shipped rulebooks (canonical JSON from the native exporter)"
@@ -83,11 +90,7 @@ for kind in web node; do
   rm -rf "$out"
   wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name engine "$raw"
   echo "==> wasm-opt $wasm_opt_level"
-  # The features rustc enables by default for wasm32-unknown-unknown.
-  "$wasm_opt" "$wasm_opt_level" --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$out/engine_bg.wasm" -o "$out/engine_bg.wasm"
+  optimize "$out/engine_bg.wasm" "$out/engine_bg.wasm"
 done
 
 echo "==> compact module → bindings/wasm/pkg-web/engine_compact_bg.wasm"
@@ -98,10 +101,7 @@ if ! cmp -s "$compact_tmp/engine.js" "$here/pkg-web/engine.js"; then
   echo "build.sh: the compact module's JS glue differs from the full module's" >&2
   exit 1
 fi
-"$wasm_opt" "$wasm_opt_level" --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$compact_tmp/engine_bg.wasm" -o "$here/pkg-web/engine_compact_bg.wasm"
+optimize "$compact_tmp/engine_bg.wasm" "$here/pkg-web/engine_compact_bg.wasm"
 rm -rf "$compact_tmp"
 
 node "$here/tools/package.mjs" --rulebooks "$books" --unoptimized "$raw" \

@@ -65,7 +65,7 @@ const common = {
   version,
   description: "jixiao (绩效) scoring engine for public-spending performance evaluation, as WebAssembly, with TypeScript types",
   license: "MIT OR Apache-2.0",
-  files: ["engine_bg.wasm", "engine_compact_bg.wasm", "engine.js", "engine.d.ts", "jixiao_wasm.js", "jixiao_wasm.d.ts", "rulebooks.js", "rulebooks.d.ts", "README.md"],
+  files: ["engine_bg.wasm", "engine.js", "engine.d.ts", "jixiao_wasm.js", "jixiao_wasm.d.ts", "rulebooks.js", "rulebooks.d.ts", "README.md"],
 };
 
 // ---- pkg-web: ES modules ------------------------------------------------------------------
@@ -97,7 +97,7 @@ const common = {
     },
     sideEffects: false,
   };
-  pkg.files = [...common.files, "engine_bg.wasm.d.ts"];
+  pkg.files = [...common.files, "engine_bg.wasm.d.ts", "engine_compact_bg.wasm"];
   writeFileSync(join(out, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
   writeFileSync(join(out, "README.md"), readme);
 }

@@ -31,12 +31,18 @@ fn main() {
     };
     // JIXIAO_INTERPRETED=1: every script in Rhai, for comparing with the fast paths.
     let interpreted = std::env::var_os("JIXIAO_INTERPRETED").is_some();
+    // JIXIAO_REUSE=1: one scorecard reused through `evaluate_into`, as batch workers do.
+    let reuse = std::env::var_os("JIXIAO_REUSE").is_some();
+    let mut card = engine.evaluate_with(&subs[0], opts);
     let start = std::time::Instant::now();
     let mut total = jixiao::Decimal::ZERO;
     for i in 0..n {
         let sub = &subs[i % subs.len()];
         total += if interpreted {
             engine.evaluate_interpreted(sub, opts).total
+        } else if reuse {
+            engine.evaluate_into(sub, opts, &mut card);
+            card.total
         } else {
             engine.evaluate_with(sub, opts).total
         };

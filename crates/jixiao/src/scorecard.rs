@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 /// engine's interned copy, owned only when read back from JSON.
 pub type Text = Cow<'static, str>;
 
-/// The scorecard of one project.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The scorecard of one project. `Default` is an empty one, for
+/// [`Engine::evaluate_into`](crate::Engine::evaluate_into) to fill.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scorecard {
     pub rulebook: RulebookRef,
     pub engine_version: Text,
@@ -48,7 +49,7 @@ pub struct Scorecard {
 }
 
 /// Which rulebook produced a scorecard, for audit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulebookRef {
     pub id: Text,
     pub version: Text,

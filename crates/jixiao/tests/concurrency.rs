@@ -300,3 +300,73 @@ fn engine_moves_into_a_spawned_thread() {
     // The clone shares the compiled rulebook.
     assert_eq!(engine.reference(), demo_engine().reference());
 }
+
+/// One scorecard reused through `evaluate_into` — across two engines of the same shape and
+/// a third of another (gov-it-post: more indicators), language and trace switching — is
+/// each time exactly the fresh `evaluate_with` scorecard: nothing of the previous project
+/// (findings, errors, missing lists, notes, trace) survives the reuse.
+#[test]
+fn a_reused_scorecard_equals_a_fresh_one() {
+    let (a, b) = (demo_engine(), redistribute_engine());
+    let gov_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gov-it-post");
+    let gov = Engine::new(Rulebook::from_path(gov_dir.join("rulebook.toml")).unwrap()).unwrap();
+    let gov_subs: Vec<Submission> = [
+        "average.json",
+        "strong.json",
+        "weak.json",
+        "missing.json",
+        "na.json",
+    ]
+    .iter()
+    .filter_map(|f| std::fs::read_to_string(gov_dir.join("examples").join(f)).ok())
+    .map(|t| Submission::from_json_str(&t).unwrap())
+    .collect();
+    assert!(!gov_subs.is_empty());
+    let mut subs = submissions();
+    // Notes and project details, which a reused result must drop again when absent.
+    let mut noted: Value = serde_json::to_value(&subs[0]).unwrap();
+    noted["notes"] = json!({"D1.1": "材料齐全", "O2.2": "未验收"});
+    noted["project"] = json!({"id": "P-001", "name": "政务云扩容"});
+    subs.insert(1, serde_json::from_value(noted).unwrap());
+    let noted_card = a.evaluate_with(&subs[1], options(1));
+    assert_eq!(
+        noted_card.indicator("D1.1").unwrap().note.as_deref(),
+        Some("材料齐全")
+    );
+
+    let mut card = a.evaluate_with(&subs[0], options(0));
+    let mut checked = 0;
+    for (i, sub) in subs.iter().enumerate().take(120) {
+        let engines: [&Engine; 2] = if i % 2 == 0 { [&a, &b] } else { [&b, &a] };
+        for engine in engines {
+            engine.evaluate_into(sub, options(i), &mut card);
+            assert_eq!(
+                card,
+                engine.evaluate_with(sub, options(i)),
+                "submission {i}"
+            );
+            checked += 1;
+        }
+        if i % 10 == 0 {
+            let g = &gov_subs[i / 10 % gov_subs.len()];
+            gov.evaluate_into(g, options(i), &mut card);
+            assert_eq!(
+                card,
+                gov.evaluate_with(g, options(i)),
+                "gov-it-post after {i}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 240);
+    // The reuse went through errors, findings, notes and N/A, not only clean cards.
+    let statuses: Vec<String> = subs
+        .iter()
+        .take(120)
+        .flat_map(|s| a.evaluate_with(s, options(0)).indicators)
+        .map(|i| format!("{:?}", i.status))
+        .collect();
+    for status in ["Error", "Unscored", "NotApplicable", "Scored"] {
+        assert!(statuses.iter().any(|s| s == status), "{status}");
+    }
+}

@@ -220,6 +220,9 @@ pub struct Scratch {
     /// The row's submission: its value map keeps its keys and text buffers between rows.
     submission: Submission,
     text: String,
+    /// The row's scorecard, scored into in place (`Engine::evaluate_into`): its indicator
+    /// results and finding lists are reused rather than allocated and dropped per row.
+    card: Scorecard,
 }
 
 #[derive(Serialize)]
@@ -302,7 +305,7 @@ impl Scorer {
             code: "unreadable".into(),
             message: reason,
         };
-        self.result(row, None, vec![error], scratch, csv)
+        self.result(row, None, vec![error], &mut scratch.text, csv)
     }
 
     fn score(&self, raw: RawRow, scratch: &mut Scratch, csv: Option<&mut CsvRows>) -> RowResult {
@@ -328,7 +331,7 @@ impl Scorer {
                         code: e.code().as_str().into(),
                         message,
                     };
-                    return self.result(row, None, vec![error], scratch, csv);
+                    return self.result(row, None, vec![error], &mut scratch.text, csv);
                 }
             },
             RawRow::Cells { cells, .. } => {
@@ -351,7 +354,8 @@ impl Scorer {
                 }
             },
         };
-        let card = self.engine.evaluate_with(submission, self.options);
+        let card = &mut scratch.card;
+        self.engine.evaluate_into(submission, self.options, card);
         for p in &card.problems {
             errors.push(RowError {
                 column: self.problem_column(p),
@@ -370,7 +374,7 @@ impl Scorer {
                 });
             }
         }
-        self.result(row, Some(card), errors, scratch, csv)
+        self.result(row, Some(card), errors, &mut scratch.text, csv)
     }
 
     fn column_name(&self, index: usize) -> String {
@@ -533,9 +537,9 @@ impl Scorer {
     fn result(
         &self,
         row: u64,
-        card: Option<Scorecard>,
+        card: Option<&Scorecard>,
         errors: Vec<RowError>,
-        scratch: &mut Scratch,
+        text: &mut String,
         csv: Option<&mut CsvRows>,
     ) -> RowResult {
         let status = match &card {
@@ -549,18 +553,17 @@ impl Scorer {
                     row,
                     status,
                     errors: &errors,
-                    scorecard: card.as_ref(),
+                    scorecard: card,
                 })
                 .unwrap_or_default(),
             ),
             Output::Csv => {
                 if let Some(csv) = csv {
-                    let text = &mut scratch.text;
-                    self.csv_record(csv, text, row, status, card.as_ref(), &errors);
+                    self.csv_record(csv, text, row, status, card, &errors);
                 }
                 RowOut::InPart
             }
-            Output::Table => RowOut::Table(Box::new(self.table_row(status, card.as_ref()))),
+            Output::Table => RowOut::Table(Box::new(self.table_row(status, card))),
         };
         RowResult {
             row,

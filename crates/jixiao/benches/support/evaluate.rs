@@ -5,8 +5,9 @@ use crate::forty_leaf::{forty_leaf_rulebook, submission};
 use jixiao::{Engine, EvalOptions, Lang, Rulebook, Submission};
 use std::hint::black_box;
 
-/// Per-project evaluation of the 40-leaf rulebook, trace off and on, rotating through 64
-/// submissions; `label` ends each benchmark's name (e.g. the allocator it runs with).
+/// Per-project evaluation of the 40-leaf rulebook, trace off and on, and trace off into a
+/// reused scorecard, rotating through 64 submissions; `label` ends each benchmark's name
+/// (e.g. the allocator it runs with).
 pub fn evaluate_benches(c: &mut criterion::Criterion, label: &str) {
     let engine =
         Engine::new(Rulebook::from_toml_str(&forty_leaf_rulebook()).expect("benchmark fixture"))
@@ -25,4 +26,20 @@ pub fn evaluate_benches(c: &mut criterion::Criterion, label: &str) {
             })
         });
     }
+    // As a batch worker scores: into one scorecard, reused (`Engine::evaluate_into`).
+    let opts = EvalOptions {
+        trace: false,
+        lang: Lang::Zh,
+    };
+    let mut card = jixiao::Scorecard::default();
+    c.bench_function(
+        &format!("evaluate_into 40 leaves, trace off, reused scorecard{label}"),
+        |b| {
+            b.iter(|| {
+                i = (i + 1) % subs.len();
+                engine.evaluate_into(black_box(&subs[i]), opts, &mut card);
+                card.total
+            })
+        },
+    );
 }

@@ -455,31 +455,30 @@ impl Engine {
                         .as_ref()
                         .filter(|_| FAST_PATHS.get())
                         .and_then(|p| p.run(&metric_values, 0.0).ok())
-                        .filter(|d| number(d).is_some())
+                        .and_then(|d| number(&d))
                 };
-                let result = match fast.map(Dynamic::from_float).or_else(native) {
-                    Some(d) => Ok(d),
+                // A number, or the result that is not one (as in `run_leaf`).
+                let result: Result<Result<f64, Dynamic>, _> = match fast.or_else(native) {
+                    Some(v) => Ok(Ok(v)),
                     None => {
                         let scope = lazy_scope(&mut scope, c, &metric_values, &done);
-                        c.run_in_rhai(scope, &k.ast)
+                        c.run_in_rhai(scope, &k.ast).map(|d| number(&d).ok_or(d))
                     }
                 };
                 match result {
-                    Ok(d) => match number(&d) {
-                        Some(v) if v.is_finite() => KpiState::Value(v),
-                        Some(_) => KpiState::Failed(Box::new(self.kpi_problem(
-                            k,
-                            "计算结果不是有限数（可能除以了 0）",
-                            "the result is not a finite number (division by zero?)",
-                            None,
-                        ))),
-                        None => KpiState::Failed(Box::new(self.kpi_problem(
-                            k,
-                            &format!("计算结果应为数字，实际为 {}", d.type_name()),
-                            &format!("the result must be a number, got {}", d.type_name()),
-                            None,
-                        ))),
-                    },
+                    Ok(Ok(v)) if v.is_finite() => KpiState::Value(v),
+                    Ok(Ok(_)) => KpiState::Failed(Box::new(self.kpi_problem(
+                        k,
+                        "计算结果不是有限数（可能除以了 0）",
+                        "the result is not a finite number (division by zero?)",
+                        None,
+                    ))),
+                    Ok(Err(d)) => KpiState::Failed(Box::new(self.kpi_problem(
+                        k,
+                        &format!("计算结果应为数字，实际为 {}", d.type_name()),
+                        &format!("the result must be a number, got {}", d.type_name()),
+                        None,
+                    ))),
                     Err(e) => {
                         let (zh, en, pos) = describe_eval_error(&e);
                         KpiState::Failed(Box::new(self.kpi_problem(k, &zh, &en, pos.0)))
@@ -769,22 +768,24 @@ impl Engine {
             scope.rewind(base);
             result
         };
-        let result = match run {
-            LeafRun::Fast(call) => call.call().map(Dynamic::from_float),
+        // The score, or the script's result that is not a number (a rule error below): a
+        // fast path's number never becomes a `Dynamic` only to be read back.
+        let result: Result<Result<f64, Dynamic>, _> = match run {
+            LeafRun::Fast(call) => call.call().map(Ok),
             LeafRun::Native {
                 program,
                 values,
                 done,
                 scope,
-            } => match program.run(values, p) {
-                Ok(d) if number(&d).is_some() => Ok(d),
+            } => match program.run(values, p).map(|d| number(&d)) {
+                Ok(Some(score)) => Ok(Ok(score)),
                 // Anything unusual is Rhai's to decide, from a clean slate.
                 _ => {
                     FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
-                    in_rhai(lazy_scope(scope, c, values, done))
+                    in_rhai(lazy_scope(scope, c, values, done)).map(|d| number(&d).ok_or(d))
                 }
             },
-            LeafRun::Rhai(scope) => in_rhai(scope),
+            LeafRun::Rhai(scope) => in_rhai(scope).map(|d| number(&d).ok_or(d)),
         };
         // The findings change places with the result's (empty) list: a reused scorecard's
         // lists go round as the frame's buffer instead of being freed and grown again.
@@ -830,26 +831,26 @@ impl Engine {
                 }
                 Err(pr)
             }
-            Ok(d) => match number(&d) {
-                None => Err(rule_error(
-                    ProblemCode::ResultWrongType,
-                    format!("评分脚本应返回分数（数字），实际返回 {}", d.type_name()),
-                    format!(
-                        "the scoring script must return a score (a number), it returned {}",
-                        d.type_name()
-                    ),
-                )),
-                Some(s) if !s.is_finite() => Err(rule_error(
+            Ok(Err(d)) => Err(rule_error(
+                ProblemCode::ResultWrongType,
+                format!("评分脚本应返回分数（数字），实际返回 {}", d.type_name()),
+                format!(
+                    "the scoring script must return a score (a number), it returned {}",
+                    d.type_name()
+                ),
+            )),
+            Ok(Ok(s)) => match s {
+                s if !s.is_finite() => Err(rule_error(
                     ProblemCode::ResultNotFinite,
                     format!("评分脚本返回了非有限数 {s}"),
                     format!("the scoring script returned the non-finite value {s}"),
                 )),
-                Some(s) if s < -1e-9 || s > p + 1e-9 => Err(rule_error(
+                s if s < -1e-9 || s > p + 1e-9 => Err(rule_error(
                     ProblemCode::ResultOutOfRange,
                     format!("得分 {} 超出 [0, {}] 分的范围", fmt_pts(s), fmt_pts(p)),
                     format!("score {} is outside [0, {}] points", fmt_pts(s), fmt_pts(p)),
                 )),
-                Some(s) => Ok(s.clamp(0.0, p)),
+                s => Ok(s.clamp(0.0, p)),
             },
         };
         out.flag = flag;

@@ -102,6 +102,8 @@ struct Compiled {
     n_inputs: usize,
     /// Input indices sorted by id, to pair them with a submission's sorted values.
     inputs_by_id: Vec<usize>,
+    /// Every node's declared points: a scorecard's points when nothing is N/A.
+    declared_points: Vec<Option<Decimal>>,
     /// KPIs in evaluation (dependency) order.
     kpis: Vec<CompiledKpi>,
     /// Indicator nodes depth-first in rulebook order; parents before children.
@@ -968,11 +970,12 @@ impl Engine {
         (values, bad)
     }
 
-    /// Which nodes the submission marks N/A (children inherit), reporting bad marks.
+    /// Which nodes the submission marks N/A (children inherit), reporting bad marks; empty
+    /// when it marks none (most submissions: no allocation, no walk of the nodes).
     fn check_na(&self, submission: &Submission, problems: &mut Vec<Problem>) -> Vec<bool> {
         let c = &*self.inner;
         let spec = c.rulebook.spec();
-        let mut na = vec![false; c.nodes.len()];
+        let mut na = Vec::new();
         for id in &submission.not_applicable {
             match c.node_index.get(id) {
                 None => problems.push(
@@ -993,7 +996,10 @@ impl Engine {
                     .indicator(id.clone())
                     .field("not_applicable"),
                 ),
-                Some(&ni) => na[ni] = true,
+                Some(&ni) => {
+                    na.resize(c.nodes.len(), false);
+                    na[ni] = true;
+                }
             }
         }
         for id in submission.notes.keys() {
@@ -1010,7 +1016,7 @@ impl Engine {
             }
         }
         // Inherit downwards (parents precede children).
-        for ni in 0..c.nodes.len() {
+        for ni in 0..na.len() {
             if let Some(p) = c.nodes[ni].parent
                 && na[p]
             {
@@ -1023,6 +1029,11 @@ impl Engine {
     /// Points each node carries in this scorecard; `None` for N/A nodes.
     fn effective_points(&self, na_marked: &[bool]) -> Vec<Option<Decimal>> {
         let c = &*self.inner;
+        // Nothing marked (`na_marked` may then be empty), nothing N/A: a node is N/A only if
+        // marked or through its children.
+        if !na_marked.contains(&true) {
+            return c.declared_points.clone();
+        }
         let n = c.nodes.len();
         // A node is N/A if marked, or if every child is.
         let mut na = na_marked.to_vec();
@@ -1031,9 +1042,6 @@ impl Engine {
             if !node.children.is_empty() && node.children.iter().all(|&k| na[k]) {
                 na[ni] = true;
             }
-        }
-        if !na.iter().any(|&x| x) {
-            return c.nodes.iter().map(|nd| Some(nd.declared)).collect();
         }
         let declared: Vec<Decimal> = c.nodes.iter().map(|nd| nd.declared).collect();
         let mut out: Vec<Option<Decimal>> = vec![None; n];
@@ -1580,6 +1588,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     let inputs_by_id = crate::sorted_order(n_inputs, &mut |a, b| {
         spec.inputs[a].id.cmp(&spec.inputs[b].id)
     });
+    let declared_points = nodes.iter().map(|nd| Some(nd.declared)).collect();
     Some(Compiled {
         rulebook,
         reference,
@@ -1587,6 +1596,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         table: Arc::new(table),
         n_inputs,
         inputs_by_id,
+        declared_points,
         kpis,
         nodes,
         roots,

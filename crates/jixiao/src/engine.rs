@@ -17,7 +17,7 @@ use crate::script::{
     FRAME, HelperError, Lang, MetricMeta, MetricTable, SUBJECT_HELPERS, ValueFmt, compiler,
     default_explanation, format_value, position_of, sandbox, to_dynamic,
 };
-use crate::submission::{Submission, Val, check_value, grade_scale};
+use crate::submission::{GradeCheck, Submission, Val, check_input, grade_scale};
 use rhai::{AST, Dynamic, EvalAltResult, Scope};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::*;
@@ -102,6 +102,8 @@ struct Compiled {
     n_inputs: usize,
     /// Input indices sorted by id, to pair them with a submission's sorted values.
     inputs_by_id: Vec<usize>,
+    /// Each grade input's levels prepared for checking values (empty for other inputs).
+    grade_checks: Vec<GradeCheck>,
     /// Every node's declared points: a scorecard's points when nothing is N/A.
     declared_points: Vec<Option<Decimal>>,
     /// KPIs in evaluation (dependency) order.
@@ -943,7 +945,7 @@ impl Engine {
             let Some((_, raw)) = submitted.next_if(|(key, _)| key.as_str() == id) else {
                 continue;
             };
-            match check_value(&spec.inputs[i], raw) {
+            match check_input(&spec.inputs[i], raw, &c.grade_checks[i]) {
                 Ok(v) => values[i] = v,
                 Err(p) => {
                     let at = value_problems.partition_point(|(j, _)| *j < i);
@@ -1588,6 +1590,14 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     let inputs_by_id = crate::sorted_order(n_inputs, &mut |a, b| {
         spec.inputs[a].id.cmp(&spec.inputs[b].id)
     });
+    let grade_checks = spec
+        .inputs
+        .iter()
+        .map(|input| match input.kind {
+            InputType::Grade => GradeCheck::new(input),
+            _ => GradeCheck::default(),
+        })
+        .collect();
     let declared_points = nodes.iter().map(|nd| Some(nd.declared)).collect();
     Some(Compiled {
         rulebook,
@@ -1596,6 +1606,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         table: Arc::new(table),
         n_inputs,
         inputs_by_id,
+        grade_checks,
         declared_points,
         kpis,
         nodes,

@@ -17,11 +17,11 @@ use crate::script::{
     FRAME, HelperError, Lang, MetricMeta, MetricTable, SUBJECT_HELPERS, ValueFmt, compiler,
     default_explanation, format_value, position_of, sandbox, to_dynamic,
 };
-use crate::submission::{GradeCheck, Submission, Val, check_input, grade_scale};
+use crate::submission::{GradeCheck, Submission, Val, check_input, cmp_ids, grade_scale};
 use rhai::{AST, Dynamic, EvalAltResult, Scope};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -100,8 +100,9 @@ struct Compiled {
     runner: std::sync::OnceLock<rhai::Engine>,
     table: Arc<MetricTable>,
     n_inputs: usize,
-    /// Input indices sorted by id, to pair them with a submission's sorted values.
-    inputs_by_id: Vec<usize>,
+    /// Input ids (interned) and indices, sorted by id, to pair them with a submission's
+    /// sorted values.
+    inputs_by_id: Vec<(&'static str, usize)>,
     /// Each grade input's levels prepared for checking values (empty for other inputs).
     grade_checks: Vec<GradeCheck>,
     /// Every node's declared points: a scorecard's points when nothing is N/A.
@@ -925,36 +926,45 @@ impl Engine {
         &self,
         submission: &Submission,
         problems: &mut Vec<Problem>,
-    ) -> (Vec<Option<Val>>, HashSet<usize>) {
+    ) -> (Vec<Option<Val>>, Vec<usize>) {
         let c = &*self.inner;
         let spec = c.rulebook.spec();
         let mut values: Vec<Option<Val>> = vec![None; c.table.metas.len()];
-        let mut bad = HashSet::new();
+        // In input order, like their problems; few, so a search of them is cheap.
+        let mut bad = Vec::new();
         // Both sides sorted by id: one merge walk pairs every submitted value with its
-        // input (no hashing or tree search per value on this hot path).
-        let mut submitted = submission.values.iter().peekable();
+        // input (no hashing or tree search per value on this hot path), one comparison
+        // per pair.
+        let mut submitted = submission.values.iter();
+        let mut next = submitted.next();
         let mut unknown = Vec::new();
         // Kept in input order (the rulebook's, as the form lists them) as they arrive in id
         // order: an insertion per bad value, of which there are few.
         let mut value_problems: Vec<(usize, Problem)> = Vec::new();
-        for &i in &c.inputs_by_id {
-            let id = spec.inputs[i].id.as_str();
-            while let Some((key, _)) = submitted.next_if(|(key, _)| key.as_str() < id) {
-                unknown.push(key);
-            }
-            let Some((_, raw)) = submitted.next_if(|(key, _)| key.as_str() == id) else {
-                continue;
+        for &(id, i) in &c.inputs_by_id {
+            let raw = loop {
+                let Some((key, raw)) = next else { break None };
+                match cmp_ids(key, id) {
+                    std::cmp::Ordering::Less => unknown.push(key),
+                    std::cmp::Ordering::Equal => {
+                        next = submitted.next();
+                        break Some(raw);
+                    }
+                    std::cmp::Ordering::Greater => break None,
+                }
+                next = submitted.next();
             };
+            let Some(raw) = raw else { continue };
             match check_input(&spec.inputs[i], raw, &c.grade_checks[i]) {
                 Ok(v) => values[i] = v,
                 Err(p) => {
                     let at = value_problems.partition_point(|(j, _)| *j < i);
                     value_problems.insert(at, (i, p));
-                    bad.insert(i);
+                    bad.insert(at, i);
                 }
             }
         }
-        unknown.extend(submitted.map(|(key, _)| key));
+        unknown.extend(next.into_iter().chain(submitted).map(|(key, _)| key));
         for key in unknown {
             {
                 problems.push(
@@ -1589,7 +1599,10 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     let declared_total = points_decimal(spec.total);
     let inputs_by_id = crate::sorted_order(n_inputs, &mut |a, b| {
         spec.inputs[a].id.cmp(&spec.inputs[b].id)
-    });
+    })
+    .into_iter()
+    .map(|i| (table.metas[i].id, i))
+    .collect();
     let grade_checks = spec
         .inputs
         .iter()

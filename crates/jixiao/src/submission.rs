@@ -222,8 +222,9 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
 }
 
 /// [`check_value`] for an engine's input, with its grade levels prepared
-/// ([`GradeCheck`]). A number in range for a number input and a yes/no for a yes/no input,
-/// most of every submission, are taken here without the general check's call.
+/// ([`GradeCheck`]). A number in range for a number, percent or integer input and a yes/no
+/// for a yes/no input, most of every submission, are taken here without the general
+/// check's call (and as it takes them).
 #[allow(clippy::result_large_err)]
 #[inline]
 pub(crate) fn check_input(
@@ -232,15 +233,22 @@ pub(crate) fn check_input(
     grades: &GradeCheck,
 ) -> Result<Option<Val>, Problem> {
     use serde_json::Value as J;
-    match (input.kind, raw) {
-        (InputType::Number, J::Number(n)) => {
-            if let Some(n) = n.as_f64()
-                && n.is_finite()
-                && in_range(input, n)
-            {
-                return Ok(Some(Val::Num(n)));
+    if let J::Number(n) = raw
+        && let Some(n) = n.as_f64()
+        && n.is_finite()
+        && in_range(input, n)
+    {
+        match input.kind {
+            InputType::Number => return Ok(Some(Val::Num(n))),
+            InputType::Percent => return Ok(Some(Val::Num(n / 100.0))),
+            InputType::Integer if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                #[allow(clippy::cast_possible_truncation)] // integral and below 2^53, checked
+                return Ok(Some(Val::Int(n as i64)));
             }
+            _ => {}
         }
+    }
+    match (input.kind, raw) {
         (InputType::Bool, J::Bool(b)) => return Ok(Some(Val::Bool(*b))),
         (InputType::Grade, J::Array(items)) => {
             if let Some(v) = few_grades(input, items, grades) {
@@ -805,6 +813,38 @@ mod tests {
         for a in ids {
             for b in ids {
                 assert_eq!(cmp_ids(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    /// The inline number and yes/no paths take exactly what the general check takes.
+    #[test]
+    fn inline_numbers_agree_with_the_general_check() {
+        for kind in ["number", "percent", "integer", "bool", "text"] {
+            let input: Input = serde_json::from_value(serde_json::json!(
+                {"id": "v", "label": "值", "type": kind, "min": -5, "max": 120}
+            ))
+            .unwrap();
+            let prepared = GradeCheck::default();
+            for raw in [
+                serde_json::json!(0),
+                serde_json::json!(1),
+                serde_json::json!(-5),
+                serde_json::json!(-6),
+                serde_json::json!(12.5),
+                serde_json::json!(120),
+                serde_json::json!(120.01),
+                serde_json::json!(u64::MAX),
+                serde_json::json!(true),
+                serde_json::json!("7"),
+            ] {
+                let general = check_value(&input, &raw);
+                let fast = check_input(&input, &raw, &prepared);
+                match (general, fast) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{kind} {raw}"),
+                    (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{kind} {raw}"),
+                    (a, b) => panic!("{kind} {raw}: {a:?} vs {b:?}"),
+                }
             }
         }
     }

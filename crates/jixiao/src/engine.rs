@@ -17,11 +17,11 @@ use crate::script::{
     FRAME, HelperError, Lang, MetricMeta, MetricTable, SUBJECT_HELPERS, ValueFmt, compiler,
     default_explanation, format_value, position_of, sandbox, to_dynamic,
 };
-use crate::submission::{Submission, Val, check_value, grade_scale};
+use crate::submission::{GradeCheck, Submission, Val, check_input, cmp_ids, grade_scale};
 use rhai::{AST, Dynamic, EvalAltResult, Scope};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -100,8 +100,13 @@ struct Compiled {
     runner: std::sync::OnceLock<rhai::Engine>,
     table: Arc<MetricTable>,
     n_inputs: usize,
-    /// Input indices sorted by id, to pair them with a submission's sorted values.
-    inputs_by_id: Vec<usize>,
+    /// Input ids (interned) and indices, sorted by id, to pair them with a submission's
+    /// sorted values.
+    inputs_by_id: Vec<(&'static str, usize)>,
+    /// Each grade input's levels prepared for checking values (empty for other inputs).
+    grade_checks: Vec<GradeCheck>,
+    /// Every node's declared points: a scorecard's points when nothing is N/A.
+    declared_points: Vec<Option<Decimal>>,
     /// KPIs in evaluation (dependency) order.
     kpis: Vec<CompiledKpi>,
     /// Indicator nodes depth-first in rulebook order; parents before children.
@@ -981,36 +986,45 @@ impl Engine {
         &self,
         submission: &Submission,
         problems: &mut Vec<Problem>,
-    ) -> (Vec<Option<Val>>, HashSet<usize>) {
+    ) -> (Vec<Option<Val>>, Vec<usize>) {
         let c = &*self.inner;
         let spec = c.rulebook.spec();
         let mut values: Vec<Option<Val>> = vec![None; c.table.metas.len()];
-        let mut bad = HashSet::new();
+        // In input order, like their problems; few, so a search of them is cheap.
+        let mut bad = Vec::new();
         // Both sides sorted by id: one merge walk pairs every submitted value with its
-        // input (no hashing or tree search per value on this hot path).
-        let mut submitted = submission.values.iter().peekable();
+        // input (no hashing or tree search per value on this hot path), one comparison
+        // per pair.
+        let mut submitted = submission.values.iter();
+        let mut next = submitted.next();
         let mut unknown = Vec::new();
         // Kept in input order (the rulebook's, as the form lists them) as they arrive in id
         // order: an insertion per bad value, of which there are few.
         let mut value_problems: Vec<(usize, Problem)> = Vec::new();
-        for &i in &c.inputs_by_id {
-            let id = spec.inputs[i].id.as_str();
-            while let Some((key, _)) = submitted.next_if(|(key, _)| key.as_str() < id) {
-                unknown.push(key);
-            }
-            let Some((_, raw)) = submitted.next_if(|(key, _)| key.as_str() == id) else {
-                continue;
+        for &(id, i) in &c.inputs_by_id {
+            let raw = loop {
+                let Some((key, raw)) = next else { break None };
+                match cmp_ids(key, id) {
+                    std::cmp::Ordering::Less => unknown.push(key),
+                    std::cmp::Ordering::Equal => {
+                        next = submitted.next();
+                        break Some(raw);
+                    }
+                    std::cmp::Ordering::Greater => break None,
+                }
+                next = submitted.next();
             };
-            match check_value(&spec.inputs[i], raw) {
+            let Some(raw) = raw else { continue };
+            match check_input(&spec.inputs[i], raw, &c.grade_checks[i]) {
                 Ok(v) => values[i] = v,
                 Err(p) => {
                     let at = value_problems.partition_point(|(j, _)| *j < i);
                     value_problems.insert(at, (i, p));
-                    bad.insert(i);
+                    bad.insert(at, i);
                 }
             }
         }
-        unknown.extend(submitted.map(|(key, _)| key));
+        unknown.extend(next.into_iter().chain(submitted).map(|(key, _)| key));
         for key in unknown {
             {
                 problems.push(
@@ -1028,11 +1042,12 @@ impl Engine {
         (values, bad)
     }
 
-    /// Which nodes the submission marks N/A (children inherit), reporting bad marks.
+    /// Which nodes the submission marks N/A (children inherit), reporting bad marks; empty
+    /// when it marks none (most submissions: no allocation, no walk of the nodes).
     fn check_na(&self, submission: &Submission, problems: &mut Vec<Problem>) -> Vec<bool> {
         let c = &*self.inner;
         let spec = c.rulebook.spec();
-        let mut na = vec![false; c.nodes.len()];
+        let mut na = Vec::new();
         for id in &submission.not_applicable {
             match c.node_index.get(id) {
                 None => problems.push(
@@ -1053,7 +1068,10 @@ impl Engine {
                     .indicator(id.clone())
                     .field("not_applicable"),
                 ),
-                Some(&ni) => na[ni] = true,
+                Some(&ni) => {
+                    na.resize(c.nodes.len(), false);
+                    na[ni] = true;
+                }
             }
         }
         for id in submission.notes.keys() {
@@ -1070,7 +1088,7 @@ impl Engine {
             }
         }
         // Inherit downwards (parents precede children).
-        for ni in 0..c.nodes.len() {
+        for ni in 0..na.len() {
             if let Some(p) = c.nodes[ni].parent
                 && na[p]
             {
@@ -1083,6 +1101,11 @@ impl Engine {
     /// Points each node carries in this scorecard; `None` for N/A nodes.
     fn effective_points(&self, na_marked: &[bool]) -> Vec<Option<Decimal>> {
         let c = &*self.inner;
+        // Nothing marked (`na_marked` may then be empty), nothing N/A: a node is N/A only if
+        // marked or through its children.
+        if !na_marked.contains(&true) {
+            return c.declared_points.clone();
+        }
         let n = c.nodes.len();
         // A node is N/A if marked, or if every child is.
         let mut na = na_marked.to_vec();
@@ -1091,9 +1114,6 @@ impl Engine {
             if !node.children.is_empty() && node.children.iter().all(|&k| na[k]) {
                 na[ni] = true;
             }
-        }
-        if !na.iter().any(|&x| x) {
-            return c.nodes.iter().map(|nd| Some(nd.declared)).collect();
         }
         let declared: Vec<Decimal> = c.nodes.iter().map(|nd| nd.declared).collect();
         let mut out: Vec<Option<Decimal>> = vec![None; n];
@@ -1639,7 +1659,19 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     let declared_total = points_decimal(spec.total);
     let inputs_by_id = crate::sorted_order(n_inputs, &mut |a, b| {
         spec.inputs[a].id.cmp(&spec.inputs[b].id)
-    });
+    })
+    .into_iter()
+    .map(|i| (table.metas[i].id, i))
+    .collect();
+    let grade_checks = spec
+        .inputs
+        .iter()
+        .map(|input| match input.kind {
+            InputType::Grade => GradeCheck::new(input),
+            _ => GradeCheck::default(),
+        })
+        .collect();
+    let declared_points = nodes.iter().map(|nd| Some(nd.declared)).collect();
     Some(Compiled {
         rulebook,
         reference,
@@ -1647,6 +1679,8 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         table: Arc::new(table),
         n_inputs,
         inputs_by_id,
+        grade_checks,
+        declared_points,
         kpis,
         nodes,
         roots,

@@ -125,20 +125,91 @@ pub(crate) enum Val {
 }
 
 /// The level labels of an expert-grade value, one per expert: the rulebook's own (interned)
-/// labels, so one grade costs no allocation and several cost one.
-#[derive(Debug, Clone, PartialEq)]
+/// labels, so up to three grades (the usual panel) cost no allocation and more cost one.
+#[derive(Debug, Clone)]
 pub(crate) enum GradeLabels {
-    One(&'static str),
+    /// The first `len` of `labels`.
+    Few {
+        len: u8,
+        labels: [&'static str; 3],
+    },
     Many(Arc<[&'static str]>),
 }
 
 impl GradeLabels {
+    fn new(labels: &[&'static str]) -> Self {
+        match *labels {
+            [a] => GradeLabels::Few {
+                len: 1,
+                labels: [a, "", ""],
+            },
+            [a, b] => GradeLabels::Few {
+                len: 2,
+                labels: [a, b, ""],
+            },
+            [a, b, c] => GradeLabels::Few {
+                len: 3,
+                labels: [a, b, c],
+            },
+            _ => GradeLabels::Many(labels.into()),
+        }
+    }
+
     pub fn as_slice(&self) -> &[&'static str] {
         match self {
-            GradeLabels::One(label) => std::slice::from_ref(label),
+            GradeLabels::Few { len, labels } => &labels[..usize::from(*len)],
             GradeLabels::Many(labels) => labels,
         }
     }
+}
+
+/// Equal when the labels are, however they are stored.
+impl PartialEq for GradeLabels {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+/// An expert-grade input's levels as an engine checks values against them, prepared once
+/// when the rulebook is compiled: the interned labels (no lookup per value), and whether a
+/// value equal to a label can be taken as it is (no trimming first).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GradeCheck {
+    /// The interned labels of [`grade_scale`], in its order, and their fractions.
+    labels: Vec<&'static str>,
+    fractions: Vec<f64>,
+    /// No label has surrounding white space: a value equal to one trims to itself.
+    trimmed: bool,
+}
+
+impl GradeCheck {
+    pub fn new(input: &Input) -> Self {
+        let scale = grade_scale(input);
+        GradeCheck {
+            labels: scale
+                .iter()
+                .map(|l| crate::intern::intern(&l.label))
+                .collect(),
+            fractions: scale.iter().map(|l| l.fraction).collect(),
+            trimmed: scale.iter().all(|l| l.label.trim() == l.label),
+        }
+    }
+}
+
+/// The byte order of two ids (`str::cmp`'s). Short ids (most are) byte by byte, without
+/// the `memcmp` call that costs more than their few bytes do.
+#[inline]
+pub(crate) fn cmp_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().min(b.len()) > 8 {
+        return a.cmp(b);
+    }
+    for (p, q) in a.iter().zip(b) {
+        if p != q {
+            return p.cmp(q);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// Longest text accepted, in characters.
@@ -147,6 +218,88 @@ pub(crate) const MAX_TEXT_CHARS: usize = 2_000;
 /// Check one raw value against its input declaration. `Ok(None)` means not filled in.
 #[allow(clippy::result_large_err)] // one per bad value, off the hot path
 pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Option<Val>, Problem> {
+    check_value_with(input, raw, None)
+}
+
+/// [`check_value`] for an engine's input, with its grade levels prepared
+/// ([`GradeCheck`]). A number in range for a number, percent or integer input and a yes/no
+/// for a yes/no input, most of every submission, are taken here without the general
+/// check's call (and as it takes them).
+#[allow(clippy::result_large_err)]
+#[inline]
+pub(crate) fn check_input(
+    input: &Input,
+    raw: &serde_json::Value,
+    grades: &GradeCheck,
+) -> Result<Option<Val>, Problem> {
+    use serde_json::Value as J;
+    if let J::Number(n) = raw
+        && let Some(n) = n.as_f64()
+        && n.is_finite()
+        && in_range(input, n)
+    {
+        match input.kind {
+            InputType::Number => return Ok(Some(Val::Num(n))),
+            InputType::Percent => return Ok(Some(Val::Num(n / 100.0))),
+            InputType::Integer if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                #[allow(clippy::cast_possible_truncation)] // integral and below 2^53, checked
+                return Ok(Some(Val::Int(n as i64)));
+            }
+            _ => {}
+        }
+    }
+    match (input.kind, raw) {
+        (InputType::Bool, J::Bool(b)) => return Ok(Some(Val::Bool(*b))),
+        (InputType::Grade, J::Array(items)) => {
+            if let Some(v) = few_grades(input, items, grades) {
+                return Ok(Some(v));
+            }
+        }
+        _ => {}
+    }
+    check_value_with(input, raw, Some(grades))
+}
+
+/// One to three expert grades each exactly a level's label (the usual panel's form), as the
+/// general check takes them: no trimming (labels trim to themselves), no synonyms, no
+/// buffers. `None` for anything else, which the general check then takes.
+fn few_grades(input: &Input, items: &[serde_json::Value], g: &GradeCheck) -> Option<Val> {
+    let n = items.len();
+    if !(1..=3).contains(&n) || !g.trimmed {
+        return None;
+    }
+    let mut labels = [""; 3];
+    let mut fractions = [0.0; 3];
+    for (k, item) in items.iter().enumerate() {
+        let s = item.as_str()?;
+        let at = g.labels.iter().position(|l| same(l, s))?;
+        labels[k] = g.labels[at];
+        fractions[k] = g.fractions[at];
+    }
+    Some(Val::Grade {
+        fraction: aggregate(&mut fractions[..n], input.aggregate),
+        labels: GradeLabels::Few {
+            len: u8::try_from(n).ok()?,
+            labels,
+        },
+    })
+}
+
+/// `a == b` for short texts, without a `memcmp` call.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// `grades`: the input's prepared levels, if there are; without, labels are interned as
+/// they are found.
+#[allow(clippy::result_large_err)]
+#[inline(never)]
+fn check_value_with(
+    input: &Input,
+    raw: &serde_json::Value,
+    grades: Option<&GradeCheck>,
+) -> Result<Option<Val>, Problem> {
     use serde_json::Value as J;
     if raw.is_null() || raw.as_str().is_some_and(|s| s.trim().is_empty()) {
         return Ok(None);
@@ -281,7 +434,16 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
             let mut labels = smallvec::SmallVec::<[&'static str; 8]>::new();
             let mut fractions = smallvec::SmallVec::<[f64; 8]>::new();
             for r in raws {
-                let Some(found) = r.as_str().and_then(|s| find_level(scale, s.trim())) else {
+                let at = r.as_str().and_then(|s| match grades {
+                    // Equal to a label that trims to itself: trimming would change nothing.
+                    Some(g) if g.trimmed => g
+                        .labels
+                        .iter()
+                        .position(|l| *l == s)
+                        .or_else(|| find_level(scale, s.trim())),
+                    _ => find_level(scale, s.trim()),
+                });
+                let Some(at) = at else {
                     let allowed = scale
                         .iter()
                         .map(|l| l.label.as_str())
@@ -303,8 +465,11 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
                     .input(&input.id)
                     .field(format!("values.{}", input.id)));
                 };
-                labels.push(crate::intern::intern_cached(&found.label));
-                fractions.push(found.fraction);
+                labels.push(match grades {
+                    Some(g) => g.labels[at],
+                    None => crate::intern::intern_cached(&scale[at].label),
+                });
+                fractions.push(scale[at].fraction);
             }
             if labels.is_empty() {
                 return Ok(None);
@@ -317,10 +482,7 @@ pub(crate) fn check_value(input: &Input, raw: &serde_json::Value) -> Result<Opti
             }
             Val::Grade {
                 fraction: aggregate(&mut fractions, input.aggregate),
-                labels: match labels.as_slice() {
-                    [one] => GradeLabels::One(one),
-                    many => GradeLabels::Many(many.into()),
-                },
+                labels: GradeLabels::new(&labels),
             }
         }
     };
@@ -331,11 +493,15 @@ fn en_label(input: &Input) -> &str {
     input.label_en.as_deref().unwrap_or(&input.label)
 }
 
+/// Within the input's `min` and `max`, where it has them.
+#[inline]
+fn in_range(input: &Input, n: f64) -> bool {
+    !(input.min.is_some_and(|m| n < m) || input.max.is_some_and(|m| n > m))
+}
+
 #[allow(clippy::result_large_err)]
 fn check_range(input: &Input, n: f64) -> Result<(), Problem> {
-    let below = input.min.is_some_and(|m| n < m);
-    let above = input.max.is_some_and(|m| n > m);
-    if !(below || above) {
+    if in_range(input, n) {
         return Ok(());
     }
     let bound = |b: Option<f64>| b.map_or_else(|| "∞".to_string(), crate::rulebook::fmt_pts);
@@ -481,10 +647,11 @@ pub(crate) fn grade_scale(input: &Input) -> &[GradeLevel] {
     }
 }
 
-/// A level by label; on the default four-level scale A/B/C/D (and 好/较好/一般/较差) are synonyms.
-fn find_level<'a>(scale: &'a [GradeLevel], s: &str) -> Option<&'a GradeLevel> {
-    if let Some(l) = scale.iter().find(|l| l.label == s) {
-        return Some(l);
+/// A level's place in the scale by label; on the default four-level scale A/B/C/D (and
+/// 好/较好/一般/较差) are synonyms.
+fn find_level(scale: &[GradeLevel], s: &str) -> Option<usize> {
+    if let Some(at) = scale.iter().position(|l| l.label == s) {
+        return Some(at);
     }
     if scale.len() == 4 {
         // ASCII: no non-ASCII letter uppercases to A–D.
@@ -495,13 +662,22 @@ fn find_level<'a>(scale: &'a [GradeLevel], s: &str) -> Option<&'a GradeLevel> {
             "D" | "较差" => 3,
             _ => return None,
         };
-        return scale.get(idx);
+        return Some(idx);
     }
     None
 }
 
 fn aggregate(fractions: &mut [f64], how: GradeAggregate) -> f64 {
-    fractions.sort_by(f64::total_cmp);
+    // Insertion sort: a panel is a few experts (at most 50), too few for the general sort's
+    // set-up to pay. Equal under `total_cmp` means bitwise equal, so any correct sort gives
+    // the same order.
+    for i in 1..fractions.len() {
+        let mut j = i;
+        while j > 0 && fractions[j - 1].total_cmp(&fractions[j]).is_gt() {
+            fractions.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     let n = fractions.len();
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
     // Cut float noise (1.0 + 0.8 + 0.6) / 3 = 0.7999… so a combined grade reads 80%.
@@ -609,6 +785,105 @@ mod tests {
                 parse_cleaned_number(text, false),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn ids_compare_as_strings_do() {
+        let ids = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "abc",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghi",
+            "abcdefgh0",
+            "x1",
+            "x10",
+            "x2",
+            "X1",
+            "数据",
+            "数据项",
+            "é",
+            "budget_requested",
+            "budget_approved",
+        ];
+        for a in ids {
+            for b in ids {
+                assert_eq!(cmp_ids(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    /// The inline number and yes/no paths take exactly what the general check takes.
+    #[test]
+    fn inline_numbers_agree_with_the_general_check() {
+        for kind in ["number", "percent", "integer", "bool", "text"] {
+            let input: Input = serde_json::from_value(serde_json::json!(
+                {"id": "v", "label": "值", "type": kind, "min": -5, "max": 120}
+            ))
+            .unwrap();
+            let prepared = GradeCheck::default();
+            for raw in [
+                serde_json::json!(0),
+                serde_json::json!(1),
+                serde_json::json!(-5),
+                serde_json::json!(-6),
+                serde_json::json!(12.5),
+                serde_json::json!(120),
+                serde_json::json!(120.01),
+                serde_json::json!(u64::MAX),
+                serde_json::json!(true),
+                serde_json::json!("7"),
+            ] {
+                let general = check_value(&input, &raw);
+                let fast = check_input(&input, &raw, &prepared);
+                match (general, fast) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{kind} {raw}"),
+                    (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{kind} {raw}"),
+                    (a, b) => panic!("{kind} {raw}: {a:?} vs {b:?}"),
+                }
+            }
+        }
+    }
+
+    /// The engine's prepared grade check takes exactly what the general check takes.
+    #[test]
+    fn prepared_grade_check_agrees_with_the_general_one() {
+        let default: Input = serde_json::from_value(
+            serde_json::json!({"id": "g", "label": "评级", "type": "grade", "aggregate": "mean"}),
+        )
+        .unwrap();
+        let custom: Input = serde_json::from_value(serde_json::json!({
+            "id": "g", "label": "评级", "type": "grade",
+            "levels": [{"label": "好 ", "fraction": 1.0}, {"label": "坏", "fraction": 0.3}]
+        }))
+        .unwrap();
+        for input in [default, custom] {
+            let prepared = GradeCheck::new(&input);
+            for raw in [
+                serde_json::json!(["优", "良", "中"]),
+                serde_json::json!(["差", "差"]),
+                serde_json::json!(["中"]),
+                serde_json::json!("良"),
+                serde_json::json!([" 优", "A", "较好"]),
+                serde_json::json!(["优", "良", "中", "差"]),
+                serde_json::json!(["好 ", "坏"]),
+                serde_json::json!(["好", "坏"]),
+                serde_json::json!(["优", 1]),
+                serde_json::json!(["优", "甲"]),
+                serde_json::json!([]),
+            ] {
+                let general = check_value(&input, &raw);
+                let fast = check_input(&input, &raw, &prepared);
+                match (general, fast) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{raw}"),
+                    (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{raw}"),
+                    (a, b) => panic!("{raw}: {a:?} vs {b:?}"),
+                }
+            }
         }
     }
 

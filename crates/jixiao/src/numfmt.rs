@@ -226,9 +226,60 @@ pub(crate) struct Pts(pub f64);
 
 impl Pts {
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
-        match crate::scorecard::score_cents(self.0) {
-            Some(cents) => write_parts(f, cents < 0, cents.unsigned_abs(), 2, true),
-            None => write!(f, "{}", crate::scorecard::round_score(self.0)),
+        Points::new(self.0).write_to(f)
+    }
+}
+
+/// [`Pts`] with its hundredths worked out once, for points that are both printed and
+/// recorded as a finding's deduction (which rounds them the same way).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Points {
+    x: f64,
+    /// `score_cents(x)`.
+    cents: Option<i64>,
+}
+
+impl Points {
+    pub(crate) fn new(x: f64) -> Points {
+        Points {
+            x,
+            cents: crate::scorecard::score_cents(x),
+        }
+    }
+
+    /// `round_score(x)`.
+    pub(crate) fn decimal(self) -> rust_decimal::Decimal {
+        match self.cents {
+            Some(cents) => crate::scorecard::decimal_of_cents(cents),
+            None => crate::scorecard::round_score(self.x),
+        }
+    }
+
+    pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
+        match self.cents {
+            Some(cents) => write_cents(f, cents),
+            None => write!(f, "{}", crate::scorecard::round_score(self.x)),
+        }
+    }
+}
+
+/// Hundredths as `Decimal` prints them normalized: "-1.01", "2.5", "5" (`write_parts` with
+/// 2 decimals and trimming, written out for the one case every finding prints).
+fn write_cents<W: Write>(f: &mut W, cents: i64) -> fmt::Result {
+    if cents < 0 {
+        f.write_char('-')?;
+    }
+    let m = cents.unsigned_abs();
+    write_whole(f, m / 100)?;
+    match m % 100 {
+        0 => Ok(()),
+        frac if frac.is_multiple_of(10) => {
+            f.write_char('.')?;
+            f.write_char(digit(frac / 10))
+        }
+        frac => {
+            f.write_char('.')?;
+            f.write_str(pair(frac))
         }
     }
 }
@@ -376,6 +427,7 @@ number_formats!(
     Trimmed,
     PercentTrimmed,
     Pts,
+    Points,
     Value<'_>,
     Threshold<'_>
 );
@@ -548,6 +600,13 @@ mod tests {
                 crate::scorecard::round_score(v).to_string(),
                 "{v}"
             );
+        }
+        for v in sweep() {
+            let points = Points::new(v);
+            assert_eq!(points.to_string(), Pts(v).to_string(), "{v}");
+            if v.is_finite() {
+                assert_eq!(points.decimal(), crate::scorecard::round_score(v), "{v}");
+            }
         }
         assert_eq!(Pts(13.125).to_string(), "13.13");
         assert_eq!(Pts(4.6).to_string(), "4.6");

@@ -12,6 +12,7 @@ use crate::numfmt::cat;
 use crate::scorecard::{Finding, round_score};
 use crate::submission::{Val, parse_date};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
+use rust_decimal::Decimal;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -171,22 +172,27 @@ impl LeafState {
         }
     }
     pub(crate) fn find(&mut self, text: impl FnOnce(bool) -> String, deduction: Option<f64>) {
+        self.record(text, deduction.map(round_score));
+    }
+    /// A finding for `points` lost, printed by `text` as they are recorded (hundredths
+    /// worked out once for both).
+    fn find_points(&mut self, points: f64, text: impl FnOnce(bool, numfmt::Points) -> String) {
+        let points = numfmt::Points::new(points);
+        self.record(|zh| text(zh, points), Some(points.decimal()));
+    }
+    fn record(&mut self, text: impl FnOnce(bool) -> String, deduction: Option<Decimal>) {
         let message = text(self.zh());
         if self.admit(message.len(), true) {
-            self.findings.push(Finding {
-                message,
-                deduction: deduction.map(round_score),
-            });
+            self.findings.push(Finding { message, deduction });
         }
     }
     /// Record the points lost by a helper whose result is below full marks.
-    fn lost(&mut self, score: f64, text: impl FnOnce(bool, numfmt::Pts) -> String) {
+    fn lost(&mut self, score: f64, text: impl FnOnce(bool, numfmt::Points) -> String) {
         // Against the score as it will print, so score + deductions = points on paper
         // (13.125 prints 13.13; the loss is 1.87, not 1.875 → 1.88).
         let lost = self.points - crate::scorecard::printed_score(score);
         if lost > 1e-9 {
-            let l = pts(lost);
-            self.find(|zh| text(zh, l), Some(lost));
+            self.find_points(lost, text);
         }
     }
 }
@@ -1634,31 +1640,12 @@ impl Deduction {
             let d = times * each;
             self.total += d;
             // A string reason is used as it is; anything else as Rhai prints it (`Piece`).
-            f.leaf.find(
-                |zh| match (times > 1.0, zh) {
-                    (true, true) => {
-                        cat!(
-                            reason,
-                            "（计 ",
-                            trim_num(times),
-                            " 次），扣 ",
-                            pts(d),
-                            " 分"
-                        )
-                    }
-                    (true, false) => cat!(
-                        reason,
-                        " (×",
-                        trim_num(times),
-                        "): ",
-                        pts(d),
-                        " points deducted"
-                    ),
-                    (false, true) => cat!(reason, "，扣 ", pts(d), " 分"),
-                    (false, false) => cat!(reason, ": ", pts(d), " points deducted"),
-                },
-                Some(d),
-            );
+            f.leaf.find_points(d, |zh, p| match (times > 1.0, zh) {
+                (true, true) => cat!(reason, "（计 ", trim_num(times), " 次），扣 ", p, " 分"),
+                (true, false) => cat!(reason, " (×", trim_num(times), "): ", p, " points deducted"),
+                (false, true) => cat!(reason, "，扣 ", p, " 分"),
+                (false, false) => cat!(reason, ": ", p, " points deducted"),
+            });
             if f.leaf.trace {
                 self.parts.push((cat!(reason), d));
             }

@@ -1596,10 +1596,29 @@ fn deduct_shape<T>(pos: Position, zh: bool) -> RhaiResult<T> {
 }
 
 /// One `deduct()` call in progress: the points taken so far, and (trace on) each reason.
+/// Reasons are kept as the script's values (a shared string is a reference count) and
+/// printed once, straight into the explanation.
 #[derive(Default)]
 struct Deduction {
     total: f64,
-    parts: Vec<(String, f64)>,
+    parts: Vec<(Dynamic, f64)>,
+}
+
+/// The explanation's list of reasons and points ("问题甲 −1；问题乙 −0.5"), pushed as a
+/// part of its text rather than built, collected and joined first.
+struct Deducted<'a>(&'a [(Dynamic, f64)], &'static str);
+
+impl numfmt::Piece for Deducted<'_> {
+    fn push_to(&self, out: &mut String) {
+        for (i, (reason, d)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push_str(self.1);
+            }
+            numfmt::Piece::push_to(reason, out);
+            out.push_str(" −");
+            numfmt::Piece::push_to(&pts(*d), out);
+        }
+    }
 }
 
 impl Deduction {
@@ -1647,7 +1666,7 @@ impl Deduction {
                 (false, false) => cat!(reason, ": ", p, " points deducted"),
             });
             if f.leaf.trace {
-                self.parts.push((cat!(reason), d));
+                self.parts.push((reason.clone(), d));
             }
         }
         Ok(())
@@ -1665,11 +1684,7 @@ impl Deduction {
                     cat!("nothing to deduct: full marks ", pts(score))
                 }
             } else {
-                let list = parts
-                    .iter()
-                    .map(|(r, d)| cat!(r, " −", pts(*d)))
-                    .collect::<Vec<_>>()
-                    .join(if zh { "；" } else { "; " });
+                let list = Deducted(&parts, if zh { "；" } else { "; " });
                 match (zh, total > p) {
                     (true, false) => cat!("满分 ", pts(p), "，", list, "，得分 ", pts(score)),
                     (true, true) => cat!("满分 ", pts(p), "，", list, "，扣分超过分值，以 0 分计"),

@@ -25,8 +25,9 @@ fn main() {
         .get(n_arg)
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
+    // JIXIAO_TRACE=1: with explanations, as the web form evaluates.
     let opts = jixiao::EvalOptions {
-        trace: false,
+        trace: std::env::var_os("JIXIAO_TRACE").is_some(),
         lang: jixiao::Lang::Zh,
     };
     // JIXIAO_INTERPRETED=1: every script in Rhai, for comparing with the fast paths.

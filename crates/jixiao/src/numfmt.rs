@@ -10,8 +10,6 @@
 use crate::script::ValueFmt;
 use std::fmt::{self, Display, Formatter, Write};
 
-const SCALES: [u64; 5] = [1, 10, 100, 1_000, 10_000];
-
 /// `x.round() as i64` (half away from zero) for |x| < 2⁶², without a libm call: baseline
 /// x86-64 has no rounding instruction (that is SSE4.1), so `f64::round` is a function call,
 /// and this runs for every score and number printed. Exact: truncation to `i64` is exact in
@@ -33,55 +31,128 @@ pub(crate) fn round_i64(x: f64) -> Option<i64> {
     })
 }
 
-/// `v` with `decimals` (≤ 4) places as (negative, whole, fraction), when integers give the
-/// same digits as the exact float formatter.
-fn fixed_parts(v: f64, decimals: usize) -> Option<(bool, u64, u64)> {
+/// 10^decimals for the integer route (≤ 4 places), as the factor it scales by.
+const SCALES: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
+
+/// `v` with `decimals` (≤ 4) places as (negative, its digits as one integer: 92.30 is 9230),
+/// when integers give the same digits as the exact float formatter.
+fn fixed_parts(v: f64, decimals: usize) -> Option<(bool, u64)> {
     let &scale = SCALES.get(decimals)?;
-    #[allow(clippy::cast_precision_loss)] // ≤ 10⁴
-    let scaled = v * scale as f64;
+    let scaled = v * scale;
     if !scaled.is_finite() || scaled.abs() >= 1e15 || (v <= 0.0 && scaled > -0.5) {
         return None;
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)] // |scaled| < 10¹⁵
-    let frac = scaled - (scaled as i64) as f64;
+    #[allow(clippy::cast_possible_truncation)] // |scaled| < 10¹⁵
+    let whole = scaled as i64;
+    #[allow(clippy::cast_precision_loss)] // a float's integral part: exact
+    let frac = scaled - whole as f64;
     if (frac.abs() - 0.5).abs() < 1e-6 {
         return None;
     }
-    let rounded = round_i64(scaled)?;
-    let magnitude = rounded.unsigned_abs();
-    Some((rounded < 0, magnitude / scale, magnitude % scale))
+    // `round_i64(scaled)`, whose checks and truncation are already done here.
+    let rounded = if frac >= 0.5 {
+        whole + 1
+    } else if frac <= -0.5 {
+        whole - 1
+    } else {
+        whole
+    };
+    Some((rounded < 0, rounded.unsigned_abs()))
 }
 
-/// Write `neg whole . frac` with `decimals` fraction digits, or fewer with `trim` (trailing
-/// zeros and a bare point dropped).
+/// "00" to "99": digits go into a text two at a time, as `str`s, so there is neither a
+/// per-character push nor a UTF-8 check of a byte buffer (safe code cannot skip that check).
+const PAIRS: &str = "\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+/// The two digits of `n` (< 100).
+fn pair(n: u64) -> &'static str {
+    let i = usize::try_from(n).unwrap_or(0) * 2;
+    PAIRS.get(i..i + 2).unwrap_or("00")
+}
+
+/// The digit `n` (< 10), ASCII by construction (a one-byte push).
+fn digit(n: u64) -> char {
+    char::from(b'0' + u8::try_from(n % 10).unwrap_or(0))
+}
+
+/// `whole` in decimal: one or two digits inline (nearly every number printed), larger ones
+/// two digits at a time from the front. Inlined: as a call, saving and restoring registers
+/// for the rare recursion cost more than writing the digits.
+#[inline]
+fn write_whole<W: Write>(f: &mut W, whole: u64) -> fmt::Result {
+    if whole < 10 {
+        f.write_char(digit(whole))
+    } else if whole < 100 {
+        f.write_str(pair(whole))
+    } else {
+        write_large(f, whole)
+    }
+}
+
+#[inline(never)]
+fn write_large<W: Write>(f: &mut W, whole: u64) -> fmt::Result {
+    write_whole(f, whole / 100)?;
+    f.write_str(pair(whole % 100))
+}
+
+/// Write `neg`, and `digits` (as [`fixed_parts`] gives them) with the last `decimals`
+/// (≤ 4) after the point; with `trim`, trailing zeros and a bare point dropped.
 fn write_parts<W: Write>(
     f: &mut W,
     neg: bool,
-    whole: u64,
-    mut frac: u64,
-    mut decimals: usize,
+    digits: u64,
+    decimals: usize,
     trim: bool,
 ) -> fmt::Result {
-    if neg {
-        f.write_char('-')?;
-    }
-    f.write_str(itoa::Buffer::new().format(whole))?;
+    // Constant divisors, not 10^decimals: a division by a variable is a real divide.
+    let (whole, mut frac) = match decimals {
+        0 => (digits, 0),
+        1 => (digits / 10, digits % 10),
+        2 => (digits / 100, digits % 100),
+        3 => (digits / 1_000, digits % 1_000),
+        _ => (digits / 10_000, digits % 10_000),
+    };
+    let mut decimals = decimals.min(4);
     if trim {
+        if frac == 0 {
+            // A whole number (a threshold of 95%, points of 5): no digit-by-digit trim.
+            decimals = 0;
+        }
         while decimals > 0 && frac.is_multiple_of(10) {
             frac /= 10;
             decimals -= 1;
         }
     }
-    if decimals == 0 {
-        return Ok(());
+    if neg {
+        f.write_char('-')?;
     }
-    let mut digits = [b'.', b'0', b'0', b'0', b'0'];
-    for slot in digits[1..=decimals].iter_mut().rev() {
-        // frac < 10⁴: one decimal digit per slot.
-        *slot = b'0' + u8::try_from(frac % 10).unwrap_or(0);
-        frac /= 10;
+    write_whole(f, whole)?;
+    match decimals {
+        0 => Ok(()),
+        1 => {
+            f.write_char('.')?;
+            f.write_char(digit(frac))
+        }
+        2 => {
+            f.write_char('.')?;
+            f.write_str(pair(frac))
+        }
+        3 => {
+            f.write_char('.')?;
+            f.write_char(digit(frac / 100))?;
+            f.write_str(pair(frac % 100))
+        }
+        _ => {
+            f.write_char('.')?;
+            f.write_str(pair(frac / 100))?;
+            f.write_str(pair(frac % 100))
+        }
     }
-    f.write_str(std::str::from_utf8(&digits[..=decimals]).unwrap_or("."))
 }
 
 /// `format!("{v:.decimals$}")`.
@@ -92,7 +163,7 @@ impl Fixed {
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         let Fixed(v, decimals) = *self;
         match fixed_parts(v, decimals) {
-            Some((neg, whole, frac)) => write_parts(f, neg, whole, frac, decimals, false),
+            Some((neg, digits)) => write_parts(f, neg, digits, decimals, false),
             None => write!(f, "{v:.decimals$}"),
         }
     }
@@ -116,7 +187,7 @@ impl Trimmed {
         } = *self;
         match fixed_parts(v, decimals) {
             // A negative rounded value is never zero here, so "-0" cannot arise.
-            Some((neg, whole, frac)) => write_parts(f, neg, whole, frac, decimals, true),
+            Some((neg, digits)) => write_parts(f, neg, digits, decimals, true),
             None => {
                 let s = format!("{v:.decimals$}");
                 let s = if decimals > 0 {
@@ -162,12 +233,60 @@ pub(crate) struct Pts(pub f64);
 
 impl Pts {
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
-        match crate::scorecard::score_cents(self.0) {
-            Some(cents) => {
-                let m = cents.unsigned_abs();
-                write_parts(f, cents < 0, m / 100, m % 100, 2, true)
-            }
-            None => write!(f, "{}", crate::scorecard::round_score(self.0)),
+        Points::new(self.0).write_to(f)
+    }
+}
+
+/// [`Pts`] with its hundredths worked out once, for points that are both printed and
+/// recorded as a finding's deduction (which rounds them the same way).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Points {
+    x: f64,
+    /// `score_cents(x)`.
+    cents: Option<i64>,
+}
+
+impl Points {
+    pub(crate) fn new(x: f64) -> Points {
+        Points {
+            x,
+            cents: crate::scorecard::score_cents(x),
+        }
+    }
+
+    /// `round_score(x)`.
+    pub(crate) fn decimal(self) -> rust_decimal::Decimal {
+        match self.cents {
+            Some(cents) => crate::scorecard::decimal_of_cents(cents),
+            None => crate::scorecard::round_score(self.x),
+        }
+    }
+
+    pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
+        match self.cents {
+            Some(cents) => write_cents(f, cents),
+            None => write!(f, "{}", crate::scorecard::round_score(self.x)),
+        }
+    }
+}
+
+/// Hundredths as `Decimal` prints them normalized: "-1.01", "2.5", "5" (`write_parts` with
+/// 2 decimals and trimming, written out for the one case every finding prints).
+fn write_cents<W: Write>(f: &mut W, cents: i64) -> fmt::Result {
+    if cents < 0 {
+        f.write_char('-')?;
+    }
+    let m = cents.unsigned_abs();
+    write_whole(f, m / 100)?;
+    match m % 100 {
+        0 => Ok(()),
+        frac if frac.is_multiple_of(10) => {
+            f.write_char('.')?;
+            f.write_char(digit(frac / 10))
+        }
+        frac => {
+            f.write_char('.')?;
+            f.write_str(pair(frac))
         }
     }
 }
@@ -187,7 +306,22 @@ impl Value<'_> {
                 Fixed(self.v * 100.0, 2).write_to(f)?;
                 f.write_char('%')
             }
-            ValueFmt::Integer => write!(f, "{}", self.v),
+            ValueFmt::Integer => {
+                // A whole float below 10¹⁵ displays as its integer's digits ("-0" for
+                // negative zero), with no exponent or point.
+                let magnitude = self.v.abs();
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // < 10¹⁵
+                let whole = magnitude as u64;
+                #[allow(clippy::cast_precision_loss)] // < 10¹⁵: exact
+                if magnitude < 1e15 && whole as f64 == magnitude {
+                    if self.v.is_sign_negative() {
+                        f.write_char('-')?;
+                    }
+                    write_whole(f, whole)
+                } else {
+                    write!(f, "{}", self.v)
+                }
+            }
             ValueFmt::Number | ValueFmt::Other => {
                 trim_num(self.v).write_to(f)?;
                 match self.unit {
@@ -300,6 +434,7 @@ number_formats!(
     Trimmed,
     PercentTrimmed,
     Pts,
+    Points,
     Value<'_>,
     Threshold<'_>
 );
@@ -372,6 +507,18 @@ mod tests {
             1e-9,
             13.125,
             9.224_999_999_999,
+            // Either side of the integer route's 10¹⁵ limit, at 0, 2 and 4 decimals.
+            999_999_999_999_999.0,
+            -999_999_999_999_999.0,
+            1e15,
+            9_999_999_999_999.99,
+            -9_999_999_999_999.99,
+            99_999_999_999.999_9,
+            -99_999_999_999.999_9,
+            100_000_000_000.0,
+            0.999_95,
+            -0.999_95,
+            9.999_96,
         ];
         let mut x = 0.000_123_f64;
         while x < 1e13 {
@@ -461,10 +608,74 @@ mod tests {
                 "{v}"
             );
         }
+        for v in sweep() {
+            let points = Points::new(v);
+            assert_eq!(points.to_string(), Pts(v).to_string(), "{v}");
+            if v.is_finite() {
+                assert_eq!(points.decimal(), crate::scorecard::round_score(v), "{v}");
+            }
+        }
         assert_eq!(Pts(13.125).to_string(), "13.13");
         assert_eq!(Pts(4.6).to_string(), "4.6");
         assert_eq!(Pts(5.0).to_string(), "5");
         assert_eq!(Pts(-1.005).to_string(), "-1.01");
+    }
+
+    /// Pushed into a text ([`Piece`], the `String` sink) exactly as displayed (`Formatter`).
+    #[test]
+    fn pieces_push_what_display_prints() {
+        let show = |v, fmt| Value { v, fmt, unit: None };
+        for v in sweep() {
+            let texts = [
+                (cat!(Fixed(v, 2)), Fixed(v, 2).to_string()),
+                (cat!(Fixed(v, 4)), Fixed(v, 4).to_string()),
+                (cat!(trim_num(v)), trim_num(v).to_string()),
+                (cat!(PercentTrimmed(v)), PercentTrimmed(v).to_string()),
+                (cat!(Pts(v)), Pts(v).to_string()),
+                (
+                    cat!(show(v, ValueFmt::Integer)),
+                    show(v, ValueFmt::Integer).to_string(),
+                ),
+            ];
+            for (pushed, displayed) in texts {
+                assert_eq!(pushed, displayed, "{v}");
+            }
+        }
+    }
+
+    #[test]
+    fn integers_print_as_float_display() {
+        let mut values = sweep();
+        values.extend([
+            12.0,
+            -12.0,
+            1e14,
+            999_999_999_999_999.0,
+            -999_999_999_999_999.0,
+            1e15,
+            1e16,
+            -1e300,
+            4_503_599_627_370_497.0,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ]);
+        for v in values {
+            for v in [v, v.trunc()] {
+                let shown = Value {
+                    v,
+                    fmt: ValueFmt::Integer,
+                    unit: None,
+                };
+                assert_eq!(shown.to_string(), format!("{v}"), "{v:e}");
+            }
+        }
+        let zero = |v| Value {
+            v,
+            fmt: ValueFmt::Integer,
+            unit: None,
+        };
+        assert_eq!(zero(-0.0).to_string(), "-0");
+        assert_eq!(zero(0.0).to_string(), "0");
     }
 
     #[test]

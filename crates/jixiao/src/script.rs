@@ -12,6 +12,7 @@ use crate::numfmt::cat;
 use crate::scorecard::{Finding, round_score};
 use crate::submission::{Val, parse_date};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
+use rust_decimal::Decimal;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -171,22 +172,27 @@ impl LeafState {
         }
     }
     pub(crate) fn find(&mut self, text: impl FnOnce(bool) -> String, deduction: Option<f64>) {
+        self.record(text, deduction.map(round_score));
+    }
+    /// A finding for `points` lost, printed by `text` as they are recorded (hundredths
+    /// worked out once for both).
+    fn find_points(&mut self, points: f64, text: impl FnOnce(bool, numfmt::Points) -> String) {
+        let points = numfmt::Points::new(points);
+        self.record(|zh| text(zh, points), Some(points.decimal()));
+    }
+    fn record(&mut self, text: impl FnOnce(bool) -> String, deduction: Option<Decimal>) {
         let message = text(self.zh());
         if self.admit(message.len(), true) {
-            self.findings.push(Finding {
-                message,
-                deduction: deduction.map(round_score),
-            });
+            self.findings.push(Finding { message, deduction });
         }
     }
     /// Record the points lost by a helper whose result is below full marks.
-    fn lost(&mut self, score: f64, text: impl FnOnce(bool, numfmt::Pts) -> String) {
+    fn lost(&mut self, score: f64, text: impl FnOnce(bool, numfmt::Points) -> String) {
         // Against the score as it will print, so score + deductions = points on paper
         // (13.125 prints 13.13; the loss is 1.87, not 1.875 → 1.88).
         let lost = self.points - crate::scorecard::printed_score(score);
         if lost > 1e-9 {
-            let l = pts(lost);
-            self.find(|zh| text(zh, l), Some(lost));
+            self.find_points(lost, text);
         }
     }
 }
@@ -1590,10 +1596,29 @@ fn deduct_shape<T>(pos: Position, zh: bool) -> RhaiResult<T> {
 }
 
 /// One `deduct()` call in progress: the points taken so far, and (trace on) each reason.
+/// Reasons are kept as the script's values (a shared string is a reference count) and
+/// printed once, straight into the explanation.
 #[derive(Default)]
 struct Deduction {
     total: f64,
-    parts: Vec<(String, f64)>,
+    parts: Vec<(Dynamic, f64)>,
+}
+
+/// The explanation's list of reasons and points ("问题甲 −1；问题乙 −0.5"), pushed as a
+/// part of its text rather than built, collected and joined first.
+struct Deducted<'a>(&'a [(Dynamic, f64)], &'static str);
+
+impl numfmt::Piece for Deducted<'_> {
+    fn push_to(&self, out: &mut String) {
+        for (i, (reason, d)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push_str(self.1);
+            }
+            numfmt::Piece::push_to(reason, out);
+            out.push_str(" −");
+            numfmt::Piece::push_to(&pts(*d), out);
+        }
+    }
 }
 
 impl Deduction {
@@ -1634,33 +1659,14 @@ impl Deduction {
             let d = times * each;
             self.total += d;
             // A string reason is used as it is; anything else as Rhai prints it (`Piece`).
-            f.leaf.find(
-                |zh| match (times > 1.0, zh) {
-                    (true, true) => {
-                        cat!(
-                            reason,
-                            "（计 ",
-                            trim_num(times),
-                            " 次），扣 ",
-                            pts(d),
-                            " 分"
-                        )
-                    }
-                    (true, false) => cat!(
-                        reason,
-                        " (×",
-                        trim_num(times),
-                        "): ",
-                        pts(d),
-                        " points deducted"
-                    ),
-                    (false, true) => cat!(reason, "，扣 ", pts(d), " 分"),
-                    (false, false) => cat!(reason, ": ", pts(d), " points deducted"),
-                },
-                Some(d),
-            );
+            f.leaf.find_points(d, |zh, p| match (times > 1.0, zh) {
+                (true, true) => cat!(reason, "（计 ", trim_num(times), " 次），扣 ", p, " 分"),
+                (true, false) => cat!(reason, " (×", trim_num(times), "): ", p, " points deducted"),
+                (false, true) => cat!(reason, "，扣 ", p, " 分"),
+                (false, false) => cat!(reason, ": ", p, " points deducted"),
+            });
             if f.leaf.trace {
-                self.parts.push((cat!(reason), d));
+                self.parts.push((reason.clone(), d));
             }
         }
         Ok(())
@@ -1678,11 +1684,7 @@ impl Deduction {
                     cat!("nothing to deduct: full marks ", pts(score))
                 }
             } else {
-                let list = parts
-                    .iter()
-                    .map(|(r, d)| cat!(r, " −", pts(*d)))
-                    .collect::<Vec<_>>()
-                    .join(if zh { "；" } else { "; " });
+                let list = Deducted(&parts, if zh { "；" } else { "; " });
                 match (zh, total > p) {
                     (true, false) => cat!("满分 ", pts(p), "，", list, "，得分 ", pts(score)),
                     (true, true) => cat!("满分 ", pts(p), "，", list, "，扣分超过分值，以 0 分计"),

@@ -11,7 +11,7 @@
 //! not fit the shape — or a value that is missing at run time — goes through Rhai as
 //! written. The speed-up is an order of magnitude on typical rulebooks (BENCHMARKS.md).
 
-use crate::script::{Helper, MetricTable, ValueFmt};
+use crate::script::{Arg, Helper, Known, MetricTable, NOTHING, UNIT, ValueFmt};
 use crate::submission::Val;
 use rhai::{AST, Dynamic, Expr, Position, Stmt, Token};
 
@@ -21,15 +21,20 @@ pub(crate) struct HelperCall {
     pub helper: Helper,
     pub pos: Position,
     pub args: Vec<Dynamic>,
+    /// What the helper makes of each argument, worked out once (metric ids as indices,
+    /// numbers, band tables) instead of on every call.
+    known: Vec<Known>,
 }
 
 impl HelperCall {
     /// Call the helper with the compiled arguments, lent (at most three: `Helper::by_call`).
     pub fn call(&self) -> Result<f64, Box<rhai::EvalAltResult>> {
-        let unit = Dynamic::UNIT;
-        let args: [&Dynamic; 3] = std::array::from_fn(|i| self.args.get(i).unwrap_or(&unit));
+        let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg {
+            value: self.args.get(i).unwrap_or(UNIT),
+            known: self.known.get(i).unwrap_or(NOTHING),
+        });
         let n = self.args.len().min(args.len());
-        crate::script::call_helper(self.helper, self.pos, &args[..n])
+        crate::script::call_helper_with(self.helper, self.pos, &args[..n])
     }
 }
 
@@ -52,7 +57,7 @@ pub(crate) enum Op {
 
 /// `Some` when the whole script is a single helper call with literal arguments and defines
 /// no functions of its own (which could shadow the helper).
-pub(crate) fn helper_call(ast: &AST) -> Option<HelperCall> {
+pub(crate) fn helper_call(ast: &AST, table: &MetricTable) -> Option<HelperCall> {
     if ast.has_functions() {
         return None;
     }
@@ -76,7 +81,13 @@ pub(crate) fn helper_call(ast: &AST) -> Option<HelperCall> {
         .iter()
         .map(|a| a.get_literal_value(None))
         .collect::<Option<Vec<_>>>()?;
-    Some(HelperCall { helper, pos, args })
+    let known = Known::of_args(helper, &args.iter().map(Some).collect::<Vec<_>>(), table);
+    Some(HelperCall {
+        helper,
+        pos,
+        args,
+        known,
+    })
 }
 
 /// `Some` when the expression is arithmetic over numeric metrics and literals.
@@ -227,7 +238,8 @@ enum Node {
     Points,
     Local(usize),
     Array(Vec<Node>),
-    Helper(Helper, Position, Vec<Node>),
+    /// A helper call, with what is known of its constant arguments (`Known::of_args`).
+    Helper(Helper, Position, Vec<Node>, Vec<Known>),
     /// `deduct([[c, p, r], …])` with the rows written out: evaluated into a buffer instead
     /// of building three arrays per call.
     Deduct(Position, Vec<[Node; 3]>),
@@ -611,7 +623,16 @@ impl Lowering<'_> {
         }
         let name = call.name.as_str();
         if let Some(helper) = Helper::by_call(name, call.args.len()) {
-            return Some(Node::Helper(helper, pos, args()?));
+            let args = args()?;
+            let constants: Vec<Option<&Dynamic>> = args
+                .iter()
+                .map(|a| match a {
+                    Node::Const(d) => Some(d),
+                    _ => None,
+                })
+                .collect();
+            let known = Known::of_args(helper, &constants, self.table);
+            return Some(Node::Helper(helper, pos, args, known));
         }
         if let Some(func) = Func::by_call(name, call.args.len()) {
             return Some(Node::Func(func, args()?));
@@ -742,20 +763,41 @@ impl Node {
                     .map(|i| i.eval(env))
                     .collect::<Native<Vec<_>>>()?,
             ),
-            Node::Helper(helper, pos, args) => {
+            Node::Helper(helper, pos, args, known) => {
                 let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
                 let lent = eval_args(args, env, &mut buf)?;
-                let score = crate::script::call_helper(*helper, *pos, &lent[..args.len()])
+                let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg {
+                    value: lent[i],
+                    known: known.get(i).unwrap_or(NOTHING),
+                });
+                let score = crate::script::call_helper_with(*helper, *pos, &args[..known.len()])
                     .map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
             Node::Deduct(pos, rows) => {
-                // Rows are evaluated in order before the call, as Rhai builds the array first.
+                // Rows are evaluated in order before the call, as Rhai builds the array first;
+                // constants (amounts, reasons) are lent from the program, not copied.
                 let mut buf = smallvec::SmallVec::<[[Dynamic; 3]; 8]>::new();
                 for row in rows {
-                    buf.push([row[0].eval(env)?, row[1].eval(env)?, row[2].eval(env)?]);
+                    let mut cells = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+                    for (cell, node) in cells.iter_mut().zip(row) {
+                        if !matches!(node, Node::Const(_)) {
+                            *cell = node.eval(env)?;
+                        }
+                    }
+                    buf.push(cells);
                 }
-                let score = crate::script::deduct_rows(*pos, &buf).map_err(|_| Abandon)?;
+                let lent = rows
+                    .iter()
+                    .zip(&buf)
+                    .map(|(row, cells)| {
+                        std::array::from_fn(|i| match &row[i] {
+                            Node::Const(d) => d,
+                            _ => &cells[i],
+                        })
+                    })
+                    .collect::<smallvec::SmallVec<[[&Dynamic; 3]; 8]>>();
+                let score = crate::script::deduct_rows(*pos, &lent).map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
             Node::Record(kind, text, english) => {

@@ -271,16 +271,105 @@ fn boolean(d: &Dynamic) -> Option<bool> {
     d.is_bool().then(|| d.as_bool().ok()).flatten()
 }
 
+/// A helper's argument: the value as the script passed it, and what was worked out from it
+/// when the script was compiled (for a literal argument of a compiled call; Rhai's calls
+/// know nothing in advance). Helpers use `known` to skip work they would repeat on every
+/// call — looking the metric id up, reading a number, parsing a band table — and take
+/// `value` for everything else, so both paths give the same results, texts and errors.
+#[derive(Clone, Copy)]
+pub(crate) struct Arg<'a> {
+    pub value: &'a Dynamic,
+    pub known: &'a Known,
+}
+
+/// What a literal argument is to the helper that takes it, found once at compile time.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Known {
+    #[default]
+    Nothing,
+    /// A subject or metric id naming a metric in the table: its index.
+    Metric(usize),
+    /// A finite number where the helper reads a number (or a subject given as a number).
+    Num(f64),
+    /// A `tiered`/`tiered_reverse` band table, valid, sorted as that helper sorts it.
+    Bands(Box<[(f64, f64)]>),
+}
+
+/// `()` for arguments a call leaves out, and "nothing known" for Rhai's arguments: constants,
+/// so a call needs no value of its own to drop.
+pub(crate) const UNIT: &Dynamic = &Dynamic::UNIT;
+pub(crate) const NOTHING: &Known = &Known::Nothing;
+
+impl<'a> Arg<'a> {
+    /// An argument as Rhai passes it.
+    pub fn of(value: &'a Dynamic) -> Self {
+        Arg {
+            value,
+            known: NOTHING,
+        }
+    }
+}
+
+impl Known {
+    /// What `helper` will make of its literal arguments (`None` for one computed at run time).
+    /// Only what the helper would conclude itself on every call: an id the table has, a
+    /// finite number, a valid band table; anything else (an error to come) stays unknown.
+    pub fn of_args(helper: Helper, args: &[Option<&Dynamic>], table: &MetricTable) -> Vec<Known> {
+        use Helper::*;
+        let metric = |d: &Dynamic| {
+            d.read_lock::<rhai::ImmutableString>()
+                .and_then(|name| table.by_name.get(name.as_str()).copied())
+                .map_or(Known::Nothing, Known::Metric)
+        };
+        let num = |d: &Dynamic| {
+            number(d)
+                .filter(|v| v.is_finite())
+                .map_or(Known::Nothing, Known::Num)
+        };
+        args.iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let Some(d) = d else {
+                    return Known::Nothing;
+                };
+                match (helper, i) {
+                    (
+                        Proportional | ProportionalReverse | Linear | Tiered | TieredReverse
+                        | Satisfaction,
+                        0,
+                    ) => match num(d) {
+                        Known::Nothing => metric(d),
+                        n => n,
+                    },
+                    // `yes_no` takes a bool before an id; a string is never one.
+                    (YesNo | Grade, 0) => metric(d),
+                    (Proportional | ProportionalReverse | Satisfaction, 1)
+                    | (Linear, 1 | 2)
+                    | (Award, 0) => num(d),
+                    (Tiered, 1) => bands(d, false).map_or(Known::Nothing, Known::Bands),
+                    (TieredReverse, 1) => bands(d, true).map_or(Known::Nothing, Known::Bands),
+                    _ => Known::Nothing,
+                }
+            })
+            .collect()
+    }
+}
+
 /// Resolve a helper's subject: a metric id (string) or a number.
 fn subject<'t>(
     pos: Position,
     table: &'t MetricTable,
     values: &[Option<Val>],
     zh: bool,
-    d: &Dynamic,
+    d: Arg<'_>,
     helper: &str,
 ) -> RhaiResult<Subject<'t>> {
-    if let Some(v) = number(d) {
+    let known_number = match d.known {
+        Known::Num(v) => Some(*v),
+        Known::Metric(_) => None,
+        _ => number(d.value),
+    };
+    if let Some(v) = known_number {
         return Ok(Subject {
             meta: None,
             value: v,
@@ -330,9 +419,15 @@ fn metric<'t>(
     pos: Position,
     table: &'t MetricTable,
     zh: bool,
-    d: &Dynamic,
+    d: Arg<'_>,
     helper: &str,
 ) -> RhaiResult<(usize, &'t MetricMeta)> {
+    if let Known::Metric(i) = d.known
+        && let Some(meta) = table.metas.get(*i)
+    {
+        return Ok((*i, meta));
+    }
+    let d = d.value;
     let Some(name) = d.read_lock::<rhai::ImmutableString>() else {
         return fail(
             pos,
@@ -361,7 +456,11 @@ fn metric<'t>(
     }
 }
 
-fn arg_number(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) -> RhaiResult<f64> {
+fn arg_number(pos: Position, zh: bool, d: Arg<'_>, helper: &str, what: &str) -> RhaiResult<f64> {
+    if let Known::Num(v) = d.known {
+        return Ok(*v);
+    }
+    let d = d.value;
     match number(d) {
         Some(v) if v.is_finite() => Ok(v),
         _ => fail(
@@ -508,26 +607,37 @@ impl Helper {
 
 /// Call a helper. Arguments are exactly the script's arguments.
 pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiResult<f64> {
+    // Helpers take at most three arguments (`Helper::by_call`).
+    let n = args.len().min(3);
+    let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg::of(args.get(i).copied().unwrap_or(UNIT)));
+    call_helper_with(h, pos, &args[..n])
+}
+
+/// Call a helper with its arguments and what is known of them (a compiled call's literals).
+pub(crate) fn call_helper_with(h: Helper, pos: Position, args: &[Arg<'_>]) -> RhaiResult<f64> {
     with_frame(|table, f| {
         let zh = f.leaf.zh();
-        let unit = Dynamic::UNIT;
-        let arg = |i: usize| args.get(i).copied().unwrap_or(&unit);
+        let arg = |i: usize| args.get(i).copied().unwrap_or(Arg::of(UNIT));
         match h {
             Helper::Proportional => proportional(pos, table, f, zh, arg(0), arg(1), false),
             Helper::ProportionalReverse => proportional(pos, table, f, zh, arg(0), arg(1), true),
             Helper::Linear => linear(pos, table, f, zh, arg(0), arg(1), arg(2)),
             Helper::Tiered => tiered(pos, table, f, zh, arg(0), arg(1), false),
             Helper::TieredReverse => tiered(pos, table, f, zh, arg(0), arg(1), true),
-            Helper::YesNo => yes_no(pos, table, f, zh, arg(0), args.get(1).copied()),
+            Helper::YesNo => yes_no(pos, table, f, zh, arg(0), args.get(1).map(|a| a.value)),
             Helper::Grade => grade(pos, table, f, zh, arg(0)),
             Helper::Satisfaction => satisfaction(pos, table, f, zh, arg(0), arg(1)),
-            Helper::Deduct => deduct(pos, f, zh, arg(0)),
-            Helper::TargetTable => {
-                crate::table::target_table(pos, table, f, arg(0), args.get(1).copied())
-            }
+            Helper::Deduct => deduct(pos, f, zh, arg(0).value),
+            Helper::TargetTable => crate::table::target_table(
+                pos,
+                table,
+                f,
+                arg(0).value,
+                args.get(1).map(|a| a.value),
+            ),
             Helper::Full => {
                 let p = f.leaf.points;
-                let reason = args.first();
+                let reason = args.first().map(|a| a.value);
                 f.leaf.explain(|zh| match (reason, zh) {
                     (Some(r), true) => cat!(r, "，得满分 ", pts(p)),
                     (Some(r), false) => cat!(r, ": full marks ", pts(p)),
@@ -538,7 +648,7 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiRe
             }
             Helper::Zero => {
                 let p = f.leaf.points;
-                let reason = arg(0);
+                let reason = arg(0).value;
                 f.leaf.explain(|zh| {
                     if zh {
                         cat!(reason, "，不得分")
@@ -560,7 +670,7 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiRe
             }
             Helper::Award => {
                 let s = arg_number(pos, zh, arg(0), "award", "score")?;
-                let reason = arg(1);
+                let reason = arg(1).value;
                 f.leaf.explain(|zh| {
                     if zh {
                         cat!(reason, "，得分 ", pts(s))
@@ -731,8 +841,8 @@ fn register_helpers(e: &mut rhai::Engine) {
         |ctx: NativeCallContext, a: Dynamic, b: Dynamic| -> RhaiResult<f64> {
             let zh = FRAME.with_borrow(|f| f.leaf.zh());
             let pos = ctx.call_position();
-            let a = arg_number(pos, zh, &a, "ratio", "a")?;
-            let b = arg_number(pos, zh, &b, "ratio", "b")?;
+            let a = arg_number(pos, zh, Arg::of(&a), "ratio", "a")?;
+            let b = arg_number(pos, zh, Arg::of(&b), "ratio", "b")?;
             if b == 0.0 {
                 return fail(
                     pos,
@@ -750,7 +860,13 @@ fn register_helpers(e: &mut rhai::Engine) {
         "value_of",
         |ctx: NativeCallContext, id: Dynamic| -> RhaiResult<Dynamic> {
             with_frame(|table, f| {
-                let (i, _) = metric(ctx.call_position(), table, f.leaf.zh(), &id, "value_of")?;
+                let (i, _) = metric(
+                    ctx.call_position(),
+                    table,
+                    f.leaf.zh(),
+                    Arg::of(&id),
+                    "value_of",
+                )?;
                 Ok(f.values()
                     .get(i)
                     .and_then(Option::as_ref)
@@ -767,8 +883,8 @@ fn proportional(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
-    target: &Dynamic,
+    s: Arg<'_>,
+    target: Arg<'_>,
     reverse: bool,
 ) -> RhaiResult<f64> {
     let name = if reverse {
@@ -958,9 +1074,9 @@ fn linear(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
-    zero_at: &Dynamic,
-    full_at: &Dynamic,
+    s: Arg<'_>,
+    zero_at: Arg<'_>,
+    full_at: Arg<'_>,
 ) -> RhaiResult<f64> {
     let s = subject(pos, table, f.values(), zh, s, "linear")?;
     let z = arg_number(pos, zh, zero_at, "linear", "zero_at")?;
@@ -1061,6 +1177,34 @@ fn linear(
     Ok(score)
 }
 
+/// A band table as `tiered` reads it, sorted the way it searches: `None` if it is not one.
+fn bands(bands: &Dynamic, reverse: bool) -> Option<Box<[(f64, f64)]>> {
+    let bands = bands.read_lock::<rhai::Array>()?;
+    let mut parsed: Vec<(f64, f64)> = Vec::with_capacity(bands.len());
+    for b in bands.iter() {
+        let pair = b.read_lock::<rhai::Array>();
+        let pair = pair.as_deref().and_then(|a| match a.as_slice() {
+            [t, fr] => Some((number(t)?, number(fr)?)),
+            _ => None,
+        });
+        match pair {
+            Some((t, fr)) if (0.0..=1.0).contains(&fr) && t.is_finite() => parsed.push((t, fr)),
+            _ => return None,
+        }
+    }
+    if parsed.is_empty() {
+        return None;
+    }
+    parsed.sort_by(|a, b| {
+        if reverse {
+            a.0.total_cmp(&b.0)
+        } else {
+            b.0.total_cmp(&a.0)
+        }
+    });
+    Some(parsed.into_boxed_slice())
+}
+
 // tiered(subject, [[threshold, fraction], …]): 分档 — the highest threshold the value reaches
 // gives its fraction of the points; below every threshold scores 0. Reverse (lower is
 // better): the lowest threshold the value stays at or under.
@@ -1069,8 +1213,8 @@ fn tiered(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
-    bands: &Dynamic,
+    s: Arg<'_>,
+    bands: Arg<'_>,
     reverse: bool,
 ) -> RhaiResult<f64> {
     let helper = if reverse { "tiered_reverse" } else { "tiered" };
@@ -1083,31 +1227,18 @@ fn tiered(
             cat!(helper, "(): bands are [[threshold, fraction 0–1], …]"),
         )
     };
-    let Some(bands) = bands.read_lock::<rhai::Array>() else {
-        return bad();
+    // A literal table was checked and sorted at compile time; a computed one is read here.
+    let read;
+    let parsed: &[(f64, f64)] = match bands.known {
+        Known::Bands(b) => b,
+        _ => match self::bands(bands.value, reverse) {
+            Some(b) => {
+                read = b;
+                &read
+            }
+            None => return bad(),
+        },
     };
-    let mut parsed: Vec<(f64, f64)> = Vec::with_capacity(bands.len());
-    for b in bands.iter() {
-        let pair = b.read_lock::<rhai::Array>();
-        let pair = pair.as_deref().and_then(|a| match a.as_slice() {
-            [t, fr] => Some((number(t)?, number(fr)?)),
-            _ => None,
-        });
-        match pair {
-            Some((t, fr)) if (0.0..=1.0).contains(&fr) && t.is_finite() => parsed.push((t, fr)),
-            _ => return bad(),
-        }
-    }
-    if parsed.is_empty() {
-        return bad();
-    }
-    parsed.sort_by(|a, b| {
-        if reverse {
-            a.0.total_cmp(&b.0)
-        } else {
-            b.0.total_cmp(&a.0)
-        }
-    });
     let hit = parsed
         .iter()
         .find(|(t, _)| {
@@ -1265,10 +1396,10 @@ fn yes_no(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
+    s: Arg<'_>,
     reason: Option<&Dynamic>,
 ) -> RhaiResult<f64> {
-    let (meta, yes) = if let Some(b) = boolean(s) {
+    let (meta, yes) = if let Some(b) = boolean(s.value) {
         (None, b)
     } else {
         let (idx, meta) = metric(pos, table, zh, s, "yes_no")?;
@@ -1328,12 +1459,15 @@ fn grade(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
+    s: Arg<'_>,
 ) -> RhaiResult<f64> {
     let (idx, meta) = metric(pos, table, zh, s, "grade")?;
     let l = label_of(meta, zh);
-    let (grade_labels, fraction) = match f.values().get(idx).and_then(Option::as_ref) {
-        Some(Val::Grade { labels, fraction }) => (labels.clone(), *fraction),
+    // The values are borrowed apart from the leaf state the texts go to (no copy of the
+    // labels: several grades are a vector).
+    let values = f.values.as_deref().map_or(&[][..], Vec::as_slice);
+    let (grade_labels, fraction) = match values.get(idx).and_then(Option::as_ref) {
+        Some(Val::Grade { labels, fraction }) => (labels, *fraction),
         Some(_) => {
             return fail(
                 pos,
@@ -1450,8 +1584,8 @@ fn satisfaction(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
-    threshold: &Dynamic,
+    s: Arg<'_>,
+    threshold: Arg<'_>,
 ) -> RhaiResult<f64> {
     let s = subject(pos, table, f.values(), zh, s, "satisfaction")?;
     let t = arg_number(pos, zh, threshold, "satisfaction", "threshold")?;
@@ -1569,7 +1703,7 @@ fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult
 
 /// `deduct([[c, p, r], …])` from a native program that evaluated the rows itself, without
 /// building the arrays (the same [`Deduction`] as [`deduct`], so the same texts and errors).
-pub(crate) fn deduct_rows(pos: Position, rows: &[[Dynamic; 3]]) -> RhaiResult<f64> {
+pub(crate) fn deduct_rows(pos: Position, rows: &[[&Dynamic; 3]]) -> RhaiResult<f64> {
     with_frame(|_, f| {
         let zh = f.leaf.zh();
         let mut run = Deduction::default();
@@ -1621,7 +1755,7 @@ impl Deduction {
                 ),
             );
         };
-        let each = arg_number(pos, zh, each, "deduct", "points_each")?;
+        let each = arg_number(pos, zh, Arg::of(each), "deduct", "points_each")?;
         if each < 0.0 {
             return fail(
                 pos,

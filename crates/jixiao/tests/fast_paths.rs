@@ -187,6 +187,26 @@ fn edge_scripts_score_the_same_natively_and_in_rhai() {
         "finding(`${rate * 1e14} ${rate / 1e15} ${-rate * 0.0} ${0.0 - rate} ${rate > 0.5}`); full()",
         "finding(`${9999999827968.0} ${9999999827969.0} ${1e-13} ${0.0000000000000999} ${1.0 / 3.0}`); full()",
         "let n = 7; explain(`${n} 项，${n / 2} 对，${rate < 1.0}，${()}`); full()",
+        // Literal arguments worked out at compile time (metric ids, numbers, band tables),
+        // in one-call scripts and inside programs, and the literals that stay unknown.
+        r#"tiered("rate", [[0.5, 0.5], [0.9, 1.0], [0.9, 0.8], [0.95, 1]])"#,
+        r#"tiered_reverse("rate", [[1.0, 0.5], [0.5, 1], [1.0, 0.25]])"#,
+        r#"tiered("rate", [[0.5, 1.5]])"#,
+        r#"tiered_reverse("rate", [])"#,
+        r#"tiered("rate", [[0.5, "x"]])"#,
+        "proportional(0.5, 1)",
+        "proportional_reverse(1, 0.5)",
+        r#"linear("rate", 1, 0)"#,
+        r#"linear("rate", 0.5, 0.5)"#,
+        r#"satisfaction("rate", 0)"#,
+        r#"satisfaction("rate", 0.9)"#,
+        r#"award(50, "常数")"#,
+        r#"award(1e400, "太大")"#,
+        r#"grade("rate")"#,
+        r#"yes_no("rate", "否")"#,
+        r#"let t = 0.9; if rate > 0.5 { proportional("rate", t) } else { tiered_reverse("rate", [[0.2, 1.0], [0.4, 0.5]]) }"#,
+        r#"if rate > 0.95 { linear(rate, 0.5, 1) } else { tiered(rate, [[0.9, 0.8], [0.3, 0.1]]) }"#,
+        r#"let b = [[0.9, 1.0], [0.5, 0.5]]; tiered("rate", b) + 0.0"#,
     ];
     for script in scripts {
         let text = format!(

@@ -709,6 +709,13 @@ fn number_of(d: &Dynamic) -> Native<Number> {
 }
 
 impl Number {
+    fn dynamic(self) -> Dynamic {
+        match self {
+            Number::Int(i) => Dynamic::from_int(i),
+            Number::Float(f) => Dynamic::from_float(f),
+        }
+    }
+
     #[allow(clippy::cast_precision_loss)] // Rhai converts the same way in mixed arithmetic
     fn float(self) -> f64 {
         match self {
@@ -746,7 +753,148 @@ fn truth(d: &Dynamic) -> Native<bool> {
     d.as_bool().map_err(|_| Abandon)
 }
 
+fn calc(op: Op, a: Number, b: Number) -> Native<Number> {
+    Ok(match (a, b) {
+        // Rhai checks integer overflow and division by zero (errors): let it.
+        (Number::Int(a), Number::Int(b)) => Number::Int(
+            match op {
+                Op::Add => a.checked_add(b),
+                Op::Sub => a.checked_sub(b),
+                Op::Mul => a.checked_mul(b),
+                Op::Div => a.checked_div(b),
+            }
+            .ok_or(Abandon)?,
+        ),
+        (a, b) => {
+            let (a, b) = (a.float(), b.float());
+            Number::Float(match op {
+                Op::Add => a + b,
+                Op::Sub => a - b,
+                Op::Mul => a * b,
+                Op::Div => a / b,
+            })
+        }
+    })
+}
+
+fn negate(a: Number) -> Native<Number> {
+    Ok(match a {
+        Number::Int(i) => Number::Int(i.checked_neg().ok_or(Abandon)?),
+        Number::Float(f) => Number::Float(-f),
+    })
+}
+
+/// A numeric comparison; NaN compares false everywhere (and `!=` true), as in Rhai and IEEE.
+fn compare(cmp: Cmp, a: Number, b: Number) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let ordering = match (a, b) {
+        (Number::Int(a), Number::Int(b)) => a.partial_cmp(&b),
+        (a, b) => a.float().partial_cmp(&b.float()),
+    };
+    match (cmp, ordering) {
+        (Cmp::Ne, None) => true,
+        (_, None) => false,
+        (Cmp::Lt, Some(o)) => o == Less,
+        (Cmp::Le, Some(o)) => o != Greater,
+        (Cmp::Gt, Some(o)) => o == Greater,
+        (Cmp::Ge, Some(o)) => o != Less,
+        (Cmp::Eq, Some(o)) => o == Equal,
+        (Cmp::Ne, Some(o)) => o != Equal,
+    }
+}
+
 impl Node {
+    /// The number a node without effects gives, computed without a `Dynamic` (comparisons
+    /// and arithmetic on inputs, KPIs, `points`, locals and literals are most of what
+    /// programs do). `None` when the node is not of that kind or its value is not a number:
+    /// the caller then evaluates it as usual, which may compute it again — harmless, since
+    /// nothing read here records or changes anything. The results, and where a run
+    /// abandons, are those of [`Node::eval`].
+    fn number(&self, env: &Env<'_>) -> Option<Native<Number>> {
+        Some(match self {
+            // Anything but a number goes through `eval`, which decides.
+            Node::Const(d) => Ok(number_of(d).ok()?),
+            Node::Local(slot) => Ok(number_of(env.locals.get(*slot)?).ok()?),
+            // As `to_dynamic` gives them to scripts: whole numbers as floats too.
+            Node::Metric(i) => Ok(Number::Float(match env.values.get(*i)?.as_ref()? {
+                Val::Num(n) => *n,
+                #[allow(clippy::cast_precision_loss)]
+                Val::Int(n) => *n as f64,
+                Val::Grade { fraction, .. } => *fraction,
+                _ => return None,
+            })),
+            Node::Points => Ok(Number::Float(env.points)),
+            Node::Arith(op, a, b) => match (a.number(env)?, b.number(env)?) {
+                (Ok(a), Ok(b)) => calc(*op, a, b),
+                _ => Err(Abandon),
+            },
+            Node::Neg(a) => a.number(env)?.and_then(negate),
+            _ => return None,
+        })
+    }
+
+    /// The node's value as a number: [`Node::number`], else evaluated (abandoning on any
+    /// other type, as Rhai's arithmetic would raise its own error or convert).
+    fn num(&self, env: &mut Env<'_>) -> Native<Number> {
+        match self.number(env) {
+            Some(n) => n,
+            None => number_of(&self.eval(env)?),
+        }
+    }
+
+    /// The node's value as a condition, comparisons and logic computed without `Dynamic`s.
+    fn truth(&self, env: &mut Env<'_>) -> Native<bool> {
+        match self {
+            Node::Cmp(cmp, a, b) => {
+                // Both sides numbers without effects: compared at once (an operand that
+                // abandons abandons either way).
+                if let Some(x) = a.number(env)
+                    && let Some(y) = b.number(env)
+                {
+                    return Ok(compare(*cmp, x?, y?));
+                }
+                let (a, b) = (a.eval(env)?, b.eval(env)?);
+                if let (Ok(a), Ok(b)) = (number_of(&a), number_of(&b)) {
+                    return Ok(compare(*cmp, a, b));
+                }
+                // Equality of two booleans or two strings; any other mix is Rhai's call.
+                let equal = if let (Ok(a), Ok(b)) = (a.as_bool(), b.as_bool()) {
+                    a == b
+                } else if let (Some(a), Some(b)) = (
+                    a.read_lock::<rhai::ImmutableString>(),
+                    b.read_lock::<rhai::ImmutableString>(),
+                ) {
+                    *a == *b
+                } else {
+                    return Err(Abandon);
+                };
+                match cmp {
+                    Cmp::Eq => Ok(equal),
+                    Cmp::Ne => Ok(!equal),
+                    _ => Err(Abandon),
+                }
+            }
+            Node::Not(a) => Ok(!a.truth(env)?),
+            Node::And(items) => {
+                for i in items {
+                    if !i.truth(env)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Node::Or(items) => {
+                for i in items {
+                    if i.truth(env)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => truth(&self.eval(env)?),
+        }
+    }
+
     fn eval(&self, env: &mut Env<'_>) -> Native<Dynamic> {
         Ok(match self {
             Node::Const(d) => d.clone(),
@@ -828,90 +976,13 @@ impl Node {
                 }
                 Dynamic::UNIT
             }
-            Node::Arith(op, a, b) => {
-                let (a, b) = (number_of(&a.eval(env)?)?, number_of(&b.eval(env)?)?);
-                match (a, b) {
-                    // Rhai checks integer overflow and division by zero (errors): let it.
-                    (Number::Int(a), Number::Int(b)) => Dynamic::from_int(
-                        match op {
-                            Op::Add => a.checked_add(b),
-                            Op::Sub => a.checked_sub(b),
-                            Op::Mul => a.checked_mul(b),
-                            Op::Div => a.checked_div(b),
-                        }
-                        .ok_or(Abandon)?,
-                    ),
-                    (a, b) => {
-                        let (a, b) = (a.float(), b.float());
-                        Dynamic::from_float(match op {
-                            Op::Add => a + b,
-                            Op::Sub => a - b,
-                            Op::Mul => a * b,
-                            Op::Div => a / b,
-                        })
-                    }
-                }
+            Node::Arith(op, a, b) => calc(*op, a.num(env)?, b.num(env)?)?.dynamic(),
+            Node::Cmp(..) | Node::Not(_) | Node::And(_) | Node::Or(_) => {
+                Dynamic::from_bool(self.truth(env)?)
             }
-            Node::Cmp(cmp, a, b) => {
-                let (a, b) = (a.eval(env)?, b.eval(env)?);
-                let ordering = match (number_of(&a), number_of(&b)) {
-                    (Ok(Number::Int(a)), Ok(Number::Int(b))) => a.partial_cmp(&b),
-                    (Ok(a), Ok(b)) => a.float().partial_cmp(&b.float()),
-                    // Equality of two booleans or two strings; any other mix is Rhai's call.
-                    _ => {
-                        let equal = if let (Ok(a), Ok(b)) = (a.as_bool(), b.as_bool()) {
-                            a == b
-                        } else if let (Some(a), Some(b)) = (
-                            a.read_lock::<rhai::ImmutableString>(),
-                            b.read_lock::<rhai::ImmutableString>(),
-                        ) {
-                            *a == *b
-                        } else {
-                            return Err(Abandon);
-                        };
-                        return match cmp {
-                            Cmp::Eq => Ok(Dynamic::from_bool(equal)),
-                            Cmp::Ne => Ok(Dynamic::from_bool(!equal)),
-                            _ => Err(Abandon),
-                        };
-                    }
-                };
-                use std::cmp::Ordering::{Equal, Greater, Less};
-                // NaN compares false everywhere (and `!=` true), as in Rhai and IEEE.
-                Dynamic::from_bool(match (cmp, ordering) {
-                    (Cmp::Ne, None) => true,
-                    (_, None) => false,
-                    (Cmp::Lt, Some(o)) => o == Less,
-                    (Cmp::Le, Some(o)) => o != Greater,
-                    (Cmp::Gt, Some(o)) => o == Greater,
-                    (Cmp::Ge, Some(o)) => o != Less,
-                    (Cmp::Eq, Some(o)) => o == Equal,
-                    (Cmp::Ne, Some(o)) => o != Equal,
-                })
-            }
-            Node::Neg(a) => match number_of(&a.eval(env)?)? {
-                Number::Int(i) => Dynamic::from_int(i.checked_neg().ok_or(Abandon)?),
-                Number::Float(f) => Dynamic::from_float(-f),
-            },
-            Node::Not(a) => Dynamic::from_bool(!truth(&a.eval(env)?)?),
-            Node::And(items) => {
-                for i in items {
-                    if !truth(&i.eval(env)?)? {
-                        return Ok(Dynamic::FALSE);
-                    }
-                }
-                Dynamic::TRUE
-            }
-            Node::Or(items) => {
-                for i in items {
-                    if truth(&i.eval(env)?)? {
-                        return Ok(Dynamic::TRUE);
-                    }
-                }
-                Dynamic::FALSE
-            }
+            Node::Neg(a) => negate(a.num(env)?)?.dynamic(),
             Node::If(cond, then, otherwise) => {
-                if truth(&cond.eval(env)?)? {
+                if cond.truth(env)? {
                     then.run(env)?
                 } else {
                     otherwise.run(env)?

@@ -207,6 +207,16 @@ fn edge_scripts_score_the_same_natively_and_in_rhai() {
         r#"let t = 0.9; if rate > 0.5 { proportional("rate", t) } else { tiered_reverse("rate", [[0.2, 1.0], [0.4, 0.5]]) }"#,
         r#"if rate > 0.95 { linear(rate, 0.5, 1) } else { tiered(rate, [[0.9, 0.8], [0.3, 0.1]]) }"#,
         r#"let b = [[0.9, 1.0], [0.5, 0.5]]; tiered("rate", b) + 0.0"#,
+        // Comparisons and arithmetic computed without values (numbers read directly),
+        // mixed with integers, overflow, NaN, strings and effects on either side.
+        "let n = 3; if n * 2 == 6 && points / 4 > 10.0 && rate * 100 >= 50 { full() } else { zero(\"否\") }",
+        "if -rate < -0.5 || !(rate != rate) { award(points * -(-rate) / 2.0, \"半\") } else { 0.0 }",
+        "let big = 9223372036854775807; if big + 1 > 0 { full() } else { 0.0 }",
+        "let z = rate / 0.0 - rate / 0.0; if z < 1.0 || z >= 1.0 { full() } else { points / 3.0 }",
+        r#"if rate == "a" { full() } else { 0.0 }"#,
+        r#"if 7 / 2 * 2 == 6 && (rate > 0.5) == true { full() } else { zero("整") }"#,
+        r#"if proportional("rate", 0.9) > points / 2.0 { 1.0 } else { 2.0 }"#,
+        r#"let x = rate; if x * (points - full()) < 0.5 - rate { zero("效") } else { 1.0 }"#,
     ];
     for script in scripts {
         let text = format!(

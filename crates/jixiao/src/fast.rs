@@ -725,10 +725,59 @@ impl Number {
     }
 }
 
+/// How a `deduct` row's cell is lent to it: constants (amounts, reasons) from the program,
+/// conditions and yes/no inputs as the constant `true` or `false`, and only other values
+/// computed into the call's buffer (each a value to build and drop).
+#[derive(Clone, Copy)]
+enum Lent {
+    Program,
+    Bool(bool),
+    Computed(usize),
+}
+
+/// The values a `deduct` call's cells needed computed; stack-first.
+type Computed = smallvec::SmallVec<[Dynamic; 8]>;
+
+const TRUE: &Dynamic = &Dynamic::TRUE;
+const FALSE: &Dynamic = &Dynamic::FALSE;
+
+impl Node {
+    /// Evaluate a `deduct` cell (in order, with its effects), keeping only what must be a
+    /// value of its own in `computed`.
+    fn prepare(&self, env: &mut Env<'_>, computed: &mut Computed) -> Native<Lent> {
+        Ok(match self {
+            Node::Const(_) => Lent::Program,
+            Node::Cmp(..) | Node::Not(_) | Node::And(_) | Node::Or(_) => {
+                Lent::Bool(self.truth(env)?)
+            }
+            Node::Metric(i) if matches!(env.values.get(*i), Some(Some(Val::Bool(_)))) => {
+                Lent::Bool(matches!(env.values[*i], Some(Val::Bool(true))))
+            }
+            _ => {
+                computed.push(self.eval(env)?);
+                Lent::Computed(computed.len() - 1)
+            }
+        })
+    }
+
+    /// The argument [`Node::prepare`] made ready.
+    fn lend<'a>(&'a self, how: Lent, computed: &'a [Dynamic]) -> &'a Dynamic {
+        match (self, how) {
+            (Node::Const(d), _) => d,
+            (_, Lent::Bool(true)) => TRUE,
+            (_, Lent::Bool(false)) => FALSE,
+            (_, Lent::Computed(i)) => &computed[i],
+            (_, Lent::Program) => UNIT,
+        }
+    }
+}
+
 /// A call's arguments, on the stack rather than in a vector per call (helpers and functions
 /// take at most three: `Helper::by_call`, `Func::by_call`): computed ones are evaluated into
 /// `buf`, constants (ids, thresholds, tier tables) are lent from the program, not copied — a
-/// copy of a tier table is a fresh array per call.
+/// copy of a tier table is a fresh array per call. (Lending conditions as in `deduct` rows
+/// measured slower here: most computed arguments are numbers, and a fixed buffer is cheaper
+/// than a growable one.)
 fn eval_args<'a>(
     args: &'a [Node],
     env: &mut Env<'_>,
@@ -924,26 +973,20 @@ impl Node {
             }
             Node::Deduct(pos, rows) => {
                 // Rows are evaluated in order before the call, as Rhai builds the array first;
-                // constants (amounts, reasons) are lent from the program, not copied.
-                let mut buf = smallvec::SmallVec::<[[Dynamic; 3]; 8]>::new();
+                // cells are lent as call arguments are (`Lent`).
+                let mut computed = Computed::new();
+                let mut how = smallvec::SmallVec::<[[Lent; 3]; 8]>::new();
                 for row in rows {
-                    let mut cells = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+                    let mut cells = [Lent::Program; 3];
                     for (cell, node) in cells.iter_mut().zip(row) {
-                        if !matches!(node, Node::Const(_)) {
-                            *cell = node.eval(env)?;
-                        }
+                        *cell = node.prepare(env, &mut computed)?;
                     }
-                    buf.push(cells);
+                    how.push(cells);
                 }
                 let lent = rows
                     .iter()
-                    .zip(&buf)
-                    .map(|(row, cells)| {
-                        std::array::from_fn(|i| match &row[i] {
-                            Node::Const(d) => d,
-                            _ => &cells[i],
-                        })
-                    })
+                    .zip(&how)
+                    .map(|(row, cells)| std::array::from_fn(|i| row[i].lend(cells[i], &computed)))
                     .collect::<smallvec::SmallVec<[[&Dynamic; 3]; 8]>>();
                 let score = crate::script::deduct_rows(*pos, &lent).map_err(|_| Abandon)?;
                 Dynamic::from_float(score)

@@ -217,6 +217,11 @@ fn edge_scripts_score_the_same_natively_and_in_rhai() {
         r#"if 7 / 2 * 2 == 6 && (rate > 0.5) == true { full() } else { zero("整") }"#,
         r#"if proportional("rate", 0.9) > points / 2.0 { 1.0 } else { 2.0 }"#,
         r#"let x = rate; if x * (points - full()) < 0.5 - rate { zero("效") } else { 1.0 }"#,
+        // Conditions lent to calls as constant booleans rather than computed values.
+        r#"deduct([[rate > 0.5 || rate < 0.2, 1, "或"], [!(rate > 0.9), 0.5, "非"], [rate * 10.0 > 5.0 && rate < 2.0, 0.25, rate > 1.0]])"#,
+        "award(points * 0.5, rate > 0.5)",
+        "zero(!(rate < 0.5))",
+        "max(rate > 0.5, 1.0)",
     ];
     for script in scripts {
         let text = format!(

@@ -355,8 +355,30 @@ impl Known {
     }
 }
 
-/// Resolve a helper's subject: a metric id (string) or a number.
+/// Resolve a helper's subject: a metric id (string) or a number. Inlined for the usual
+/// case, a compiled id whose value is a number; everything else is [`subject_of`].
+#[inline]
 fn subject<'t>(
+    pos: Position,
+    table: &'t MetricTable,
+    values: &[Option<Val>],
+    zh: bool,
+    d: Arg<'_>,
+    helper: &str,
+) -> RhaiResult<Subject<'t>> {
+    if let Known::Metric(i) = d.known
+        && let Some(meta) = table.metas.get(*i)
+        && let Some(Some(Val::Num(value))) = values.get(*i)
+    {
+        return Ok(Subject {
+            meta: Some(meta),
+            value: *value,
+        });
+    }
+    subject_of(pos, table, values, zh, d, helper)
+}
+
+fn subject_of<'t>(
     pos: Position,
     table: &'t MetricTable,
     values: &[Option<Val>],
@@ -414,7 +436,8 @@ fn label_of(meta: &MetricMeta, zh: bool) -> &str {
     }
 }
 
-/// A metric named by a string argument.
+/// A metric named by a string argument (inlined when it was found at compile time).
+#[inline]
 fn metric<'t>(
     pos: Position,
     table: &'t MetricTable,
@@ -427,7 +450,16 @@ fn metric<'t>(
     {
         return Ok((*i, meta));
     }
-    let d = d.value;
+    metric_by_name(pos, table, zh, d.value, helper)
+}
+
+fn metric_by_name<'t>(
+    pos: Position,
+    table: &'t MetricTable,
+    zh: bool,
+    d: &Dynamic,
+    helper: &str,
+) -> RhaiResult<(usize, &'t MetricMeta)> {
     let Some(name) = d.read_lock::<rhai::ImmutableString>() else {
         return fail(
             pos,
@@ -456,11 +488,16 @@ fn metric<'t>(
     }
 }
 
+/// A numeric argument (inlined when it was read at compile time).
+#[inline]
 fn arg_number(pos: Position, zh: bool, d: Arg<'_>, helper: &str, what: &str) -> RhaiResult<f64> {
     if let Known::Num(v) = d.known {
         return Ok(*v);
     }
-    let d = d.value;
+    number_arg(pos, zh, d.value, helper, what)
+}
+
+fn number_arg(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) -> RhaiResult<f64> {
     match number(d) {
         Some(v) if v.is_finite() => Ok(v),
         _ => fail(

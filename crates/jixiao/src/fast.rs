@@ -659,7 +659,8 @@ pub(crate) struct Env<'v> {
     pub values: &'v [Option<Val>],
     pub points: f64,
     /// Stack-first: most scripts have a few `let`s.
-    locals: smallvec::SmallVec<[Dynamic; 4]>,
+    /// `None` until its `let` runs: an empty slot costs no value to drop.
+    locals: smallvec::SmallVec<[Option<Dynamic>; 4]>,
 }
 
 impl Program {
@@ -669,25 +670,36 @@ impl Program {
         let mut env = Env {
             values,
             points,
-            locals: smallvec::smallvec![Dynamic::UNIT; self.locals],
+            locals: smallvec::smallvec![None; self.locals],
         };
         self.body.run(&mut env)
     }
 }
 
 impl Block {
+    /// The last step's value (`()` for a `let` or no step); the others' are dropped as they
+    /// come, with no `()` placeholder to build and drop in between.
     fn run(&self, env: &mut Env<'_>) -> Native<Dynamic> {
-        let mut last = Dynamic::UNIT;
-        for step in &self.0 {
-            last = match step {
-                Step::Let(slot, value) => {
-                    env.locals[*slot] = value.eval(env)?;
-                    Dynamic::UNIT
-                }
-                Step::Eval(node) => node.eval(env)?,
-            };
+        let Some((last, steps)) = self.0.split_last() else {
+            return Ok(Dynamic::UNIT);
+        };
+        for step in steps {
+            step.run(env)?;
         }
-        Ok(last)
+        Ok(last.run(env)?.unwrap_or(Dynamic::UNIT))
+    }
+}
+
+impl Step {
+    /// The step's value, `None` for a `let`.
+    fn run(&self, env: &mut Env<'_>) -> Native<Option<Dynamic>> {
+        Ok(match self {
+            Step::Let(slot, value) => {
+                env.locals[*slot] = Some(value.eval(env)?);
+                None
+            }
+            Step::Eval(node) => Some(node.eval(env)?),
+        })
     }
 }
 
@@ -781,20 +793,20 @@ impl Node {
 fn eval_args<'a>(
     args: &'a [Node],
     env: &mut Env<'_>,
-    buf: &'a mut [Dynamic; 3],
+    buf: &'a mut [Option<Dynamic>; 3],
 ) -> Native<[&'a Dynamic; 3]> {
     if args.len() > buf.len() {
         return Err(Abandon);
     }
     for (slot, a) in buf.iter_mut().zip(args) {
         if !matches!(a, Node::Const(_)) {
-            *slot = a.eval(env)?;
+            *slot = Some(a.eval(env)?);
         }
     }
     let buf = &*buf;
     Ok(std::array::from_fn(|i| match args.get(i) {
         Some(Node::Const(d)) => d,
-        _ => &buf[i],
+        _ => buf[i].as_ref().unwrap_or(UNIT),
     }))
 }
 
@@ -863,7 +875,7 @@ impl Node {
         Some(match self {
             // Anything but a number goes through `eval`, which decides.
             Node::Const(d) => Ok(number_of(d).ok()?),
-            Node::Local(slot) => Ok(number_of(env.locals.get(*slot)?).ok()?),
+            Node::Local(slot) => Ok(number_of(env.locals.get(*slot)?.as_ref()?).ok()?),
             // As `to_dynamic` gives them to scripts: whole numbers as floats too.
             Node::Metric(i) => Ok(Number::Float(match env.values.get(*i)?.as_ref()? {
                 Val::Num(n) => *n,
@@ -953,7 +965,8 @@ impl Node {
                 .and_then(Option::as_ref)
                 .map_or(Dynamic::UNIT, crate::script::to_dynamic),
             Node::Points => Dynamic::from_float(env.points),
-            Node::Local(slot) => env.locals[*slot].clone(),
+            // A slot is always set before it is read (`let` comes first in its scope).
+            Node::Local(slot) => env.locals[*slot].clone().ok_or(Abandon)?,
             Node::Array(items) => Dynamic::from_array(
                 items
                     .iter()
@@ -961,7 +974,8 @@ impl Node {
                     .collect::<Native<Vec<_>>>()?,
             ),
             Node::Helper(helper, pos, args, known) => {
-                let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+                // Unused slots stay `None`: nothing to drop.
+                let mut buf = [None, None, None];
                 let lent = eval_args(args, env, &mut buf)?;
                 let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg {
                     value: lent[i],
@@ -1033,7 +1047,8 @@ impl Node {
             }
             Node::Block(block) => block.run(env)?,
             Node::Func(func, args) => {
-                let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+                // Unused slots stay `None`: nothing to drop.
+                let mut buf = [None, None, None];
                 let lent = eval_args(args, env, &mut buf)?;
                 func.call(&lent[..args.len()])?
             }

@@ -242,7 +242,8 @@ enum Node {
     Helper(Helper, Position, Vec<Node>, Vec<Known>),
     /// `deduct([[c, p, r], …])` with the rows written out: evaluated into a buffer instead
     /// of building three arrays per call.
-    Deduct(Position, Vec<[Node; 3]>),
+    /// With what is known of each row's points (`Known::number`).
+    Deduct(Position, Vec<[Node; 3]>, Vec<Known>),
     /// The text, and an English text for `finding(zh, en)` / `explain(zh, en)`.
     Record(Record, Box<Node>, Option<Box<Node>>),
     Arith(Op, Box<Node>, Box<Node>),
@@ -585,7 +586,14 @@ impl Lowering<'_> {
                 .map(|r| self.deduct_row(r))
                 .collect::<Option<Vec<_>>>()
         {
-            return Some(Node::Deduct(pos, rows));
+            let each = rows
+                .iter()
+                .map(|[_, each, _]| match each {
+                    Node::Const(d) => Known::number(d),
+                    _ => Known::Nothing,
+                })
+                .collect();
+            return Some(Node::Deduct(pos, rows, each));
         }
         let mut args = || {
             call.args
@@ -985,7 +993,7 @@ impl Node {
                     .map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
-            Node::Deduct(pos, rows) => {
+            Node::Deduct(pos, rows, each) => {
                 // Rows are evaluated in order before the call, as Rhai builds the array first;
                 // cells are lent as call arguments are (`Lent`).
                 let mut computed = Computed::new();
@@ -1002,7 +1010,7 @@ impl Node {
                     .zip(&how)
                     .map(|(row, cells)| std::array::from_fn(|i| row[i].lend(cells[i], &computed)))
                     .collect::<smallvec::SmallVec<[[&Dynamic; 3]; 8]>>();
-                let score = crate::script::deduct_rows(*pos, &lent).map_err(|_| Abandon)?;
+                let score = crate::script::deduct_rows(*pos, &lent, each).map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
             Node::Record(kind, text, english) => {

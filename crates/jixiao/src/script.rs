@@ -311,6 +311,13 @@ impl<'a> Arg<'a> {
 }
 
 impl Known {
+    /// A literal where a helper reads a number: `Num` when it is a finite one.
+    pub fn number(d: &Dynamic) -> Known {
+        number(d)
+            .filter(|v| v.is_finite())
+            .map_or(Known::Nothing, Known::Num)
+    }
+
     /// What `helper` will make of its literal arguments (`None` for one computed at run time).
     /// Only what the helper would conclude itself on every call: an id the table has, a
     /// finite number, a valid band table; anything else (an error to come) stays unknown.
@@ -321,11 +328,7 @@ impl Known {
                 .and_then(|name| table.by_name.get(name.as_str()).copied())
                 .map_or(Known::Nothing, Known::Metric)
         };
-        let num = |d: &Dynamic| {
-            number(d)
-                .filter(|v| v.is_finite())
-                .map_or(Known::Nothing, Known::Num)
-        };
+        let num = Known::number;
         args.iter()
             .enumerate()
             .map(|(i, d)| {
@@ -357,7 +360,7 @@ impl Known {
 
 /// Resolve a helper's subject: a metric id (string) or a number. Inlined for the usual
 /// case, a compiled id whose value is a number; everything else is [`subject_of`].
-#[inline]
+#[inline(always)]
 fn subject<'t>(
     pos: Position,
     table: &'t MetricTable,
@@ -437,7 +440,7 @@ fn label_of(meta: &MetricMeta, zh: bool) -> &str {
 }
 
 /// A metric named by a string argument (inlined when it was found at compile time).
-#[inline]
+#[inline(always)]
 fn metric<'t>(
     pos: Position,
     table: &'t MetricTable,
@@ -489,7 +492,7 @@ fn metric_by_name<'t>(
 }
 
 /// A numeric argument (inlined when it was read at compile time).
-#[inline]
+#[inline(always)]
 fn arg_number(pos: Position, zh: bool, d: Arg<'_>, helper: &str, what: &str) -> RhaiResult<f64> {
     if let Known::Num(v) = d.known {
         return Ok(*v);
@@ -1733,18 +1736,27 @@ fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult
         let [cond, each, reason] = arr.as_slice() else {
             return deduct_shape(pos, zh);
         };
-        run.item(pos, f, zh, cond, each, reason)?;
+        run.item(pos, f, zh, cond, Arg::of(each), reason)?;
     }
     Ok(run.finish(f))
 }
 
 /// `deduct([[c, p, r], …])` from a native program that evaluated the rows itself, without
 /// building the arrays (the same [`Deduction`] as [`deduct`], so the same texts and errors).
-pub(crate) fn deduct_rows(pos: Position, rows: &[[&Dynamic; 3]]) -> RhaiResult<f64> {
+/// `each_known`: what is known of each row's points (`Known::number`).
+pub(crate) fn deduct_rows(
+    pos: Position,
+    rows: &[[&Dynamic; 3]],
+    each_known: &[Known],
+) -> RhaiResult<f64> {
     with_frame(|_, f| {
         let zh = f.leaf.zh();
         let mut run = Deduction::default();
-        for [cond, each, reason] in rows {
+        for (i, [cond, each, reason]) in rows.iter().enumerate() {
+            let each = Arg {
+                value: each,
+                known: each_known.get(i).unwrap_or(NOTHING),
+            };
             run.item(pos, f, zh, cond, each, reason)?;
         }
         Ok(run.finish(f))
@@ -1774,7 +1786,7 @@ impl Deduction {
         f: &mut Frame,
         zh: bool,
         cond: &Dynamic,
-        each: &Dynamic,
+        each: Arg<'_>,
         reason: &Dynamic,
     ) -> RhaiResult<()> {
         let times = if let Some(b) = boolean(cond) {
@@ -1792,7 +1804,7 @@ impl Deduction {
                 ),
             );
         };
-        let each = arg_number(pos, zh, Arg::of(each), "deduct", "points_each")?;
+        let each = arg_number(pos, zh, each, "deduct", "points_each")?;
         if each < 0.0 {
             return fail(
                 pos,

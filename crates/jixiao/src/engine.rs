@@ -1771,7 +1771,7 @@ fn compile_leaf(
             });
             let (inputs, all_inputs, kpis) = needs(&reads);
             Some(Leaf {
-                fast: crate::fast::helper_call(&ast),
+                fast: crate::fast::helper_call(&ast, table),
                 native: crate::fast::program(&ast, table),
                 ast,
                 reads,

@@ -11,7 +11,7 @@
 //! not fit the shape — or a value that is missing at run time — goes through Rhai as
 //! written. The speed-up is an order of magnitude on typical rulebooks (BENCHMARKS.md).
 
-use crate::script::{Helper, MetricTable, ValueFmt};
+use crate::script::{Arg, Helper, Known, MetricTable, NOTHING, UNIT, ValueFmt};
 use crate::submission::Val;
 use rhai::{AST, Dynamic, Expr, Position, Stmt, Token};
 
@@ -21,15 +21,20 @@ pub(crate) struct HelperCall {
     pub helper: Helper,
     pub pos: Position,
     pub args: Vec<Dynamic>,
+    /// What the helper makes of each argument, worked out once (metric ids as indices,
+    /// numbers, band tables) instead of on every call.
+    known: Vec<Known>,
 }
 
 impl HelperCall {
     /// Call the helper with the compiled arguments, lent (at most three: `Helper::by_call`).
     pub fn call(&self) -> Result<f64, Box<rhai::EvalAltResult>> {
-        let unit = Dynamic::UNIT;
-        let args: [&Dynamic; 3] = std::array::from_fn(|i| self.args.get(i).unwrap_or(&unit));
+        let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg {
+            value: self.args.get(i).unwrap_or(UNIT),
+            known: self.known.get(i).unwrap_or(NOTHING),
+        });
         let n = self.args.len().min(args.len());
-        crate::script::call_helper(self.helper, self.pos, &args[..n])
+        crate::script::call_helper_with(self.helper, self.pos, &args[..n])
     }
 }
 
@@ -52,7 +57,7 @@ pub(crate) enum Op {
 
 /// `Some` when the whole script is a single helper call with literal arguments and defines
 /// no functions of its own (which could shadow the helper).
-pub(crate) fn helper_call(ast: &AST) -> Option<HelperCall> {
+pub(crate) fn helper_call(ast: &AST, table: &MetricTable) -> Option<HelperCall> {
     if ast.has_functions() {
         return None;
     }
@@ -76,7 +81,13 @@ pub(crate) fn helper_call(ast: &AST) -> Option<HelperCall> {
         .iter()
         .map(|a| a.get_literal_value(None))
         .collect::<Option<Vec<_>>>()?;
-    Some(HelperCall { helper, pos, args })
+    let known = Known::of_args(helper, &args.iter().map(Some).collect::<Vec<_>>(), table);
+    Some(HelperCall {
+        helper,
+        pos,
+        args,
+        known,
+    })
 }
 
 /// `Some` when the expression is arithmetic over numeric metrics and literals.
@@ -227,10 +238,12 @@ enum Node {
     Points,
     Local(usize),
     Array(Vec<Node>),
-    Helper(Helper, Position, Vec<Node>),
+    /// A helper call, with what is known of its constant arguments (`Known::of_args`).
+    Helper(Helper, Position, Vec<Node>, Vec<Known>),
     /// `deduct([[c, p, r], …])` with the rows written out: evaluated into a buffer instead
     /// of building three arrays per call.
-    Deduct(Position, Vec<[Node; 3]>),
+    /// With what is known of each row's points (`Known::number`).
+    Deduct(Position, Vec<[Node; 3]>, Vec<Known>),
     /// The text, and an English text for `finding(zh, en)` / `explain(zh, en)`.
     Record(Record, Box<Node>, Option<Box<Node>>),
     Arith(Op, Box<Node>, Box<Node>),
@@ -573,7 +586,14 @@ impl Lowering<'_> {
                 .map(|r| self.deduct_row(r))
                 .collect::<Option<Vec<_>>>()
         {
-            return Some(Node::Deduct(pos, rows));
+            let each = rows
+                .iter()
+                .map(|[_, each, _]| match each {
+                    Node::Const(d) => Known::number(d),
+                    _ => Known::Nothing,
+                })
+                .collect();
+            return Some(Node::Deduct(pos, rows, each));
         }
         let mut args = || {
             call.args
@@ -611,7 +631,16 @@ impl Lowering<'_> {
         }
         let name = call.name.as_str();
         if let Some(helper) = Helper::by_call(name, call.args.len()) {
-            return Some(Node::Helper(helper, pos, args()?));
+            let args = args()?;
+            let constants: Vec<Option<&Dynamic>> = args
+                .iter()
+                .map(|a| match a {
+                    Node::Const(d) => Some(d),
+                    _ => None,
+                })
+                .collect();
+            let known = Known::of_args(helper, &constants, self.table);
+            return Some(Node::Helper(helper, pos, args, known));
         }
         if let Some(func) = Func::by_call(name, call.args.len()) {
             return Some(Node::Func(func, args()?));
@@ -638,7 +667,8 @@ pub(crate) struct Env<'v> {
     pub values: &'v [Option<Val>],
     pub points: f64,
     /// Stack-first: most scripts have a few `let`s.
-    locals: smallvec::SmallVec<[Dynamic; 4]>,
+    /// `None` until its `let` runs: an empty slot costs no value to drop.
+    locals: smallvec::SmallVec<[Option<Dynamic>; 4]>,
 }
 
 impl Program {
@@ -648,25 +678,36 @@ impl Program {
         let mut env = Env {
             values,
             points,
-            locals: smallvec::smallvec![Dynamic::UNIT; self.locals],
+            locals: smallvec::smallvec![None; self.locals],
         };
         self.body.run(&mut env)
     }
 }
 
 impl Block {
+    /// The last step's value (`()` for a `let` or no step); the others' are dropped as they
+    /// come, with no `()` placeholder to build and drop in between.
     fn run(&self, env: &mut Env<'_>) -> Native<Dynamic> {
-        let mut last = Dynamic::UNIT;
-        for step in &self.0 {
-            last = match step {
-                Step::Let(slot, value) => {
-                    env.locals[*slot] = value.eval(env)?;
-                    Dynamic::UNIT
-                }
-                Step::Eval(node) => node.eval(env)?,
-            };
+        let Some((last, steps)) = self.0.split_last() else {
+            return Ok(Dynamic::UNIT);
+        };
+        for step in steps {
+            step.run(env)?;
         }
-        Ok(last)
+        Ok(last.run(env)?.unwrap_or(Dynamic::UNIT))
+    }
+}
+
+impl Step {
+    /// The step's value, `None` for a `let`.
+    fn run(&self, env: &mut Env<'_>) -> Native<Option<Dynamic>> {
+        Ok(match self {
+            Step::Let(slot, value) => {
+                env.locals[*slot] = Some(value.eval(env)?);
+                None
+            }
+            Step::Eval(node) => Some(node.eval(env)?),
+        })
     }
 }
 
@@ -688,6 +729,13 @@ fn number_of(d: &Dynamic) -> Native<Number> {
 }
 
 impl Number {
+    fn dynamic(self) -> Dynamic {
+        match self {
+            Number::Int(i) => Dynamic::from_int(i),
+            Number::Float(f) => Dynamic::from_float(f),
+        }
+    }
+
     #[allow(clippy::cast_precision_loss)] // Rhai converts the same way in mixed arithmetic
     fn float(self) -> f64 {
         match self {
@@ -697,27 +745,76 @@ impl Number {
     }
 }
 
+/// How a `deduct` row's cell is lent to it: constants (amounts, reasons) from the program,
+/// conditions and yes/no inputs as the constant `true` or `false`, and only other values
+/// computed into the call's buffer (each a value to build and drop).
+#[derive(Clone, Copy)]
+enum Lent {
+    Program,
+    Bool(bool),
+    Computed(usize),
+}
+
+/// The values a `deduct` call's cells needed computed; stack-first.
+type Computed = smallvec::SmallVec<[Dynamic; 8]>;
+
+const TRUE: &Dynamic = &Dynamic::TRUE;
+const FALSE: &Dynamic = &Dynamic::FALSE;
+
+impl Node {
+    /// Evaluate a `deduct` cell (in order, with its effects), keeping only what must be a
+    /// value of its own in `computed`.
+    fn prepare(&self, env: &mut Env<'_>, computed: &mut Computed) -> Native<Lent> {
+        Ok(match self {
+            Node::Const(_) => Lent::Program,
+            Node::Cmp(..) | Node::Not(_) | Node::And(_) | Node::Or(_) => {
+                Lent::Bool(self.truth(env)?)
+            }
+            Node::Metric(i) if matches!(env.values.get(*i), Some(Some(Val::Bool(_)))) => {
+                Lent::Bool(matches!(env.values[*i], Some(Val::Bool(true))))
+            }
+            _ => {
+                computed.push(self.eval(env)?);
+                Lent::Computed(computed.len() - 1)
+            }
+        })
+    }
+
+    /// The argument [`Node::prepare`] made ready.
+    fn lend<'a>(&'a self, how: Lent, computed: &'a [Dynamic]) -> &'a Dynamic {
+        match (self, how) {
+            (Node::Const(d), _) => d,
+            (_, Lent::Bool(true)) => TRUE,
+            (_, Lent::Bool(false)) => FALSE,
+            (_, Lent::Computed(i)) => &computed[i],
+            (_, Lent::Program) => UNIT,
+        }
+    }
+}
+
 /// A call's arguments, on the stack rather than in a vector per call (helpers and functions
 /// take at most three: `Helper::by_call`, `Func::by_call`): computed ones are evaluated into
 /// `buf`, constants (ids, thresholds, tier tables) are lent from the program, not copied — a
-/// copy of a tier table is a fresh array per call.
+/// copy of a tier table is a fresh array per call. (Lending conditions as in `deduct` rows
+/// measured slower here: most computed arguments are numbers, and a fixed buffer is cheaper
+/// than a growable one.)
 fn eval_args<'a>(
     args: &'a [Node],
     env: &mut Env<'_>,
-    buf: &'a mut [Dynamic; 3],
+    buf: &'a mut [Option<Dynamic>; 3],
 ) -> Native<[&'a Dynamic; 3]> {
     if args.len() > buf.len() {
         return Err(Abandon);
     }
     for (slot, a) in buf.iter_mut().zip(args) {
         if !matches!(a, Node::Const(_)) {
-            *slot = a.eval(env)?;
+            *slot = Some(a.eval(env)?);
         }
     }
     let buf = &*buf;
     Ok(std::array::from_fn(|i| match args.get(i) {
         Some(Node::Const(d)) => d,
-        _ => &buf[i],
+        _ => buf[i].as_ref().unwrap_or(UNIT),
     }))
 }
 
@@ -725,7 +822,148 @@ fn truth(d: &Dynamic) -> Native<bool> {
     d.as_bool().map_err(|_| Abandon)
 }
 
+fn calc(op: Op, a: Number, b: Number) -> Native<Number> {
+    Ok(match (a, b) {
+        // Rhai checks integer overflow and division by zero (errors): let it.
+        (Number::Int(a), Number::Int(b)) => Number::Int(
+            match op {
+                Op::Add => a.checked_add(b),
+                Op::Sub => a.checked_sub(b),
+                Op::Mul => a.checked_mul(b),
+                Op::Div => a.checked_div(b),
+            }
+            .ok_or(Abandon)?,
+        ),
+        (a, b) => {
+            let (a, b) = (a.float(), b.float());
+            Number::Float(match op {
+                Op::Add => a + b,
+                Op::Sub => a - b,
+                Op::Mul => a * b,
+                Op::Div => a / b,
+            })
+        }
+    })
+}
+
+fn negate(a: Number) -> Native<Number> {
+    Ok(match a {
+        Number::Int(i) => Number::Int(i.checked_neg().ok_or(Abandon)?),
+        Number::Float(f) => Number::Float(-f),
+    })
+}
+
+/// A numeric comparison; NaN compares false everywhere (and `!=` true), as in Rhai and IEEE.
+fn compare(cmp: Cmp, a: Number, b: Number) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let ordering = match (a, b) {
+        (Number::Int(a), Number::Int(b)) => a.partial_cmp(&b),
+        (a, b) => a.float().partial_cmp(&b.float()),
+    };
+    match (cmp, ordering) {
+        (Cmp::Ne, None) => true,
+        (_, None) => false,
+        (Cmp::Lt, Some(o)) => o == Less,
+        (Cmp::Le, Some(o)) => o != Greater,
+        (Cmp::Gt, Some(o)) => o == Greater,
+        (Cmp::Ge, Some(o)) => o != Less,
+        (Cmp::Eq, Some(o)) => o == Equal,
+        (Cmp::Ne, Some(o)) => o != Equal,
+    }
+}
+
 impl Node {
+    /// The number a node without effects gives, computed without a `Dynamic` (comparisons
+    /// and arithmetic on inputs, KPIs, `points`, locals and literals are most of what
+    /// programs do). `None` when the node is not of that kind or its value is not a number:
+    /// the caller then evaluates it as usual, which may compute it again — harmless, since
+    /// nothing read here records or changes anything. The results, and where a run
+    /// abandons, are those of [`Node::eval`].
+    fn number(&self, env: &Env<'_>) -> Option<Native<Number>> {
+        Some(match self {
+            // Anything but a number goes through `eval`, which decides.
+            Node::Const(d) => Ok(number_of(d).ok()?),
+            Node::Local(slot) => Ok(number_of(env.locals.get(*slot)?.as_ref()?).ok()?),
+            // As `to_dynamic` gives them to scripts: whole numbers as floats too.
+            Node::Metric(i) => Ok(Number::Float(match env.values.get(*i)?.as_ref()? {
+                Val::Num(n) => *n,
+                #[allow(clippy::cast_precision_loss)]
+                Val::Int(n) => *n as f64,
+                Val::Grade { fraction, .. } => *fraction,
+                _ => return None,
+            })),
+            Node::Points => Ok(Number::Float(env.points)),
+            Node::Arith(op, a, b) => match (a.number(env)?, b.number(env)?) {
+                (Ok(a), Ok(b)) => calc(*op, a, b),
+                _ => Err(Abandon),
+            },
+            Node::Neg(a) => a.number(env)?.and_then(negate),
+            _ => return None,
+        })
+    }
+
+    /// The node's value as a number: [`Node::number`], else evaluated (abandoning on any
+    /// other type, as Rhai's arithmetic would raise its own error or convert).
+    fn num(&self, env: &mut Env<'_>) -> Native<Number> {
+        match self.number(env) {
+            Some(n) => n,
+            None => number_of(&self.eval(env)?),
+        }
+    }
+
+    /// The node's value as a condition, comparisons and logic computed without `Dynamic`s.
+    fn truth(&self, env: &mut Env<'_>) -> Native<bool> {
+        match self {
+            Node::Cmp(cmp, a, b) => {
+                // Both sides numbers without effects: compared at once (an operand that
+                // abandons abandons either way).
+                if let Some(x) = a.number(env)
+                    && let Some(y) = b.number(env)
+                {
+                    return Ok(compare(*cmp, x?, y?));
+                }
+                let (a, b) = (a.eval(env)?, b.eval(env)?);
+                if let (Ok(a), Ok(b)) = (number_of(&a), number_of(&b)) {
+                    return Ok(compare(*cmp, a, b));
+                }
+                // Equality of two booleans or two strings; any other mix is Rhai's call.
+                let equal = if let (Ok(a), Ok(b)) = (a.as_bool(), b.as_bool()) {
+                    a == b
+                } else if let (Some(a), Some(b)) = (
+                    a.read_lock::<rhai::ImmutableString>(),
+                    b.read_lock::<rhai::ImmutableString>(),
+                ) {
+                    *a == *b
+                } else {
+                    return Err(Abandon);
+                };
+                match cmp {
+                    Cmp::Eq => Ok(equal),
+                    Cmp::Ne => Ok(!equal),
+                    _ => Err(Abandon),
+                }
+            }
+            Node::Not(a) => Ok(!a.truth(env)?),
+            Node::And(items) => {
+                for i in items {
+                    if !i.truth(env)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Node::Or(items) => {
+                for i in items {
+                    if i.truth(env)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => truth(&self.eval(env)?),
+        }
+    }
+
     fn eval(&self, env: &mut Env<'_>) -> Native<Dynamic> {
         Ok(match self {
             Node::Const(d) => d.clone(),
@@ -735,27 +973,44 @@ impl Node {
                 .and_then(Option::as_ref)
                 .map_or(Dynamic::UNIT, crate::script::to_dynamic),
             Node::Points => Dynamic::from_float(env.points),
-            Node::Local(slot) => env.locals[*slot].clone(),
+            // A slot is always set before it is read (`let` comes first in its scope).
+            Node::Local(slot) => env.locals[*slot].clone().ok_or(Abandon)?,
             Node::Array(items) => Dynamic::from_array(
                 items
                     .iter()
                     .map(|i| i.eval(env))
                     .collect::<Native<Vec<_>>>()?,
             ),
-            Node::Helper(helper, pos, args) => {
-                let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+            Node::Helper(helper, pos, args, known) => {
+                // Unused slots stay `None`: nothing to drop.
+                let mut buf = [None, None, None];
                 let lent = eval_args(args, env, &mut buf)?;
-                let score = crate::script::call_helper(*helper, *pos, &lent[..args.len()])
+                let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg {
+                    value: lent[i],
+                    known: known.get(i).unwrap_or(NOTHING),
+                });
+                let score = crate::script::call_helper_with(*helper, *pos, &args[..known.len()])
                     .map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
-            Node::Deduct(pos, rows) => {
-                // Rows are evaluated in order before the call, as Rhai builds the array first.
-                let mut buf = smallvec::SmallVec::<[[Dynamic; 3]; 8]>::new();
+            Node::Deduct(pos, rows, each) => {
+                // Rows are evaluated in order before the call, as Rhai builds the array first;
+                // cells are lent as call arguments are (`Lent`).
+                let mut computed = Computed::new();
+                let mut how = smallvec::SmallVec::<[[Lent; 3]; 8]>::new();
                 for row in rows {
-                    buf.push([row[0].eval(env)?, row[1].eval(env)?, row[2].eval(env)?]);
+                    let mut cells = [Lent::Program; 3];
+                    for (cell, node) in cells.iter_mut().zip(row) {
+                        *cell = node.prepare(env, &mut computed)?;
+                    }
+                    how.push(cells);
                 }
-                let score = crate::script::deduct_rows(*pos, &buf).map_err(|_| Abandon)?;
+                let lent = rows
+                    .iter()
+                    .zip(&how)
+                    .map(|(row, cells)| std::array::from_fn(|i| row[i].lend(cells[i], &computed)))
+                    .collect::<smallvec::SmallVec<[[&Dynamic; 3]; 8]>>();
+                let score = crate::script::deduct_rows(*pos, &lent, each).map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
             Node::Record(kind, text, english) => {
@@ -786,90 +1041,13 @@ impl Node {
                 }
                 Dynamic::UNIT
             }
-            Node::Arith(op, a, b) => {
-                let (a, b) = (number_of(&a.eval(env)?)?, number_of(&b.eval(env)?)?);
-                match (a, b) {
-                    // Rhai checks integer overflow and division by zero (errors): let it.
-                    (Number::Int(a), Number::Int(b)) => Dynamic::from_int(
-                        match op {
-                            Op::Add => a.checked_add(b),
-                            Op::Sub => a.checked_sub(b),
-                            Op::Mul => a.checked_mul(b),
-                            Op::Div => a.checked_div(b),
-                        }
-                        .ok_or(Abandon)?,
-                    ),
-                    (a, b) => {
-                        let (a, b) = (a.float(), b.float());
-                        Dynamic::from_float(match op {
-                            Op::Add => a + b,
-                            Op::Sub => a - b,
-                            Op::Mul => a * b,
-                            Op::Div => a / b,
-                        })
-                    }
-                }
+            Node::Arith(op, a, b) => calc(*op, a.num(env)?, b.num(env)?)?.dynamic(),
+            Node::Cmp(..) | Node::Not(_) | Node::And(_) | Node::Or(_) => {
+                Dynamic::from_bool(self.truth(env)?)
             }
-            Node::Cmp(cmp, a, b) => {
-                let (a, b) = (a.eval(env)?, b.eval(env)?);
-                let ordering = match (number_of(&a), number_of(&b)) {
-                    (Ok(Number::Int(a)), Ok(Number::Int(b))) => a.partial_cmp(&b),
-                    (Ok(a), Ok(b)) => a.float().partial_cmp(&b.float()),
-                    // Equality of two booleans or two strings; any other mix is Rhai's call.
-                    _ => {
-                        let equal = if let (Ok(a), Ok(b)) = (a.as_bool(), b.as_bool()) {
-                            a == b
-                        } else if let (Some(a), Some(b)) = (
-                            a.read_lock::<rhai::ImmutableString>(),
-                            b.read_lock::<rhai::ImmutableString>(),
-                        ) {
-                            *a == *b
-                        } else {
-                            return Err(Abandon);
-                        };
-                        return match cmp {
-                            Cmp::Eq => Ok(Dynamic::from_bool(equal)),
-                            Cmp::Ne => Ok(Dynamic::from_bool(!equal)),
-                            _ => Err(Abandon),
-                        };
-                    }
-                };
-                use std::cmp::Ordering::{Equal, Greater, Less};
-                // NaN compares false everywhere (and `!=` true), as in Rhai and IEEE.
-                Dynamic::from_bool(match (cmp, ordering) {
-                    (Cmp::Ne, None) => true,
-                    (_, None) => false,
-                    (Cmp::Lt, Some(o)) => o == Less,
-                    (Cmp::Le, Some(o)) => o != Greater,
-                    (Cmp::Gt, Some(o)) => o == Greater,
-                    (Cmp::Ge, Some(o)) => o != Less,
-                    (Cmp::Eq, Some(o)) => o == Equal,
-                    (Cmp::Ne, Some(o)) => o != Equal,
-                })
-            }
-            Node::Neg(a) => match number_of(&a.eval(env)?)? {
-                Number::Int(i) => Dynamic::from_int(i.checked_neg().ok_or(Abandon)?),
-                Number::Float(f) => Dynamic::from_float(-f),
-            },
-            Node::Not(a) => Dynamic::from_bool(!truth(&a.eval(env)?)?),
-            Node::And(items) => {
-                for i in items {
-                    if !truth(&i.eval(env)?)? {
-                        return Ok(Dynamic::FALSE);
-                    }
-                }
-                Dynamic::TRUE
-            }
-            Node::Or(items) => {
-                for i in items {
-                    if truth(&i.eval(env)?)? {
-                        return Ok(Dynamic::TRUE);
-                    }
-                }
-                Dynamic::FALSE
-            }
+            Node::Neg(a) => negate(a.num(env)?)?.dynamic(),
             Node::If(cond, then, otherwise) => {
-                if truth(&cond.eval(env)?)? {
+                if cond.truth(env)? {
                     then.run(env)?
                 } else {
                     otherwise.run(env)?
@@ -877,7 +1055,8 @@ impl Node {
             }
             Node::Block(block) => block.run(env)?,
             Node::Func(func, args) => {
-                let mut buf = [Dynamic::UNIT, Dynamic::UNIT, Dynamic::UNIT];
+                // Unused slots stay `None`: nothing to drop.
+                let mut buf = [None, None, None];
                 let lent = eval_args(args, env, &mut buf)?;
                 func.call(&lent[..args.len()])?
             }

@@ -277,16 +277,130 @@ fn boolean(d: &Dynamic) -> Option<bool> {
     d.is_bool().then(|| d.as_bool().ok()).flatten()
 }
 
-/// Resolve a helper's subject: a metric id (string) or a number.
+/// A helper's argument: the value as the script passed it, and what was worked out from it
+/// when the script was compiled (for a literal argument of a compiled call; Rhai's calls
+/// know nothing in advance). Helpers use `known` to skip work they would repeat on every
+/// call — looking the metric id up, reading a number, parsing a band table — and take
+/// `value` for everything else, so both paths give the same results, texts and errors.
+#[derive(Clone, Copy)]
+pub(crate) struct Arg<'a> {
+    pub value: &'a Dynamic,
+    pub known: &'a Known,
+}
+
+/// What a literal argument is to the helper that takes it, found once at compile time.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Known {
+    #[default]
+    Nothing,
+    /// A subject or metric id naming a metric in the table: its index.
+    Metric(usize),
+    /// A finite number where the helper reads a number (or a subject given as a number).
+    Num(f64),
+    /// A `tiered`/`tiered_reverse` band table, valid, sorted as that helper sorts it.
+    Bands(Box<[(f64, f64)]>),
+}
+
+/// `()` for arguments a call leaves out, and "nothing known" for Rhai's arguments: constants,
+/// so a call needs no value of its own to drop.
+pub(crate) const UNIT: &Dynamic = &Dynamic::UNIT;
+pub(crate) const NOTHING: &Known = &Known::Nothing;
+
+impl<'a> Arg<'a> {
+    /// An argument as Rhai passes it.
+    pub fn of(value: &'a Dynamic) -> Self {
+        Arg {
+            value,
+            known: NOTHING,
+        }
+    }
+}
+
+impl Known {
+    /// A literal where a helper reads a number: `Num` when it is a finite one.
+    pub fn number(d: &Dynamic) -> Known {
+        number(d)
+            .filter(|v| v.is_finite())
+            .map_or(Known::Nothing, Known::Num)
+    }
+
+    /// What `helper` will make of its literal arguments (`None` for one computed at run time).
+    /// Only what the helper would conclude itself on every call: an id the table has, a
+    /// finite number, a valid band table; anything else (an error to come) stays unknown.
+    pub fn of_args(helper: Helper, args: &[Option<&Dynamic>], table: &MetricTable) -> Vec<Known> {
+        use Helper::*;
+        let metric = |d: &Dynamic| {
+            d.read_lock::<rhai::ImmutableString>()
+                .and_then(|name| table.by_name.get(name.as_str()).copied())
+                .map_or(Known::Nothing, Known::Metric)
+        };
+        let num = Known::number;
+        args.iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let Some(d) = d else {
+                    return Known::Nothing;
+                };
+                match (helper, i) {
+                    (
+                        Proportional | ProportionalReverse | Linear | Tiered | TieredReverse
+                        | Satisfaction,
+                        0,
+                    ) => match num(d) {
+                        Known::Nothing => metric(d),
+                        n => n,
+                    },
+                    // `yes_no` takes a bool before an id; a string is never one.
+                    (YesNo | Grade, 0) => metric(d),
+                    (Proportional | ProportionalReverse | Satisfaction, 1)
+                    | (Linear, 1 | 2)
+                    | (Award, 0) => num(d),
+                    (Tiered, 1) => bands(d, false).map_or(Known::Nothing, Known::Bands),
+                    (TieredReverse, 1) => bands(d, true).map_or(Known::Nothing, Known::Bands),
+                    _ => Known::Nothing,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Resolve a helper's subject: a metric id (string) or a number. Inlined for the usual
+/// case, a compiled id whose value is a number; everything else is [`subject_of`].
+#[inline(always)]
 fn subject<'t>(
     pos: Position,
     table: &'t MetricTable,
     values: &[Option<Val>],
     zh: bool,
-    d: &Dynamic,
+    d: Arg<'_>,
     helper: &str,
 ) -> RhaiResult<Subject<'t>> {
-    if let Some(v) = number(d) {
+    if let Known::Metric(i) = d.known
+        && let Some(meta) = table.metas.get(*i)
+        && let Some(Some(Val::Num(value))) = values.get(*i)
+    {
+        return Ok(Subject {
+            meta: Some(meta),
+            value: *value,
+        });
+    }
+    subject_of(pos, table, values, zh, d, helper)
+}
+
+fn subject_of<'t>(
+    pos: Position,
+    table: &'t MetricTable,
+    values: &[Option<Val>],
+    zh: bool,
+    d: Arg<'_>,
+    helper: &str,
+) -> RhaiResult<Subject<'t>> {
+    let known_number = match d.known {
+        Known::Num(v) => Some(*v),
+        Known::Metric(_) => None,
+        _ => number(d.value),
+    };
+    if let Some(v) = known_number {
         return Ok(Subject {
             meta: None,
             value: v,
@@ -331,8 +445,24 @@ fn label_of(meta: &MetricMeta, zh: bool) -> &str {
     }
 }
 
-/// A metric named by a string argument.
+/// A metric named by a string argument (inlined when it was found at compile time).
+#[inline(always)]
 fn metric<'t>(
+    pos: Position,
+    table: &'t MetricTable,
+    zh: bool,
+    d: Arg<'_>,
+    helper: &str,
+) -> RhaiResult<(usize, &'t MetricMeta)> {
+    if let Known::Metric(i) = d.known
+        && let Some(meta) = table.metas.get(*i)
+    {
+        return Ok((*i, meta));
+    }
+    metric_by_name(pos, table, zh, d.value, helper)
+}
+
+fn metric_by_name<'t>(
     pos: Position,
     table: &'t MetricTable,
     zh: bool,
@@ -367,7 +497,16 @@ fn metric<'t>(
     }
 }
 
-fn arg_number(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) -> RhaiResult<f64> {
+/// A numeric argument (inlined when it was read at compile time).
+#[inline(always)]
+fn arg_number(pos: Position, zh: bool, d: Arg<'_>, helper: &str, what: &str) -> RhaiResult<f64> {
+    if let Known::Num(v) = d.known {
+        return Ok(*v);
+    }
+    number_arg(pos, zh, d.value, helper, what)
+}
+
+fn number_arg(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) -> RhaiResult<f64> {
     match number(d) {
         Some(v) if v.is_finite() => Ok(v),
         _ => fail(
@@ -514,26 +653,37 @@ impl Helper {
 
 /// Call a helper. Arguments are exactly the script's arguments.
 pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiResult<f64> {
+    // Helpers take at most three arguments (`Helper::by_call`).
+    let n = args.len().min(3);
+    let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg::of(args.get(i).copied().unwrap_or(UNIT)));
+    call_helper_with(h, pos, &args[..n])
+}
+
+/// Call a helper with its arguments and what is known of them (a compiled call's literals).
+pub(crate) fn call_helper_with(h: Helper, pos: Position, args: &[Arg<'_>]) -> RhaiResult<f64> {
     with_frame(|table, f| {
         let zh = f.leaf.zh();
-        let unit = Dynamic::UNIT;
-        let arg = |i: usize| args.get(i).copied().unwrap_or(&unit);
+        let arg = |i: usize| args.get(i).copied().unwrap_or(Arg::of(UNIT));
         match h {
             Helper::Proportional => proportional(pos, table, f, zh, arg(0), arg(1), false),
             Helper::ProportionalReverse => proportional(pos, table, f, zh, arg(0), arg(1), true),
             Helper::Linear => linear(pos, table, f, zh, arg(0), arg(1), arg(2)),
             Helper::Tiered => tiered(pos, table, f, zh, arg(0), arg(1), false),
             Helper::TieredReverse => tiered(pos, table, f, zh, arg(0), arg(1), true),
-            Helper::YesNo => yes_no(pos, table, f, zh, arg(0), args.get(1).copied()),
+            Helper::YesNo => yes_no(pos, table, f, zh, arg(0), args.get(1).map(|a| a.value)),
             Helper::Grade => grade(pos, table, f, zh, arg(0)),
             Helper::Satisfaction => satisfaction(pos, table, f, zh, arg(0), arg(1)),
-            Helper::Deduct => deduct(pos, f, zh, arg(0)),
-            Helper::TargetTable => {
-                crate::table::target_table(pos, table, f, arg(0), args.get(1).copied())
-            }
+            Helper::Deduct => deduct(pos, f, zh, arg(0).value),
+            Helper::TargetTable => crate::table::target_table(
+                pos,
+                table,
+                f,
+                arg(0).value,
+                args.get(1).map(|a| a.value),
+            ),
             Helper::Full => {
                 let p = f.leaf.points;
-                let reason = args.first();
+                let reason = args.first().map(|a| a.value);
                 f.leaf.explain(|zh| match (reason, zh) {
                     (Some(r), true) => cat!(r, "，得满分 ", pts(p)),
                     (Some(r), false) => cat!(r, ": full marks ", pts(p)),
@@ -544,7 +694,7 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiRe
             }
             Helper::Zero => {
                 let p = f.leaf.points;
-                let reason = arg(0);
+                let reason = arg(0).value;
                 f.leaf.explain(|zh| {
                     if zh {
                         cat!(reason, "，不得分")
@@ -566,7 +716,7 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiRe
             }
             Helper::Award => {
                 let s = arg_number(pos, zh, arg(0), "award", "score")?;
-                let reason = arg(1);
+                let reason = arg(1).value;
                 f.leaf.explain(|zh| {
                     if zh {
                         cat!(reason, "，得分 ", pts(s))
@@ -737,8 +887,8 @@ fn register_helpers(e: &mut rhai::Engine) {
         |ctx: NativeCallContext, a: Dynamic, b: Dynamic| -> RhaiResult<f64> {
             let zh = FRAME.with_borrow(|f| f.leaf.zh());
             let pos = ctx.call_position();
-            let a = arg_number(pos, zh, &a, "ratio", "a")?;
-            let b = arg_number(pos, zh, &b, "ratio", "b")?;
+            let a = arg_number(pos, zh, Arg::of(&a), "ratio", "a")?;
+            let b = arg_number(pos, zh, Arg::of(&b), "ratio", "b")?;
             if b == 0.0 {
                 return fail(
                     pos,
@@ -756,7 +906,13 @@ fn register_helpers(e: &mut rhai::Engine) {
         "value_of",
         |ctx: NativeCallContext, id: Dynamic| -> RhaiResult<Dynamic> {
             with_frame(|table, f| {
-                let (i, _) = metric(ctx.call_position(), table, f.leaf.zh(), &id, "value_of")?;
+                let (i, _) = metric(
+                    ctx.call_position(),
+                    table,
+                    f.leaf.zh(),
+                    Arg::of(&id),
+                    "value_of",
+                )?;
                 Ok(f.values()
                     .get(i)
                     .and_then(Option::as_ref)
@@ -773,8 +929,8 @@ fn proportional(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
-    target: &Dynamic,
+    s: Arg<'_>,
+    target: Arg<'_>,
     reverse: bool,
 ) -> RhaiResult<f64> {
     let name = if reverse {
@@ -964,9 +1120,9 @@ fn linear(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
-    zero_at: &Dynamic,
-    full_at: &Dynamic,
+    s: Arg<'_>,
+    zero_at: Arg<'_>,
+    full_at: Arg<'_>,
 ) -> RhaiResult<f64> {
     let s = subject(pos, table, f.values(), zh, s, "linear")?;
     let z = arg_number(pos, zh, zero_at, "linear", "zero_at")?;
@@ -1067,6 +1223,34 @@ fn linear(
     Ok(score)
 }
 
+/// A band table as `tiered` reads it, sorted the way it searches: `None` if it is not one.
+fn bands(bands: &Dynamic, reverse: bool) -> Option<Box<[(f64, f64)]>> {
+    let bands = bands.read_lock::<rhai::Array>()?;
+    let mut parsed: Vec<(f64, f64)> = Vec::with_capacity(bands.len());
+    for b in bands.iter() {
+        let pair = b.read_lock::<rhai::Array>();
+        let pair = pair.as_deref().and_then(|a| match a.as_slice() {
+            [t, fr] => Some((number(t)?, number(fr)?)),
+            _ => None,
+        });
+        match pair {
+            Some((t, fr)) if (0.0..=1.0).contains(&fr) && t.is_finite() => parsed.push((t, fr)),
+            _ => return None,
+        }
+    }
+    if parsed.is_empty() {
+        return None;
+    }
+    parsed.sort_by(|a, b| {
+        if reverse {
+            a.0.total_cmp(&b.0)
+        } else {
+            b.0.total_cmp(&a.0)
+        }
+    });
+    Some(parsed.into_boxed_slice())
+}
+
 // tiered(subject, [[threshold, fraction], …]): 分档 — the highest threshold the value reaches
 // gives its fraction of the points; below every threshold scores 0. Reverse (lower is
 // better): the lowest threshold the value stays at or under.
@@ -1075,8 +1259,8 @@ fn tiered(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
-    bands: &Dynamic,
+    s: Arg<'_>,
+    bands: Arg<'_>,
     reverse: bool,
 ) -> RhaiResult<f64> {
     let helper = if reverse { "tiered_reverse" } else { "tiered" };
@@ -1089,31 +1273,18 @@ fn tiered(
             cat!(helper, "(): bands are [[threshold, fraction 0–1], …]"),
         )
     };
-    let Some(bands) = bands.read_lock::<rhai::Array>() else {
-        return bad();
+    // A literal table was checked and sorted at compile time; a computed one is read here.
+    let read;
+    let parsed: &[(f64, f64)] = match bands.known {
+        Known::Bands(b) => b,
+        _ => match self::bands(bands.value, reverse) {
+            Some(b) => {
+                read = b;
+                &read
+            }
+            None => return bad(),
+        },
     };
-    let mut parsed: Vec<(f64, f64)> = Vec::with_capacity(bands.len());
-    for b in bands.iter() {
-        let pair = b.read_lock::<rhai::Array>();
-        let pair = pair.as_deref().and_then(|a| match a.as_slice() {
-            [t, fr] => Some((number(t)?, number(fr)?)),
-            _ => None,
-        });
-        match pair {
-            Some((t, fr)) if (0.0..=1.0).contains(&fr) && t.is_finite() => parsed.push((t, fr)),
-            _ => return bad(),
-        }
-    }
-    if parsed.is_empty() {
-        return bad();
-    }
-    parsed.sort_by(|a, b| {
-        if reverse {
-            a.0.total_cmp(&b.0)
-        } else {
-            b.0.total_cmp(&a.0)
-        }
-    });
     let hit = parsed
         .iter()
         .find(|(t, _)| {
@@ -1271,10 +1442,10 @@ fn yes_no(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
+    s: Arg<'_>,
     reason: Option<&Dynamic>,
 ) -> RhaiResult<f64> {
-    let (meta, yes) = if let Some(b) = boolean(s) {
+    let (meta, yes) = if let Some(b) = boolean(s.value) {
         (None, b)
     } else {
         let (idx, meta) = metric(pos, table, zh, s, "yes_no")?;
@@ -1334,12 +1505,15 @@ fn grade(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
+    s: Arg<'_>,
 ) -> RhaiResult<f64> {
     let (idx, meta) = metric(pos, table, zh, s, "grade")?;
     let l = label_of(meta, zh);
-    let (grade_labels, fraction) = match f.values().get(idx).and_then(Option::as_ref) {
-        Some(Val::Grade { labels, fraction }) => (labels.clone(), *fraction),
+    // The values are borrowed apart from the leaf state the texts go to (no copy of the
+    // labels: several grades are a vector).
+    let values = f.values.as_deref().map_or(&[][..], Vec::as_slice);
+    let (grade_labels, fraction) = match values.get(idx).and_then(Option::as_ref) {
+        Some(Val::Grade { labels, fraction }) => (labels, *fraction),
         Some(_) => {
             return fail(
                 pos,
@@ -1456,8 +1630,8 @@ fn satisfaction(
     table: &MetricTable,
     f: &mut Frame,
     zh: bool,
-    s: &Dynamic,
-    threshold: &Dynamic,
+    s: Arg<'_>,
+    threshold: Arg<'_>,
 ) -> RhaiResult<f64> {
     let s = subject(pos, table, f.values(), zh, s, "satisfaction")?;
     let t = arg_number(pos, zh, threshold, "satisfaction", "threshold")?;
@@ -1568,18 +1742,27 @@ fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult
         let [cond, each, reason] = arr.as_slice() else {
             return deduct_shape(pos, zh);
         };
-        run.item(pos, f, zh, cond, each, reason)?;
+        run.item(pos, f, zh, cond, Arg::of(each), reason)?;
     }
     Ok(run.finish(f))
 }
 
 /// `deduct([[c, p, r], …])` from a native program that evaluated the rows itself, without
 /// building the arrays (the same [`Deduction`] as [`deduct`], so the same texts and errors).
-pub(crate) fn deduct_rows(pos: Position, rows: &[[Dynamic; 3]]) -> RhaiResult<f64> {
+/// `each_known`: what is known of each row's points (`Known::number`).
+pub(crate) fn deduct_rows(
+    pos: Position,
+    rows: &[[&Dynamic; 3]],
+    each_known: &[Known],
+) -> RhaiResult<f64> {
     with_frame(|_, f| {
         let zh = f.leaf.zh();
         let mut run = Deduction::default();
-        for [cond, each, reason] in rows {
+        for (i, [cond, each, reason]) in rows.iter().enumerate() {
+            let each = Arg {
+                value: each,
+                known: each_known.get(i).unwrap_or(NOTHING),
+            };
             run.item(pos, f, zh, cond, each, reason)?;
         }
         Ok(run.finish(f))
@@ -1628,7 +1811,7 @@ impl Deduction {
         f: &mut Frame,
         zh: bool,
         cond: &Dynamic,
-        each: &Dynamic,
+        each: Arg<'_>,
         reason: &Dynamic,
     ) -> RhaiResult<()> {
         let times = if let Some(b) = boolean(cond) {

@@ -234,6 +234,9 @@ enum Cmp {
 #[derive(Debug, Clone)]
 enum Node {
     Const(Dynamic),
+    /// A number literal as an operand of arithmetic or a comparison, read once at compile
+    /// time rather than out of its `Dynamic` on every run.
+    Num(Number),
     Metric(usize),
     Points,
     Local(usize),
@@ -604,10 +607,12 @@ impl Lowering<'_> {
         if let Some(token) = &call.op_token {
             let mut args = args()?.into_iter();
             let (a, b) = (args.next(), args.next());
-            let two = |a: Option<Node>, b: Option<Node>| Some((Box::new(a?), Box::new(b?)));
+            let two = |a: Option<Node>, b: Option<Node>| {
+                Some((Box::new(operand(a?)), Box::new(operand(b?))))
+            };
             return Some(match (token, call.args.len()) {
                 // Unary minus arrives as `Minus` with one argument (see `lower_call`).
-                (Token::UnaryMinus | Token::Minus, 1) => Node::Neg(Box::new(a?)),
+                (Token::UnaryMinus | Token::Minus, 1) => Node::Neg(Box::new(operand(a?))),
                 (Token::UnaryPlus | Token::Plus, 1) => a?,
                 (Token::Bang, 1) => Node::Not(Box::new(a?)),
                 (op, 2) => {
@@ -711,10 +716,20 @@ impl Step {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Number {
     Int(i64),
     Float(f64),
+}
+
+/// An operand node, a number literal made [`Node::Num`].
+fn operand(node: Node) -> Node {
+    if let Node::Const(d) = &node
+        && let Ok(n) = number_of(d)
+    {
+        return Node::Num(n);
+    }
+    node
 }
 
 fn number_of(d: &Dynamic) -> Native<Number> {
@@ -882,6 +897,7 @@ impl Node {
     fn number(&self, env: &Env<'_>) -> Option<Native<Number>> {
         Some(match self {
             // Anything but a number goes through `eval`, which decides.
+            Node::Num(n) => Ok(*n),
             Node::Const(d) => Ok(number_of(d).ok()?),
             Node::Local(slot) => Ok(number_of(env.locals.get(*slot)?.as_ref()?).ok()?),
             // As `to_dynamic` gives them to scripts: whole numbers as floats too.
@@ -967,6 +983,7 @@ impl Node {
     fn eval(&self, env: &mut Env<'_>) -> Native<Dynamic> {
         Ok(match self {
             Node::Const(d) => d.clone(),
+            Node::Num(n) => n.dynamic(),
             Node::Metric(i) => env
                 .values
                 .get(*i)

@@ -201,12 +201,21 @@ fn trimmed_decimal(m: i64, scale: u32) -> Decimal {
     // constant is a multiply and a compare.
     let (m, scale) = match scale {
         _ if m == 0 => return Decimal::ZERO,
+        2 if m % 100 == 0 => (m / 100, 0),
+        2 if m % 10 == 0 => (m / 10, 1),
         4 if m % 10_000 == 0 => (m / 10_000, 0),
         4 if m % 1_000 == 0 => (m / 1_000, 1),
-        2 if m % 100 == 0 => (m / 100, 0),
-        2 | 4 if m % 100 == 0 => (m / 100, scale - 2),
-        1..=4 if m % 10 == 0 => return trimmed_decimal(m / 10, scale - 1),
-        _ => (m, scale),
+        4 if m % 100 == 0 => (m / 100, 2),
+        4 if m % 10 == 0 => (m / 10, 3),
+        2 | 4 => (m, scale),
+        _ => {
+            let (mut m, mut scale) = (m, scale);
+            while scale > 0 && m % 10 == 0 {
+                m /= 10;
+                scale -= 1;
+            }
+            (m, scale)
+        }
     };
     Decimal::new(m, scale)
 }

@@ -274,7 +274,9 @@ fn number(d: &Dynamic) -> Option<f64> {
 }
 
 fn boolean(d: &Dynamic) -> Option<bool> {
-    d.is_bool().then(|| d.as_bool().ok()).flatten()
+    // One call for a bool (most conditions); anything else costs a type name, which is
+    // cheap for the numbers a count is.
+    d.as_bool().ok()
 }
 
 /// A helper's argument: the value as the script passed it, and what was worked out from it

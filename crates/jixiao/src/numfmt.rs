@@ -36,6 +36,7 @@ const SCALES: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
 
 /// `v` with `decimals` (≤ 4) places as (negative, its digits as one integer: 92.30 is 9230),
 /// when integers give the same digits as the exact float formatter.
+#[inline]
 fn fixed_parts(v: f64, decimals: usize) -> Option<(bool, u64)> {
     let &scale = SCALES.get(decimals)?;
     let scaled = v * scale;
@@ -98,6 +99,27 @@ fn write_whole<W: Write>(f: &mut W, whole: u64) -> fmt::Result {
 fn write_large<W: Write>(f: &mut W, whole: u64) -> fmt::Result {
     write_whole(f, whole / 100)?;
     f.write_str(pair(whole % 100))
+}
+
+/// `write_parts` for 2 decimals (percentages, points: most numbers printed), with the
+/// split and the trim written out for that case. "-1.01", "2.50" or, trimmed, "2.5", "5".
+#[inline]
+fn write_hundredths<W: Write>(f: &mut W, neg: bool, digits: u64, trim: bool) -> fmt::Result {
+    if neg {
+        f.write_char('-')?;
+    }
+    write_whole(f, digits / 100)?;
+    match digits % 100 {
+        0 if trim => Ok(()),
+        frac if trim && frac.is_multiple_of(10) => {
+            f.write_char('.')?;
+            f.write_char(digit(frac / 10))
+        }
+        frac => {
+            f.write_char('.')?;
+            f.write_str(pair(frac))
+        }
+    }
 }
 
 /// Write `neg`, and `digits` (as [`fixed_parts`] gives them) with the last `decimals`
@@ -163,6 +185,7 @@ impl Fixed {
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         let Fixed(v, decimals) = *self;
         match fixed_parts(v, decimals) {
+            Some((neg, digits)) if decimals == 2 => write_hundredths(f, neg, digits, false),
             Some((neg, digits)) => write_parts(f, neg, digits, decimals, false),
             None => write!(f, "{v:.decimals$}"),
         }
@@ -187,6 +210,7 @@ impl Trimmed {
         } = *self;
         match fixed_parts(v, decimals) {
             // A negative rounded value is never zero here, so "-0" cannot arise.
+            Some((neg, digits)) if decimals == 2 => write_hundredths(f, neg, digits, true),
             Some((neg, digits)) => write_parts(f, neg, digits, decimals, true),
             None => {
                 let s = format!("{v:.decimals$}");
@@ -264,29 +288,8 @@ impl Points {
 
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         match self.cents {
-            Some(cents) => write_cents(f, cents),
+            Some(cents) => write_hundredths(f, cents < 0, cents.unsigned_abs(), true),
             None => write!(f, "{}", crate::scorecard::round_score(self.x)),
-        }
-    }
-}
-
-/// Hundredths as `Decimal` prints them normalized: "-1.01", "2.5", "5" (`write_parts` with
-/// 2 decimals and trimming, written out for the one case every finding prints).
-fn write_cents<W: Write>(f: &mut W, cents: i64) -> fmt::Result {
-    if cents < 0 {
-        f.write_char('-')?;
-    }
-    let m = cents.unsigned_abs();
-    write_whole(f, m / 100)?;
-    match m % 100 {
-        0 => Ok(()),
-        frac if frac.is_multiple_of(10) => {
-            f.write_char('.')?;
-            f.write_char(digit(frac / 10))
-        }
-        frac => {
-            f.write_char('.')?;
-            f.write_str(pair(frac))
         }
     }
 }

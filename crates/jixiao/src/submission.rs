@@ -838,14 +838,23 @@ mod tests {
                 serde_json::json!(true),
                 serde_json::json!("7"),
             ] {
-                let general = check_value(&input, &raw);
-                let fast = check_input(&input, &raw, &prepared);
-                match (general, fast) {
-                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{kind} {raw}"),
-                    (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{kind} {raw}"),
-                    (a, b) => panic!("{kind} {raw}: {a:?} vs {b:?}"),
-                }
+                assert_same_check(&input, &raw, &prepared, kind);
             }
+        }
+    }
+
+    /// `check_input` (the engine's inline paths) takes `raw` exactly as `check_value` does:
+    /// the same value, or an error with the same message.
+    fn assert_same_check(
+        input: &Input,
+        raw: &serde_json::Value,
+        prepared: &GradeCheck,
+        kind: &str,
+    ) {
+        match (check_value(input, raw), check_input(input, raw, prepared)) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{kind} {raw}"),
+            (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{kind} {raw}"),
+            (a, b) => panic!("{kind} {raw}: {a:?} vs {b:?}"),
         }
     }
 
@@ -876,13 +885,7 @@ mod tests {
                 serde_json::json!(["优", "甲"]),
                 serde_json::json!([]),
             ] {
-                let general = check_value(&input, &raw);
-                let fast = check_input(&input, &raw, &prepared);
-                match (general, fast) {
-                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{raw}"),
-                    (Err(a), Err(b)) => assert_eq!(a.message, b.message, "{raw}"),
-                    (a, b) => panic!("{raw}: {a:?} vs {b:?}"),
-                }
+                assert_same_check(&input, &raw, &prepared, "grade");
             }
         }
     }

@@ -21,6 +21,7 @@ use crate::submission::{GradeCheck, Submission, Val, check_input, cmp_ids, grade
 use rhai::{AST, Dynamic, EvalAltResult, Scope};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -1099,12 +1100,12 @@ impl Engine {
     }
 
     /// Points each node carries in this scorecard; `None` for N/A nodes.
-    fn effective_points(&self, na_marked: &[bool]) -> Vec<Option<Decimal>> {
+    fn effective_points(&self, na_marked: &[bool]) -> Cow<'_, [Option<Decimal>]> {
         let c = &*self.inner;
         // Nothing marked (`na_marked` may then be empty), nothing N/A: a node is N/A only if
-        // marked or through its children.
+        // marked or through its children. Borrowed, not copied, on this common path.
         if !na_marked.contains(&true) {
-            return c.declared_points.clone();
+            return Cow::Borrowed(&c.declared_points);
         }
         let n = c.nodes.len();
         // A node is N/A if marked, or if every child is.
@@ -1153,7 +1154,7 @@ impl Engine {
                 }
             }
         }
-        out
+        Cow::Owned(out)
     }
 }
 

@@ -196,18 +196,18 @@ pub(crate) fn score_cents(x: f64) -> Option<i64> {
 /// `Decimal::new(m, scale).normalize()`, trimming the zeros in `i64` rather than in
 /// `Decimal`'s 96-bit arithmetic.
 fn trimmed_decimal(m: i64, scale: u32) -> Decimal {
-    // The most zeros first, so one division strips them all rather than one per zero: full
-    // marks (attainment 1.0000) are the commonest case and have four. Divisibility by a
-    // constant is a multiply and a compare.
+    // No trailing zero first: the commonest case for scores and attainments (full marks
+    // and zero never get here from `attainment_of_cents`). Then the most zeros first, so
+    // one division strips them all. Divisibility by a constant is a multiply and a compare.
     let (m, scale) = match scale {
         _ if m == 0 => return Decimal::ZERO,
+        _ if m % 10 != 0 => (m, scale),
         2 if m % 100 == 0 => (m / 100, 0),
-        2 if m % 10 == 0 => (m / 10, 1),
+        2 => (m / 10, 1),
         4 if m % 10_000 == 0 => (m / 10_000, 0),
         4 if m % 1_000 == 0 => (m / 1_000, 1),
         4 if m % 100 == 0 => (m / 100, 2),
-        4 if m % 10 == 0 => (m / 10, 3),
-        2 | 4 => (m, scale),
+        4 => (m / 10, 3),
         _ => {
             let (mut m, mut scale) = (m, scale);
             while scale > 0 && m % 10 == 0 {
@@ -376,12 +376,18 @@ mod tests {
             -250,
             1_000_000,
             123_456,
+            1_230,
+            -12_300,
             9_000_000_000,
+            -5_000_000_000_000_001,
+            i64::MAX,
+            i64::MIN + 1,
         ] {
-            for scale in 0..=4 {
+            for scale in 0..=6 {
                 let d = trimmed_decimal(m, scale);
                 let n = Decimal::new(m, scale).normalize();
-                assert_eq!((d, d.scale()), (n, n.scale()), "{m}e-{scale}");
+                // Bit for bit: the same value, scale and sign.
+                assert_eq!(d.serialize(), n.serialize(), "{m}e-{scale}");
             }
         }
     }

@@ -107,7 +107,7 @@ struct Compiled {
     /// Each grade input's levels prepared for checking values (empty for other inputs).
     grade_checks: Vec<GradeCheck>,
     /// Every node's declared points: a scorecard's points when nothing is N/A.
-    declared_points: Vec<Option<Decimal>>,
+    declared_points: Vec<Option<NodePoints>>,
     /// KPIs in evaluation (dependency) order.
     kpis: Vec<CompiledKpi>,
     /// Indicator nodes depth-first in rulebook order; parents before children.
@@ -152,21 +152,27 @@ struct Node {
     points: f64,
     /// `points` as printed.
     declared: Decimal,
-    /// `declared` as the float scripts see as `points` (converted once, not per leaf run).
-    declared_f64: f64,
-    /// `declared` in hundredths, for attainment in integers.
-    declared_cents: Option<i64>,
     leaf: Option<Leaf>,
 }
 
-impl Node {
-    /// `points` as a float and in hundredths (the node's own points are converted once, at
-    /// compile time; redistributed N/A points here).
-    fn points_as(&self, points: Decimal) -> (f64, Option<i64>) {
-        if points == self.declared {
-            (self.declared_f64, self.declared_cents)
-        } else {
-            (points.to_f64().unwrap_or(0.0), cents_of(points))
+/// A node's points in a scorecard, in each form scoring uses: converted once (at compile
+/// time for the declared points, which most scorecards use), not per leaf run.
+#[derive(Debug, Clone, Copy)]
+struct NodePoints {
+    /// As printed.
+    decimal: Decimal,
+    /// As scripts see `points`.
+    float: f64,
+    /// In hundredths, for attainment in integers.
+    cents: Option<i64>,
+}
+
+impl NodePoints {
+    fn of(decimal: Decimal) -> NodePoints {
+        NodePoints {
+            decimal,
+            float: decimal.to_f64().unwrap_or(0.0),
+            cents: cents_of(decimal),
         }
     }
 }
@@ -340,7 +346,7 @@ impl Engine {
     /// Check a submission's values without scoring: every problem, each naming its input.
     pub fn validate(&self, submission: &Submission) -> Vec<Problem> {
         let mut problems = Vec::new();
-        let _ = self.check_values(submission, &mut problems);
+        let _ = self.check_values(submission, &mut problems, &mut Vec::new());
         self.check_na(submission, &mut problems);
         problems
     }
@@ -420,19 +426,35 @@ impl Engine {
         let c = &*self.inner;
         let problems = &mut card.problems;
         problems.clear();
+        // This thread's working lists, taken (not borrowed) so nothing here depends on what
+        // else runs on the thread, and put back at the end for the next evaluation.
+        let mut buffers = EVAL_BUFFERS.with_borrow_mut(std::mem::take);
         // Values by metric: the checked inputs, then KPIs as they are computed (an input's
-        // entry never changes, so it also says which inputs are missing).
-        let (metric_values, bad_inputs) = self.check_values(submission, problems);
-        // Shared with the thread's frame (helpers read it there) rather than copied into it.
-        let mut metric_values = Rc::new(metric_values);
+        // entry never changes, so it also says which inputs are missing). Shared with the
+        // thread's frame (helpers read it there) rather than copied into it.
+        let mut metric_values = buffers
+            .values
+            .take()
+            .filter(|kept| Rc::strong_count(kept) == 1 && Rc::weak_count(kept) == 0)
+            .unwrap_or_default();
+        let bad_inputs = self.check_values(
+            submission,
+            problems,
+            // Unshared (filtered above): written in place, never copied.
+            Rc::make_mut(&mut metric_values),
+        );
         let na_marked = self.check_na(submission, problems);
 
         // The Rhai scope is built only when a script needs Rhai (fast paths don't): every
         // input and finished KPI as a constant, so a script cannot change what the next sees.
         let mut scope: Option<Scope<'static>> = None;
-        let mut done = vec![false; c.table.metas.len()];
+        let mut done = std::mem::take(&mut buffers.done);
+        done.clear();
+        done.resize(c.table.metas.len(), false);
         done[..c.n_inputs].fill(true);
-        let mut kpi_state: Vec<KpiState> = vec![KpiState::Missing; c.table.metas.len()];
+        let mut kpi_state = std::mem::take(&mut buffers.kpi_state);
+        kpi_state.clear();
+        kpi_state.resize(c.table.metas.len(), KpiState::Missing);
         // Helpers (`value_of`, `ratio`, …) read the thread's frame, in KPIs as in leaves: set
         // it up before the first KPI so nothing depends on what this thread ran before.
         FRAME.with_borrow_mut(|f| {
@@ -518,22 +540,24 @@ impl Engine {
         let results = &mut card.indicators;
         if results.is_empty() {
             *results = (0..c.nodes.len())
-                .map(|ni| self.blank_result(ni, points[ni], submission))
+                .map(|ni| self.blank_result(ni, points[ni].map(|p| p.decimal), submission))
                 .collect();
         } else {
             results.truncate(c.nodes.len());
             for (ni, out) in results.iter_mut().enumerate() {
-                self.reset_result(out, ni, points[ni], submission);
+                self.reset_result(out, ni, points[ni].map(|p| p.decimal), submission);
             }
             results.extend(
                 (results.len()..c.nodes.len())
-                    .map(|ni| self.blank_result(ni, points[ni], submission)),
+                    .map(|ni| self.blank_result(ni, points[ni].map(|p| p.decimal), submission)),
             );
         }
 
         // Every scored node's score in hundredths, where it has one: parents add these up in
         // integers rather than in `Decimal`.
-        let mut cents: Vec<Option<i64>> = vec![None; c.nodes.len()];
+        let mut cents = std::mem::take(&mut buffers.cents);
+        cents.clear();
+        cents.resize(c.nodes.len(), None);
         for (ni, node) in c.nodes.iter().enumerate() {
             let Some(leaf) = &node.leaf else { continue };
             let out = &mut results[ni];
@@ -616,6 +640,7 @@ impl Engine {
             f.table = None;
             f.values = None;
         });
+        buffers.values = Some(metric_values);
 
         // Parents, bottom-up: children come after their parent in `nodes`.
         for ni in (0..c.nodes.len()).rev() {
@@ -658,7 +683,7 @@ impl Engine {
                 && let Some(sum) = sum
             {
                 // Normalized like the leaves (`69.6`, not `69.60`) so a table prints alike.
-                match (sum_cents, node.points_as(out.points).1) {
+                match (sum_cents, points[ni].and_then(|p| p.cents)) {
                     (Some(s), Some(p)) => {
                         out.score = Some(sum);
                         out.attainment = attainment_of_cents(s, p);
@@ -693,7 +718,11 @@ impl Engine {
             .map(|d| d.score)
             .sum::<Decimal>()
             .normalize();
-        let max_points: Decimal = c.roots.iter().filter_map(|&r| points[r]).sum();
+        let max_points: Decimal = c
+            .roots
+            .iter()
+            .filter_map(|&r| points[r].map(|p| p.decimal))
+            .sum();
         let declared = c.declared_total;
         let total = if max_points.is_zero() || max_points == declared {
             raw_total
@@ -728,6 +757,10 @@ impl Engine {
                     .map(|v| format_value(v, meta.fmt, meta.unit.as_deref())),
             }
         }));
+        buffers.done = done;
+        buffers.kpi_state = kpi_state;
+        buffers.cents = cents;
+        EVAL_BUFFERS.with_borrow_mut(|kept| *kept = buffers);
         card.rulebook.clone_from(&c.reference);
         card.engine_version = Text::Borrowed(ENGINE_VERSION);
         card.project.clone_from(&submission.project);
@@ -759,13 +792,12 @@ impl Engine {
         run: LeafRun<'_>,
         leaf: &Leaf,
         ni: usize,
-        points: Decimal,
+        points: NodePoints,
         options: EvalOptions,
         out: &mut IndicatorScore,
     ) -> Option<i64> {
         let c = &*self.inner;
-        let node = &c.nodes[ni];
-        let (p, points_cents) = node.points_as(points);
+        let p = points.float;
         FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
         let in_rhai = |scope: &mut Scope<'static>| {
             let base = scope.len();
@@ -862,7 +894,7 @@ impl Engine {
         out.flag = flag;
         match score {
             Ok(s) => {
-                let (s, s_cents, attained) = leaf_score(s, points, points_cents);
+                let (s, s_cents, attained) = leaf_score(s, points.decimal, points.cents);
                 out.status = Status::Scored;
                 out.score = Some(s);
                 out.attainment = attained;
@@ -987,10 +1019,12 @@ impl Engine {
         &self,
         submission: &Submission,
         problems: &mut Vec<Problem>,
-    ) -> (Vec<Option<Val>>, Vec<usize>) {
+        values: &mut Vec<Option<Val>>,
+    ) -> Vec<usize> {
         let c = &*self.inner;
         let spec = c.rulebook.spec();
-        let mut values: Vec<Option<Val>> = vec![None; c.table.metas.len()];
+        values.clear();
+        values.resize(c.table.metas.len(), None);
         // In input order, like their problems; few, so a search of them is cheap.
         let mut bad = Vec::new();
         // Both sides sorted by id: one merge walk pairs every submitted value with its
@@ -1040,7 +1074,7 @@ impl Engine {
             }
         }
         problems.extend(value_problems.into_iter().map(|(_, p)| p));
-        (values, bad)
+        bad
     }
 
     /// Which nodes the submission marks N/A (children inherit), reporting bad marks; empty
@@ -1100,7 +1134,7 @@ impl Engine {
     }
 
     /// Points each node carries in this scorecard; `None` for N/A nodes.
-    fn effective_points(&self, na_marked: &[bool]) -> Cow<'_, [Option<Decimal>]> {
+    fn effective_points(&self, na_marked: &[bool]) -> Cow<'_, [Option<NodePoints>]> {
         let c = &*self.inner;
         // Nothing marked (`na_marked` may then be empty), nothing N/A: a node is N/A only if
         // marked or through its children. Borrowed, not copied, on this common path.
@@ -1154,7 +1188,7 @@ impl Engine {
                 }
             }
         }
-        Cow::Owned(out)
+        Cow::Owned(out.into_iter().map(|p| p.map(NodePoints::of)).collect())
     }
 }
 
@@ -1207,7 +1241,19 @@ enum LeafRun<'a> {
     Rhai(&'a mut Scope<'static>),
 }
 
+/// Working lists of [`Engine::evaluate_into`] kept by each thread between evaluations:
+/// allocating and freeing them for every project cost ≈ 1.5k instructions of ~105k.
+#[derive(Default)]
+struct EvalBuffers {
+    values: Option<Rc<Vec<Option<Val>>>>,
+    done: Vec<bool>,
+    kpi_state: Vec<KpiState>,
+    cents: Vec<Option<i64>>,
+}
+
 thread_local! {
+    static EVAL_BUFFERS: std::cell::RefCell<EvalBuffers> =
+        std::cell::RefCell::new(EvalBuffers::default());
     /// Off only in [`Engine::evaluate_interpreted`], which checks the fast paths against Rhai.
     static FAST_PATHS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
 }
@@ -1587,8 +1633,6 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
             level,
             points: ind.points.unwrap_or(0.0),
             declared: Decimal::ZERO,
-            declared_f64: 0.0,
-            declared_cents: None,
             leaf,
         });
         for &k in children[si].iter().rev() {
@@ -1604,8 +1648,6 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     }
     for node in &mut nodes {
         node.declared = points_decimal(node.points);
-        node.declared_f64 = node.declared.to_f64().unwrap_or(0.0);
-        node.declared_cents = cents_of(node.declared);
     }
     let node_index: HashMap<String, usize> = nodes
         .iter()
@@ -1672,7 +1714,10 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
             _ => GradeCheck::default(),
         })
         .collect();
-    let declared_points = nodes.iter().map(|nd| Some(nd.declared)).collect();
+    let declared_points = nodes
+        .iter()
+        .map(|nd| Some(NodePoints::of(nd.declared)))
+        .collect();
     Some(Compiled {
         rulebook,
         reference,

@@ -1023,8 +1023,12 @@ impl Engine {
     ) -> Vec<usize> {
         let c = &*self.inner;
         let spec = c.rulebook.spec();
-        values.clear();
+        // Every slot is written below (each input checked or `None`, the KPIs `None`), each
+        // dropping what the last evaluation left in it: no separate clearing pass (which cost
+        // an out-of-line drop call per slot, ≈ 1.4k instructions per evaluation).
         values.resize(c.table.metas.len(), None);
+        values.truncate(c.table.metas.len());
+        values[c.n_inputs..].fill(None);
         // In input order, like their problems; few, so a search of them is cheap.
         let mut bad = Vec::new();
         // Both sides sorted by id: one merge walk pairs every submitted value with its
@@ -1049,10 +1053,14 @@ impl Engine {
                 }
                 next = submitted.next();
             };
-            let Some(raw) = raw else { continue };
+            let Some(raw) = raw else {
+                values[i] = None;
+                continue;
+            };
             match check_input(&spec.inputs[i], raw, &c.grade_checks[i]) {
                 Ok(v) => values[i] = v,
                 Err(p) => {
+                    values[i] = None;
                     let at = value_problems.partition_point(|(j, _)| *j < i);
                     value_problems.insert(at, (i, p));
                     bad.insert(at, i);

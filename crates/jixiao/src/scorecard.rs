@@ -217,7 +217,8 @@ fn trimmed_decimal(m: i64, scale: u32) -> Decimal {
             (m, scale)
         }
     };
-    Decimal::new(m, scale)
+    // `try_new` (no panic path) inlines where `new` is a call per score; scale ≤ 28 here.
+    Decimal::try_new(m, scale).unwrap_or(Decimal::ZERO)
 }
 
 /// `round_score(x)` as a float: the score as it prints, for arithmetic on printed values.

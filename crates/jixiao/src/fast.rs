@@ -699,20 +699,25 @@ impl Block {
         for step in steps {
             step.run(env)?;
         }
-        Ok(last.run(env)?.unwrap_or(Dynamic::UNIT))
+        // The last step's value is the block's: evaluated straight into the result.
+        match last {
+            Step::Eval(node) => node.eval(env),
+            Step::Let(..) => {
+                last.run(env)?;
+                Ok(Dynamic::UNIT)
+            }
+        }
     }
 }
 
 impl Step {
-    /// The step's value, `None` for a `let`.
-    fn run(&self, env: &mut Env<'_>) -> Native<Option<Dynamic>> {
-        Ok(match self {
-            Step::Let(slot, value) => {
-                env.locals[*slot] = Some(value.eval(env)?);
-                None
-            }
-            Step::Eval(node) => Some(node.eval(env)?),
-        })
+    /// Run the step for its effect (a `let`'s slot); a value is dropped.
+    fn run(&self, env: &mut Env<'_>) -> Native<()> {
+        match self {
+            Step::Let(slot, value) => env.locals[*slot] = Some(value.eval(env)?),
+            Step::Eval(node) => drop(node.eval(env)?),
+        }
+        Ok(())
     }
 }
 

@@ -38,6 +38,53 @@ impl HelperCall {
     }
 }
 
+/// A helper call in a program whose arguments are all constants, padded to three so that
+/// lending them takes no bounds checks (at most three: `Helper::by_call`).
+#[derive(Debug, Clone)]
+pub(crate) struct ConstCall {
+    helper: Helper,
+    pos: Position,
+    args: [Dynamic; 3],
+    known: [Known; 3],
+    len: usize,
+}
+
+impl ConstCall {
+    fn new(helper: Helper, pos: Position, args: Vec<Dynamic>, known: Vec<Known>) -> ConstCall {
+        let len = args.len();
+        let mut args = args.into_iter();
+        let mut known = known.into_iter();
+        ConstCall {
+            helper,
+            pos,
+            args: std::array::from_fn(|_| args.next().unwrap_or(Dynamic::UNIT)),
+            known: std::array::from_fn(|_| known.next().unwrap_or_default()),
+            len,
+        }
+    }
+
+    fn call(&self) -> Native<f64> {
+        let [a, b, c] = &self.args;
+        let [ka, kb, kc] = &self.known;
+        let args = [
+            Arg {
+                value: a,
+                known: ka,
+            },
+            Arg {
+                value: b,
+                known: kb,
+            },
+            Arg {
+                value: c,
+                known: kc,
+            },
+        ];
+        let args = args.get(..self.len).ok_or(Abandon)?;
+        crate::script::call_helper_with(self.helper, self.pos, args).map_err(|_| Abandon)
+    }
+}
+
 /// A compiled KPI expression's shortcut.
 #[derive(Debug, Clone)]
 pub(crate) enum Arith {
@@ -241,6 +288,9 @@ enum Node {
     Points,
     Local(usize),
     Array(Vec<Node>),
+    /// A helper call whose arguments are all constants, `full()`, `zero("未达标")`: called
+    /// as a one-call leaf script is, with no argument buffer to fill, lend from or drop.
+    Call(Box<ConstCall>),
     /// A helper call, with what is known of its constant arguments (`Known::of_args`).
     Helper(Helper, Position, Vec<Node>, Vec<Known>),
     /// `deduct([[c, p, r], …])` with the rows written out: evaluated into a buffer instead
@@ -645,6 +695,16 @@ impl Lowering<'_> {
                 })
                 .collect();
             let known = Known::of_args(helper, &constants, self.table);
+            if let Some(args) = constants
+                .into_iter()
+                .map(|d| d.cloned())
+                .collect::<Option<Vec<_>>>()
+                .filter(|args| args.len() <= 3)
+            {
+                return Some(Node::Call(Box::new(ConstCall::new(
+                    helper, pos, args, known,
+                ))));
+            }
             return Some(Node::Helper(helper, pos, args, known));
         }
         if let Some(func) = Func::by_call(name, call.args.len()) {
@@ -699,20 +759,25 @@ impl Block {
         for step in steps {
             step.run(env)?;
         }
-        Ok(last.run(env)?.unwrap_or(Dynamic::UNIT))
+        // The last step's value is the block's: evaluated straight into the result.
+        match last {
+            Step::Eval(node) => node.eval(env),
+            Step::Let(..) => {
+                last.run(env)?;
+                Ok(Dynamic::UNIT)
+            }
+        }
     }
 }
 
 impl Step {
-    /// The step's value, `None` for a `let`.
-    fn run(&self, env: &mut Env<'_>) -> Native<Option<Dynamic>> {
-        Ok(match self {
-            Step::Let(slot, value) => {
-                env.locals[*slot] = Some(value.eval(env)?);
-                None
-            }
-            Step::Eval(node) => Some(node.eval(env)?),
-        })
+    /// Run the step for its effect (a `let`'s slot); a value is dropped.
+    fn run(&self, env: &mut Env<'_>) -> Native<()> {
+        match self {
+            Step::Let(slot, value) => env.locals[*slot] = Some(value.eval(env)?),
+            Step::Eval(node) => drop(node.eval(env)?),
+        }
+        Ok(())
     }
 }
 
@@ -998,6 +1063,7 @@ impl Node {
                     .map(|i| i.eval(env))
                     .collect::<Native<Vec<_>>>()?,
             ),
+            Node::Call(call) => Dynamic::from_float(call.call()?),
             Node::Helper(helper, pos, args, known) => {
                 // Unused slots stay `None`: nothing to drop.
                 let mut buf = [None, None, None];

@@ -1804,6 +1804,14 @@ impl numfmt::Piece for Deducted<'_> {
             numfmt::Piece::push_to(&pts(*d), out);
         }
     }
+    fn size_hint(&self) -> usize {
+        let items: usize = self
+            .0
+            .iter()
+            .map(|(reason, _)| numfmt::Piece::size_hint(reason) + " −".len() + numfmt::NUMBER_BYTES)
+            .sum();
+        items + self.1.len() * self.0.len().saturating_sub(1)
+    }
 }
 
 impl Deduction {

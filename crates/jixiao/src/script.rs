@@ -711,16 +711,13 @@ pub(crate) fn call_helper_with(h: Helper, pos: Position, args: &[Arg<'_>]) -> Rh
                         cat!(reason, ": 0 points")
                     }
                 });
-                f.leaf.find(
-                    |zh| {
-                        if zh {
-                            cat!(reason, "，扣 ", pts(p), " 分")
-                        } else {
-                            cat!(reason, ": ", pts(p), " points lost")
-                        }
-                    },
-                    Some(p),
-                );
+                f.leaf.find_points(p, |zh, lost| {
+                    if zh {
+                        cat!(reason, "，扣 ", lost, " 分")
+                    } else {
+                        cat!(reason, ": ", lost, " points lost")
+                    }
+                });
                 Ok(0.0)
             }
             Helper::Award => {
@@ -1454,7 +1451,12 @@ fn yes_no(
     s: Arg<'_>,
     reason: Option<&Dynamic>,
 ) -> RhaiResult<f64> {
-    let (meta, yes) = if let Some(b) = boolean(s.value) {
+    // A compiled id is no bool: not asked (a failed `as_bool` looks up the type's name).
+    let literal = match s.known {
+        Known::Metric(_) => None,
+        _ => boolean(s.value),
+    };
+    let (meta, yes) = if let Some(b) = literal {
         (None, b)
     } else {
         let (idx, meta) = metric(pos, table, zh, s, "yes_no")?;
@@ -1494,15 +1496,12 @@ fn yes_no(
                 cat!(label, ": no, 0 points")
             }
         });
-        f.leaf.find(
-            |zh| match (reason, zh) {
-                (Some(r), true) => cat!(r, "，扣 ", pts(p), " 分"),
-                (Some(r), false) => cat!(r, ": ", pts(p), " points lost"),
-                (None, true) => cat!(label, "：否，扣 ", pts(p), " 分"),
-                (None, false) => cat!(label, ": no, ", pts(p), " points lost"),
-            },
-            Some(p),
-        );
+        f.leaf.find_points(p, |zh, lost| match (reason, zh) {
+            (Some(r), true) => cat!(r, "，扣 ", lost, " 分"),
+            (Some(r), false) => cat!(r, ": ", lost, " points lost"),
+            (None, true) => cat!(label, "：否，扣 ", lost, " 分"),
+            (None, false) => cat!(label, ": no, ", lost, " points lost"),
+        });
         Ok(0.0)
     }
 }

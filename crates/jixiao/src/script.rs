@@ -547,7 +547,8 @@ fn with_frame<T>(f: impl FnOnce(&MetricTable, &mut Frame) -> T) -> T {
         static NO_TABLE: std::sync::LazyLock<MetricTable> =
             std::sync::LazyLock::new(MetricTable::default);
         let table = frame.table.take();
-        let result = f(table.as_deref().unwrap_or(&NO_TABLE), frame);
+        // The stand-in is forced only when there is no table, not on every call.
+        let result = f(table.as_deref().unwrap_or_else(|| &NO_TABLE), frame);
         frame.table = table;
         result
     })

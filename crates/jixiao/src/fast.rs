@@ -15,46 +15,27 @@ use crate::script::{Arg, Helper, Known, MetricTable, NOTHING, UNIT, ValueFmt};
 use crate::submission::Val;
 use rhai::{AST, Dynamic, Expr, Position, Stmt, Token};
 
-/// A compiled leaf script's shortcut.
+/// A helper call whose arguments are all constants: a whole leaf script
+/// (`proportional("execution_rate", 0.95)`, see [`helper_call`]) or a call inside a program
+/// (`full()`, `zero("未达标")`). The arguments are padded to three (at most three:
+/// `Helper::by_call`) so that lending them takes no bounds checks.
 #[derive(Debug, Clone)]
 pub(crate) struct HelperCall {
-    pub helper: Helper,
-    pub pos: Position,
-    pub args: Vec<Dynamic>,
-    /// What the helper makes of each argument, worked out once (metric ids as indices,
-    /// numbers, band tables) instead of on every call.
-    known: Vec<Known>,
-}
-
-impl HelperCall {
-    /// Call the helper with the compiled arguments, lent (at most three: `Helper::by_call`).
-    pub fn call(&self) -> Result<f64, Box<rhai::EvalAltResult>> {
-        let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg {
-            value: self.args.get(i).unwrap_or(UNIT),
-            known: self.known.get(i).unwrap_or(NOTHING),
-        });
-        let n = self.args.len().min(args.len());
-        crate::script::call_helper_with(self.helper, self.pos, &args[..n])
-    }
-}
-
-/// A helper call in a program whose arguments are all constants, padded to three so that
-/// lending them takes no bounds checks (at most three: `Helper::by_call`).
-#[derive(Debug, Clone)]
-pub(crate) struct ConstCall {
     helper: Helper,
     pos: Position,
     args: [Dynamic; 3],
+    /// What the helper makes of each argument, worked out once (metric ids as indices,
+    /// numbers, band tables) instead of on every call.
     known: [Known; 3],
     len: usize,
 }
 
-impl ConstCall {
-    fn new(helper: Helper, pos: Position, args: Vec<Dynamic>, known: Vec<Known>) -> ConstCall {
-        let len = args.len();
+impl HelperCall {
+    fn new(helper: Helper, pos: Position, args: Vec<Dynamic>, known: Vec<Known>) -> HelperCall {
+        let len = args.len().min(3);
         let mut args = args.into_iter();
         let mut known = known.into_iter();
-        ConstCall {
+        HelperCall {
             helper,
             pos,
             args: std::array::from_fn(|_| args.next().unwrap_or(Dynamic::UNIT)),
@@ -63,7 +44,8 @@ impl ConstCall {
         }
     }
 
-    fn call(&self) -> Native<f64> {
+    /// Call the helper with the compiled arguments, lent.
+    pub fn call(&self) -> Result<f64, Box<rhai::EvalAltResult>> {
         let [a, b, c] = &self.args;
         let [ka, kb, kc] = &self.known;
         let args = [
@@ -80,8 +62,7 @@ impl ConstCall {
                 known: kc,
             },
         ];
-        let args = args.get(..self.len).ok_or(Abandon)?;
-        crate::script::call_helper_with(self.helper, self.pos, args).map_err(|_| Abandon)
+        crate::script::call_helper_with(self.helper, self.pos, &args[..self.len])
     }
 }
 
@@ -129,12 +110,7 @@ pub(crate) fn helper_call(ast: &AST, table: &MetricTable) -> Option<HelperCall> 
         .map(|a| a.get_literal_value(None))
         .collect::<Option<Vec<_>>>()?;
     let known = Known::of_args(helper, &args.iter().map(Some).collect::<Vec<_>>(), table);
-    Some(HelperCall {
-        helper,
-        pos,
-        args,
-        known,
-    })
+    Some(HelperCall::new(helper, pos, args, known))
 }
 
 /// `Some` when the expression is arithmetic over numeric metrics and literals.
@@ -290,7 +266,7 @@ enum Node {
     Array(Vec<Node>),
     /// A helper call whose arguments are all constants, `full()`, `zero("未达标")`: called
     /// as a one-call leaf script is, with no argument buffer to fill, lend from or drop.
-    Call(Box<ConstCall>),
+    Call(Box<HelperCall>),
     /// A helper call, with what is known of its constant arguments (`Known::of_args`).
     Helper(Helper, Position, Vec<Node>, Vec<Known>),
     /// `deduct([[c, p, r], …])` with the rows written out: evaluated into a buffer instead
@@ -701,7 +677,7 @@ impl Lowering<'_> {
                 .collect::<Option<Vec<_>>>()
                 .filter(|args| args.len() <= 3)
             {
-                return Some(Node::Call(Box::new(ConstCall::new(
+                return Some(Node::Call(Box::new(HelperCall::new(
                     helper, pos, args, known,
                 ))));
             }
@@ -742,27 +718,24 @@ impl Program {
     /// have recorded some). Scoring takes [`Program::score`]; tests read other values.
     #[cfg(test)]
     pub fn run(&self, values: &[Option<Val>], points: f64) -> Native<Dynamic> {
-        let mut env = Env {
-            values,
-            points,
-            locals: smallvec::smallvec![None; self.locals],
-        };
-        self.body.run(&mut env)
+        self.body.run(&mut self.env(values, points))
     }
-}
 
-impl Program {
     /// The program's result as a score: [`Program::run`]'s value when that is a number,
     /// handed out as a float where it is one (a helper's score, arithmetic) rather than
     /// wrapped in a `Dynamic` and read back. `Err(Abandon)` for any other result, which Rhai
     /// then decides, as for `run`.
     pub fn score(&self, values: &[Option<Val>], points: f64) -> Native<f64> {
-        let mut env = Env {
+        self.body.score(&mut self.env(values, points))
+    }
+
+    /// A run's environment: every local slot empty.
+    fn env<'v>(&self, values: &'v [Option<Val>], points: f64) -> Env<'v> {
+        Env {
             values,
             points,
             locals: smallvec::smallvec![None; self.locals],
-        };
-        self.body.score(&mut env)
+        }
     }
 }
 
@@ -1035,7 +1008,7 @@ impl Node {
     /// engine reads a script's result).
     fn score(&self, env: &mut Env<'_>) -> Native<f64> {
         match self {
-            Node::Call(call) => call.call(),
+            Node::Call(call) => call.call().map_err(|_| Abandon),
             Node::Helper(helper, pos, args, known) => call_helper(*helper, *pos, args, known, env),
             Node::If(cond, then, otherwise) => {
                 if cond.truth(env)? {
@@ -1133,7 +1106,7 @@ impl Node {
                     .map(|i| i.eval(env))
                     .collect::<Native<Vec<_>>>()?,
             ),
-            Node::Call(call) => Dynamic::from_float(call.call()?),
+            Node::Call(call) => Dynamic::from_float(call.call().map_err(|_| Abandon)?),
             Node::Helper(helper, pos, args, known) => {
                 Dynamic::from_float(call_helper(*helper, *pos, args, known, env)?)
             }

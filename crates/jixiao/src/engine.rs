@@ -431,11 +431,17 @@ impl Engine {
         // This thread's working lists, taken (not borrowed) so nothing here depends on what
         // else runs on the thread, and put back at the end for the next evaluation.
         let mut buffers = EVAL_BUFFERS.with_borrow_mut(std::mem::take);
+        buffers.reset(c.table.metas.len(), c.n_inputs, c.nodes.len());
+        let EvalBuffers {
+            values: kept_values,
+            done,
+            kpi_state,
+            cents,
+        } = &mut buffers;
         // Values by metric: the checked inputs, then KPIs as they are computed (an input's
         // entry never changes, so it also says which inputs are missing). Shared with the
         // thread's frame (helpers read it there) rather than copied into it.
-        let mut metric_values = buffers
-            .values
+        let mut metric_values = kept_values
             .take()
             .filter(|kept| Rc::strong_count(kept) == 1 && Rc::weak_count(kept) == 0)
             .unwrap_or_default();
@@ -450,13 +456,6 @@ impl Engine {
         // The Rhai scope is built only when a script needs Rhai (fast paths don't): every
         // input and finished KPI as a constant, so a script cannot change what the next sees.
         let mut scope: Option<Scope<'static>> = None;
-        let mut done = std::mem::take(&mut buffers.done);
-        done.clear();
-        done.resize(c.table.metas.len(), false);
-        done[..c.n_inputs].fill(true);
-        let mut kpi_state = std::mem::take(&mut buffers.kpi_state);
-        kpi_state.clear();
-        kpi_state.resize(c.table.metas.len(), KpiState::Missing);
         // Helpers (`value_of`, `ratio`, …) read the thread's frame, in KPIs as in leaves: set
         // it up before the first KPI so nothing depends on what this thread ran before.
         FRAME.with_borrow_mut(|f| {
@@ -490,7 +489,7 @@ impl Engine {
                 let result: Result<Result<f64, Dynamic>, _> = match fast.or_else(native) {
                     Some(v) => Ok(Ok(v)),
                     None => {
-                        let scope = lazy_scope(&mut scope, c, &metric_values, &done);
+                        let scope = lazy_scope(&mut scope, c, &metric_values, done);
                         c.run_in_rhai(scope, &k.ast).map(|d| number(&d).ok_or(d))
                     }
                 };
@@ -559,9 +558,6 @@ impl Engine {
 
         // Every scored node's score in hundredths, where it has one: parents add these up in
         // integers rather than in `Decimal`.
-        let mut cents = std::mem::take(&mut buffers.cents);
-        cents.clear();
-        cents.resize(c.nodes.len(), None);
         for (ni, node) in c.nodes.iter().enumerate() {
             let Some(leaf) = &node.leaf else { continue };
             let out = &mut results[ni];
@@ -618,10 +614,10 @@ impl Engine {
                             (_, Some(program)) if fast_paths => LeafRun::Native {
                                 program,
                                 values: &metric_values,
-                                done: &done,
+                                done,
                                 scope: &mut scope,
                             },
-                            _ => LeafRun::Rhai(lazy_scope(&mut scope, c, &metric_values, &done)),
+                            _ => LeafRun::Rhai(lazy_scope(&mut scope, c, &metric_values, done)),
                         };
                         cents[ni] = self.run_leaf(run, leaf, ni, p, options, out);
                     }
@@ -644,7 +640,7 @@ impl Engine {
             f.table = None;
             f.values = None;
         });
-        buffers.values = Some(metric_values);
+        *kept_values = Some(metric_values);
 
         // Parents, bottom-up: children come after their parent in `nodes`.
         for ni in (0..c.nodes.len()).rev() {
@@ -761,9 +757,6 @@ impl Engine {
                     .map(|v| format_value(v, meta.fmt, meta.unit.as_deref())),
             }
         }));
-        buffers.done = done;
-        buffers.kpi_state = kpi_state;
-        buffers.cents = cents;
         EVAL_BUFFERS.with_borrow_mut(|kept| *kept = buffers);
         card.rulebook.clone_from(&c.reference);
         card.engine_version = Text::Borrowed(ENGINE_VERSION);
@@ -1284,6 +1277,20 @@ struct EvalBuffers {
     done: Vec<bool>,
     kpi_state: Vec<KpiState>,
     cents: Vec<Option<i64>>,
+}
+
+impl EvalBuffers {
+    /// The lists for an engine of `metrics` metrics (the first `inputs` of them inputs, done
+    /// from the start) and `nodes` nodes, as if new.
+    fn reset(&mut self, metrics: usize, inputs: usize, nodes: usize) {
+        self.done.clear();
+        self.done.resize(metrics, false);
+        self.done[..inputs].fill(true);
+        self.kpi_state.clear();
+        self.kpi_state.resize(metrics, KpiState::Missing);
+        self.cents.clear();
+        self.cents.resize(nodes, None);
+    }
 }
 
 thread_local! {

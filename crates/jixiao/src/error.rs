@@ -197,9 +197,15 @@ pub enum Error {
     /// *values* are not an Error: they are reported on the scorecard and by `validate`.
     #[error("填报数据有 {n} 个问题：\n{list}", n = problems.len(), list = list(problems))]
     Submission { problems: Vec<Problem> },
-    /// A file could not be read.
+    /// A file could not be read (or was refused: not a regular file, over its size limit).
     #[error("无法读取 {path}：{message}")]
-    Io { path: String, message: String },
+    Io {
+        path: String,
+        /// Why, in Chinese (zh-CN); the operating system's own words when it refused.
+        message: String,
+        /// The same in English.
+        message_en: String,
+    },
 }
 
 fn list(problems: &[Problem]) -> String {
@@ -222,11 +228,15 @@ impl Error {
     pub fn problems(&self) -> Vec<Problem> {
         match self {
             Error::Rulebook { problems, .. } | Error::Submission { problems } => problems.clone(),
-            Error::Io { path, message } => vec![
+            Error::Io {
+                path,
+                message,
+                message_en,
+            } => vec![
                 Problem::new(
                     ProblemCode::Io,
                     format!("无法读取 {path}：{message}"),
-                    format!("cannot read {path}: {message}"),
+                    format!("cannot read {path}: {message_en}"),
                 )
                 .file(path.clone()),
             ],

@@ -137,10 +137,8 @@ impl Rulebook {
     /// the rulebook's folder.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let text = crate::read::read_text(path, crate::limits::MAX_RULEBOOK_BYTES)
+            .map_err(|e| e.at(path))?;
         let dir = path.parent().unwrap_or_else(|| Path::new("."));
         if path.extension().is_some_and(|e| e == "json") {
             let mut rulebook = Self::from_json_str(&text)?;
@@ -215,10 +213,11 @@ impl Rulebook {
                 continue;
             }
             let read = match dir {
-                Some(dir) => std::fs::read_to_string(dir.join(&file)).map_err(|e| {
-                    let e = e.to_string();
-                    (e.clone(), e)
-                }),
+                Some(dir) => crate::read::confined(dir, &file)
+                    .and_then(|path| {
+                        crate::read::read_text(&path, crate::limits::MAX_SCRIPT_FILE_BYTES)
+                    })
+                    .map_err(|e| (e.zh(), e.en())),
                 None => Err((
                     "从字符串加载的评价方案没有所在目录，请改用内联 script 或从文件加载".into(),
                     "a rulebook loaded from a string has no folder: inline the script or load the rulebook from its file".into(),

@@ -49,6 +49,16 @@ impl ProjectInfo {
 }
 
 impl Submission {
+    /// Read and parse a submission file (JSON), refused past
+    /// [`MAX_SUBMISSION_BYTES`](crate::limits::MAX_SUBMISSION_BYTES) or when it is not a
+    /// regular file.
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let text = crate::read::read_text(path, crate::limits::MAX_SUBMISSION_BYTES)
+            .map_err(|e| e.at(path))?;
+        Self::from_json_str(&text)
+    }
+
     /// Parse a submission from JSON. Only the shape is checked here; values are checked
     /// against a rulebook by [`crate::Engine::validate`] and on evaluation.
     pub fn from_json_str(text: &str) -> Result<Self, Error> {

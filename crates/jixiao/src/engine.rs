@@ -1,6 +1,7 @@
 //! The compiled engine: a rulebook checked and compiled once, evaluated many times from many
 //! threads.
 
+use crate::budget::Exhausted;
 use crate::error::{Error, Problem, ProblemCode};
 use crate::fast::{Arith, HelperCall, Program};
 use crate::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
@@ -82,9 +83,12 @@ impl Compiled {
             )
             .into());
         }
-        self.runner
+        crate::budget::start_script();
+        let result = self
+            .runner
             .get_or_init(sandbox)
-            .eval_ast_with_scope::<Dynamic>(scope, ast)
+            .eval_ast_with_scope::<Dynamic>(scope, ast);
+        Exhausted::check(result)
     }
 }
 
@@ -426,6 +430,7 @@ impl Engine {
         card: &mut Scorecard,
     ) {
         let c = &*self.inner;
+        crate::budget::start_scorecard();
         let problems = &mut card.problems;
         problems.clear();
         // This thread's working lists, taken (not borrowed) so nothing here depends on what
@@ -1364,6 +1369,7 @@ fn innermost(e: &EvalAltResult) -> &EvalAltResult {
 fn limit_code(e: &EvalAltResult) -> ProblemCode {
     match innermost(e) {
         EvalAltResult::ErrorTooManyOperations(_)
+        | EvalAltResult::ErrorTerminated(..)
         | EvalAltResult::ErrorStackOverflow(_)
         | EvalAltResult::ErrorDataTooLarge(..)
         | EvalAltResult::ErrorTooManyVariables(_) => ProblemCode::LimitExceeded,
@@ -1379,7 +1385,21 @@ fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Opti
     let pos = position_of(e.position());
     let inner = innermost(e);
     let (zh, en) = match inner {
-        EvalAltResult::ErrorTooManyOperations(_) => (
+        EvalAltResult::ErrorTerminated(limit, _)
+            if limit.read_lock::<Exhausted>().as_deref() == Some(&Exhausted::Scorecard) =>
+        {
+            (
+                format!(
+                    "本评分表全部脚本的运算次数合计超过上限 {}，已终止：其余需要运行脚本的指标也无法评分",
+                    crate::limits::MAX_SCORECARD_OPERATIONS
+                ),
+                format!(
+                    "the scripts of this scorecard exceeded {} operations in all and were stopped: the indicators whose scripts had yet to run cannot be scored either",
+                    crate::limits::MAX_SCORECARD_OPERATIONS
+                ),
+            )
+        }
+        EvalAltResult::ErrorTooManyOperations(_) | EvalAltResult::ErrorTerminated(..) => (
             format!(
                 "脚本运算次数超过上限 {}（可能是死循环），已终止",
                 crate::script::MAX_OPERATIONS

@@ -34,6 +34,7 @@
 //! assert_eq!(card.grade.unwrap().label, "优");
 //! ```
 
+mod budget;
 mod engine;
 pub mod error;
 mod fast;

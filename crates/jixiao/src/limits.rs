@@ -9,3 +9,26 @@ pub const MAX_SCRIPT_FILE_BYTES: u64 = 256 << 10;
 /// The largest submission file read: one project's values (a 绩效目标表 of a few hundred rows
 /// is under 100 KB).
 pub const MAX_SUBMISSION_BYTES: u64 = 16 << 20;
+
+/// Operations one script (a leaf's or a KPI's) may perform, those of the closures that
+/// built-ins call back included, and the elements that built-ins walk (`==`, `contains`,
+/// `to_string` of arrays and maps: one per element). A scoring script needs a few hundred; a
+/// runaway loop hits this in a few milliseconds.
+pub const MAX_OPERATIONS: u64 = 100_000;
+/// Operations all the scripts of one scorecard may perform together: ten scripts running to
+/// their own limit. The scorecards of the shipped rulebooks spend under 10,000.
+pub const MAX_SCORECARD_OPERATIONS: u64 = 1_000_000;
+/// Nested function calls in a script (endless recursion stops here).
+pub const MAX_CALL_LEVELS: usize = 32;
+/// Characters of one string in a script, and of the strings inside one array or map together.
+pub const MAX_STRING: usize = 10_000;
+/// Items of one array in a script, nested arrays' items included. Also bounds nesting: Rhai checks sizes recursively after each assignment, so
+/// `loop { a = [a]; }` nests this deep before it stops; 1,000 keeps that walk fast and
+/// its recursion within a 1 MiB (WASM) stack.
+pub const MAX_ARRAY: usize = 1_000;
+/// Entries of one object map in a script, nested maps' entries included.
+pub const MAX_MAP: usize = 1_000;
+/// Findings one indicator may record, and the bytes of text (findings and explanation)
+/// together: a loop of `finding()` must not put hundreds of megabytes on a scorecard.
+pub const MAX_FINDINGS: usize = 100;
+pub const MAX_RECORDED_BYTES: usize = 100_000;

@@ -17,20 +17,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Operations one script may perform: a scoring script needs a few hundred; a runaway loop
-/// hits this in well under 100 ms.
-pub(crate) const MAX_OPERATIONS: u64 = 100_000;
-pub(crate) const MAX_CALL_LEVELS: usize = 32;
-pub(crate) const MAX_STRING: usize = 10_000;
-/// Also bounds nesting: Rhai checks sizes recursively after each assignment, so
-/// `loop { a = [a]; }` nests this deep before it stops; 1,000 keeps that walk fast and
-/// its recursion within a 1 MiB (WASM) stack.
-pub(crate) const MAX_ARRAY: usize = 1_000;
-pub(crate) const MAX_MAP: usize = 1_000;
-/// Findings one indicator may record, and the bytes of text (findings and explanation)
-/// together: a loop of `finding()` must not put hundreds of megabytes on a scorecard.
-pub(crate) const MAX_FINDINGS: usize = 100;
-pub(crate) const MAX_RECORDED_BYTES: usize = 100_000;
+pub(crate) use crate::limits::{
+    MAX_ARRAY, MAX_CALL_LEVELS, MAX_FINDINGS, MAX_MAP, MAX_OPERATIONS, MAX_RECORDED_BYTES,
+    MAX_STRING,
+};
 /// What a sandbox error names when those limits are hit (the engine words it from this).
 pub(crate) const RECORDED_TEXT: &str = "findings / explanation";
 
@@ -571,15 +561,9 @@ pub(crate) fn compiler() -> rhai::Engine {
 }
 
 fn sandbox_with(runner: bool) -> rhai::Engine {
-    use rhai::packages::Package as _;
-    // Rhai's standard library, built once per process and shared by every rulebook's engine
-    // (`Engine::new` would build and register all of its functions again for each one).
-    static STANDARD: std::sync::OnceLock<rhai::Shared<rhai::Module>> = std::sync::OnceLock::new();
     let mut e = rhai::Engine::new_raw();
     if runner {
-        let standard =
-            STANDARD.get_or_init(|| rhai::packages::StandardPackage::new().as_shared_module());
-        e.register_global_module(standard.clone());
+        e.register_global_module(standard_library());
     }
     // What `Engine::new` sets besides the package (its print/debug go nowhere below).
     e.set_max_strings_interned(256);
@@ -599,8 +583,19 @@ fn sandbox_with(runner: bool) -> rhai::Engine {
     e.on_debug(|_, _, _| {});
     if runner {
         register_helpers(&mut e);
+        crate::budget::install(&mut e);
     }
     e
+}
+
+/// Rhai's standard library, built once per process and shared by every rulebook's engine
+/// (`Engine::new` would build and register all of its functions again for each one).
+pub(crate) fn standard_library() -> rhai::Shared<rhai::Module> {
+    use rhai::packages::Package as _;
+    static STANDARD: std::sync::OnceLock<rhai::Shared<rhai::Module>> = std::sync::OnceLock::new();
+    STANDARD
+        .get_or_init(|| rhai::packages::StandardPackage::new().as_shared_module())
+        .clone()
 }
 
 /// Helper names whose first argument may be a metric id; the compiler checks those ids.

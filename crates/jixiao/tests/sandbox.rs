@@ -173,6 +173,278 @@ fn deep_but_finite_call_chain_is_stopped_at_the_call_limit() {
     hostile("60-deep call chain", &script, ProblemCode::LimitExceeded);
 }
 
+// ---------------------------------------------------------------- callbacks and costly built-ins
+
+/// Every built-in that calls a closure back, with `{f}` for the closure. The closure's
+/// operations count against the script's budget, and its errors fail the indicator.
+const CALLBACKS: &[(&str, &str)] = &[
+    ("sort", "let a = [3, 1, 2]; a.sort({f}); a"),
+    ("sort_by", "let a = [3, 1, 2]; a.sort_by({f}); a"),
+    ("dedup", "let a = [1, 1, 2]; a.dedup({f}); a"),
+    ("map", "[3, 1, 2].map({f})"),
+    ("filter", "[3, 1, 2].filter({f})"),
+    ("reduce", "[3, 1, 2].reduce({f})"),
+    ("reduce_rev", "[3, 1, 2].reduce_rev({f})"),
+    ("retain", "let a = [3, 1, 2]; a.retain({f}); a"),
+    ("drain", "let a = [3, 1, 2]; a.drain({f}); a"),
+    ("some", "[3, 1, 2].some({f})"),
+    ("all", "[3, 1, 2].all({f})"),
+    ("index_of", "[3, 1, 2].index_of({f})"),
+    ("find", "[3, 1, 2].find({f})"),
+    ("find_map", "[3, 1, 2].find_map({f})"),
+    ("for_each", "let a = [3, 1, 2]; a.for_each({f}); a"),
+    ("filter of a map", "#{a: 1, b: 2}.filter({f})"),
+];
+
+/// Each callback, made to loop forever or to throw, ends the script in a named error, with
+/// full marks never given; the rest of the scorecard is scored.
+#[test]
+fn an_error_inside_a_callback_fails_its_indicator() {
+    for (name, call) in CALLBACKS {
+        let two = matches!(
+            *name,
+            "sort" | "sort_by" | "dedup" | "reduce" | "reduce_rev" | "filter of a map"
+        );
+        let params = if two { "|x, y|" } else { "|x|" };
+        for (what, body, code) in [
+            ("loops", "{ loop {} }", ProblemCode::LimitExceeded),
+            ("throws", "{ throw \"回调出错\" }", ProblemCode::ScriptError),
+        ] {
+            let script = format!(
+                "{};\nfull()",
+                call.replace("{f}", &format!("{params} {body}"))
+            );
+            let label = format!("{name} callback {what}");
+            let p = hostile(&label, &script, code);
+            if code == ProblemCode::ScriptError {
+                assert!(p.message.contains("回调出错"), "{label}: {}", p.message);
+            }
+        }
+    }
+}
+
+#[test]
+fn curried_and_nested_function_pointers_share_one_budget() {
+    for (label, script) in [
+        (
+            "curried pointer loops",
+            "fn spin(n, x, y) { loop {} }\nlet a = [3, 1, 2];\na.sort(Fn(\"spin\").curry(1));\nfull()",
+        ),
+        (
+            "named function pointer loops",
+            "fn spin(x) { loop {} }\n[1, 2].map(Fn(\"spin\"));\nfull()",
+        ),
+        (
+            // Each inner sort used to start its own budget: minutes in all.
+            "sort inside sort inside sort",
+            "let a = [8, 7, 6, 5, 4, 3, 2, 1];\na.sort(|x, y| {\n  let b = [8, 7, 6, 5, 4, 3, 2, 1];\n  b.sort(|p, q| {\n    let c = [8, 7, 6, 5, 4, 3, 2, 1];\n    c.sort(|r, s| { let n = 0; while n < 20000 { n += 1 } r - s });\n    p - q\n  });\n  x - y\n});\nfull()",
+        ),
+        (
+            "map inside map",
+            "let a = [];\na.pad(100, 1);\nlet b = a;\nlet c = a;\na.map(|x| b.map(|y| c.map(|z| z + 1)));\nfull()",
+        ),
+    ] {
+        hostile(label, script, ProblemCode::LimitExceeded);
+    }
+}
+
+/// What the replacements must keep: the same results as Rhai's own built-ins.
+#[test]
+fn callbacks_and_walking_built_ins_keep_their_results() {
+    for (label, script, expect) in [
+        (
+            "sort by comparer",
+            "let a = [3, 1, 2]; a.sort(|x, y| x - y); `${a}`",
+            "[1, 2, 3]",
+        ),
+        (
+            "sort by bool",
+            "let a = [3, 1, 2]; a.sort(|x, y| x > y); `${a}`",
+            "[3, 2, 1]",
+        ),
+        (
+            "sort is stable",
+            "let a = [[2, \"a\"], [1, \"b\"], [2, \"c\"], [1, \"d\"]]; a.sort(|x, y| x[0] - y[0]); `${a}`",
+            r#"[[1, "b"], [1, "d"], [2, "a"], [2, "c"]]"#,
+        ),
+        (
+            "dedup by comparer",
+            "let a = [1, 1, 2, 3, 3]; a.dedup(|x, y| x == y); `${a}`",
+            "[1, 2, 3]",
+        ),
+        (
+            "dedup",
+            "let a = [1, 1, 2, 1]; a.dedup(); `${a}`",
+            "[1, 2, 1]",
+        ),
+        (
+            "array ==",
+            "`${[1, [2, 3]] == [1, [2, 3]]} ${[1] == [2]} ${[1] != [2]}`",
+            "true false true",
+        ),
+        (
+            "map ==",
+            "`${#{a: [1]} == #{a: [1]}} ${#{a: 1} != #{a: 1}}`",
+            "true false",
+        ),
+        (
+            "contains and in",
+            "`${[1, 2].contains(2)} ${3 in [1, 2]} ${\"a\" in [\"a\"]}`",
+            "true false true",
+        ),
+        (
+            "index_of",
+            "`${[5, 6, 5].index_of(5)} ${[5, 6, 5].index_of(5, 1)} ${[5].index_of(|x| x == 5)}`",
+            "0 2 0",
+        ),
+        (
+            "to_string",
+            "let a = [1, \"x\", #{k: 2}]; `${a} ${a.to_debug()}`",
+            r#"[1, "x", #{"k": 2}] [1, "x", #{"k": 2}]"#,
+        ),
+    ] {
+        let script = format!("zero({{ {script} }})");
+        let (card, _) = run(label, &script);
+        let h = card.indicator("H").unwrap();
+        assert_eq!(h.status, Status::Scored, "{label}: {:?}", h.error);
+        let finding = &h.findings[0].message;
+        assert!(finding.starts_with(expect), "{label}: {finding}");
+    }
+}
+
+/// Built-ins that walk their input are charged per element: a loop of them stops at the
+/// budget within milliseconds instead of running a second or more.
+#[test]
+fn built_ins_that_walk_their_input_are_charged_per_element() {
+    const FILL: &str = "let a = [];\nfor i in 0..999 { a.push(i) }\n";
+    const MAP: &str = "let m = #{};\nfor i in 0..900 { m[`k${i}`] = i }\nlet q = m;\n";
+    for (label, script) in [
+        (
+            "deep ==",
+            format!("{FILL}let b = a;\nloop {{ if a == b {{}} }}"),
+        ),
+        (
+            "nested !=",
+            format!("{FILL}let b = [a];\nlet c = [a];\nloop {{ if b != c {{}} }}"),
+        ),
+        ("contains", format!("{FILL}loop {{ a.contains(5000); }}")),
+        ("in", format!("{FILL}loop {{ if 5000 in a {{}} }}")),
+        ("index_of", format!("{FILL}loop {{ a.index_of(5000); }}")),
+        ("dedup", format!("{FILL}loop {{ let b = a; b.dedup(); }}")),
+        ("to_string", format!("{FILL}loop {{ a.to_string(); }}")),
+        (
+            "interpolation",
+            format!("{FILL}loop {{ let s = `${{a}}`; }}"),
+        ),
+        ("map ==", format!("{MAP}loop {{ if m == q {{}} }}")),
+        (
+            "map to_debug",
+            "let m = #{};\nfor i in 0..300 { m[`k${i}`] = i }\nloop { m.to_debug(); }".into(),
+        ),
+    ] {
+        let p = hostile(label, &script, ProblemCode::LimitExceeded);
+        assert!(p.message.contains("100000"), "{label}: {}", p.message);
+    }
+}
+
+// ---------------------------------------------------------------- the scorecard's budget
+
+/// `n` leaves under one dimension, each running `script`; the points add up to 100.
+fn many_leaves(n: usize, script: &str) -> String {
+    let mut text = String::from(
+        "id = \"many\"\nversion = \"1\"\ntitle = \"多指标\"\nstage = \"post\"\n\n[[indicators]]\nid = \"A\"\nlabel = \"维度\"\n",
+    );
+    let cents = 10_000 / n;
+    for i in 0..n {
+        let c = if i + 1 == n {
+            10_000 - cents * (n - 1)
+        } else {
+            cents
+        };
+        text.push_str(&format!(
+            "\n[[indicators]]\nid = \"L{i}\"\nparent = \"A\"\nlabel = \"指标{i}\"\npoints = {}.{:02}\nscript = \"\"\"\n{script}\n\"\"\"\n",
+            c / 100,
+            c % 100
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_scorecard_has_one_budget_for_all_its_scripts() {
+    // 5,000 leaves each running a legal 30,000-operation loop: 150 million operations, tens
+    // of seconds, without a scorecard budget.
+    let text = many_leaves(5_000, "let n = 0;\nwhile n < 5000 { n += 1 }\nfull()");
+    let engine = Engine::from_str(&text).unwrap();
+    let start = Instant::now();
+    let card = engine.evaluate(&Submission::from_json_str("{}").unwrap());
+    let took = start.elapsed();
+    eprintln!(
+        "{:32} {:>9.3} ms",
+        "5,000 leaves × 30,000 operations",
+        took.as_secs_f64() * 1e3
+    );
+    assert!(took < HANG_GUARD * 2, "took {took:?}");
+    let scored = card
+        .indicators
+        .iter()
+        .filter(|i| i.status == Status::Scored)
+        .count();
+    let failed: Vec<_> = card
+        .indicators
+        .iter()
+        .filter(|i| i.status == Status::Error)
+        .collect();
+    assert!(!card.complete);
+    assert_eq!(scored + failed.len(), 5_000);
+    // Each leaf spends 30,000 and a few operations: 33 fit in 1,000,000.
+    assert_eq!(scored, 33, "scored leaves");
+    let first = failed[0].error.as_deref().unwrap();
+    assert_eq!(first.code, ProblemCode::LimitExceeded);
+    assert_eq!(first.indicator.as_deref(), Some("L33"));
+    assert!(
+        first.message.contains("合计超过上限 1000000"),
+        "{}",
+        first.message
+    );
+    assert!(
+        first.message_en.contains("1000000 operations in all"),
+        "{}",
+        first.message_en
+    );
+    // Every failed leaf says so, and the next scorecard starts afresh.
+    assert!(
+        failed
+            .iter()
+            .all(|i| i.error.as_deref().unwrap().message == first.message)
+    );
+    let again = engine.evaluate(&Submission::from_json_str("{}").unwrap());
+    assert_eq!(
+        again
+            .indicators
+            .iter()
+            .filter(|i| i.status == Status::Scored)
+            .count(),
+        33
+    );
+}
+
+#[test]
+fn a_scorecard_within_its_budget_scores_every_leaf() {
+    // 200 leaves of a 100-round loop (about 600 operations each).
+    let text = many_leaves(200, "let n = 0;\nwhile n < 100 { n += 1 }\nfull()");
+    let card = Engine::from_str(&text)
+        .unwrap()
+        .evaluate(&Submission::from_json_str("{}").unwrap());
+    let failed: Vec<_> = card
+        .indicators
+        .iter()
+        .filter_map(|i| i.error.as_deref())
+        .collect();
+    assert!(card.complete, "{:?}", failed.first());
+    assert_eq!(card.total.to_string(), "100");
+}
+
 // ---------------------------------------------------------------- memory bombs
 
 #[test]

@@ -5,7 +5,7 @@
 #      panics, TypeScript declarations vs real output, shipped rulebooks, and pkg-web in
 #      headless Chromium through playwright-core,
 #   3. clippy for the wasm32 target.
-# Sizes are checked by build.sh: above the ceiling (JIXIAO_WASM_BUDGET, 540 KB gzip, a
+# Sizes are checked by build.sh: above the ceiling (JIXIAO_WASM_BUDGET, 550 KB gzip, a
 # regression guard) every other test still runs and the suite fails at the end with the
 # sizes; the 350 KB target is reported (not met yet, see BENCHMARKS.md).
 set -euo pipefail

@@ -16,7 +16,7 @@ const args = Object.fromEntries(
 // rulebooks whose scripts run natively; BENCHMARKS.md says why the full module, with Rhai's
 // interpreter, cannot meet it); the full module has a regression ceiling just above today's
 // size, so a change that grows either engine fails the build instead of passing unnoticed.
-const budget = Number(args.budget ?? 540000);
+const budget = Number(args.budget ?? 550000);
 const target = Number(args.target ?? 350000);
 
 const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");

@@ -158,10 +158,6 @@ fn array_elements(array: &Array) -> u64 {
     array.iter().map(elements).sum()
 }
 
-fn map_elements(map: &Map) -> u64 {
-    map.values().map(elements).sum()
-}
-
 /// Install the budget on the engine that runs scripts: the progress callback, and the
 /// built-ins that walk their input or call back into the script, replaced by versions that
 /// charge for that work and pass callback errors on.
@@ -238,66 +234,34 @@ mod original {
 use original::Op;
 
 fn charged_builtins(e: &mut rhai::Engine) {
-    // Equality of arrays and maps compares element by element, through the `==` of each.
-    e.register_fn(
-        "==",
-        |ctx: NativeCallContext, a: &mut Array, b: Array| -> RhaiResult {
-            charge_at(array_elements(a) + array_elements(&b), &ctx)?;
-            original::call(
-                Op::Eq,
-                [Dynamic::from_array(a.clone()), Dynamic::from_array(b)],
-            )
-        },
+    use std::any::TypeId;
+    let (array, map, any, int) = (
+        TypeId::of::<Array>(),
+        TypeId::of::<Map>(),
+        TypeId::of::<Dynamic>(),
+        TypeId::of::<rhai::INT>(),
     );
-    e.register_fn(
-        "!=",
-        |ctx: NativeCallContext, a: &mut Array, b: Array| -> RhaiResult {
-            charge_at(array_elements(a) + array_elements(&b), &ctx)?;
-            original::call(
-                Op::Ne,
-                [Dynamic::from_array(a.clone()), Dynamic::from_array(b)],
-            )
-        },
-    );
-    e.register_fn(
-        "==",
-        |ctx: NativeCallContext, a: &mut Map, b: Map| -> RhaiResult {
-            charge_at(map_elements(a) + map_elements(&b), &ctx)?;
-            original::call(Op::Eq, [Dynamic::from_map(a.clone()), Dynamic::from_map(b)])
-        },
-    );
-    e.register_fn(
-        "!=",
-        |ctx: NativeCallContext, a: &mut Map, b: Map| -> RhaiResult {
-            charge_at(map_elements(a) + map_elements(&b), &ctx)?;
-            original::call(Op::Ne, [Dynamic::from_map(a.clone()), Dynamic::from_map(b)])
-        },
-    );
-    // `x in a` is `contains(a, x)`; `index_of` and `dedup` also compare with `==`.
-    e.register_fn(
-        "contains",
-        |ctx: NativeCallContext, a: &mut Array, x: Dynamic| -> RhaiResult {
-            charge_at(array_elements(a) + elements(&x), &ctx)?;
-            original::call(Op::Contains, [Dynamic::from_array(a.clone()), x])
-        },
-    );
-    e.register_fn(
-        "index_of",
-        |ctx: NativeCallContext, a: &mut Array, x: Dynamic| -> RhaiResult {
-            charge_at(array_elements(a) + elements(&x), &ctx)?;
-            original::call(Op::IndexOf, [Dynamic::from_array(a.clone()), x])
-        },
-    );
-    e.register_fn(
-        "index_of",
-        |ctx: NativeCallContext, a: &mut Array, x: Dynamic, start: rhai::INT| -> RhaiResult {
-            charge_at(array_elements(a) + elements(&x), &ctx)?;
-            original::call(
-                Op::IndexOfFrom,
-                [Dynamic::from_array(a.clone()), x, Dynamic::from(start)],
-            )
-        },
-    );
+    // Equality of arrays and maps compares element by element, through the `==` of each;
+    // `x in a` is `contains(a, x)`; printing a container prints each element (string
+    // interpolation calls `to_string`). None of these changes its arguments. One function
+    // serves them all (each registration of a distinct closure is code in the WebAssembly
+    // module).
+    for (name, types) in [
+        ("==", &[array, array][..]),
+        ("!=", &[array, array]),
+        ("==", &[map, map]),
+        ("!=", &[map, map]),
+        ("contains", &[array, any]),
+        ("index_of", &[array, any]),
+        ("index_of", &[array, any, int]),
+        ("to_string", &[array]),
+        ("to_debug", &[array]),
+        ("to_string", &[map]),
+        ("to_debug", &[map]),
+    ] {
+        e.register_raw_fn(name, types, walking_builtin);
+    }
+    // `dedup` changes its array, so it is registered as a method (not allowed on constants).
     e.register_fn(
         "dedup",
         |ctx: NativeCallContext, a: &mut Array| -> Result<(), Box<EvalAltResult>> {
@@ -307,23 +271,22 @@ fn charged_builtins(e: &mut rhai::Engine) {
             Ok(())
         },
     );
-    // Printing a container prints each element (string interpolation calls `to_string`).
-    for (name, op) in [("to_string", Op::ToString), ("to_debug", Op::ToDebug)] {
-        e.register_fn(
-            name,
-            move |ctx: NativeCallContext, a: &mut Array| -> RhaiResult {
-                charge_at(array_elements(a), &ctx)?;
-                original::call(op, [Dynamic::from_array(a.clone())])
-            },
-        );
-        e.register_fn(
-            name,
-            move |ctx: NativeCallContext, m: &mut Map| -> RhaiResult {
-                charge_at(map_elements(m), &ctx)?;
-                original::call(op, [Dynamic::from_map(m.clone())])
-            },
-        );
-    }
+}
+
+/// The built-ins registered in [`charged_builtins`] that leave their arguments as they are:
+/// charged for every element of their arguments, then Rhai's own.
+fn walking_builtin(ctx: NativeCallContext, args: &mut [&mut Dynamic]) -> RhaiResult {
+    let op = match (ctx.fn_name(), args.len()) {
+        ("==", _) => Op::Eq,
+        ("!=", _) => Op::Ne,
+        ("contains", _) => Op::Contains,
+        ("index_of", 2) => Op::IndexOf,
+        ("index_of", _) => Op::IndexOfFrom,
+        ("to_debug", _) => Op::ToDebug,
+        _ => Op::ToString,
+    };
+    charge_at(args.iter().map(|a| elements(a)).sum(), &ctx)?;
+    original::call(op, args.iter().map(|a| (**a).clone()))
 }
 
 /// `sort` and `dedup` with a comparer ignore the comparer's errors in Rhai (a failing

@@ -1074,6 +1074,8 @@ impl Engine {
         unknown.extend(next.into_iter().chain(submitted).map(|(key, _)| key));
         for key in unknown {
             {
+                // A hostile key may be megabytes long: quoted cut, everywhere.
+                let key = crate::error::quoted(key);
                 problems.push(
                     Problem::new(
                         ProblemCode::UnknownInput,

@@ -208,6 +208,16 @@ pub enum Error {
     },
 }
 
+/// `text` as a message quotes it: cut after
+/// [`MAX_QUOTED_CHARS`](crate::limits::MAX_QUOTED_CHARS) characters, then "…".
+pub(crate) fn quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    use crate::limits::MAX_QUOTED_CHARS;
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => text.into(),
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+    }
+}
+
 fn list(problems: &[Problem]) -> String {
     problems
         .iter()
@@ -316,6 +326,16 @@ impl Serialize for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_are_cut_after_100_characters() {
+        assert_eq!(quoted("短"), "短");
+        let long = "选".repeat(10_000);
+        let q = quoted(&long);
+        assert_eq!(q.chars().count(), 101);
+        assert!(q.ends_with("选…"));
+        assert_eq!(quoted(&"x".repeat(100)), "x".repeat(100));
+    }
 
     #[test]
     fn problem_code_names_round_trip() {

@@ -10,6 +10,15 @@ pub const MAX_SCRIPT_FILE_BYTES: u64 = 256 << 10;
 /// is under 100 KB).
 pub const MAX_SUBMISSION_BYTES: u64 = 16 << 20;
 
+/// Characters of a submitted or declared value quoted in a problem's message; a longer one is
+/// cut there and ends in "…" (a 10 MB invalid choice must not make a 20 MB scorecard).
+pub const MAX_QUOTED_CHARS: usize = 100;
+
+/// The largest points an indicator, the total or a weight constraint may carry; the smallest
+/// is 0.01 (scores have two decimal places). Past it a figure is a `check` error, never a
+/// silent zero.
+pub const MAX_POINTS: f64 = 1_000_000.0;
+
 /// Operations one script (a leaf's or a KPI's) may perform, those of the closures that
 /// built-ins call back included, and the elements that built-ins walk (`==`, `contains`,
 /// `to_string` of arrays and maps: one per element). A scoring script needs a few hundred; a

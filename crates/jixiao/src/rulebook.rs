@@ -231,8 +231,11 @@ impl Rulebook {
                 Err((zh, en)) => problems.push(
                     Problem::new(
                         ProblemCode::ScriptFile,
-                        format!("无法读取脚本文件 {file}：{zh}"),
-                        format!("cannot read script file {file}: {en}"),
+                        format!("无法读取脚本文件 {}：{zh}", crate::error::quoted(&file)),
+                        format!(
+                            "cannot read script file {}: {en}",
+                            crate::error::quoted(&file)
+                        ),
                     )
                     .indicator(&ind.id)
                     .field("script_file")
@@ -320,9 +323,61 @@ impl Validator<'_> {
     }
 
     fn run(&mut self) {
+        self.check_figures();
         self.check_inputs();
         self.check_grades();
         self.check_tree();
+    }
+
+    /// The total, weight-constraint bounds and input ranges: numbers the engine computes
+    /// with, so each must be one it can hold (TOML also spells `nan` and `inf`).
+    fn check_figures(&mut self) {
+        let spec = self.spec;
+        if let Some((zh, en)) = points_out_of_range(spec.total) {
+            self.push(
+                Problem::new(
+                    ProblemCode::TotalMismatch,
+                    format!("总分：{zh}"),
+                    format!("total: {en}"),
+                )
+                .field("total"),
+            );
+        }
+        for c in &spec.constraints {
+            for (field, bound) in [("min_points", c.min_points), ("max_points", c.max_points)] {
+                if let Some(b) = bound
+                    && b != 0.0
+                    && let Some((zh, en)) = points_out_of_range(b)
+                {
+                    self.push(
+                        Problem::new(
+                            ProblemCode::ConstraintViolated,
+                            format!("权重约束 {field}：{zh}"),
+                            format!("weight constraint {field}: {en}"),
+                        )
+                        .field("constraints"),
+                    );
+                }
+            }
+        }
+        for (i, input) in spec.inputs.iter().enumerate() {
+            for (field, bound) in [("min", input.min), ("max", input.max)] {
+                if let Some(b) = bound
+                    && !b.is_finite()
+                {
+                    self.push(
+                        Problem::new(
+                            ProblemCode::InvalidInput,
+                            format!("{field} = {b} 无效：须为有限的数"),
+                            format!("{field} = {b} is invalid: it must be a finite number"),
+                        )
+                        .input(&input.id)
+                        .field(field)
+                        .at(self.src.input(i).entry, None),
+                    );
+                }
+            }
+        }
     }
 
     fn check_inputs(&mut self) {
@@ -705,17 +760,13 @@ impl Validator<'_> {
         let lines = self.src.indicator(i);
         let line = lines.points.or(lines.entry);
         if let Some(p) = ind.points
-            && (!p.is_finite() || p <= 0.0)
+            && let Some((zh, en)) = points_out_of_range(p)
         {
             self.push(
-                Problem::new(
-                    ProblemCode::InvalidPoints,
-                    format!("分值 {p} 无效：须为正数"),
-                    format!("points {p} are invalid: they must be positive"),
-                )
-                .indicator(&ind.id)
-                .field("points")
-                .at(line, None),
+                Problem::new(ProblemCode::InvalidPoints, zh, en)
+                    .indicator(&ind.id)
+                    .field("points")
+                    .at(line, None),
             );
             return None;
         }
@@ -805,6 +856,31 @@ impl Validator<'_> {
             return Some(p);
         }
         Some(sum)
+    }
+}
+
+/// Why a figure given as points (an indicator's points, the total, a weight constraint's
+/// bound) cannot be scored with, if it cannot: scores are decimals with two places, so a
+/// figure must be a finite number from 0.01 up to [`MAX_POINTS`](crate::limits::MAX_POINTS).
+fn points_out_of_range(p: f64) -> Option<(String, String)> {
+    use crate::limits::MAX_POINTS;
+    if !p.is_finite() || p <= 0.0 {
+        Some((
+            format!("分值 {p} 无效：须为正数"),
+            format!("points {p} are invalid: they must be positive"),
+        ))
+    } else if p < 0.01 {
+        Some((
+            format!("分值 {p} 小于 0.01：得分保留两位小数，无法计分"),
+            format!("points {p} are below 0.01: scores have two decimal places"),
+        ))
+    } else if p > MAX_POINTS {
+        Some((
+            format!("分值 {p} 超过上限 {MAX_POINTS}"),
+            format!("points {p} are above the limit of {MAX_POINTS}"),
+        ))
+    } else {
+        None
     }
 }
 

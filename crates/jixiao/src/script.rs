@@ -6,6 +6,7 @@
 //! script runs. A thread-local rather than Rhai's tag keeps the hot path free of locks and
 //! `Arc` traffic, and works the same natively, under rayon and in WASM.
 
+use crate::error::quoted;
 use crate::model::{InputType, KpiFormat};
 use crate::numfmt;
 use crate::numfmt::cat;
@@ -490,8 +491,8 @@ fn metric_by_name<'t>(
         None => fail(
             pos,
             zh,
-            cat!("未知的数据项或绩效指标 “", name.as_str(), "”"),
-            cat!("unknown input or KPI “", name.as_str(), "”"),
+            cat!("未知的数据项或绩效指标 “", &*quoted(name.as_str()), "”"),
+            cat!("unknown input or KPI “", &*quoted(name.as_str()), "”"),
         ),
     }
 }
@@ -863,22 +864,26 @@ fn register_helpers(e: &mut rhai::Engine) {
             };
             match (day(&from), day(&to)) {
                 (Some(a), Some(b)) => Ok(b - a),
-                _ => fail(
-                    ctx.call_position(),
-                    zh,
-                    cat!(
-                        "days_between() 需要两个日期（YYYY-MM-DD），收到 ",
-                        from,
-                        " 和 ",
-                        to
-                    ),
-                    cat!(
-                        "days_between() needs two dates (YYYY-MM-DD), got ",
-                        from,
-                        " and ",
-                        to
-                    ),
-                ),
+                _ => {
+                    let (from, to) = (from.to_string(), to.to_string());
+                    let (from, to) = (quoted(&from), quoted(&to));
+                    fail(
+                        ctx.call_position(),
+                        zh,
+                        cat!(
+                            "days_between() 需要两个日期（YYYY-MM-DD），收到 ",
+                            &*from,
+                            " 和 ",
+                            &*to
+                        ),
+                        cat!(
+                            "days_between() needs two dates (YYYY-MM-DD), got ",
+                            &*from,
+                            " and ",
+                            &*to
+                        ),
+                    )
+                }
             }
         },
     );

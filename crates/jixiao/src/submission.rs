@@ -1,7 +1,7 @@
 //! One project's submission (评价对象的填报) and the checking of its values against the
 //! rulebook's input declarations.
 
-use crate::error::{Error, Problem, ProblemCode};
+use crate::error::{Error, Problem, ProblemCode, quoted};
 use crate::model::{GradeAggregate, GradeLevel, Input, InputType};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -381,14 +381,16 @@ fn check_value_with(
                 return Err(Problem::new(
                     ProblemCode::InvalidChoice,
                     format!(
-                        "{}：“{s}” 不是可选项（可选：{}）",
+                        "{}：“{}” 不是可选项（可选：{}）",
                         input.label,
-                        input.choices.join("、")
+                        quoted(s),
+                        quoted(&input.choices.join("、"))
                     ),
                     format!(
-                        "{}: “{s}” is not one of: {}",
+                        "{}: “{}” is not one of: {}",
                         en_label(input),
-                        input.choices.join(", ")
+                        quoted(s),
+                        quoted(&input.choices.join(", "))
                     ),
                 )
                 .input(&input.id)
@@ -405,10 +407,15 @@ fn check_value_with(
                 None => {
                     return Err(Problem::new(
                         ProblemCode::InvalidDate,
-                        format!("{}：“{s}” 不是有效日期（格式 YYYY-MM-DD）", input.label),
                         format!(
-                            "{}: “{s}” is not a valid date (YYYY-MM-DD)",
-                            en_label(input)
+                            "{}：“{}” 不是有效日期（格式 YYYY-MM-DD）",
+                            input.label,
+                            quoted(s)
+                        ),
+                        format!(
+                            "{}: “{}” is not a valid date (YYYY-MM-DD)",
+                            en_label(input),
+                            quoted(s)
                         ),
                     )
                     .input(&input.id)
@@ -537,13 +544,12 @@ fn check_range(input: &Input, n: f64) -> Result<(), Problem> {
     .field(format!("values.{}", input.id)))
 }
 
-/// A short rendering of a raw value for messages (huge strings cut).
+/// A raw value as messages quote it (huge values cut).
 fn show(v: &serde_json::Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s
+    match v {
+        // Not serialized whole first: a 10 MB string is cut where it is.
+        serde_json::Value::String(s) => format!("\"{}\"", quoted(s)),
+        other => quoted(&other.to_string()).into_owned(),
     }
 }
 

@@ -146,6 +146,7 @@ pub(crate) fn check_table(input: &Input, raw: &serde_json::Value) -> Result<Opti
         };
         for key in obj.keys() {
             if !input.columns.iter().any(|c| &c.id == key) {
+                let key = crate::error::quoted(key);
                 bad.push((
                     format!("第 {n} 行有未定义的列 “{key}”"),
                     format!("row {n} has the unknown column “{key}”"),

@@ -1677,3 +1677,78 @@ fn kpi_using_points_is_rejected_at_compile_time() {
     assert_eq!(p.kpi.as_deref(), Some("dbl"));
     assert_eq!(p.line, Some(line_of(&text, "points * 2.0")));
 }
+
+/// Figures the engine cannot score with are `check` errors with indicator and line, never a
+/// silent zero (`points = 1e29` once compiled and scored 0 with status "scored").
+#[test]
+fn rulebook_points_outside_what_scores_can_hold() {
+    for (points, words) in [
+        ("1e29", "超过上限 1000000"),
+        ("1000000.01", "超过上限 1000000"),
+        ("1e-10", "小于 0.01"),
+        ("0.001", "小于 0.01"),
+        ("-5", "须为正数"),
+    ] {
+        let text = with_head(&TREE.replace("points = 40", &format!("points = {points}")));
+        let err = rulebook_error(&text);
+        let p = first_with_code(&err, ProblemCode::InvalidPoints);
+        assert_eq!(p.indicator.as_deref(), Some("A2"), "{points}");
+        assert_eq!(p.field.as_deref(), Some("points"));
+        assert_eq!(p.line, Some(line_of(&text, &format!("points = {points}"))));
+        assert!(p.message.contains(words), "{points}: {}", p.message);
+    }
+    // The neighbours that must stay legal: the smallest and the largest.
+    let smallest = with_head(
+        &TREE
+            .replace("points = 60", "points = 99.99")
+            .replace("points = 40", "points = 0.01"),
+    );
+    Rulebook::from_toml_str(&smallest)
+        .and_then(Engine::new)
+        .unwrap();
+    // TOML's nan and inf have no JSON form: refused where they are written.
+    for points in ["nan", "inf", "-inf"] {
+        let text = with_head(&TREE.replace("points = 40", &format!("points = {points}")));
+        let p = only(&rulebook_error(&text));
+        assert_eq!(p.code, ProblemCode::TomlSyntax, "{points}");
+        assert_eq!(p.line, Some(line_of(&text, &format!("points = {points}"))));
+    }
+}
+
+#[test]
+fn rulebook_total_bounds_and_input_ranges_must_be_numbers_it_can_hold() {
+    for (total, words) in [
+        ("1e29", "超过上限"),
+        ("-1", "须为正数"),
+        ("0.001", "小于 0.01"),
+    ] {
+        let text = with_head(TREE).replace(
+            "stage = \"post\"",
+            &format!("stage = \"post\"\ntotal = {total}"),
+        );
+        let err = rulebook_error(&text);
+        let p = first_with_code(&err, ProblemCode::TotalMismatch);
+        assert_eq!(p.field.as_deref(), Some("total"));
+        assert!(p.message.starts_with("总分："), "{total}: {}", p.message);
+        assert!(p.message.contains(words), "{total}: {}", p.message);
+    }
+    // NaN cannot be written in TOML or JSON, but a spec built in Rust can hold it.
+    let mut spec = Rulebook::from_toml_str(&with_head(TREE))
+        .unwrap()
+        .spec()
+        .clone();
+    spec.inputs[1].min = Some(f64::NAN);
+    let err = Engine::new(Rulebook::from_spec(spec)).unwrap_err();
+    let p = with_code(&err, ProblemCode::InvalidInput);
+    assert_eq!(p.input.as_deref(), Some("count"));
+    assert_eq!(p.field.as_deref(), Some("min"));
+    assert!(p.message.contains("须为有限的数"), "{}", p.message);
+
+    let text = format!(
+        "{}\n[[constraints]]\nindicators = [\"A\"]\nmin_points = 1e30\n",
+        with_head(TREE)
+    );
+    let p = first_with_code(&rulebook_error(&text), ProblemCode::ConstraintViolated);
+    assert!(p.message.contains("min_points"), "{}", p.message);
+    assert!(p.message.contains("超过上限"), "{}", p.message);
+}

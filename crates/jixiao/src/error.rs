@@ -54,6 +54,7 @@ problem_codes! {
     UnknownName => "unknown_name",
     KpiCycle => "kpi_cycle",
     SubmissionSyntax => "submission_syntax",
+    DuplicateKey => "duplicate_key",
     UnknownInput => "unknown_input",
     WrongType => "wrong_type",
     OutOfRange => "out_of_range",
@@ -343,6 +344,6 @@ mod tests {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json, serde_json::Value::String(code.as_str().into()));
         }
-        assert_eq!(ProblemCode::ALL.len(), 38);
+        assert_eq!(ProblemCode::ALL.len(), 39);
     }
 }

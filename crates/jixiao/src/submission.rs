@@ -20,15 +20,75 @@ pub struct Submission {
     #[serde(default, skip_serializing_if = "ProjectInfo::is_empty")]
     pub project: ProjectInfo,
     /// Input values by input id. Numbers may also be given as strings ("98,694.55",
-    /// "92.5%"); `null` or "" means not filled in.
-    #[serde(default)]
+    /// "92.5%"); `null` or "" means not filled in. An id given twice is refused, never
+    /// silently the last.
+    #[serde(default, deserialize_with = "unique::values")]
     pub values: BTreeMap<String, serde_json::Value>,
     /// Indicators the evaluator marks 不适用.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_applicable: Vec<String>,
     /// Evaluator's notes by indicator id, carried to the scorecard.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique::notes"
+    )]
     pub notes: BTreeMap<String, String>,
+}
+
+/// Maps whose keys must be unique: JSON allows a key twice, and serde would keep the last.
+mod unique {
+    use serde::de::{Deserialize, Deserializer, Error, MapAccess, Visitor};
+    use std::collections::BTreeMap;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    /// What a duplicate key error says; [`super::Submission::from_json_str`] recognizes it
+    /// to name the input.
+    pub(super) const DUPLICATE: &str = "duplicate key ";
+
+    pub(super) fn values<'de, D, T>(de: D) -> Result<BTreeMap<String, T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        map(de, "values")
+    }
+
+    pub(super) fn notes<'de, D, T>(de: D) -> Result<BTreeMap<String, T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        map(de, "notes")
+    }
+
+    fn map<'de, D, T>(de: D, field: &'static str) -> Result<BTreeMap<String, T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        struct Unique<T>(&'static str, PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Unique<T> {
+            type Value = BTreeMap<String, T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<Self::Value, A::Error> {
+                let mut map = BTreeMap::new();
+                while let Some((key, value)) = entries.next_entry::<String, T>()? {
+                    if map.contains_key(&key) {
+                        let key = crate::error::quoted(&key);
+                        let field = self.0;
+                        return Err(A::Error::custom(format_args!("{DUPLICATE}{field}.“{key}”")));
+                    }
+                    map.insert(key, value);
+                }
+                Ok(map)
+            }
+        }
+        de.deserialize_map(Unique(field, PhantomData))
+    }
 }
 
 /// Who the submission is about. Any extra fields are carried through to the scorecard.
@@ -70,13 +130,27 @@ impl Submission {
         if let Some(first) = trimmed.chars().next()
             && first != '{'
         {
-            let what = match first {
-                '[' => ("数组", "an array"),
-                '"' => ("字符串", "a string"),
-                '0'..='9' | '-' => ("数字", "a number"),
-                't' | 'f' => ("布尔值", "a boolean"),
-                'n' => ("null", "null"),
-                _ => ("无效内容", "not JSON"),
+            let value = serde_json::from_str::<serde_json::Value>(trimmed).ok();
+            let what = match (first, value) {
+                ('[', Some(_)) => ("，实际是数组".into(), ", not an array".into()),
+                ('"', Some(_)) => ("，实际是字符串".into(), ", not a string".into()),
+                (_, Some(serde_json::Value::Number(_))) => {
+                    ("，实际是数字".into(), ", not a number".into())
+                }
+                (_, Some(serde_json::Value::Bool(_))) => {
+                    ("，实际是布尔值".into(), ", not a boolean".into())
+                }
+                (_, Some(serde_json::Value::Null)) => ("，实际是 null".into(), ", not null".into()),
+                // Not JSON at all (a JSON Lines row `not json` once read as "null"): what was
+                // found, quoted.
+                _ => {
+                    let start = trimmed.lines().next().unwrap_or_default();
+                    let start = quoted(start);
+                    (
+                        format!("，收到的 “{start}” 不是 JSON"),
+                        format!(", not “{start}”, which is not JSON"),
+                    )
+                }
             };
             let skipped = &text[..text.len() - trimmed.len()];
             let line = u32::try_from(skipped.matches('\n').count() + 1).ok();
@@ -85,11 +159,11 @@ impl Submission {
                     Problem::new(
                         ProblemCode::SubmissionSyntax,
                         format!(
-                            "填报数据应为 JSON 对象 {{\"project\": …, \"values\": {{…}}}}，实际是{}",
+                            "填报数据应为 JSON 对象 {{\"project\": …, \"values\": {{…}}}}{}",
                             what.0
                         ),
                         format!(
-                            "a submission must be a JSON object {{\"project\": …, \"values\": {{…}}}}, not {}",
+                            "a submission must be a JSON object {{\"project\": …, \"values\": {{…}}}}{}",
                             what.1
                         ),
                     )
@@ -100,15 +174,30 @@ impl Submission {
         serde_json::from_str(text).map_err(|e| {
             let line = u32::try_from(e.line()).ok().filter(|l| *l > 0);
             let column = u32::try_from(e.column()).ok().filter(|c| *c > 0);
-            Error::Submission {
-                problems: vec![
-                    Problem::new(
-                        ProblemCode::SubmissionSyntax,
-                        format!("填报数据不是有效的 JSON 填报对象：{e}"),
-                        format!("the submission is not a valid submission JSON object: {e}"),
+            let message = e.to_string();
+            let problem = match duplicate_key(&message) {
+                // The same id twice: which value was meant is unknown, so neither is taken.
+                Some((field, key)) => {
+                    let p = Problem::new(
+                        ProblemCode::DuplicateKey,
+                        format!("{field} 中 “{key}” 出现了两次，无法确定取哪一个"),
+                        format!("“{key}” is given twice in {field}: which one is meant is unknown"),
                     )
-                    .at(line, column),
-                ],
+                    .field(format!("{field}.{key}"));
+                    if field == "values" {
+                        p.input(key)
+                    } else {
+                        p.indicator(key)
+                    }
+                }
+                None => Problem::new(
+                    ProblemCode::SubmissionSyntax,
+                    format!("填报数据不是有效的 JSON 填报对象：{e}"),
+                    format!("the submission is not a valid submission JSON object: {e}"),
+                ),
+            };
+            Error::Submission {
+                problems: vec![problem.at(line, column)],
             }
         })
     }
@@ -116,6 +205,13 @@ impl Submission {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+/// The field (`values` or `notes`) and key of serde_json's message for a duplicate key
+/// ([`unique`]), if it is one.
+fn duplicate_key(message: &str) -> Option<(&str, &str)> {
+    let (field, rest) = message.strip_prefix(unique::DUPLICATE)?.split_once(".“")?;
+    Some((field, &rest[..rest.find('”')?]))
 }
 
 /// A checked value, as scripts will see it.
@@ -571,25 +667,59 @@ fn parse_number(s: &str, percent: bool) -> Option<f64> {
 }
 
 /// A number as people type it: thousands separators, full-width digits, a trailing %.
+///
+/// Separators (`,` `，` space `_`) only group the digits before the decimal point in threes:
+/// "1,234,567.8" and "1 234" are numbers, "2,,1,0,4" and "12,34" are not (they were once read
+/// as 2104 and 1234), nor is "1.498,36" (a European decimal comma, not 1.49836).
 fn parse_cleaned_number(s: &str, percent: bool) -> Option<f64> {
     let mut t: String = s
         .trim()
         .chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' ' | '_'))
         .map(|c| match c {
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
             '．' => '.',
             '－' => '-',
+            '，' => ',',
             other => other,
         })
         .collect();
     if percent && (t.ends_with('%') || t.ends_with('％')) {
         t.pop();
     }
+    let t = without_group_separators(t.trim_end())?;
     if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") {
         return None;
     }
     t.parse::<f64>().ok()
+}
+
+/// `t` without its thousands separators, if they group the integer digits in threes.
+fn without_group_separators(t: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let is_separator = |c: char| matches!(c, ',' | ' ' | '_');
+    if !t.contains(is_separator) {
+        return Some(t.into());
+    }
+    let unsigned = t.trim_start_matches(['-', '+']);
+    let sign = &t[..t.len() - unsigned.len()];
+    let (integer, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let mut groups = integer.split(is_separator);
+    let first = groups.next()?;
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    let grouped = (1..=3).contains(&first.len())
+        && digits(first)
+        && groups.all(|g| g.len() == 3 && digits(g))
+        && !fraction.contains(is_separator);
+    if !grouped {
+        return None;
+    }
+    let mut plain = String::with_capacity(t.len());
+    plain.push_str(sign);
+    plain.extend(integer.chars().filter(|&c| !is_separator(c)));
+    if unsigned.len() > integer.len() {
+        plain.push('.');
+        plain.push_str(fraction);
+    }
+    Some(plain.into())
 }
 
 /// Days since 1970-01-01 of an ISO date (also accepts `/` and `.` separators).
@@ -791,6 +921,24 @@ mod tests {
         assert_eq!(parse_number("92.5%", false), None);
         assert_eq!(parse_number("NaN", false), None);
         assert_eq!(parse_number("inf", false), None);
+        // Separators group the integer digits in threes, nowhere else.
+        for (text, value) in [
+            ("1,234,567.89", Some(1_234_567.89)),
+            ("1 234", Some(1234.0)),
+            ("-1,000", Some(-1000.0)),
+            ("１，２３４", Some(1234.0)),
+            ("12,345%", None),
+            ("2,,1,0,4", None),
+            ("12,34", None),
+            ("1234,567", None),
+            (",123", None),
+            ("123,", None),
+            ("1.498,36", None),
+            ("1,000.5,5", None),
+        ] {
+            assert_eq!(parse_number(text, false), value, "{text:?}");
+        }
+        assert_eq!(parse_number("12,345%", true), Some(12345.0));
         // Plain numbers take the short route; the result is what the cleaned route gives.
         for text in [
             "12.5", " 12.5 ", "-3", "+2", "1e3", "1E-2", ".5", "5.", ".", "-", "1.2.3", "0", "007",

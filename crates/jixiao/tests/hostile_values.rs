@@ -73,3 +73,87 @@ fn a_huge_unknown_key_is_quoted_cut_everywhere() {
     assert!(p.message.contains(&cut));
     assert!(card.to_json().len() < 64 * 1024);
 }
+
+#[test]
+fn a_key_given_twice_is_refused_naming_it() {
+    let text =
+        "{\"values\": {\n  \"budget_requested\": 100,\n  \"budget_requested\": 900, \"x\": 1\n}}";
+    let err = Submission::from_json_str(text).unwrap_err();
+    assert_eq!(err.kind(), "submission");
+    let p = &err.problems()[0];
+    assert_eq!(p.code, ProblemCode::DuplicateKey);
+    assert_eq!(p.input.as_deref(), Some("budget_requested"));
+    assert_eq!(p.field.as_deref(), Some("values.budget_requested"));
+    assert_eq!(p.line, Some(3));
+    assert!(p.message.contains("出现了两次"), "{}", p.message);
+    assert!(
+        p.message_en.contains("given twice in values"),
+        "{}",
+        p.message_en
+    );
+    assert!(err.to_json().contains("\"code\":\"duplicate_key\""));
+
+    let err = Submission::from_json_str(r#"{"notes": {"D1.1": "a", "D1.1": "b"}}"#).unwrap_err();
+    let p = &err.problems()[0];
+    assert_eq!(p.code, ProblemCode::DuplicateKey);
+    assert_eq!(p.indicator.as_deref(), Some("D1.1"));
+    assert_eq!(p.input, None);
+
+    // The same key in two different maps is no duplicate.
+    Submission::from_json_str(r#"{"values": {"x": 1}, "notes": {"x": "n"}}"#).unwrap();
+}
+
+#[test]
+fn separators_in_impossible_places_are_a_problem_on_the_input() {
+    let engine = demo();
+    for (typed, read) in [
+        ("2,104", Some(2104.0)),
+        ("1 234 567.5", Some(1_234_567.5)),
+        ("2,,1,0,4", None),
+        ("21,04", None),
+        ("1.498,36", None),
+    ] {
+        let submission = Submission::from_json_str(
+            &serde_json::json!({ "values": { "budget_requested": typed } }).to_string(),
+        )
+        .unwrap();
+        let problems = engine.validate(&submission);
+        let on_input: Vec<_> = problems
+            .iter()
+            .filter(|p| p.input.as_deref() == Some("budget_requested"))
+            .collect();
+        match read {
+            Some(_) => assert!(on_input.is_empty(), "{typed}: {on_input:?}"),
+            None => {
+                assert_eq!(on_input.len(), 1, "{typed}: {problems:?}");
+                assert_eq!(on_input[0].code, ProblemCode::WrongType, "{typed}");
+                assert!(
+                    on_input[0].message.contains(typed),
+                    "{}",
+                    on_input[0].message
+                );
+            }
+        }
+    }
+}
+
+/// A JSON Lines row that is no JSON at all says what it found (it once said "null").
+#[test]
+fn text_that_is_not_json_says_what_it_is() {
+    for (text, zh) in [
+        ("not json", "收到的 “not json” 不是 JSON"),
+        ("nul", "收到的 “nul” 不是 JSON"),
+        ("null", "实际是 null"),
+        ("truex", "收到的 “truex” 不是 JSON"),
+        ("[1]", "实际是数组"),
+        ("12", "实际是数字"),
+    ] {
+        let err = Submission::from_json_str(text).unwrap_err();
+        let p = &err.problems()[0];
+        assert_eq!(p.code, ProblemCode::SubmissionSyntax, "{text}");
+        assert!(p.message.ends_with(zh), "{text}: {}", p.message);
+    }
+    let long = format!("x{}", "y".repeat(1_000_000));
+    let err = Submission::from_json_str(&long).unwrap_err();
+    assert!(err.to_string().len() < 1_000, "{}", err.to_string().len());
+}

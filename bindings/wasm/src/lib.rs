@@ -182,6 +182,14 @@ fn json_text(v: &JsValue, field: &str, max: u32, what: (&str, &str)) -> Result<S
             ),
         ));
     }
+    // Only a submission's values: a rulebook's NaN becomes null, which its parser refuses.
+    if field == "submission" {
+        let mut found = Vec::new();
+        non_json_values(v, &mut String::new(), 0, &mut found, &mut 0);
+        if !found.is_empty() {
+            return Err(non_json_error(&found));
+        }
+    }
     let text = JSON::stringify(v).map_err(|e| {
         let why = Reflect::get(&e, &JsValue::from_str("message"))
             .ok()
@@ -206,6 +214,89 @@ fn json_text(v: &JsValue, field: &str, max: u32, what: (&str, &str)) -> Result<S
             format!("{field} cannot be converted to JSON"),
         )
     })
+}
+
+/// Deepest nesting walked for values JSON cannot carry: deeper than any submission, and a
+/// cycle (which `JSON.stringify` refuses anyway) stops here.
+const NON_JSON_DEPTH: usize = 16;
+/// Values listed at most: the error names these, not thousands.
+const NON_JSON_LISTED: usize = 20;
+/// Values looked at at most: past the size limit of a submission anyway.
+const NON_JSON_VISITS: usize = 1 << 20;
+
+/// The values under `v` that `JSON.stringify` would silently turn into `null` or drop: NaN and
+/// ±Infinity (→ null, which reads as "not filled in") and symbols (dropped), with their paths
+/// (`values.rate`, `values.targets[2].actual`). A function is no value anyone types; it is
+/// dropped like `undefined`.
+fn non_json_values(
+    v: &JsValue,
+    path: &mut String,
+    depth: usize,
+    found: &mut Vec<(String, &'static str)>,
+    visits: &mut usize,
+) {
+    *visits += 1;
+    if found.len() >= NON_JSON_LISTED || depth > NON_JSON_DEPTH || *visits > NON_JSON_VISITS {
+        return;
+    }
+    let what = match v.as_f64() {
+        Some(n) if n.is_nan() => "NaN",
+        Some(n) if n.is_infinite() => "Infinity",
+        Some(_) => return,
+        None if v.is_symbol() => "Symbol",
+        None => "",
+    };
+    if !what.is_empty() {
+        found.push((path.clone(), what));
+        return;
+    }
+    if !v.is_object() {
+        return;
+    }
+    // Arrays too: their keys are the indices.
+    let base = path.len();
+    let array = Array::is_array(v);
+    for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
+        let name = key.as_string().unwrap_or_default();
+        if array {
+            path.push('[');
+            path.push_str(&name);
+            path.push(']');
+        } else {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&name);
+        }
+        let item = Reflect::get(v, &key).unwrap_or(JsValue::UNDEFINED);
+        non_json_values(&item, path, depth + 1, found, visits);
+        path.truncate(base);
+    }
+}
+
+/// The error for values a submission object holds that JSON cannot carry: a problem on each
+/// input, in the core's error shape (`kind: "submission"`).
+fn non_json_error(found: &[(String, &str)]) -> JsValue {
+    let problems = found
+        .iter()
+        .map(|(path, what)| {
+            // `values.rate` or `values.targets[2].actual`: the input is `rate`, `targets`.
+            let input = path
+                .strip_prefix("values.")
+                .map(|rest| rest.split(['.', '[']).next().unwrap_or(rest).to_string());
+            let mut p = Problem::new(
+                ProblemCode::WrongType,
+                format!("{path} 的值 {what} 无法作为填报数据（JSON 中没有这种值）"),
+                format!(
+                    "{path} is {what}, which a submission cannot carry (JSON has no such value)"
+                ),
+            )
+            .field(path.as_str());
+            p.input = input;
+            p
+        })
+        .collect();
+    core_error(&jixiao::Error::Submission { problems })
 }
 
 /// `{lang?: "zh" | "zh-CN" | "en", trace?: boolean}`; unknown keys are refused (typos).

@@ -1387,6 +1387,9 @@ fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Opti
     let pos = position_of(e.position());
     let inner = innermost(e);
     let (zh, en) = match inner {
+        // The compact build runs no Rhai, so it never counts operations (nor carries these
+        // texts).
+        #[cfg(not(feature = "compact"))]
         EvalAltResult::ErrorTerminated(limit, _)
             if limit.read_lock::<Exhausted>().as_deref() == Some(&Exhausted::Scorecard) =>
         {
@@ -1401,6 +1404,7 @@ fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Opti
                 ),
             )
         }
+        #[cfg(not(feature = "compact"))]
         EvalAltResult::ErrorTooManyOperations(_) | EvalAltResult::ErrorTerminated(..) => (
             format!(
                 "脚本运算次数超过上限 {}（可能是死循环），已终止",

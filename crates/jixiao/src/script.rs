@@ -1248,14 +1248,16 @@ fn bands(bands: &Dynamic, reverse: bool) -> Option<Box<[(f64, f64)]>> {
     if parsed.is_empty() {
         return None;
     }
-    parsed.sort_by(|a, b| {
+    // Through the crate's one shared sort: a sort of its own is several KB of WebAssembly.
+    let order = crate::sorted_order(parsed.len(), &mut |a, b| {
+        let (a, b) = (parsed[a].0, parsed[b].0);
         if reverse {
-            a.0.total_cmp(&b.0)
+            a.total_cmp(&b)
         } else {
-            b.0.total_cmp(&a.0)
+            b.total_cmp(&a)
         }
     });
-    Some(parsed.into_boxed_slice())
+    Some(order.into_iter().map(|i| parsed[i]).collect())
 }
 
 // tiered(subject, [[threshold, fraction], …]): 分档 — the highest threshold the value reaches

@@ -130,22 +130,21 @@ impl Submission {
         if let Some(first) = trimmed.chars().next()
             && first != '{'
         {
-            let value = serde_json::from_str::<serde_json::Value>(trimmed).ok();
-            let what = match (first, value) {
-                ('[', Some(_)) => ("，实际是数组".into(), ", not an array".into()),
-                ('"', Some(_)) => ("，实际是字符串".into(), ", not a string".into()),
-                (_, Some(serde_json::Value::Number(_))) => {
-                    ("，实际是数字".into(), ", not a number".into())
-                }
-                (_, Some(serde_json::Value::Bool(_))) => {
-                    ("，实际是布尔值".into(), ", not a boolean".into())
-                }
-                (_, Some(serde_json::Value::Null)) => ("，实际是 null".into(), ", not null".into()),
+            // The first word of `true`, `null`, `not json`…
+            let word = trimmed
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or_default();
+            let what = match (first, word) {
+                ('[', _) => ("，实际是数组".into(), ", not an array".into()),
+                ('"', _) => ("，实际是字符串".into(), ", not a string".into()),
+                ('0'..='9' | '-', _) => ("，实际是数字".into(), ", not a number".into()),
+                (_, "true" | "false") => ("，实际是布尔值".into(), ", not a boolean".into()),
+                (_, "null") => ("，实际是 null".into(), ", not null".into()),
                 // Not JSON at all (a JSON Lines row `not json` once read as "null"): what was
                 // found, quoted.
                 _ => {
-                    let start = trimmed.lines().next().unwrap_or_default();
-                    let start = quoted(start);
+                    let start = quoted(trimmed.lines().next().unwrap_or_default());
                     (
                         format!("，收到的 “{start}” 不是 JSON"),
                         format!(", not “{start}”, which is not JSON"),
@@ -686,40 +685,28 @@ fn parse_cleaned_number(s: &str, percent: bool) -> Option<f64> {
     if percent && (t.ends_with('%') || t.ends_with('％')) {
         t.pop();
     }
-    let t = without_group_separators(t.trim_end())?;
+    let is_separator = |c: char| matches!(c, ',' | ' ' | '_');
+    if t.contains(is_separator) {
+        if !grouped_in_threes(t.trim(), is_separator) {
+            return None;
+        }
+        t.retain(|c| !is_separator(c));
+    }
     if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") {
         return None;
     }
     t.parse::<f64>().ok()
 }
 
-/// `t` without its thousands separators, if they group the integer digits in threes.
-fn without_group_separators(t: &str) -> Option<std::borrow::Cow<'_, str>> {
-    let is_separator = |c: char| matches!(c, ',' | ' ' | '_');
-    if !t.contains(is_separator) {
-        return Some(t.into());
-    }
+/// Whether the separators in `t` group the digits before its decimal point in threes (what
+/// the groups hold is the number parser's business).
+fn grouped_in_threes(t: &str, is_separator: impl Fn(char) -> bool + Copy) -> bool {
     let unsigned = t.trim_start_matches(['-', '+']);
-    let sign = &t[..t.len() - unsigned.len()];
     let (integer, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let mut groups = integer.split(is_separator);
-    let first = groups.next()?;
-    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
-    let grouped = (1..=3).contains(&first.len())
-        && digits(first)
-        && groups.all(|g| g.len() == 3 && digits(g))
-        && !fraction.contains(is_separator);
-    if !grouped {
-        return None;
-    }
-    let mut plain = String::with_capacity(t.len());
-    plain.push_str(sign);
-    plain.extend(integer.chars().filter(|&c| !is_separator(c)));
-    if unsigned.len() > integer.len() {
-        plain.push('.');
-        plain.push_str(fraction);
-    }
-    Some(plain.into())
+    let mut lengths = integer.split(is_separator).map(str::len);
+    lengths.next().is_some_and(|first| (1..=3).contains(&first))
+        && lengths.all(|length| length == 3)
+        && !fraction.contains(is_separator)
 }
 
 /// Days since 1970-01-01 of an ISO date (also accepts `/` and `.` separators).

@@ -145,3 +145,25 @@ test("a freed engine throws instead of reading freed memory", () => {
   e.free();
   assert.throws(() => e.evaluate(first.submissionText));
 });
+
+test("values JSON cannot carry are problems naming the input, not 'not filled in'", () => {
+  const cases = [[NaN, "NaN"], [Infinity, "Infinity"], [-Infinity, "Infinity"], [Symbol("s"), "Symbol"]];
+  for (const [value, what] of cases) {
+    const e = throwsJixiao(() => engine.evaluate({ values: { budget_approved: value } }), "submission", "wrong_type");
+    assert.equal(e.problems.length, 1);
+    assert.equal(e.problems[0].input, "budget_approved");
+    assert.equal(e.problems[0].field, "values.budget_approved");
+    assert.ok(e.problems[0].message.includes(what), e.problems[0].message);
+    assert.ok(e.problems[0].message_en.includes(what), e.problems[0].message_en);
+    throwsJixiao(() => engine.validate({ values: { budget_approved: value } }), "submission", "wrong_type");
+  }
+  // Inside a table row, the path says where; several are all listed.
+  const e = throwsJixiao(
+    () => engine.evaluate({ values: { a: NaN, t: [{ x: 1 }, { x: Infinity }] } }),
+    "submission",
+    "wrong_type",
+  );
+  assert.deepEqual(e.problems.map((p) => [p.field, p.input]), [["values.a", "a"], ["values.t[1].x", "t"]]);
+  // undefined stays "not filled in", as JSON.stringify leaves it out.
+  engine.evaluate({ values: { budget_approved: undefined } });
+});

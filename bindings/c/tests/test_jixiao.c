@@ -174,6 +174,13 @@ static void test_bad_submissions_and_options(void) {
   CHECK(contains(error, "invalid_options"), "error: %s", error);
   jixiao_string_free(error);
 
+  /* An unknown option is refused, as in WebAssembly (a typo must not mean the default). */
+  error = NULL;
+  CHECK(jixiao_evaluate(engine, "{}", "{\"bogus\": 1}", &card, &error) == JIXIAO_ERROR_INVALID_OPTIONS,
+        "unknown option");
+  CHECK(contains(error, "bogus"), "error: %s", error);
+  jixiao_string_free(error);
+
   /* Bad values are not a failure: the scorecard lists them and is incomplete. */
   error = NULL;
   CHECK(jixiao_evaluate(engine, "{\"values\":{\"funds_spent\":\"很多\"}}", "{\"trace\":false,\"lang\":\"en\"}",

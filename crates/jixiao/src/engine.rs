@@ -34,7 +34,9 @@ pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Options for one evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+// Unknown keys are refused (a typo such as `"langs"` must not silently mean the default), in
+// every binding that passes options as JSON.
+#[serde(default, deny_unknown_fields)]
 pub struct EvalOptions {
     /// Record explanations and the values each script read. Off for bulk runs that only
     /// need scores and findings.
@@ -885,10 +887,12 @@ impl Engine {
                     format!("评分脚本返回了非有限数 {s}"),
                     format!("the scoring script returned the non-finite value {s}"),
                 )),
+                // The score as it is, not rounded to two places: 50.004 on 50 points once
+                // read "score 50 is outside [0, 50]".
                 s if s < -1e-9 || s > p + 1e-9 => Err(rule_error(
                     ProblemCode::ResultOutOfRange,
-                    format!("得分 {} 超出 [0, {}] 分的范围", fmt_pts(s), fmt_pts(p)),
-                    format!("score {} is outside [0, {}] points", fmt_pts(s), fmt_pts(p)),
+                    format!("得分 {s} 超出 [0, {}] 分的范围", fmt_pts(p)),
+                    format!("score {s} is outside [0, {}] points", fmt_pts(p)),
                 )),
                 s => Ok(s.clamp(0.0, p)),
             },

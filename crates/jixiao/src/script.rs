@@ -509,7 +509,37 @@ fn arg_number(pos: Position, zh: bool, d: Arg<'_>, helper: &str, what: &str) -> 
 fn number_arg(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) -> RhaiResult<f64> {
     match number(d) {
         Some(v) if v.is_finite() => Ok(v),
-        _ => fail(
+        // `award(0/0)` once said "got f64": the value is a float, just not a finite one.
+        Some(v) => {
+            let v = if v.is_nan() {
+                "NaN"
+            } else if v > 0.0 {
+                "inf"
+            } else {
+                "-inf"
+            };
+            fail(
+                pos,
+                zh,
+                cat!(
+                    helper,
+                    "() 的参数 ",
+                    what,
+                    " 应为有限的数，收到 ",
+                    v,
+                    "（如 0/0 或除以 0 的结果）"
+                ),
+                cat!(
+                    helper,
+                    "(): ",
+                    what,
+                    " must be a finite number, got ",
+                    v,
+                    " (the result of 0/0 or a division by 0?)"
+                ),
+            )
+        }
+        None => fail(
             pos,
             zh,
             cat!(

@@ -920,3 +920,34 @@ fn runtime_messages_do_not_repeat_a_script_relative_position() {
         assert!(!p.message.contains("(line 1, position"), "{}", p.message);
     }
 }
+
+#[test]
+fn out_of_range_and_non_finite_results_say_the_value() {
+    let p = hostile(
+        "just over the points",
+        "50.004",
+        ProblemCode::ResultOutOfRange,
+    );
+    assert!(
+        p.message.contains("得分 50.004 超出 [0, 50]"),
+        "{}",
+        p.message
+    );
+    assert!(
+        p.message_en.contains("score 50.004 is outside"),
+        "{}",
+        p.message_en
+    );
+    for script in [
+        "award(0.0 / 0.0, \"原因\")",
+        "let z = 0.0;\naward(1.0 / z, \"原因\")",
+    ] {
+        let p = hostile(script, script, ProblemCode::ScriptError);
+        assert!(
+            p.message.contains("应为有限的数"),
+            "{script}: {}",
+            p.message
+        );
+        assert!(!p.message_en.contains("f64"), "{script}: {}", p.message_en);
+    }
+}

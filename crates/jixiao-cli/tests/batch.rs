@@ -404,3 +404,123 @@ fn gb18030_output_for_old_excel() {
     assert!(!bad && text.starts_with("行号,项目编号,项目名称,状态,总分,等级"));
     assert!(text.contains("城市运行管理中心二期,已评分,79.22,中"));
 }
+
+/// `-o` writes only a regular file: whatever else is there is refused with exit 2 and left
+/// exactly as it was (a device or a symlink once became a regular file).
+#[cfg(unix)]
+#[test]
+fn the_result_path_must_be_a_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("kept.csv");
+    std::fs::write(&target, "kept\n").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let folder = dir.path().join("folder.csv");
+    std::fs::create_dir(&folder).unwrap();
+    let fifo = dir.path().join("fifo.csv");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (path, words) in [
+        (link.as_path(), "是符号链接"),
+        (folder.as_path(), "是目录"),
+        // A device is refused the same way; not tried on /dev/null, which a regression
+        // would replace for the whole machine (it happened once, by hand, before this fix).
+        (fifo.as_path(), "不是普通文件"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+            .args(["batch", &demo(), &fixture("demo-bom.csv")])
+            .args(["--output-format", "csv", "-o"])
+            .arg(path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}: {stderr}", path.display());
+        assert!(stderr.contains(words), "{}: {stderr}", path.display());
+        assert!(stderr.contains("nothing was written"), "{stderr}");
+    }
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept\n");
+    assert!(folder.is_dir());
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["fifo.csv", "folder.csv", "kept.csv", "link.csv"]);
+}
+
+/// A batch stopped by Ctrl-C or `kill` removes its temporary file and leaves the previous
+/// result as it was. The batch reads standard input, kept open, so it is still running
+/// (with its temporary file created) when the signal comes.
+#[cfg(unix)]
+#[test]
+fn a_stopped_batch_leaves_no_temporary_file() {
+    use std::io::Write as _;
+    use std::time::{Duration, Instant};
+    for signal in ["TERM", "INT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.csv");
+        std::fs::write(&out, "previous complete result\n").unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+            .args(["batch", &demo(), "-", "--input-format", "csv", "-o"])
+            .arg(&out)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // More than the 64 KB the batch reads to tell the encoding before it starts.
+        let csv = std::fs::read_to_string(fixture("demo-bom.csv")).unwrap();
+        let (header, rows) = csv.split_once('\n').unwrap();
+        let mut input = format!("{header}\n");
+        while input.len() < 256 * 1024 {
+            input.push_str(rows);
+        }
+        stdin.write_all(input.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        // Wait (bounded) for the temporary file.
+        let start = Instant::now();
+        let part = loop {
+            let part = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .find(|n| n.ends_with(".part"));
+            if let Some(part) = part {
+                break part;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no temporary file appeared"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(part.starts_with(".out.csv."), "{part}");
+        let killed = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.code(), Some(130), "{signal}");
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["out.csv"], "{signal}: the temporary file is gone");
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "previous complete result\n"
+        );
+    }
+}

@@ -42,10 +42,11 @@ enum Destination {
 }
 
 impl Destination {
-    fn new(path: &Path) -> io::Result<Self> {
+    fn new(path: &Path) -> Result<Self, String> {
         if path.as_os_str() == "-" {
             return Ok(Destination::Stdout);
         }
+        refuse_unless_regular(path)?;
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -65,7 +66,10 @@ impl Destination {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let temp = builder.tempfile_in(&dir)?;
+        let temp = builder
+            .tempfile_in(&dir)
+            .map_err(|e| format!("无法在 {} 旁创建临时文件：{e}", path.display()))?;
+        interrupt::remove_on_signal(temp.path());
         Ok(Destination::Temp {
             temp,
             path: path.to_path_buf(),
@@ -84,9 +88,75 @@ impl Destination {
             Destination::Stdout => Ok(()),
             Destination::Temp { temp, path } => {
                 temp.as_file().sync_all()?;
-                temp.persist(&path).map(|_| ()).map_err(|e| e.error)
+                let done = temp.persist(&path).map(|_| ()).map_err(|e| e.error);
+                interrupt::forget();
+                done
             }
         }
+    }
+}
+
+/// `-o` names a regular file (replaced when the batch is complete) or a new one: a
+/// directory, device, pipe or symlink there is refused before anything is written (a device
+/// or a symlink would otherwise become a regular file).
+fn refuse_unless_regular(path: &Path) -> Result<(), String> {
+    let refused = |zh: &str, en: &str| {
+        Err(format!(
+            "结果文件 {} {zh}，未写入任何内容 (the result path {en}; nothing was written)",
+            path.display()
+        ))
+    };
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => refused(
+            "是符号链接，请直接给出目标文件",
+            "is a symlink: name its target",
+        ),
+        Ok(meta) if meta.is_dir() => refused("是目录", "is a directory"),
+        Ok(meta) if !meta.is_file() => refused(
+            "不是普通文件（设备、管道或套接字）",
+            "is not a regular file (a device, pipe or socket)",
+        ),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("无法访问结果文件 {}：{e}", path.display())),
+    }
+}
+
+/// The temporary result file, removed if the batch is stopped by Ctrl-C or `kill` (a drop
+/// never runs then).
+mod interrupt {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, Once, PoisonError};
+
+    static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+    pub(super) fn remove_on_signal(path: &Path) {
+        *PENDING.lock().unwrap_or_else(PoisonError::into_inner) = Some(path.to_path_buf());
+        static HANDLER: Once = Once::new();
+        HANDLER.call_once(|| {
+            // If no handler can be installed, a stopped batch leaves its `.part` file, as
+            // before: no reason to refuse the batch.
+            let _ = ctrlc::set_handler(|| {
+                if let Some(path) = PENDING
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take()
+                {
+                    let _ = std::fs::remove_file(path);
+                }
+                eprintln!("已中断，未写入结果 (interrupted; no result was written)");
+                // 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.
+                std::process::exit(130);
+            });
+        });
+    }
+
+    /// The temporary file is now the result (or gone): nothing to remove any more.
+    pub(super) fn forget() {
+        PENDING
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 }
 
@@ -103,8 +173,7 @@ pub fn create(
     lang: Lang,
     encoding: TextEncoding,
 ) -> Result<Box<dyn Sink>, String> {
-    let destination = Destination::new(path)
-        .map_err(|e| format!("无法在 {} 旁创建临时文件：{e}", path.display()))?;
+    let destination = Destination::new(path)?;
     let headers = result_headers(layout, lang);
     match kind {
         OutputKind::Csv => Ok(Box::new(CsvSink::new(destination, headers, encoding)?)),

@@ -524,3 +524,97 @@ fn a_stopped_batch_leaves_no_temporary_file() {
         );
     }
 }
+
+/// More findings than an XLSX sheet holds: 扣分原因 continues in 扣分原因 (2), and every
+/// finding is there (the sheet once stopped at 1,048,576 rows and the batch exited 0).
+#[test]
+fn findings_past_the_xlsx_row_limit_continue_in_a_second_sheet() {
+    const PROJECTS: usize = 10_600;
+    const PER_PROJECT: usize = 100;
+    let dir = tempfile::tempdir().unwrap();
+    let rulebook = dir.path().join("rulebook.toml");
+    std::fs::write(
+        &rulebook,
+        r#"id = "many-findings"
+version = "1"
+title = "扣分原因很多"
+stage = "post"
+
+[[inputs]]
+id = "x"
+label = "数值"
+type = "number"
+
+[[indicators]]
+id = "A"
+label = "维度"
+
+[[indicators]]
+id = "A1"
+parent = "A"
+label = "问题清单"
+points = 100
+script = '''
+for i in 0..100 { finding(`问题 ${i}`) }
+full()
+'''
+"#,
+    )
+    .unwrap();
+    let mut csv = String::from("项目编号,数值\n");
+    for p in 0..PROJECTS {
+        csv.push_str(&format!("P{p},1\n"));
+    }
+    let input = dir.path().join("projects.csv");
+    std::fs::write(&input, csv).unwrap();
+    let out = dir.path().join("out.xlsx");
+    let run = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .arg("batch")
+        .args([&rulebook, &input])
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let names = workbook.sheet_names();
+    assert_eq!(
+        names,
+        ["评价结果", "扣分原因", "错误", "扣分原因 (2)", "说明"]
+    );
+    // Streamed, not loaded: a million rows of cells.
+    let mut rows = 0usize;
+    let mut last = (String::new(), String::new());
+    for sheet in ["扣分原因", "扣分原因 (2)"] {
+        let mut cells = workbook.worksheet_cells_reader(sheet).unwrap();
+        while let Some(cell) = cells.next_cell().unwrap() {
+            let (row, col) = cell.get_position();
+            if row == 0 {
+                continue;
+            }
+            match col {
+                1 => last.0 = text(cell.get_value()),
+                6 => {
+                    last.1 = text(cell.get_value());
+                    rows += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(rows, PROJECTS * PER_PROJECT);
+    fn text(value: &calamine::DataRef<'_>) -> String {
+        match value {
+            calamine::DataRef::String(s) => s.clone(),
+            calamine::DataRef::SharedString(s) => (*s).to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+    assert_eq!(last, (format!("P{}", PROJECTS - 1), "问题 99".to_string()));
+}

@@ -396,12 +396,22 @@ const RESULTS: usize = 0;
 const FINDINGS: usize = 1;
 const ERRORS: usize = 2;
 
+/// One kind of rows (results, findings, errors) over as many worksheets as it needs: past
+/// Excel's row limit, 扣分原因 continues in 扣分原因 (2), (3)… — nothing is dropped.
+struct SheetSeries {
+    name: &'static str,
+    headers: Vec<String>,
+    /// Worksheet indices in the workbook, in order; the last one is being filled.
+    sheets: Vec<usize>,
+    /// The next row of the last worksheet.
+    next: u32,
+}
+
 struct XlsxSink {
     workbook: Workbook,
     destination: Destination,
     lang: Lang,
-    next: [u32; 3],
-    truncated: [u64; 3],
+    series: [SheetSeries; 3],
     bold: Format,
     score: Format,
 }
@@ -412,77 +422,96 @@ fn xlsx_error(e: XlsxError) -> String {
 
 impl XlsxSink {
     fn new(destination: Destination, headers: Vec<String>, lang: Lang) -> Result<Self, XlsxError> {
-        let mut workbook = Workbook::new();
         let bold = Format::new().set_bold();
         let score = Format::new().set_num_format("0.00");
-        let sheets: [(&str, Vec<String>); 3] = [
-            (tr(lang, "评价结果", "Results"), headers),
-            (
-                tr(lang, "扣分原因", "Findings"),
-                [
-                    tr(lang, "行号", "row"),
-                    tr(lang, "项目编号", "project_id"),
-                    tr(lang, "项目名称", "project_name"),
-                    tr(lang, "指标", "indicator"),
-                    tr(lang, "指标名称", "indicator_label"),
-                    tr(lang, "扣分", "deduction"),
-                    tr(lang, "扣分原因", "finding"),
-                ]
-                .map(String::from)
-                .to_vec(),
-            ),
-            (
-                tr(lang, "错误", "Errors"),
-                [
-                    tr(lang, "行号", "row"),
-                    tr(lang, "项目编号", "project_id"),
-                    tr(lang, "列", "column"),
-                    tr(lang, "指标", "indicator"),
-                    tr(lang, "代码", "code"),
-                    tr(lang, "原因", "reason"),
-                ]
-                .map(String::from)
-                .to_vec(),
-            ),
-        ];
-        for (name, headers) in sheets {
-            // Constant memory: each row goes to a temporary file as soon as the next starts,
-            // so a million-row result does not sit in memory.
-            let sheet = workbook.add_worksheet_with_constant_memory()?;
-            sheet.set_name(name)?;
-            for (c, h) in headers.iter().enumerate() {
-                let width = if c < 3 {
-                    14.0
-                } else if h.chars().count() > 8 {
-                    16.0
-                } else {
-                    10.0
-                };
-                sheet.set_column_width(c as u16, width)?;
-                sheet.write_string_with_format(0, c as u16, h, &bold)?;
-            }
-            sheet.set_freeze_panes(1, 0)?;
-        }
-        Ok(XlsxSink {
-            workbook,
+        let series = |name: &'static str, headers: Vec<String>| SheetSeries {
+            name,
+            headers,
+            sheets: Vec::new(),
+            next: 1,
+        };
+        let mut sink = XlsxSink {
+            workbook: Workbook::new(),
             destination,
             lang,
-            next: [1; 3],
-            truncated: [0; 3],
+            series: [
+                series(tr(lang, "评价结果", "Results"), headers),
+                series(
+                    tr(lang, "扣分原因", "Findings"),
+                    [
+                        tr(lang, "行号", "row"),
+                        tr(lang, "项目编号", "project_id"),
+                        tr(lang, "项目名称", "project_name"),
+                        tr(lang, "指标", "indicator"),
+                        tr(lang, "指标名称", "indicator_label"),
+                        tr(lang, "扣分", "deduction"),
+                        tr(lang, "扣分原因", "finding"),
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                ),
+                series(
+                    tr(lang, "错误", "Errors"),
+                    [
+                        tr(lang, "行号", "row"),
+                        tr(lang, "项目编号", "project_id"),
+                        tr(lang, "列", "column"),
+                        tr(lang, "指标", "indicator"),
+                        tr(lang, "代码", "code"),
+                        tr(lang, "原因", "reason"),
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                ),
+            ],
             bold,
             score,
-        })
+        };
+        for kind in [RESULTS, FINDINGS, ERRORS] {
+            sink.add_sheet(kind)?;
+        }
+        Ok(sink)
     }
 
-    /// The next row of a sheet, or None once the sheet is full (counted, noted at the end).
-    fn take_row(&mut self, sheet: usize) -> Option<u32> {
-        let row = self.next[sheet];
-        if row > XLSX_MAX_ROW {
-            self.truncated[sheet] += 1;
-            return None;
+    /// A new worksheet for `kind`, with its header row: "扣分原因", then "扣分原因 (2)"…
+    fn add_sheet(&mut self, kind: usize) -> Result<(), XlsxError> {
+        let series = &mut self.series[kind];
+        let name = match series.sheets.len() {
+            0 => series.name.to_string(),
+            n => format!("{} ({})", series.name, n + 1),
+        };
+        // Constant memory: each row goes to a temporary file as soon as the next starts,
+        // so a million-row result does not sit in memory.
+        let sheet = self.workbook.add_worksheet_with_constant_memory()?;
+        sheet.set_name(&name)?;
+        for (c, h) in series.headers.iter().enumerate() {
+            let width = if c < 3 {
+                14.0
+            } else if h.chars().count() > 8 {
+                16.0
+            } else {
+                10.0
+            };
+            sheet.set_column_width(c as u16, width)?;
+            sheet.write_string_with_format(0, c as u16, h, &self.bold)?;
         }
-        self.next[sheet] += 1;
-        Some(row)
+        sheet.set_freeze_panes(1, 0)?;
+        let index = self.workbook.worksheets().len() - 1;
+        series.sheets.push(index);
+        series.next = 1;
+        Ok(())
+    }
+
+    /// The worksheet and row for the next row of `kind`, starting a new worksheet when the
+    /// current one is full.
+    fn take_row(&mut self, kind: usize) -> Result<(usize, u32), XlsxError> {
+        if self.series[kind].next > XLSX_MAX_ROW {
+            self.add_sheet(kind)?;
+        }
+        let series = &mut self.series[kind];
+        let row = series.next;
+        series.next += 1;
+        Ok((series.sheets[series.sheets.len() - 1], row))
     }
 
     fn write_row(&mut self, r: &RowResult) -> Result<(), XlsxError> {
@@ -492,9 +521,10 @@ impl XlsxSink {
                 "internal: not a table row".to_string(),
             ));
         };
-        if let Some(row) = self.take_row(RESULTS) {
+        {
+            let (index, row) = self.take_row(RESULTS)?;
             let score = self.score.clone();
-            let sheet = self.workbook.worksheet_from_index(RESULTS)?;
+            let sheet = self.workbook.worksheet_from_index(index)?;
             sheet.write_number(row, 0, r.row as f64)?;
             write_opt(sheet, row, 1, t.project_id.as_deref())?;
             write_opt(sheet, row, 2, t.project_name.as_deref())?;
@@ -526,10 +556,8 @@ impl XlsxSink {
             }
         }
         for f in &t.findings {
-            let Some(row) = self.take_row(FINDINGS) else {
-                break;
-            };
-            let sheet = self.workbook.worksheet_from_index(FINDINGS)?;
+            let (index, row) = self.take_row(FINDINGS)?;
+            let sheet = self.workbook.worksheet_from_index(index)?;
             sheet.write_number(row, 0, r.row as f64)?;
             write_opt(sheet, row, 1, t.project_id.as_deref())?;
             write_opt(sheet, row, 2, t.project_name.as_deref())?;
@@ -541,10 +569,8 @@ impl XlsxSink {
             sheet.write_string(row, 6, &f.message)?;
         }
         for e in &r.errors {
-            let Some(row) = self.take_row(ERRORS) else {
-                break;
-            };
-            let sheet = self.workbook.worksheet_from_index(ERRORS)?;
+            let (index, row) = self.take_row(ERRORS)?;
+            let sheet = self.workbook.worksheet_from_index(index)?;
             sheet.write_number(row, 0, r.row as f64)?;
             write_opt(sheet, row, 1, t.project_id.as_deref())?;
             write_opt(sheet, row, 2, e.column.as_deref())?;
@@ -575,10 +601,13 @@ fn decimal_f64(d: Decimal) -> f64 {
 
 impl Sink for XlsxSink {
     fn write(&mut self, parts: &[Part]) -> Result<(), String> {
+        // One project per row of 评价结果: a second results sheet would split the table people
+        // sort and filter, so past Excel's limit the batch asks for CSV or JSON Lines.
         let rows: usize = parts.iter().map(|p| p.rows.len()).sum();
-        if self.next[RESULTS] as usize + rows > XLSX_MAX_ROW as usize + 1 {
+        if self.series[RESULTS].next as usize + rows > XLSX_MAX_ROW as usize + 1 {
             return Err(format!(
-                "XLSX 工作表最多容纳 {XLSX_MAX_ROW} 行结果；请改用 CSV 或 JSON Lines 输出 (too many rows for XLSX; use CSV or JSON Lines)"
+                "XLSX 工作表最多容纳 {} 行结果；请改用 CSV 或 JSON Lines 输出 (too many rows for XLSX; use CSV or JSON Lines)",
+                XLSX_MAX_ROW
             ));
         }
         for r in parts.iter().flat_map(|p| &p.rows) {
@@ -589,14 +618,21 @@ impl Sink for XlsxSink {
 
     fn finish(mut self: Box<Self>, mut about: About) -> Result<(), String> {
         let lang = self.lang;
-        for (sheet, name) in [
-            (FINDINGS, tr(lang, "扣分原因", "findings")),
-            (ERRORS, tr(lang, "错误", "errors")),
-        ] {
-            if self.truncated[sheet] > 0 {
+        for kind in [FINDINGS, ERRORS] {
+            let series = &self.series[kind];
+            if series.sheets.len() > 1 {
                 about.rows.push((
-                    tr(lang, "未写入", "not written").to_string(),
-                    format!("{name}: {} (XLSX row limit)", self.truncated[sheet]),
+                    series.name.to_string(),
+                    format!(
+                        "{} {} (Excel {})",
+                        series.sheets.len(),
+                        tr(
+                            lang,
+                            "个工作表，超过行数上限后接续",
+                            "worksheets, continued past"
+                        ),
+                        tr(lang, "每表行数上限", "row limit")
+                    ),
                 ));
             }
         }

@@ -140,7 +140,7 @@ export type ProblemCode =
   | "tree_cycle" | "no_indicators" | "leaf_without_points" | "leaf_without_script"
   | "parent_with_script" | "invalid_points" | "points_mismatch" | "total_mismatch"
   | "constraint_violated" | "invalid_grade_bands" | "invalid_input" | "script_file"
-  | "script_syntax" | "unknown_name" | "kpi_cycle" | "submission_syntax" | "unknown_input"
+  | "script_syntax" | "unknown_name" | "kpi_cycle" | "submission_syntax" | "duplicate_key" | "unknown_input"
   | "wrong_type" | "out_of_range" | "invalid_choice" | "invalid_date" | "too_long"
   | "unknown_indicator" | "na_not_allowed" | "missing_input" | "script_error"
   | "limit_exceeded" | "result_out_of_range" | "result_not_finite" | "result_wrong_type"

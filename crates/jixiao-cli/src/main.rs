@@ -1,7 +1,7 @@
 //! `jixiao` — check rulebooks and score projects from the command line.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use jixiao::{Engine, Error, EvalOptions, Lang, Rulebook, Submission};
+use jixiao::{Engine, Error, EvalOptions, Rulebook, Submission};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,8 +11,9 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-mod batch;
 mod table;
+
+use jixiao_cli::{LangArg, batch};
 
 #[derive(Parser)]
 #[command(
@@ -60,21 +61,6 @@ enum Command {
 enum Format {
     Table,
     Json,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum LangArg {
-    Zh,
-    En,
-}
-
-impl From<LangArg> for Lang {
-    fn from(l: LangArg) -> Lang {
-        match l {
-            LangArg::Zh => Lang::Zh,
-            LangArg::En => Lang::En,
-        }
-    }
 }
 
 fn main() -> ExitCode {

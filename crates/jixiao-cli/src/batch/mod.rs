@@ -4,9 +4,9 @@
 //! and handed, in input order, to a writer thread. At most a few chunks are in flight, so
 //! memory stays flat however long the file is. Bad rows are reported and counted, never fatal.
 
-mod columns;
+pub mod columns;
 mod encoding;
-mod read;
+pub mod read;
 mod report;
 mod row;
 mod write;

@@ -463,6 +463,10 @@ impl<'a> RecordText<'a> {
         self.record.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.record.is_empty()
+    }
+
     pub fn get(&self, i: usize) -> Option<&'a str> {
         self.record.range(i).and_then(|r| self.text.get(r))
     }

@@ -1,0 +1,24 @@
+//! The `jixiao` command line's library: the batch (reading CSV, spreadsheets and JSON Lines
+//! into submissions, scoring, writing results), apart from the binary so that fuzz targets and
+//! tests can call its readers.
+
+pub mod batch;
+
+use clap::ValueEnum;
+use jixiao::Lang;
+
+/// `--lang zh|en`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}

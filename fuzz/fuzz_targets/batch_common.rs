@@ -1,0 +1,40 @@
+// Shared by the batch row reader targets: the bytes as an input file, read as the batch
+// reads it, header matched against a shipped rulebook, every row drained.
+
+use jixiao::{Engine, Rulebook};
+use jixiao_cli::batch::columns::ColumnMatcher;
+use jixiao_cli::batch::read::{Feed, InputKind, ReadOptions, read_all};
+use std::sync::{Arc, LazyLock};
+
+static MATCHER: LazyLock<Arc<ColumnMatcher>> = LazyLock::new(|| {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/demo/rulebook.toml");
+    let engine = Engine::new(Rulebook::from_path(path).expect("demo")).expect("demo");
+    Arc::new(ColumnMatcher::new(&engine))
+});
+
+pub fn read(data: &[u8], kind: InputKind, extension: &str) {
+    let dir = std::env::temp_dir();
+    let path = dir.join(format!("jixiao-fuzz-{}.{extension}", std::process::id()));
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let options = ReadOptions {
+        path: path.clone(),
+        kind,
+        encoding: "auto".into(),
+        delimiter: b',',
+        sheet: None,
+        header_row: None,
+        chunk_rows: 16,
+    };
+    let (tx, rx) = std::sync::mpsc::sync_channel(4);
+    let matcher = MATCHER.clone();
+    let reader = std::thread::spawn(move || read_all(options, matcher, tx));
+    for feed in rx {
+        if let Feed::Header { cells, .. } = feed {
+            let _ = MATCHER.plan(cells);
+        }
+    }
+    reader.join().expect("the reader thread panicked");
+    let _ = std::fs::remove_file(path);
+}

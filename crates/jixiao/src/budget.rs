@@ -191,9 +191,11 @@ mod original {
         Dedup,
         ToString,
         ToDebug,
+        Keys,
+        Values,
     }
 
-    const SOURCES: [&str; 8] = [
+    const SOURCES: [&str; 10] = [
         "a == b",
         "a != b",
         "contains(a, b)",
@@ -202,6 +204,8 @@ mod original {
         "dedup(a); a",
         "to_string(a)",
         "to_debug(a)",
+        "keys(a)",
+        "values(a)",
     ];
 
     static ORIGINALS: LazyLock<Originals> = LazyLock::new(|| {
@@ -258,6 +262,9 @@ fn charged_builtins(e: &mut rhai::Engine) {
         ("to_debug", &[array]),
         ("to_string", &[map]),
         ("to_debug", &[map]),
+        // A map's keys and values are copied into a new array.
+        ("keys", &[map]),
+        ("values", &[map]),
     ] {
         e.register_raw_fn(name, types, walking_builtin);
     }
@@ -283,6 +290,8 @@ fn walking_builtin(ctx: NativeCallContext, args: &mut [&mut Dynamic]) -> RhaiRes
         ("index_of", 2) => Op::IndexOf,
         ("index_of", _) => Op::IndexOfFrom,
         ("to_debug", _) => Op::ToDebug,
+        ("keys", _) => Op::Keys,
+        ("values", _) => Op::Values,
         _ => Op::ToString,
     };
     charge_at(args.iter().map(|a| elements(a)).sum(), &ctx)?;

@@ -24,9 +24,12 @@ pub const MAX_POINTS: f64 = 1_000_000.0;
 /// `to_string` of arrays and maps: one per element). A scoring script needs a few hundred; a
 /// runaway loop hits this in a few milliseconds.
 pub const MAX_OPERATIONS: u64 = 100_000;
-/// Operations all the scripts of one scorecard may perform together: ten scripts running to
-/// their own limit. The scorecards of the shipped rulebooks spend under 10,000.
-pub const MAX_SCORECARD_OPERATIONS: u64 = 1_000_000;
+/// Operations all the scripts of one scorecard may perform together: two scripts running to
+/// their own limit. The heaviest scorecard of the shipped rulebooks spends 892 (monitoring,
+/// every script in Rhai); the cost of one operation is not bounded by much less than the
+/// largest array or map a script may copy, so this figure is what bounds a hostile
+/// rulebook's scorecard in time (BENCHMARKS.md, "Untrusted rulebooks").
+pub const MAX_SCORECARD_OPERATIONS: u64 = 200_000;
 /// Nested function calls in a script (endless recursion stops here).
 pub const MAX_CALL_LEVELS: usize = 32;
 /// Characters of one string in a script, and of the strings inside one array or map together.

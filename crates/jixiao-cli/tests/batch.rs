@@ -618,3 +618,114 @@ full()
     }
     assert_eq!(last, (format!("P{}", PROJECTS - 1), "问题 99".to_string()));
 }
+
+/// The demo CSV fixture with `extra` appended after its rows, scored to JSON Lines; the
+/// parsed result lines and the messages.
+fn batch_with_extra(extra: &[u8], extension: &str) -> (i32, Vec<serde_json::Value>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut input = std::fs::read(fixture("demo-bom.csv")).unwrap();
+    if extension == "jsonl" {
+        input = std::fs::read(fixture("demo.jsonl")).unwrap();
+    }
+    input.extend_from_slice(extra);
+    let path = dir.path().join(format!("projects.{extension}"));
+    std::fs::write(&path, input).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["batch", &demo()])
+        .arg(&path)
+        .args(["--output-format", "jsonl", "-o", "-"])
+        .output()
+        .unwrap();
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        out.status.code().unwrap_or(-1),
+        lines,
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A row without end (5 MiB, no newline) fails on its own row; the rows before it are scored
+/// and written, and the batch stops reading there.
+#[test]
+fn a_row_past_its_size_limit_fails_alone() {
+    for extension in ["csv", "jsonl"] {
+        let endless = vec![b'x'; 5 << 20];
+        let (code, lines, stderr) = batch_with_extra(&endless, extension);
+        assert_eq!(code, 1, "{extension}: {stderr}");
+        let last = lines.last().unwrap();
+        assert_eq!(last["status"], "failed", "{extension}");
+        let message = last["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("超过 4 MiB 的上限"),
+            "{extension}: {message}"
+        );
+        let scored = lines.iter().filter(|l| l["status"] != "failed").count();
+        assert!(
+            scored >= 3,
+            "{extension}: the rows before it are scored: {lines:?}"
+        );
+    }
+}
+
+#[test]
+fn a_cell_or_a_row_wider_than_excel_allows_fails_naming_it() {
+    let long_cell = format!("9,ZH-9,{}\n", "长".repeat(40_000));
+    let (code, lines, stderr) = batch_with_extra(long_cell.as_bytes(), "csv");
+    assert_eq!(code, 1, "{stderr}");
+    let failed: Vec<_> = lines.iter().filter(|l| l["status"] == "failed").collect();
+    assert_eq!(failed.len(), 1, "{lines:?}");
+    let message = failed[0]["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("32767 个字符"), "{message}");
+
+    let wide = format!("9,ZH-9{}\n", ",0".repeat(20_000));
+    let (code, lines, _) = batch_with_extra(wide.as_bytes(), "csv");
+    assert_eq!(code, 1);
+    let failed: Vec<_> = lines.iter().filter(|l| l["status"] == "failed").collect();
+    assert_eq!(failed.len(), 1);
+    let message = failed[0]["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("16384 列的上限"), "{message}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_input_must_be_a_regular_file_or_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("projects.csv");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for input in [fifo.as_path(), dir.path()] {
+        // Watched: opening a FIFO waits for a writer, so a regression would hang here.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+            .args(["batch", &demo()])
+            .arg(input)
+            .args(["--input-format", "csv", "-o", "-", "--output-format", "csv"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("the batch waited on {}", input.display());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("不是普通文件"), "{stderr}");
+    }
+}

@@ -359,10 +359,37 @@ pub fn read_all(options: ReadOptions, matcher: Arc<ColumnMatcher>, tx: SyncSende
     }
 }
 
+/// Bounds on what one row of an input may hold: past them the row fails with its row and
+/// column named, and the rest of the batch goes on where it can.
+pub mod limits {
+    /// Bytes of one CSV record or JSON Lines line (a line that never ends must not grow the
+    /// reader without bound).
+    pub const MAX_ROW_BYTES: u64 = 4 << 20;
+    /// Characters of one cell: Excel's own limit.
+    pub const MAX_CELL_CHARS: usize = 32_767;
+    /// Cells of one row: Excel's column limit.
+    pub const MAX_CELLS: usize = 16_384;
+}
+use limits::{MAX_CELL_CHARS, MAX_CELLS, MAX_ROW_BYTES};
+
+/// The input is a regular file or standard input: a FIFO would be waited on forever, a
+/// device read without end.
+fn regular_input(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(_) => Err(format!(
+            "输入 {} 不是普通文件（目录、设备或管道不能读取；标准输入请用 -） (the input is not a regular file)",
+            path.display()
+        )),
+        Err(e) => Err(format!("无法读取 {}：{e}", path.display())),
+    }
+}
+
 fn open(path: &Path) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
     if path.as_os_str() == "-" {
         return Ok((Box::new(io::stdin()), None));
     }
+    regular_input(path)?;
     let file =
         std::fs::File::open(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
     let len = file.metadata().ok().map(|m| m.len());
@@ -383,6 +410,87 @@ impl Read for Counting {
     }
 }
 
+/// Stops reading when the row being read passes [`MAX_ROW_BYTES`]: `row_start` is where the
+/// current row began, set by the reading loop after each row. What the parser has read ahead
+/// (its buffer) is allowed on top.
+struct RowLimit<R> {
+    inner: R,
+    read: u64,
+    row_start: u64,
+    allowance: u64,
+}
+
+/// The error [`RowLimit`] stops with.
+#[derive(Debug)]
+struct RowTooLong;
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row longer than {} MiB", MAX_ROW_BYTES >> 20)
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+impl<R: Read> Read for RowLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.read - self.row_start > MAX_ROW_BYTES + self.allowance {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, RowTooLong));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+fn is_row_too_long(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<RowTooLong>())
+}
+
+/// The row that passed [`MAX_ROW_BYTES`]: it fails, and reading stops there (where the next
+/// row would start is unknown), so the rows before it are still scored and written.
+fn row_too_long(row: u64) -> RawRow {
+    RawRow::Unreadable {
+        row,
+        column: None,
+        reason: format!(
+            "该行超过 {} MiB 的上限，其后的行未读取 (the row is longer than {} MiB; the rows after it were not read)",
+            MAX_ROW_BYTES >> 20,
+            MAX_ROW_BYTES >> 20
+        ),
+    }
+}
+
+/// Too many cells, or a cell longer than Excel allows: the row fails, naming the cell.
+fn oversized(row: u64, cells: usize, mut lengths: impl Iterator<Item = usize>) -> Option<RawRow> {
+    if cells > MAX_CELLS {
+        return Some(RawRow::Unreadable {
+            row,
+            column: Some(MAX_CELLS),
+            reason: format!(
+                "该行有 {cells} 列，超过 {MAX_CELLS} 列的上限 (more than {MAX_CELLS} cells)"
+            ),
+        });
+    }
+    let column = lengths.position(|chars| chars > MAX_CELL_CHARS)?;
+    Some(RawRow::Unreadable {
+        row,
+        column: Some(column),
+        reason: format!(
+            "单元格超过 {MAX_CELL_CHARS} 个字符的上限 (a cell longer than {MAX_CELL_CHARS} characters)"
+        ),
+    })
+}
+
+/// Characters of a CSV field, counted only when its bytes could pass the limit.
+fn field_chars(field: &[u8]) -> usize {
+    if field.len() <= MAX_CELL_CHARS {
+        field.len()
+    } else {
+        String::from_utf8_lossy(field).chars().count()
+    }
+}
+
 type ReadResult = Result<Result<(), Stop>, String>;
 
 fn read_csv(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
@@ -397,21 +505,32 @@ fn read_csv(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
     if emitter.start(len, Unit::Bytes).is_err() {
         return Ok(Err(Stop));
     }
+    const BUFFER: usize = 256 * 1024;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(options.delimiter)
-        .buffer_capacity(256 * 1024)
-        .from_reader(text);
+        .buffer_capacity(BUFFER)
+        .from_reader(RowLimit {
+            inner: text,
+            read: 0,
+            row_start: 0,
+            allowance: BUFFER as u64,
+        });
     let transcoded_from = transcoded.then(|| encoding.name());
     let mut record = csv::ByteRecord::new();
     let mut row = 0u64;
     loop {
-        match reader.read_byte_record(&mut record) {
+        let read = reader.read_byte_record(&mut record);
+        reader.get_mut().row_start = reader.position().byte();
+        match read {
             Ok(false) => return Ok(Ok(())),
             Ok(true) => {
                 row += 1;
-                let raw = if emitter.header_settled() {
+                let lengths = record.iter().map(field_chars);
+                let raw = if let Some(refused) = oversized(row, record.len(), lengths) {
+                    refused
+                } else if emitter.header_settled() {
                     // The next record will be about as long as this one.
                     let next =
                         csv::ByteRecord::with_capacity(record.as_slice().len(), record.len());
@@ -428,6 +547,9 @@ fn read_csv(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
                 }
             }
             Err(e) => match e.kind() {
+                csv::ErrorKind::Io(io) if is_row_too_long(io) => {
+                    return Ok(emitter.push(row_too_long(row + 1)));
+                }
                 csv::ErrorKind::Io(io) => {
                     return Err(format!("读取 {} 时出错：{io}", options.path.display()));
                 }
@@ -547,17 +669,29 @@ fn read_jsonl(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
     if emitter.start(len, Unit::Bytes).is_err() {
         return Ok(Err(Stop));
     }
-    let mut reader = BufReader::with_capacity(256 * 1024, counting);
+    const BUFFER: usize = 256 * 1024;
+    let limited = RowLimit {
+        inner: counting,
+        read: 0,
+        row_start: 0,
+        allowance: BUFFER as u64,
+    };
+    let mut reader = BufReader::with_capacity(BUFFER, limited);
     let mut line = Vec::new();
     let mut row = 0u64;
+    let mut position = 0u64;
     loop {
         line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|e| format!("读取 {} 时出错：{e}", options.path.display()))?;
+        reader.get_mut().row_start = position;
+        let n = match reader.read_until(b'\n', &mut line) {
+            Ok(n) => n,
+            Err(e) if is_row_too_long(&e) => return Ok(emitter.push(row_too_long(row + 1))),
+            Err(e) => return Err(format!("读取 {} 时出错：{e}", options.path.display())),
+        };
         if n == 0 {
             return Ok(Ok(()));
         }
+        position += n as u64;
         row += 1;
         // A BOM some Windows tools put before the first line.
         let bytes = if row == 1 {
@@ -584,6 +718,7 @@ fn read_jsonl(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
 }
 
 fn read_spreadsheet(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
+    regular_input(&options.path)?;
     let is_xlsx = options
         .path
         .extension()
@@ -660,6 +795,12 @@ fn read_xlsx(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
         }
         let (_, values) = current.get_or_insert_with(|| (row, Vec::new()));
         let column = column as usize;
+        if column >= MAX_CELLS {
+            // A cell reference past Excel's last column: the row is refused (below) rather
+            // than widened to it.
+            values.resize(MAX_CELLS + 1, Cell::Empty);
+            continue;
+        }
         if values.len() <= column {
             values.resize(column + 1, Cell::Empty);
         }
@@ -713,10 +854,15 @@ fn push_sheet_row(
     if cells.iter().all(|c| *c == Cell::Empty) {
         return Ok(());
     }
-    emitter.push(RawRow::Cells {
-        row: u64::from(zero_based_row) + 1,
-        cells,
-    })
+    let row = u64::from(zero_based_row) + 1;
+    let lengths = cells.iter().map(|c| match c {
+        Cell::Text(s) => field_chars(s.as_bytes()),
+        _ => 0,
+    });
+    if let Some(refused) = oversized(row, cells.len(), lengths) {
+        return emitter.push(refused);
+    }
+    emitter.push(RawRow::Cells { row, cells })
 }
 
 fn is_percent_format(code: &str) -> bool {

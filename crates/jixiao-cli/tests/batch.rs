@@ -729,3 +729,43 @@ fn the_input_must_be_a_regular_file_or_standard_input() {
         assert!(stderr.contains("不是普通文件"), "{stderr}");
     }
 }
+
+/// An XLSX whose one cell holds megabytes (inflating to gigabytes once cost as much memory)
+/// is refused by name before the spreadsheet is read.
+#[test]
+fn an_xlsx_cell_past_its_limit_is_refused_before_it_is_read() {
+    use std::io::{Read as _, Write as _};
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "项目编号").unwrap();
+    sheet.write_string(1, 0, "PLACEHOLDER").unwrap();
+    workbook.save(&plain).unwrap();
+    // The same workbook with the placeholder grown to 2 MiB, wherever it is stored.
+    let bomb = dir.path().join("bomb.xlsx");
+    let mut source = zip::ZipArchive::new(std::fs::File::open(&plain).unwrap()).unwrap();
+    let mut target = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..source.len() {
+        let mut part = source.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        let text = String::from_utf8_lossy(&bytes).replace("PLACEHOLDER", &"x".repeat(2 << 20));
+        target.start_file(name, stored).unwrap();
+        target.write_all(text.as_bytes()).unwrap();
+    }
+    target.finish().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["batch", &demo()])
+        .arg(&bomb)
+        .args(["-o", "-", "--output-format", "csv"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("有一段文字超过 1 MiB"), "{stderr}");
+    assert!(stderr.contains("bomb.xlsx"), "{stderr}");
+}

@@ -369,6 +369,12 @@ pub mod limits {
     pub const MAX_CELL_CHARS: usize = 32_767;
     /// Cells of one row: Excel's column limit.
     pub const MAX_CELLS: usize = 16_384;
+    /// Bytes one XML part of an XLSX file may inflate to: a million-row sheet is about 600 MB.
+    pub const MAX_XLSX_PART_BYTES: u64 = 1 << 30;
+    /// Bytes of text between two markup characters in an XLSX part: a cell (at most 32,767
+    /// characters) is far shorter; a "cell" that inflates to gigabytes is refused here, before
+    /// the spreadsheet reader would hold it whole.
+    pub const MAX_XLSX_TEXT_BYTES: u64 = 1 << 20;
 }
 use limits::{MAX_CELL_CHARS, MAX_CELLS, MAX_ROW_BYTES};
 
@@ -751,9 +757,78 @@ fn pick_sheet(names: &[String], wanted: Option<&str>, path: &Path) -> Result<Str
     }
 }
 
+/// An XLSX file's XML parts, inflated and looked through without being kept: each within
+/// [`MAX_XLSX_PART_BYTES`](limits::MAX_XLSX_PART_BYTES), no text run past
+/// [`MAX_XLSX_TEXT_BYTES`](limits::MAX_XLSX_TEXT_BYTES). A file that is no zip at all is left
+/// to the spreadsheet reader, whose error says so.
+fn xlsx_within_limits(path: &Path) -> Result<(), String> {
+    use limits::{MAX_XLSX_PART_BYTES, MAX_XLSX_TEXT_BYTES};
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+    let Ok(mut zip) = zip::ZipArchive::new(io::BufReader::new(file)) else {
+        return Ok(());
+    };
+    let mut buffer = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            return Ok(());
+        };
+        let Ok(name) = part.name().map(|n| n.to_string()) else {
+            return Ok(());
+        };
+        if !name.ends_with(".xml") {
+            continue;
+        }
+        let refused = |zh: String, en: String| {
+            Err(format!(
+                "{} 中的 {name} {zh}，不予读取 ({name} in the file {en}; not read)",
+                path.display()
+            ))
+        };
+        let (mut total, mut run, mut longest) = (0u64, 0u64, 0u64);
+        loop {
+            let n = match part.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                // A damaged part: the spreadsheet reader reports it.
+                Err(_) => return Ok(()),
+            };
+            total += n as u64;
+            if total > MAX_XLSX_PART_BYTES {
+                return refused(
+                    format!("解压后超过 {} GiB 的上限", MAX_XLSX_PART_BYTES >> 30),
+                    format!("inflates past {} GiB", MAX_XLSX_PART_BYTES >> 30),
+                );
+            }
+            for &b in &buffer[..n] {
+                if b == b'<' || b == b'>' {
+                    longest = longest.max(run);
+                    run = 0;
+                } else {
+                    run += 1;
+                }
+            }
+            if longest.max(run) > MAX_XLSX_TEXT_BYTES {
+                return refused(
+                    format!(
+                        "有一段文字超过 {} MiB（单元格最多 32767 个字符）",
+                        MAX_XLSX_TEXT_BYTES >> 20
+                    ),
+                    format!(
+                        "holds a text longer than {} MiB (a cell holds at most 32,767 characters)",
+                        MAX_XLSX_TEXT_BYTES >> 20
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// XLSX streamed cell by cell: memory stays flat however many rows the sheet has.
 fn read_xlsx(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
     let path = &options.path;
+    xlsx_within_limits(path)?;
     let mut workbook: calamine::Xlsx<_> =
         calamine::open_workbook(path).map_err(|e| format!("无法打开 {}：{e}", path.display()))?;
     let sheet = pick_sheet(&workbook.sheet_names(), options.sheet.as_deref(), path)?;

@@ -99,8 +99,34 @@ impl Rulebook {
         Self::from_toml_with_scripts(text, None)
     }
 
+    /// Rulebook text past [`MAX_RULEBOOK_BYTES`](crate::limits::MAX_RULEBOOK_BYTES) is refused
+    /// before it is parsed, however it arrives (a file, a string from C or JavaScript).
+    fn check_size(text: &str) -> Result<(), Error> {
+        use crate::limits::MAX_RULEBOOK_BYTES;
+        if text.len() as u64 <= MAX_RULEBOOK_BYTES {
+            return Ok(());
+        }
+        Err(Error::rulebook(
+            "",
+            vec![Problem::new(
+                ProblemCode::TooLong,
+                format!(
+                    "评价方案有 {} 字节，超过 {} MiB 的上限",
+                    text.len(),
+                    MAX_RULEBOOK_BYTES >> 20
+                ),
+                format!(
+                    "the rulebook has {} bytes, more than the {} MiB limit",
+                    text.len(),
+                    MAX_RULEBOOK_BYTES >> 20
+                ),
+            )],
+        ))
+    }
+
     /// Parse a JSON rulebook (the form browsers and other programs exchange).
     pub fn from_json_str(text: &str) -> Result<Self, Error> {
+        Self::check_size(text)?;
         let spec: RulebookSpec = serde_json::from_str(text).map_err(|e| {
             let line = u32::try_from(e.line()).ok().filter(|l| *l > 0);
             let column = u32::try_from(e.column()).ok().filter(|c| *c > 0);
@@ -150,6 +176,7 @@ impl Rulebook {
     }
 
     fn from_toml_with_scripts(text: &str, dir: Option<&Path>) -> Result<Self, Error> {
+        Self::check_size(text)?;
         if cfg!(feature = "compact") {
             return Err(Error::rulebook(
                 guess_id_toml(text),

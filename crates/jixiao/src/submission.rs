@@ -126,6 +126,24 @@ impl Submission {
         // would be an empty submission: a submission is an object, say so up front.
         // A byte-order mark (Windows editors write one) is not part of the JSON.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let limit = crate::limits::MAX_SUBMISSION_BYTES;
+        if text.len() as u64 > limit {
+            return Err(Error::Submission {
+                problems: vec![Problem::new(
+                    ProblemCode::TooLong,
+                    format!(
+                        "填报数据有 {} 字节，超过 {} MiB 的上限",
+                        text.len(),
+                        limit >> 20
+                    ),
+                    format!(
+                        "the submission has {} bytes, more than the {} MiB limit",
+                        text.len(),
+                        limit >> 20
+                    ),
+                )],
+            });
+        }
         let trimmed = text.trim_start();
         if let Some(first) = trimmed.chars().next()
             && first != '{'

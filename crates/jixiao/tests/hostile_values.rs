@@ -157,3 +157,28 @@ fn text_that_is_not_json_says_what_it_is() {
     let err = Submission::from_json_str(&long).unwrap_err();
     assert!(err.to_string().len() < 1_000, "{}", err.to_string().len());
 }
+
+/// Text past its limit is refused before it is parsed, however it arrives.
+#[test]
+fn rulebook_and_submission_text_past_their_limits_are_refused_unparsed() {
+    use jixiao::limits::{MAX_RULEBOOK_BYTES, MAX_SUBMISSION_BYTES};
+    let huge = format!("# {}\n", "x".repeat(MAX_RULEBOOK_BYTES as usize));
+    for err in [
+        Rulebook::from_toml_str(&huge).unwrap_err(),
+        Rulebook::from_json_str(&huge).unwrap_err(),
+    ] {
+        assert_eq!(err.code(), ProblemCode::TooLong);
+        assert!(
+            err.to_string().contains("超过 4 MiB 的上限"),
+            "{}",
+            &err.to_string()[..200]
+        );
+    }
+    let huge = format!(
+        "{{\"values\": {{\"x\": \"{}\"}}}}",
+        "x".repeat(MAX_SUBMISSION_BYTES as usize)
+    );
+    let err = Submission::from_json_str(&huge).unwrap_err();
+    assert_eq!(err.code(), ProblemCode::TooLong);
+    assert!(err.to_string().contains("超过 16 MiB 的上限"));
+}

@@ -111,7 +111,7 @@ struct Compiled {
     n_inputs: usize,
     /// Input ids (interned) and indices, sorted by id, to pair them with a submission's
     /// sorted values.
-    inputs_by_id: Vec<(&'static str, usize)>,
+    inputs_by_id: Vec<(Text, usize)>,
     /// Each grade input's levels prepared for checking values (empty for other inputs).
     grade_checks: Vec<GradeCheck>,
     /// Every node's declared points: a scorecard's points when nothing is N/A.
@@ -149,11 +149,11 @@ struct CompiledKpi {
 struct Node {
     spec_index: usize,
     /// Texts every scorecard repeats, shared rather than copied per evaluation.
-    id: &'static str,
-    parent_id: Option<&'static str>,
-    label: &'static str,
-    label_en: Option<&'static str>,
-    criteria: Option<&'static str>,
+    id: Text,
+    parent_id: Option<Text>,
+    label: Text,
+    label_en: Option<Text>,
+    criteria: Option<Text>,
     parent: Option<usize>,
     children: Vec<usize>,
     level: u32,
@@ -533,7 +533,7 @@ impl Engine {
             done[k.metric] = true;
             if let Some(scope) = scope.as_mut() {
                 scope.push_constant_dynamic(
-                    c.table.metas[k.metric].id,
+                    &*c.table.metas[k.metric].id,
                     metric_values[k.metric]
                         .as_ref()
                         .map_or(Dynamic::UNIT, to_dynamic),
@@ -588,7 +588,7 @@ impl Engine {
                         out.status = Status::Unscored;
                         out.missing = missing
                             .iter()
-                            .map(|&i| Text::Borrowed(c.table.metas[i].id))
+                            .map(|&i| c.table.metas[i].id.clone())
                             .collect();
                         let labels: Vec<String> = missing
                             .iter()
@@ -604,8 +604,8 @@ impl Engine {
                                     ""
                                 };
                                 let label = match options.lang {
-                                    Lang::Zh => m.label,
-                                    Lang::En => m.label_en.unwrap_or(m.label),
+                                    Lang::Zh => &m.label,
+                                    Lang::En => m.label_en.as_ref().unwrap_or(&m.label),
                                 };
                                 format!("{label}{why}")
                             })
@@ -638,7 +638,7 @@ impl Engine {
                             .get(m)
                             .and_then(Option::as_ref)
                             .map_or(serde_json::Value::Null, val_json);
-                        out.reads.insert(Text::Borrowed(c.table.metas[m].id), value);
+                        out.reads.insert(c.table.metas[m].id.clone(), value);
                     }
                 });
             }
@@ -752,10 +752,10 @@ impl Engine {
                 _ => None,
             };
             KpiValue {
-                id: Text::Borrowed(meta.id),
+                id: meta.id.clone(),
                 label: match (options.lang, &meta.label_en) {
-                    (Lang::En, Some(en)) => Text::Borrowed(en),
-                    _ => Text::Borrowed(meta.label),
+                    (Lang::En, Some(en)) => en.clone(),
+                    _ => meta.label.clone(),
                 },
                 value: value.map(|v| (v * 1e6).round() / 1e6),
                 // Printed form for people; bulk runs (trace off) skip the formatting.
@@ -935,17 +935,17 @@ impl Engine {
         submission: &Submission,
     ) {
         let node = &self.inner.nodes[ni];
-        out.id = Text::Borrowed(node.id);
-        out.parent = node.parent_id.map(Text::Borrowed);
+        out.id = node.id.clone();
+        out.parent = node.parent_id.clone();
         out.level = node.level;
         out.leaf = node.leaf.is_some();
-        out.label = Text::Borrowed(node.label);
-        out.label_en = node.label_en.map(Text::Borrowed);
+        out.label = node.label.clone();
+        out.label_en = node.label_en.clone();
         out.points = points.unwrap_or(node.declared);
         out.score = None;
         out.attainment = None;
         out.status = Status::Unscored;
-        out.criteria = node.criteria.map(Text::Borrowed);
+        out.criteria = node.criteria.clone();
         out.explanation = None;
         out.findings.clear();
         out.flag = None;
@@ -954,7 +954,7 @@ impl Engine {
         out.note = if submission.notes.is_empty() {
             None
         } else {
-            submission.notes.get(node.id).cloned()
+            submission.notes.get(&*node.id).cloned()
         };
         // `BTreeMap::clear` on an empty map still walks a drop iterator; trace is usually off.
         if !out.reads.is_empty() {
@@ -974,17 +974,17 @@ impl Engine {
         let c = &*self.inner;
         let node = &c.nodes[ni];
         IndicatorScore {
-            id: Text::Borrowed(node.id),
-            parent: node.parent_id.map(Text::Borrowed),
+            id: node.id.clone(),
+            parent: node.parent_id.clone(),
             level: node.level,
             leaf: node.leaf.is_some(),
-            label: Text::Borrowed(node.label),
-            label_en: node.label_en.map(Text::Borrowed),
+            label: node.label.clone(),
+            label_en: node.label_en.clone(),
             points: points.unwrap_or(node.declared),
             score: None,
             attainment: None,
             status: Status::Unscored,
-            criteria: node.criteria.map(Text::Borrowed),
+            criteria: node.criteria.clone(),
             explanation: None,
             findings: Vec::new(),
             flag: None,
@@ -993,7 +993,7 @@ impl Engine {
             note: if submission.notes.is_empty() {
                 None
             } else {
-                submission.notes.get(node.id).cloned()
+                submission.notes.get(&*node.id).cloned()
             },
             reads: BTreeMap::new(),
         }
@@ -1048,7 +1048,7 @@ impl Engine {
         // Kept in input order (the rulebook's, as the form lists them) as they arrive in id
         // order: an insertion per bad value, of which there are few.
         let mut value_problems: Vec<(usize, Problem)> = Vec::new();
-        for &(id, i) in &c.inputs_by_id {
+        for &(ref id, i) in &c.inputs_by_id {
             let raw = loop {
                 let Some((key, raw)) = next else { break None };
                 match cmp_ids(key, id) {
@@ -1328,7 +1328,7 @@ fn lazy_scope<'s>(
             .zip(done)
             .filter(|(_, d)| **d)
         {
-            s.push_constant_dynamic(meta.id, v.as_ref().map_or(Dynamic::UNIT, to_dynamic));
+            s.push_constant_dynamic(&*meta.id, v.as_ref().map_or(Dynamic::UNIT, to_dynamic));
         }
         s
     })
@@ -1358,8 +1358,8 @@ fn val_json(v: &Val) -> serde_json::Value {
         Val::Bool(b) => serde_json::Value::Bool(*b),
         Val::Text(s) => serde_json::Value::String(s.to_string()),
         Val::Grade { labels, .. } => match labels.as_slice() {
-            [one] => serde_json::Value::from(*one),
-            many => serde_json::Value::from(many.to_vec()),
+            [one] => serde_json::Value::from(one.as_ref()),
+            many => serde_json::Value::from(many.iter().map(|l| l.as_ref()).collect::<Vec<_>>()),
         },
         Val::Table(rows) => crate::table::rows_json(rows, val_json),
     }
@@ -1524,7 +1524,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     // would fold the compile-time placeholders into the scripts.
     let mut names_scope = Scope::new();
     for m in &table.metas {
-        names_scope.push_dynamic(m.id, Dynamic::UNIT);
+        names_scope.push_dynamic(&*m.id, Dynamic::UNIT);
     }
 
     // KPIs. `points` is not in scope yet: a KPI belongs to no indicator, so it has none.
@@ -1757,16 +1757,16 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
     .collect();
     // Interned like the ids and labels: every scorecard repeats them.
     let reference = RulebookRef {
-        id: Text::Borrowed(intern(&spec.id)),
-        version: Text::Borrowed(intern(&spec.version)),
-        hash: Text::Borrowed(intern(&rulebook.content_hash())),
+        id: intern(&spec.id),
+        version: intern(&spec.version),
+        hash: intern(&rulebook.content_hash()),
     };
     let grade_bands = grades
         .iter()
         .map(|g| {
             let grade = Grade {
-                label: Text::Borrowed(intern(&g.label)),
-                label_en: g.label_en.as_deref().map(|en| Text::Borrowed(intern(en))),
+                label: intern(&g.label),
+                label_en: g.label_en.as_deref().map(intern),
             };
             (points_decimal(g.min), grade)
         })
@@ -1776,7 +1776,7 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         spec.inputs[a].id.cmp(&spec.inputs[b].id)
     })
     .into_iter()
-    .map(|i| (table.metas[i].id, i))
+    .map(|i| (table.metas[i].id.clone(), i))
     .collect();
     let grade_checks = spec
         .inputs
@@ -1843,7 +1843,7 @@ fn refuse_rhai_only(
             continue;
         };
         let p = why("评分脚本", "the scoring script")
-            .indicator(node.id)
+            .indicator(&*node.id)
             .field("script")
             .at(leaf.code_line.first(), None);
         problems.push(match &leaf.file {

@@ -1228,8 +1228,8 @@ mod tests {
         for id in ["x", "k", "b"] {
             t.by_name.insert(id.into(), t.metas.len());
             t.metas.push(MetricMeta {
-                id,
-                label: id,
+                id: id.into(),
+                label: id.into(),
                 label_en: None,
                 fmt: ValueFmt::Number,
                 unit: None,

@@ -6,43 +6,41 @@
 //! on counters every thread of a batch writes: measurably the hottest instructions of a
 //! batch run. Interned, a scorecard borrows them for free (`Cow::Borrowed`).
 //!
-//! Interned texts live for the rest of the process. Identical texts are stored once, so
-//! loading the same rulebooks again (a server, the web form re-compiling as a rulebook is
-//! edited) adds only the texts that are new.
+//! Interned texts live for the rest of the process, so the interner is bounded: identical
+//! texts are stored once, and once [`MAX_INTERNED_BYTES`](crate::limits::MAX_INTERNED_BYTES)
+//! are held, a new text stays the engine's own (`Cow::Owned`, freed with the engine, copied
+//! into each scorecard). A server that compiles rulebook after rulebook for days grows by that
+//! much at most; the usual process, a few rulebooks, keeps every text borrowed.
 
-use rustc_hash::FxHashSet;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use crate::scorecard::Text;
+use std::collections::BTreeSet;
+use std::sync::{Mutex, PoisonError};
 
-static TEXTS: LazyLock<Mutex<FxHashSet<&'static str>>> =
-    LazyLock::new(|| Mutex::new(FxHashSet::default()));
-
-/// The interned copy of `text`.
-pub(crate) fn intern(text: &str) -> &'static str {
-    let mut texts = TEXTS.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(&interned) = texts.get(text) {
-        return interned;
-    }
-    let interned: &'static str = Box::leak(text.into());
-    texts.insert(interned);
-    interned
+struct Interned {
+    /// A B-tree rather than a hash set: its nodes are pointed at from their start, so leak
+    /// checkers see the texts as reachable, not "possibly lost".
+    texts: BTreeSet<&'static str>,
+    bytes: usize,
 }
 
-/// [`intern`] through a cache of this thread's own, for texts looked up while scoring (the
-/// grade labels of every expert-grade value): no lock after a thread's first sight of a text.
-/// Only for texts a rulebook declares, never for submitted values, so the set stays small.
-pub(crate) fn intern_cached(text: &str) -> &'static str {
-    thread_local! {
-        static SEEN: std::cell::RefCell<FxHashSet<&'static str>> =
-            std::cell::RefCell::new(FxHashSet::default());
+static TEXTS: Mutex<Interned> = Mutex::new(Interned {
+    texts: BTreeSet::new(),
+    bytes: 0,
+});
+
+/// `text`, borrowed from the interner when it is (or can still be) interned, else owned.
+pub(crate) fn intern(text: &str) -> Text {
+    let mut interned = TEXTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(&kept) = interned.texts.get(text) {
+        return Text::Borrowed(kept);
     }
-    SEEN.with_borrow_mut(|seen| match seen.get(text) {
-        Some(&interned) => interned,
-        None => {
-            let interned = intern(text);
-            seen.insert(interned);
-            interned
-        }
-    })
+    if interned.bytes + text.len() > crate::limits::MAX_INTERNED_BYTES {
+        return Text::Owned(text.to_string());
+    }
+    let kept: &'static str = Box::leak(text.into());
+    interned.texts.insert(kept);
+    interned.bytes += text.len();
+    Text::Borrowed(kept)
 }
 
 #[cfg(test)]
@@ -51,14 +49,22 @@ mod tests {
 
     #[test]
     fn identical_texts_are_stored_once() {
-        let a = intern("立项依据充分性");
-        let b = intern(&String::from("立项依据充分性"));
+        let (Text::Borrowed(a), Text::Borrowed(b)) = (
+            intern("立项依据充分性"),
+            intern(&String::from("立项依据充分性")),
+        ) else {
+            panic!("not interned");
+        };
         assert_eq!(a, "立项依据充分性");
         assert!(std::ptr::eq(a, b));
-        assert!(!std::ptr::eq(intern("x1"), intern("x2")));
-        assert!(std::ptr::eq(intern_cached("立项依据充分性"), a));
-        assert!(std::ptr::eq(intern_cached("立项依据充分性"), a));
-        let other = std::thread::spawn(|| intern_cached("立项依据充分性").as_ptr() as usize);
-        assert_eq!(other.join().unwrap(), a.as_ptr() as usize);
+        assert_ne!(intern("x1"), intern("x2"));
+    }
+
+    #[test]
+    fn past_the_bound_texts_stay_owned() {
+        let big = "大".repeat(crate::limits::MAX_INTERNED_BYTES / 3 + 1);
+        assert!(matches!(intern(&big), Text::Owned(_)));
+        // Still the same text.
+        assert_eq!(intern(&big), big.as_str());
     }
 }

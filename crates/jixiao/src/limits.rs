@@ -10,6 +10,12 @@ pub const MAX_SCRIPT_FILE_BYTES: u64 = 256 << 10;
 /// is under 100 KB).
 pub const MAX_SUBMISSION_BYTES: u64 = 16 << 20;
 
+/// Bytes of rulebook texts (ids, labels, 评分标准) kept for the whole process so that
+/// scorecards can borrow them; past it, an engine keeps its texts itself and frees them with
+/// it. Compiling and freeing thousands of distinct rulebooks grows the process by this much at
+/// most.
+pub const MAX_INTERNED_BYTES: usize = 2 << 20;
+
 /// Characters of a submitted or declared value quoted in a problem's message; a longer one is
 /// cut there and ends in "…" (a 10 MB invalid choice must not make a 20 MB scorecard).
 pub const MAX_QUOTED_CHARS: usize = 100;

@@ -418,19 +418,19 @@ impl Piece for usize {
 }
 
 /// Texts with a separator between them, pushed without joining them first.
-pub(crate) struct Joined<'a>(pub &'a [&'a str], pub &'a str);
+pub(crate) struct Joined<'a, T: AsRef<str>>(pub &'a [T], pub &'a str);
 
-impl Piece for Joined<'_> {
+impl<T: AsRef<str>> Piece for Joined<'_, T> {
     fn push_to(&self, out: &mut String) {
         for (i, text) in self.0.iter().enumerate() {
             if i > 0 {
                 out.push_str(self.1);
             }
-            out.push_str(text);
+            out.push_str(text.as_ref());
         }
     }
     fn size_hint(&self) -> usize {
-        let texts: usize = self.0.iter().map(|text| text.len()).sum();
+        let texts: usize = self.0.iter().map(|text| text.as_ref().len()).sum();
         texts + self.1.len() * self.0.len().saturating_sub(1)
     }
 }

@@ -10,7 +10,7 @@ use crate::error::quoted;
 use crate::model::{InputType, KpiFormat};
 use crate::numfmt;
 use crate::numfmt::cat;
-use crate::scorecard::{Finding, round_score};
+use crate::scorecard::{Finding, Text, round_score};
 use crate::submission::{Val, parse_date};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
 use rust_decimal::Decimal;
@@ -46,9 +46,9 @@ pub(crate) struct MetricTable {
 
 #[derive(Debug, Clone)]
 pub(crate) struct MetricMeta {
-    pub id: &'static str,
-    pub label: &'static str,
-    pub label_en: Option<&'static str>,
+    pub id: Text,
+    pub label: Text,
+    pub label_en: Option<Text>,
     pub fmt: ValueFmt,
     pub unit: Option<String>,
 }
@@ -235,8 +235,8 @@ struct Subject<'t> {
 impl Subject<'_> {
     fn label(&self, zh: bool) -> &str {
         match (self.meta, zh) {
-            (Some(m), true) => m.label,
-            (Some(m), false) => m.label_en.unwrap_or(m.label),
+            (Some(m), true) => &m.label,
+            (Some(m), false) => m.label_en.as_ref().unwrap_or(&m.label),
             (None, true) => "实际值",
             (None, false) => "value",
         }
@@ -439,9 +439,9 @@ fn subject_of<'t>(
 
 fn label_of(meta: &MetricMeta, zh: bool) -> &str {
     if zh {
-        meta.label
+        &meta.label
     } else {
-        meta.label_en.unwrap_or(meta.label)
+        meta.label_en.as_ref().unwrap_or(&meta.label)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Problem, ProblemCode, quoted};
 use crate::model::{GradeAggregate, GradeLevel, Input, InputType};
+use crate::scorecard::Text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -254,31 +255,33 @@ pub(crate) enum GradeLabels {
     /// The first `len` of `labels`.
     Few {
         len: u8,
-        labels: [&'static str; 3],
+        labels: [Text; 3],
     },
-    Many(Arc<[&'static str]>),
+    Many(Arc<[Text]>),
 }
 
+const NO_LABEL: Text = Text::Borrowed("");
+
 impl GradeLabels {
-    fn new(labels: &[&'static str]) -> Self {
-        match *labels {
+    fn new(labels: &[Text]) -> Self {
+        match labels {
             [a] => GradeLabels::Few {
                 len: 1,
-                labels: [a, "", ""],
+                labels: [a.clone(), NO_LABEL, NO_LABEL],
             },
             [a, b] => GradeLabels::Few {
                 len: 2,
-                labels: [a, b, ""],
+                labels: [a.clone(), b.clone(), NO_LABEL],
             },
             [a, b, c] => GradeLabels::Few {
                 len: 3,
-                labels: [a, b, c],
+                labels: [a.clone(), b.clone(), c.clone()],
             },
             _ => GradeLabels::Many(labels.into()),
         }
     }
 
-    pub fn as_slice(&self) -> &[&'static str] {
+    pub fn as_slice(&self) -> &[Text] {
         match self {
             GradeLabels::Few { len, labels } => &labels[..usize::from(*len)],
             GradeLabels::Many(labels) => labels,
@@ -299,7 +302,7 @@ impl PartialEq for GradeLabels {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GradeCheck {
     /// The interned labels of [`grade_scale`], in its order, and their fractions.
-    labels: Vec<&'static str>,
+    labels: Vec<Text>,
     fractions: Vec<f64>,
     /// No label has surrounding white space: a value equal to one trims to itself.
     trimmed: bool,
@@ -391,12 +394,12 @@ fn few_grades(input: &Input, items: &[serde_json::Value], g: &GradeCheck) -> Opt
     if !(1..=3).contains(&n) || !g.trimmed {
         return None;
     }
-    let mut labels = [""; 3];
+    let mut labels = [NO_LABEL; 3];
     let mut fractions = [0.0; 3];
     for (k, item) in items.iter().enumerate() {
         let s = item.as_str()?;
         let at = g.labels.iter().position(|l| same(l, s))?;
-        labels[k] = g.labels[at];
+        labels[k] = g.labels[at].clone();
         fractions[k] = g.fractions[at];
     }
     Some(Val::Grade {
@@ -561,7 +564,7 @@ fn check_value_with(
                 other => std::slice::from_ref(other),
             };
             let scale = grade_scale(input);
-            let mut labels = smallvec::SmallVec::<[&'static str; 8]>::new();
+            let mut labels = smallvec::SmallVec::<[Text; 8]>::new();
             let mut fractions = smallvec::SmallVec::<[f64; 8]>::new();
             for r in raws {
                 let at = r.as_str().and_then(|s| match grades {
@@ -569,7 +572,7 @@ fn check_value_with(
                     Some(g) if g.trimmed => g
                         .labels
                         .iter()
-                        .position(|l| *l == s)
+                        .position(|l| l == s)
                         .or_else(|| find_level(scale, s.trim())),
                     _ => find_level(scale, s.trim()),
                 });
@@ -596,8 +599,8 @@ fn check_value_with(
                     .field(format!("values.{}", input.id)));
                 };
                 labels.push(match grades {
-                    Some(g) => g.labels[at],
-                    None => crate::intern::intern_cached(&scale[at].label),
+                    Some(g) => g.labels[at].clone(),
+                    None => crate::intern::intern(&scale[at].label),
                 });
                 fractions.push(scale[at].fraction);
             }

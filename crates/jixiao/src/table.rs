@@ -311,7 +311,7 @@ pub(crate) fn target_table(
     let label = if zh {
         meta.label.to_string()
     } else {
-        meta.label_en.unwrap_or(meta.label).to_string()
+        meta.label_en.as_ref().unwrap_or(&meta.label).to_string()
     };
     let rows: Vec<Row> = match f.values().get(idx).and_then(Option::as_ref) {
         Some(Val::Table(rows)) => rows.clone(),

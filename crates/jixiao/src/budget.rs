@@ -173,7 +173,7 @@ pub(crate) fn install(e: &mut rhai::Engine) {
 /// for its input, then runs the original on an engine that has the standard library alone.
 mod original {
     use rhai::{AST, Dynamic, Scope};
-    use std::sync::LazyLock;
+    use std::sync::{Arc, Mutex, PoisonError, Weak};
 
     pub(super) struct Originals {
         engine: rhai::Engine,
@@ -208,7 +208,14 @@ mod original {
         "values(a)",
     ];
 
-    static ORIGINALS: LazyLock<Originals> = LazyLock::new(|| {
+    /// The originals, shared by the engines that are alive and freed with the last of them
+    /// (as [`crate::script::standard_library`]).
+    pub(super) fn shared() -> Arc<Originals> {
+        static ORIGINALS: Mutex<Weak<Originals>> = Mutex::new(Weak::new());
+        let mut shared = ORIGINALS.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(originals) = shared.upgrade() {
+            return originals;
+        }
         let mut engine = rhai::Engine::new_raw();
         engine.register_global_module(crate::script::standard_library());
         engine.set_optimization_level(rhai::OptimizationLevel::None);
@@ -216,15 +223,17 @@ mod original {
             .iter()
             .map(|source| engine.compile(source).unwrap_or_default())
             .collect();
-        Originals { engine, asts }
-    });
+        let originals = Arc::new(Originals { engine, asts });
+        *shared = Arc::downgrade(&originals);
+        originals
+    }
 
     /// Run built-in `op` on `args` (bound to `a`, `b`, `c`).
     pub(super) fn call(
+        originals: &Originals,
         op: Op,
         args: impl IntoIterator<Item = Dynamic>,
     ) -> Result<Dynamic, Box<rhai::EvalAltResult>> {
-        let originals = &*ORIGINALS;
         let mut scope = Scope::new();
         for (name, value) in ["a", "b", "c"].into_iter().zip(args) {
             scope.push_dynamic(name, value);
@@ -239,6 +248,9 @@ use original::Op;
 
 fn charged_builtins(e: &mut rhai::Engine) {
     use std::any::TypeId;
+    use std::sync::Arc;
+    // Held by this engine's functions: freed with the last engine.
+    let originals = original::shared();
     let (array, map, any, int) = (
         TypeId::of::<Array>(),
         TypeId::of::<Map>(),
@@ -266,14 +278,21 @@ fn charged_builtins(e: &mut rhai::Engine) {
         ("keys", &[map]),
         ("values", &[map]),
     ] {
-        e.register_raw_fn(name, types, walking_builtin);
+        let originals = Arc::clone(&originals);
+        e.register_raw_fn(name, types, move |ctx, args| {
+            walking_builtin(&originals, ctx, args)
+        });
     }
     // `dedup` changes its array, so it is registered as a method (not allowed on constants).
     e.register_fn(
         "dedup",
-        |ctx: NativeCallContext, a: &mut Array| -> Result<(), Box<EvalAltResult>> {
+        move |ctx: NativeCallContext, a: &mut Array| -> Result<(), Box<EvalAltResult>> {
             charge_at(array_elements(a), &ctx)?;
-            let deduped = original::call(Op::Dedup, [Dynamic::from_array(std::mem::take(a))])?;
+            let deduped = original::call(
+                &originals,
+                Op::Dedup,
+                [Dynamic::from_array(std::mem::take(a))],
+            )?;
             *a = deduped.into_array().unwrap_or_default();
             Ok(())
         },
@@ -282,7 +301,11 @@ fn charged_builtins(e: &mut rhai::Engine) {
 
 /// The built-ins registered in [`charged_builtins`] that leave their arguments as they are:
 /// charged for every element of their arguments, then Rhai's own.
-fn walking_builtin(ctx: NativeCallContext, args: &mut [&mut Dynamic]) -> RhaiResult {
+fn walking_builtin(
+    originals: &original::Originals,
+    ctx: NativeCallContext,
+    args: &mut [&mut Dynamic],
+) -> RhaiResult {
     let op = match (ctx.fn_name(), args.len()) {
         ("==", _) => Op::Eq,
         ("!=", _) => Op::Ne,
@@ -295,7 +318,7 @@ fn walking_builtin(ctx: NativeCallContext, args: &mut [&mut Dynamic]) -> RhaiRes
         _ => Op::ToString,
     };
     charge_at(args.iter().map(|a| elements(a)).sum(), &ctx)?;
-    original::call(op, args.iter().map(|a| (**a).clone()))
+    original::call(originals, op, args.iter().map(|a| (**a).clone()))
 }
 
 /// `sort` and `dedup` with a comparer ignore the comparer's errors in Rhai (a failing

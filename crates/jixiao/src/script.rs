@@ -619,14 +619,20 @@ fn sandbox_with(runner: bool) -> rhai::Engine {
     e
 }
 
-/// Rhai's standard library, built once per process and shared by every rulebook's engine
-/// (`Engine::new` would build and register all of its functions again for each one).
+/// Rhai's standard library, shared by every rulebook's engine that is alive (`Engine::new`
+/// would build and register all of its functions again for each one), and freed with the last
+/// of them: nothing of it outlives the engines.
 pub(crate) fn standard_library() -> rhai::Shared<rhai::Module> {
     use rhai::packages::Package as _;
-    static STANDARD: std::sync::OnceLock<rhai::Shared<rhai::Module>> = std::sync::OnceLock::new();
-    STANDARD
-        .get_or_init(|| rhai::packages::StandardPackage::new().as_shared_module())
-        .clone()
+    use std::sync::{Mutex, PoisonError, Weak};
+    static STANDARD: Mutex<Weak<rhai::Module>> = Mutex::new(Weak::new());
+    let mut shared = STANDARD.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(standard) = shared.upgrade() {
+        return standard;
+    }
+    let standard = rhai::packages::StandardPackage::new().as_shared_module();
+    *shared = rhai::Shared::downgrade(&standard);
+    standard
 }
 
 /// Helper names whose first argument may be a metric id; the compiler checks those ids.

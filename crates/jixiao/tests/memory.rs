@@ -22,9 +22,10 @@ fn rss_kb() -> i64 {
 fn compiling_and_freeing_2000_distinct_rulebooks_grows_the_process_by_under_10_mb() {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gov-it-post");
     let base = std::fs::read_to_string(rules.join("rulebook.toml")).unwrap();
-    let submission =
-        Submission::from_json_str(&std::fs::read_to_string(rules.join("examples/average.json")).unwrap())
-            .unwrap();
+    let submission = Submission::from_json_str(
+        &std::fs::read_to_string(rules.join("examples/average.json")).unwrap(),
+    )
+    .unwrap();
     let _ = Engine::from_str(&base).unwrap().evaluate(&submission);
     let before = rss_kb();
     let mut distinct_bytes = 0;
@@ -40,6 +41,9 @@ fn compiling_and_freeing_2000_distinct_rulebooks_grows_the_process_by_under_10_m
     }
     let grown = rss_kb() - before;
     eprintln!("{distinct_bytes} bytes of distinct rulebooks: RSS grew {grown} KB");
-    assert!(distinct_bytes > 40 << 20, "the texts must outgrow any bound");
+    assert!(
+        distinct_bytes > 40 << 20,
+        "the texts must outgrow any bound"
+    );
     assert!(grown < 10 * 1024, "RSS grew {grown} KB");
 }

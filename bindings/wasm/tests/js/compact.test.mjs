@@ -19,7 +19,9 @@ test("the compact module is what this glue runs (not the full one)", () => {
   assert.match(err.problems[0].message_en, /reads JSON rulebooks only/);
 });
 
-for (const v of vectors()) {
+// Vectors whose scripts need Rhai's runner are not the compact module's (it answers
+// not_in_compact_build there, tested below).
+for (const v of vectors().filter((v) => !v.needs_rhai)) {
   test(`compact parity: ${v.name}`, () => {
     const engine = new web.Engine(v.rulebookText);
     try {
@@ -100,4 +102,11 @@ test("a script that needs Rhai only at run time fails its indicator, not the sco
   assert.equal(a1ok.status, "scored");
   assert.equal(a1ok.score, 30);
   assert.deepEqual(a1ok.findings.map((f) => f.message), ["偏差 0.5"]);
+});
+
+test("a vector that needs the Rhai runner is refused by name, not scored differently", () => {
+  for (const v of vectors().filter((v) => v.needs_rhai)) {
+    const err = throwsJixiao(() => new web.Engine(v.rulebookText), "rulebook", "not_in_compact_build");
+    assert.ok(err.problems.length > 0 && err.problems.every((p) => p.code === "not_in_compact_build" && p.indicator), v.name);
+  }
 });

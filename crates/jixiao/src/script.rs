@@ -507,57 +507,19 @@ fn arg_number(pos: Position, zh: bool, d: Arg<'_>, helper: &str, what: &str) -> 
 }
 
 fn number_arg(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) -> RhaiResult<f64> {
-    match number(d) {
-        Some(v) if v.is_finite() => Ok(v),
+    let got = match number(d) {
+        Some(v) if v.is_finite() => return Ok(v),
         // `award(0/0)` once said "got f64": the value is a float, just not a finite one.
-        Some(v) => {
-            let v = if v.is_nan() {
-                "NaN"
-            } else if v > 0.0 {
-                "inf"
-            } else {
-                "-inf"
-            };
-            fail(
-                pos,
-                zh,
-                cat!(
-                    helper,
-                    "() 的参数 ",
-                    what,
-                    " 应为有限的数，收到 ",
-                    v,
-                    "（如 0/0 或除以 0 的结果）"
-                ),
-                cat!(
-                    helper,
-                    "(): ",
-                    what,
-                    " must be a finite number, got ",
-                    v,
-                    " (the result of 0/0 or a division by 0?)"
-                ),
-            )
-        }
-        None => fail(
-            pos,
-            zh,
-            cat!(
-                helper,
-                "() 的参数 ",
-                what,
-                " 应为数字，收到 ",
-                d.type_name()
-            ),
-            cat!(
-                helper,
-                "(): ",
-                what,
-                " must be a number, got ",
-                d.type_name()
-            ),
-        ),
-    }
+        Some(v) if v.is_nan() => "NaN",
+        Some(_) => "inf",
+        None => d.type_name(),
+    };
+    fail(
+        pos,
+        zh,
+        cat!(helper, "() 的参数 ", what, " 应为有限的数，收到 ", got),
+        cat!(helper, "(): ", what, " must be a finite number, got ", got),
+    )
 }
 
 /// Run `f` with the current thread's frame, its metric table borrowed separately so helpers

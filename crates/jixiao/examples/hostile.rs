@@ -7,26 +7,9 @@
 use jixiao::{Engine, Status, Submission};
 use std::time::Instant;
 
-/// `leaves` leaves under one dimension, each running `script`, points adding up to 100.
-fn rulebook(leaves: usize, script: &str) -> String {
-    let mut text = String::from(
-        "id = \"hostile\"\nversion = \"1\"\ntitle = \"恶意\"\nstage = \"post\"\n\n[[indicators]]\nid = \"A\"\nlabel = \"维度\"\n",
-    );
-    let cents = 10_000 / leaves;
-    for i in 0..leaves {
-        let c = if i + 1 == leaves {
-            10_000 - cents * (leaves - 1)
-        } else {
-            cents
-        };
-        text.push_str(&format!(
-            "\n[[indicators]]\nid = \"L{i}\"\nparent = \"A\"\nlabel = \"指标{i}\"\npoints = {}.{:02}\nscript = \"\"\"\n{script}\n\"\"\"\n",
-            c / 100,
-            c % 100
-        ));
-    }
-    text
-}
+#[path = "../benches/support/many_leaves.rs"]
+mod many_leaves;
+use many_leaves::many_leaves as rulebook;
 
 const FILL: &str = "let a = []; a.pad(999, \"x\");";
 const MAP: &str = "let m = #{}; for i in 0..900 { m[`k${i}`] = i }";

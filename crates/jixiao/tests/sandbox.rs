@@ -351,26 +351,9 @@ fn built_ins_that_walk_their_input_are_charged_per_element() {
 
 // ---------------------------------------------------------------- the scorecard's budget
 
-/// `n` leaves under one dimension, each running `script`; the points add up to 100.
-fn many_leaves(n: usize, script: &str) -> String {
-    let mut text = String::from(
-        "id = \"many\"\nversion = \"1\"\ntitle = \"多指标\"\nstage = \"post\"\n\n[[indicators]]\nid = \"A\"\nlabel = \"维度\"\n",
-    );
-    let cents = 10_000 / n;
-    for i in 0..n {
-        let c = if i + 1 == n {
-            10_000 - cents * (n - 1)
-        } else {
-            cents
-        };
-        text.push_str(&format!(
-            "\n[[indicators]]\nid = \"L{i}\"\nparent = \"A\"\nlabel = \"指标{i}\"\npoints = {}.{:02}\nscript = \"\"\"\n{script}\n\"\"\"\n",
-            c / 100,
-            c % 100
-        ));
-    }
-    text
-}
+#[path = "../benches/support/many_leaves.rs"]
+mod many_leaves;
+use many_leaves::many_leaves;
 
 #[test]
 fn a_scorecard_has_one_budget_for_all_its_scripts() {

@@ -769,3 +769,20 @@ fn an_xlsx_cell_past_its_limit_is_refused_before_it_is_read() {
     assert!(stderr.contains("有一段文字超过 1 MiB"), "{stderr}");
     assert!(stderr.contains("bomb.xlsx"), "{stderr}");
 }
+
+/// A damaged XLSX on which the spreadsheet reader panics (found by fuzzing: a cell reference
+/// whose column overflows) is refused by name with exit 2, never read as "0 rows, all scored".
+#[test]
+fn a_damaged_spreadsheet_is_refused_not_read_as_empty() {
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["batch", &demo(), &fixture("damaged-cell-reference.xlsx")])
+        .args(["-o", "-", "--output-format", "csv"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    if out.status.code() == Some(2) {
+        assert!(stderr.contains("已损坏"), "{stderr}");
+    }
+    assert!(!stderr.contains("共 0 行"), "{stderr}");
+}

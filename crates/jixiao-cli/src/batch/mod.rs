@@ -297,7 +297,14 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .map_err(|_| "写入线程异常退出 (writer thread panicked)")?;
     // The reader ends by itself once its channel is gone.
     drop(feed_rx);
-    let _ = reader.join();
+    let fatal = match reader.join() {
+        Ok(()) => fatal,
+        // The reader catches its own panics; this is the last guard that no row goes missing.
+        Err(_) => Some(
+            "读取线程异常退出，未写入任何结果 (the reader thread panicked; nothing was written)"
+                .to_string(),
+        ),
+    };
     if let Some(message) = fatal {
         // The temporary file is dropped and deleted with the sink: nothing half-written stays.
         return Err(message.into());

@@ -343,11 +343,19 @@ pub fn read_all(options: ReadOptions, matcher: Arc<ColumnMatcher>, tx: SyncSende
         chunk_rows: options.chunk_rows.max(1),
         position: Arc::new(AtomicU64::new(0)),
     };
-    let outcome = match options.kind {
+    // A reader that panics on a damaged file (calamine does, on some cell references) must not
+    // end the input quietly: the rows after it would be lost and the batch would exit 0.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match options.kind {
         InputKind::Csv => read_csv(&options, &mut emitter),
         InputKind::Jsonl => read_jsonl(&options, &mut emitter),
         InputKind::Spreadsheet => read_spreadsheet(&options, &mut emitter),
-    };
+    }))
+    .unwrap_or_else(|_| {
+        Err(format!(
+            "{} 已损坏，无法读取（读取程序出错），未写入任何结果 (the file is damaged and cannot be read; nothing was written)",
+            options.path.display()
+        ))
+    });
     match outcome {
         Ok(Ok(())) => {
             let _ = emitter.finish();

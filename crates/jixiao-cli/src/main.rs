@@ -78,33 +78,6 @@ fn load(path: &PathBuf) -> Result<Engine, Error> {
     Engine::new(Rulebook::from_path(path)?)
 }
 
-/// Standard input as text, refused past `limit` bytes (a pipe that never ends must not grow
-/// the process without bound).
-fn read_stdin(limit: u64) -> Result<String, Error> {
-    use std::io::Read as _;
-    let refused = |zh: String, en: String| Error::Io {
-        path: "-".into(),
-        message: zh,
-        message_en: en,
-    };
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| refused(e.to_string(), e.to_string()))?;
-    if bytes.len() as u64 > limit {
-        return Err(refused(
-            format!("标准输入超过 {} MiB 的上限", limit >> 20),
-            format!(
-                "standard input is larger than the {} MiB limit",
-                limit >> 20
-            ),
-        ));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| refused("不是 UTF-8 编码的文本".into(), "not UTF-8 text".into()))
-}
-
 fn out(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
@@ -160,7 +133,7 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
         } => {
             let engine = load(&rulebook)?;
             let submission = if submission.as_os_str() == "-" {
-                Submission::from_json_str(&read_stdin(jixiao::limits::MAX_SUBMISSION_BYTES)?)?
+                Submission::from_reader(std::io::stdin(), "-")?
             } else {
                 Submission::from_path(&submission)?
             };

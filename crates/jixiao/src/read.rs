@@ -91,8 +91,15 @@ pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     if meta.len() > limit {
         return Err(ReadError::TooLarge(limit));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(limit + 1)
+    read_limited(file, limit)
+}
+
+/// What `reader` gives until its end, refused one byte past `limit` (a pipe that never ends
+/// must not grow the process without bound).
+pub(crate) fn read_limited(reader: impl std::io::Read, limit: u64) -> Result<String, ReadError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(ReadError::Os)?;
     if bytes.len() as u64 > limit {

@@ -120,6 +120,15 @@ impl Submission {
         Self::from_json_str(&text)
     }
 
+    /// Read and parse a submission from a stream (standard input, say), refused past
+    /// [`MAX_SUBMISSION_BYTES`](crate::limits::MAX_SUBMISSION_BYTES); `name` is what errors
+    /// call it (`-` for standard input).
+    pub fn from_reader(reader: impl std::io::Read, name: &str) -> Result<Self, Error> {
+        let text = crate::read::read_limited(reader, crate::limits::MAX_SUBMISSION_BYTES)
+            .map_err(|e| e.at(std::path::Path::new(name)))?;
+        Self::from_json_str(&text)
+    }
+
     /// Parse a submission from JSON. Only the shape is checked here; values are checked
     /// against a rulebook by [`crate::Engine::validate`] and on evaluation.
     pub fn from_json_str(text: &str) -> Result<Self, Error> {

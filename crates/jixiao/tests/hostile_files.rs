@@ -5,6 +5,7 @@
 
 use jixiao::limits::{MAX_RULEBOOK_BYTES, MAX_SCRIPT_FILE_BYTES, MAX_SUBMISSION_BYTES};
 use jixiao::{Error, ProblemCode, Rulebook, Submission};
+use std::io::Read as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -221,4 +222,15 @@ fn a_submission_file_over_its_limit_or_not_a_file_is_an_io_error() {
     let ok = tmp.path().join("ok.json");
     std::fs::write(&ok, r#"{"values": {"x": 1}}"#).unwrap();
     Submission::from_path(&ok).unwrap();
+}
+
+#[test]
+fn a_submission_stream_past_its_limit_is_an_io_error_naming_it() {
+    let endless = std::io::repeat(b' ').take(MAX_SUBMISSION_BYTES + 10);
+    let err = Submission::from_reader(endless, "-").unwrap_err();
+    assert_eq!(err.kind(), "io");
+    assert!(err.to_string().contains("无法读取 -"), "{err}");
+    assert!(err.to_string().contains("文件超过 16 MiB 的上限"), "{err}");
+    let ok = Submission::from_reader(&br#"{"values": {"x": 1}}"#[..], "-").unwrap();
+    assert_eq!(ok.values.len(), 1);
 }

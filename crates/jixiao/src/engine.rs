@@ -501,7 +501,8 @@ impl Engine {
                     }
                 };
                 match result {
-                    Ok(Ok(v)) if v.is_finite() => KpiState::Value(v),
+                    // Kept as printed, so scripts, helpers and texts see one number.
+                    Ok(Ok(v)) if v.is_finite() => KpiState::Value(crate::numfmt::as_printed(v)),
                     Ok(Ok(_)) => KpiState::Failed(Box::new(self.kpi_problem(
                         k,
                         "计算结果不是有限数（可能除以了 0）",

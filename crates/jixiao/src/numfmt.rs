@@ -8,6 +8,7 @@
 //! huge values, negative zeros) goes through the standard formatter.
 
 use crate::script::ValueFmt;
+use rust_decimal::prelude::{Decimal, RoundingStrategy, ToPrimitive};
 use std::fmt::{self, Display, Formatter, Write};
 
 /// `x.round() as i64` (half away from zero) for |x| < 2⁶², without a libm call: baseline
@@ -29,6 +30,36 @@ pub(crate) fn round_i64(x: f64) -> Option<i64> {
     } else {
         whole
     })
+}
+
+/// The decimal places at which a value is printed, compared and scored: a rate to 0.01 % is
+/// four places of its fraction, and a plain number prints at most four.
+pub(crate) const VALUE_PLACES: u32 = 4;
+
+/// `x` as reports print it: to [`VALUE_PLACES`] decimals, half away from zero, after first
+/// dropping floating point's binary noise at 9 places (as scores are rounded). A KPI is kept
+/// this way and a helper compares and scores its subject this way, so 1575.36 / 1750.40,
+/// which binary floating point makes 0.8999999999999999, is 0.9 and reaches a 90 %
+/// threshold, and 89.996 % — printed "90.00%" — reaches it too: the tier a text names is
+/// always the tier of the number it prints. The result is the double nearest that decimal,
+/// the same double a threshold written with those digits parses to, so comparing doubles
+/// compares the decimals.
+pub(crate) fn as_printed(x: f64) -> f64 {
+    // In integers below 9 × 10⁶ (x × 10⁹ stays below 2⁵³): rates, counts, money in 万元.
+    if x.abs() < 9.0e6
+        && let Some(nanos) = round_i64(x * 1e9)
+    {
+        let units = (nanos + 50_000 * nanos.signum()) / 100_000;
+        #[allow(clippy::cast_precision_loss)] // |units| < 9 × 10¹⁰: exact
+        return units as f64 / 10_000.0;
+    }
+    Decimal::from_f64_retain(x)
+        .map(|d| {
+            d.round_dp_with_strategy(9, RoundingStrategy::MidpointNearestEven)
+                .round_dp_with_strategy(VALUE_PLACES, RoundingStrategy::MidpointAwayFromZero)
+        })
+        .and_then(|d| d.to_f64())
+        .unwrap_or(x)
 }
 
 /// 10^decimals for the integer route (≤ 4 places), as the factor it scales by.
@@ -496,6 +527,63 @@ pub(crate) use cat;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[allow(clippy::float_cmp)] // the point: the very double a threshold parses to
+    fn values_are_kept_as_printed_to_four_places() {
+        // Binary noise dropped: each of these is a decimal people type, on a threshold.
+        assert_eq!(1575.36 / 1750.40, 0.899_999_999_999_999_9);
+        assert_eq!(as_printed(1575.36 / 1750.40), 0.9);
+        assert_eq!(as_printed((2500.30 - 2250.27) / 2500.30), 0.1);
+        assert_eq!(as_printed((1000.0 - 1050.0) / 1000.0), -0.05);
+        // Half away from zero at the fifth place, also where the double is just below it.
+        assert_eq!(as_printed(179_999.0 / 200_000.0), 0.9);
+        assert_eq!(as_printed(0.856_25), 0.8563);
+        assert_eq!(as_printed(0.949_95), 0.95);
+        assert_eq!(as_printed(0.949_94), 0.9499);
+        assert_eq!(as_printed(-0.000_05), -0.0001);
+        // What does not terminate is cut the same way every time.
+        assert_eq!(as_printed(2.0 / 3.0), 0.6667);
+        assert_eq!(as_printed(-1.0 / 3.0), -0.3333);
+        // No negative zero to print as "-0.00%".
+        assert!(as_printed(-0.000_01).is_sign_positive());
+        // Beyond the integer route, through `Decimal`, by the same rule.
+        assert_eq!(as_printed(12_345_678.123_45), 12_345_678.123_5);
+        assert_eq!(as_printed(9.0e6 + 0.000_05), 9_000_000.000_1);
+        assert_eq!(as_printed(1e20), 1e20);
+        assert!(as_printed(f64::NAN).is_nan());
+        assert_eq!(as_printed(f64::INFINITY), f64::INFINITY);
+        // Printed, the kept value shows the digits it was decided at.
+        let show = |v: f64| {
+            let mut s = String::new();
+            Value {
+                v: as_printed(v),
+                fmt: ValueFmt::Percent,
+                unit: None,
+            }
+            .write_to(&mut s)
+            .unwrap();
+            s
+        };
+        assert_eq!(show(0.856_25), "85.63%");
+        assert_eq!(show(1575.36 / 1750.40), "90.00%");
+        assert_eq!(show(-0.000_01), "0.00%");
+    }
+
+    #[test]
+    #[allow(clippy::float_cmp)]
+    fn every_four_place_decimal_is_its_own_printed_value() {
+        // k / 10⁴ computed the ways KPIs compute it: a division, a product, a difference.
+        for k in (-2_000_000_i64..2_000_000).step_by(7) {
+            #[allow(clippy::cast_precision_loss)]
+            let exact = k as f64 / 10_000.0;
+            assert_eq!(as_printed(exact), exact, "{k}");
+            #[allow(clippy::cast_precision_loss)]
+            let product = k as f64 * 0.0001;
+            assert_eq!(as_printed(product), exact, "{k} as a product");
+            assert_eq!(as_printed((exact + 1.1) - 1.1), exact, "{k} as a difference");
+        }
+    }
 
     fn sweep() -> Vec<f64> {
         let mut values = vec![

@@ -381,7 +381,7 @@ fn subject<'t>(
     {
         return Ok(Subject {
             meta: Some(meta),
-            value: *value,
+            value: numfmt::as_printed(*value),
         });
     }
     subject_of(pos, table, values, zh, d, helper)
@@ -403,12 +403,12 @@ fn subject_of<'t>(
     if let Some(v) = known_number {
         return Ok(Subject {
             meta: None,
-            value: v,
+            value: numfmt::as_printed(v),
         });
     }
     let (idx, meta) = metric(pos, table, zh, d, helper)?;
     let value = match values.get(idx).and_then(Option::as_ref) {
-        Some(Val::Num(v)) => *v,
+        Some(Val::Num(v)) => numfmt::as_printed(*v),
         #[allow(clippy::cast_precision_loss)]
         Some(Val::Int(i)) => *i as f64,
         Some(Val::Grade { fraction, .. }) => *fraction,

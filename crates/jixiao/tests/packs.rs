@@ -436,8 +436,9 @@ const MOF: &str = "mof-2020-post";
 
 /// The published-style figure: a project with budget 100,500 (万元), funds arrived 100,500
 /// and spent 98,694.55 has 资金到位率 100.00 % and 预算执行率 98,694.55 / 100,500 = 98.2035…%
-/// → 98.20 %; with 预算执行率 worth 5 points it scores 5 × 0.982035 = 4.910 → 4.91, and 资金到位率
-/// (4 points) full marks. The strong example is that project.
+/// → 98.20 %, kept as printed; with 预算执行率 worth 5 points it scores 5 × 98.20 % = 4.91 (what
+/// a reader recomputes from the printed rate), and 资金到位率 (4 points) full marks. The strong
+/// example is that project.
 #[test]
 fn mof_2020_post_published_figure() {
     let card = card(MOF, "strong");
@@ -450,11 +451,11 @@ fn mof_2020_post_published_figure() {
         .unwrap()
         .value
         .unwrap();
-    assert!((v - 0.982_035).abs() < 1e-6, "{v}");
+    assert_eq!(v, 0.982, "a KPI is kept to 4 decimals, as printed");
     assert_eq!(score(&card, "P1.1").as_deref(), Some("4"));
     assert_eq!(score(&card, "P1.2").as_deref(), Some("4.91"));
     // The same figures typed as people type them ("100,500", "98,694.55") in gov-it-post,
-    // where 预算执行率 is worth 3 points: 3 × 0.982035 = 2.946 → 2.95.
+    // where 预算执行率 is worth 3 points: 3 × 98.20 % = 2.946 → 2.95.
     let mut sub = submission(GOV, "strong");
     for (k, v) in [
         ("budget_approved", "100,500"),

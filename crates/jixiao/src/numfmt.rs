@@ -581,7 +581,11 @@ mod tests {
             #[allow(clippy::cast_precision_loss)]
             let product = k as f64 * 0.0001;
             assert_eq!(as_printed(product), exact, "{k} as a product");
-            assert_eq!(as_printed((exact + 1.1) - 1.1), exact, "{k} as a difference");
+            assert_eq!(
+                as_printed((exact + 1.1) - 1.1),
+                exact,
+                "{k} as a difference"
+            );
         }
     }
 

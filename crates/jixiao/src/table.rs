@@ -375,7 +375,8 @@ pub(crate) fn target_table(
         let show = |v: f64| format!("{}{unit}", num(v));
         let need = |col: &str, what_zh: &str, what_en: &str| -> RhaiResult<f64> {
             match cell_num(row, col) {
-                Some(v) if v.is_finite() => Ok(v),
+                // Compared and scored as printed, like a helper's subject.
+                Some(v) if v.is_finite() => Ok(crate::numfmt::as_printed(v)),
                 _ => row_fail(
                     format!("缺少{what_zh}（{col}）"),
                     format!("no {what_en} ({col})"),
@@ -823,6 +824,19 @@ script = 'target_table("targets")'
         )
         .unwrap();
         assert_eq!(engine.evaluate(&sub).total.to_string(), "12");
+    }
+
+    #[test]
+    fn cells_are_compared_and_scored_as_printed() {
+        // 89.99996 prints as 90: it reaches a ≥ 90 target (full weight) and the text says so;
+        // 90.00004 prints as 90 and stays within a ≤ 90 one.
+        let card = score(json!([
+            {"name": "a", "op": "≥", "target": 90, "actual": 89.999_96, "weight": 10},
+            {"name": "b", "op": "≤", "target": "90.00", "actual": "90.00004", "weight": 10}
+        ]));
+        let all = card.indicator("all").unwrap();
+        assert_eq!(all.score.unwrap().to_string(), "100", "{:?}", all.explanation);
+        assert!(all.findings.is_empty(), "{:?}", all.findings);
     }
 
     #[test]

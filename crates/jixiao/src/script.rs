@@ -1856,7 +1856,9 @@ impl Deduction {
             );
         }
         if times > 0.0 && each > 0.0 {
-            let d = times * each;
+            // Deducted as printed (half up to 2 places), so full marks less the findings'
+            // deductions is the score on paper: 3 × 0.125 takes 0.38, not 0.375.
+            let d = crate::scorecard::printed_score(times * each);
             self.total += d;
             // A string reason is used as it is; anything else as Rhai prints it (`Piece`).
             f.leaf.find_points(d, |zh, p| match (times > 1.0, zh) {

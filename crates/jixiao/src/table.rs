@@ -546,7 +546,14 @@ pub(crate) fn target_table(
     }
     let scale = points / weight_sum;
     let score = earned * scale;
-    for (n, row_name, weight, s, reason) in &lines {
+    let lost_cents = apportion(
+        &lines
+            .iter()
+            .map(|(_, _, weight, s, _)| (weight - weight * s.fraction) * scale)
+            .collect::<Vec<_>>(),
+        points - crate::scorecard::printed_score(score),
+    );
+    for ((n, row_name, weight, s, reason), cents) in lines.iter().zip(lost_cents) {
         let row_score = weight * s.fraction;
         f.leaf.explain(|zh| {
             if zh {
@@ -569,8 +576,9 @@ pub(crate) fn target_table(
                 )
             }
         });
-        let lost = (weight - row_score) * scale;
-        if lost > 1e-9 {
+        #[allow(clippy::cast_precision_loss)] // a few thousand hundredths at most
+        let lost = cents as f64 / 100.0;
+        if cents > 0 {
             let why = reason.as_deref();
             f.leaf.find(
                 |zh| {
@@ -628,11 +636,47 @@ pub(crate) fn target_table(
     Ok(score)
 }
 
+/// Each row's loss in hundredths, so that they add up to `total` (the points less the score
+/// as it prints), as the columns of a printed 评分表 must: every row gets its loss rounded
+/// down, and the hundredths left over go to the rows with the largest remainders (the
+/// largest-remainder method). Rows that lost nothing get nothing.
+fn apportion(losses: &[f64], total: f64) -> Vec<i64> {
+    let nanos = |x: f64| crate::numfmt::round_i64(x * 1e9).unwrap_or(0).max(0);
+    let exact: Vec<i64> = losses.iter().map(|&l| nanos(l)).collect();
+    let mut cents: Vec<i64> = exact.iter().map(|n| n / 10_000_000).collect();
+    let mut left = nanos(total) / 10_000_000 - cents.iter().sum::<i64>();
+    let order = crate::sorted_order(exact.len(), &mut |a, b| {
+        (exact[b] % 10_000_000)
+            .cmp(&(exact[a] % 10_000_000))
+            .then(a.cmp(&b))
+    });
+    for i in order {
+        if left <= 0 {
+            break;
+        }
+        if exact[i] % 10_000_000 != 0 {
+            cents[i] += 1;
+            left -= 1;
+        }
+    }
+    cents
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn losses_are_apportioned_to_add_up_to_the_printed_loss() {
+        // Three rows each losing 1/3 of a point: 0.34 + 0.33 + 0.33 = 1.
+        assert_eq!(apportion(&[1.0 / 3.0; 3], 1.0), [34, 33, 33]);
+        // 4.995 lost, printed score 0.01: the row shows 4.99, not 5.
+        assert_eq!(apportion(&[4.995], 4.99), [499]);
+        // Exact losses stay as they are; a row without loss gets nothing.
+        assert_eq!(apportion(&[1.5, 0.0, 0.25], 1.75), [150, 0, 25]);
+    }
 
     fn table_input() -> Input {
         let col = |id: &str, kind: InputType, required: bool| {
@@ -835,7 +879,12 @@ script = 'target_table("targets")'
             {"name": "b", "op": "≤", "target": "90.00", "actual": "90.00004", "weight": 10}
         ]));
         let all = card.indicator("all").unwrap();
-        assert_eq!(all.score.unwrap().to_string(), "100", "{:?}", all.explanation);
+        assert_eq!(
+            all.score.unwrap().to_string(),
+            "100",
+            "{:?}",
+            all.explanation
+        );
         assert!(all.findings.is_empty(), "{:?}", all.findings);
     }
 

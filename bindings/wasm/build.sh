@@ -48,9 +48,10 @@ cargo_wasm() {
 }
 
 # optimize IN OUT: wasm-opt with the features rustc enables by default for
-# wasm32-unknown-unknown.
+# wasm32-unknown-unknown. `--converge` repeats the passes until the module stops shrinking:
+# about 25 s more per module, 1 KB less gzip for the compact one (350.4 → 349.4 KB).
 optimize() {
-  "$wasm_opt" "$wasm_opt_level" --strip-debug --strip-producers \
+  "$wasm_opt" "$wasm_opt_level" --converge --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$1" -o "$2"

@@ -236,6 +236,7 @@ export interface IndicatorScore {
 export interface KpiValue {
   id: string;
   label: string;
+  /** As kept and printed: 4 decimals (a rate to 0.01 %); `null` where an input was missing. */
   value: number | null;
   display?: string;
 }

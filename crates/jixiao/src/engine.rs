@@ -758,7 +758,7 @@ impl Engine {
                     (Lang::En, Some(en)) => en.clone(),
                     _ => meta.label.clone(),
                 },
-                value: value.map(|v| (v * 1e6).round() / 1e6),
+                value,
                 // Printed form for people; bulk runs (trace off) skip the formatting.
                 display: value
                     .filter(|_| options.trace)

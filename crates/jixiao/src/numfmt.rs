@@ -53,13 +53,27 @@ pub(crate) fn as_printed(x: f64) -> f64 {
         #[allow(clippy::cast_precision_loss)] // |units| < 9 × 10¹⁰: exact
         return units as f64 / 10_000.0;
     }
-    Decimal::from_f64_retain(x)
-        .map(|d| {
-            d.round_dp_with_strategy(9, RoundingStrategy::MidpointNearestEven)
-                .round_dp_with_strategy(VALUE_PLACES, RoundingStrategy::MidpointAwayFromZero)
-        })
+    as_printed_large(x)
+}
+
+/// [`as_printed`] beyond its integer route, out of line: rare, and inlined at every call it
+/// would copy `Decimal`'s rounding into each.
+#[cold]
+#[inline(never)]
+fn as_printed_large(x: f64) -> f64 {
+    rounded(x, VALUE_PLACES)
         .and_then(|d| d.to_f64())
         .unwrap_or(x)
+}
+
+/// `x` rounded half away from zero to `places`, after first cutting floating point's noise
+/// at 9 places, in `Decimal`: the rule of [`as_printed`] and of scores, for the values beyond
+/// their integer routes. `None` for NaN, infinities and beyond `Decimal`'s range.
+pub(crate) fn rounded(x: f64, places: u32) -> Option<Decimal> {
+    Decimal::from_f64_retain(x).map(|d| {
+        d.round_dp_with_strategy(9, RoundingStrategy::MidpointNearestEven)
+            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+    })
 }
 
 /// 10^decimals for the integer route (≤ 4 places), as the factor it scales by.

@@ -92,11 +92,29 @@ impl SourceMap {
     }
 }
 
+/// A `script_file`'s text, or why it could not be read (in Chinese and English).
+type ScriptRead = Result<String, (String, String)>;
+
+/// `script_file` of a rulebook in `dir`: confined to the folder and bounded in size.
+fn read_beside(dir: &Path, file: &str) -> ScriptRead {
+    crate::read::confined(dir, file)
+        .and_then(|path| crate::read::read_text(&path, crate::limits::MAX_SCRIPT_FILE_BYTES))
+        .map_err(|e| (e.zh(), e.en()))
+}
+
+/// `script_file` of a rulebook loaded from a string: there is no folder to read it from.
+fn no_folder(_: &str) -> ScriptRead {
+    Err((
+        "从字符串加载的评价方案没有所在目录，请改用内联 script 或从文件加载".into(),
+        "a rulebook loaded from a string has no folder: inline the script or load the rulebook from its file".into(),
+    ))
+}
+
 impl Rulebook {
     /// Parse a TOML rulebook. `script_file` entries are an error here (there is no directory
     /// to read them from); use [`Rulebook::from_path`] for rulebooks with `.rhai` files.
     pub fn from_toml_str(text: &str) -> Result<Self, Error> {
-        Self::from_toml_with_scripts(text, None)
+        Self::from_toml_with_scripts(text, no_folder)
     }
 
     /// Rulebook text past [`MAX_RULEBOOK_BYTES`](crate::limits::MAX_RULEBOOK_BYTES) is refused
@@ -146,7 +164,7 @@ impl Rulebook {
             spec,
             source: SourceMap::default(),
         };
-        rulebook.resolve_script_files(None)?;
+        rulebook.resolve_script_files(no_folder)?;
         Ok(rulebook)
     }
 
@@ -168,14 +186,17 @@ impl Rulebook {
         let dir = path.parent().unwrap_or_else(|| Path::new("."));
         if path.extension().is_some_and(|e| e == "json") {
             let mut rulebook = Self::from_json_str(&text)?;
-            rulebook.resolve_script_files(Some(dir))?;
+            rulebook.resolve_script_files(|file| read_beside(dir, file))?;
             Ok(rulebook)
         } else {
-            Self::from_toml_with_scripts(&text, Some(dir))
+            Self::from_toml_with_scripts(&text, |file| read_beside(dir, file))
         }
     }
 
-    fn from_toml_with_scripts(text: &str, dir: Option<&Path>) -> Result<Self, Error> {
+    fn from_toml_with_scripts(
+        text: &str,
+        read: impl Fn(&str) -> ScriptRead,
+    ) -> Result<Self, Error> {
         Self::check_size(text)?;
         if cfg!(feature = "compact") {
             return Err(Error::rulebook(
@@ -209,12 +230,14 @@ impl Rulebook {
             spec,
             source: source_map(text, doc.get_ref()),
         };
-        rulebook.resolve_script_files(dir)?;
+        rulebook.resolve_script_files(read)?;
         Ok(rulebook)
     }
 
-    /// Read `script_file`s into `script`, so the spec (and its hash) carries every script.
-    fn resolve_script_files(&mut self, dir: Option<&Path>) -> Result<(), Error> {
+    /// Read `script_file`s into `script` with `read`, so the spec (and its hash) carries every
+    /// script. `read` is generic so that a build that never loads from a folder (WebAssembly)
+    /// carries no file-reading code.
+    fn resolve_script_files(&mut self, read: impl Fn(&str) -> ScriptRead) -> Result<(), Error> {
         let mut problems = Vec::new();
         for (i, ind) in self.spec.indicators.iter_mut().enumerate() {
             let Some(file) = ind.script_file.clone() else {
@@ -239,18 +262,7 @@ impl Rulebook {
                 );
                 continue;
             }
-            let read = match dir {
-                Some(dir) => crate::read::confined(dir, &file)
-                    .and_then(|path| {
-                        crate::read::read_text(&path, crate::limits::MAX_SCRIPT_FILE_BYTES)
-                    })
-                    .map_err(|e| (e.zh(), e.en())),
-                None => Err((
-                    "从字符串加载的评价方案没有所在目录，请改用内联 script 或从文件加载".into(),
-                    "a rulebook loaded from a string has no folder: inline the script or load the rulebook from its file".into(),
-                )),
-            };
-            match read {
+            match read(&file) {
                 Ok(text) => {
                     ind.script = Some(text);
                     self.source.script_files.insert(i, file);

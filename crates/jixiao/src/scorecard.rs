@@ -158,7 +158,8 @@ pub struct Finding {
 pub struct KpiValue {
     pub id: Text,
     pub label: Text,
-    /// The computed value (a fraction for percent KPIs), rounded to 6 decimals.
+    /// The computed value (a fraction for percent KPIs) as it was kept and printed: to 4
+    /// decimals (a rate to 0.01 %), the value scripts and helpers saw.
     pub value: Option<f64>,
     /// As printed: "98.20%".
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,10 +235,7 @@ pub(crate) fn round_score(x: f64) -> Decimal {
     if let Some(cents) = score_cents(x) {
         return trimmed_decimal(cents, 2);
     }
-    let d = Decimal::from_f64_retain(x).unwrap_or_default();
-    d.round_dp_with_strategy(9, RoundingStrategy::MidpointNearestEven)
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        .normalize()
+    crate::numfmt::rounded(x, 2).unwrap_or_default().normalize()
 }
 
 pub(crate) fn points_decimal(x: f64) -> Decimal {

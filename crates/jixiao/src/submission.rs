@@ -843,9 +843,9 @@ fn aggregate(fractions: &mut [f64], how: GradeAggregate) -> f64 {
     }
     let n = fractions.len();
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
-    // Cut float noise (1.0 + 0.8 + 0.6) / 3 = 0.7999… so a combined grade reads 80%.
-    let clean = |x: f64| (x * 1e9).round() / 1e9;
-    clean(match how {
+    // Kept as printed, like a KPI: (1.0 + 0.8 + 0.6) / 3 = 0.7999… is 80 %, and a panel's
+    // 86.666…% is 86.67 % in the text, in the score and for scripts alike.
+    crate::numfmt::as_printed(match how {
         GradeAggregate::Mean => mean(fractions),
         GradeAggregate::TrimmedMean if n >= 3 => mean(&fractions[1..n - 1]),
         GradeAggregate::TrimmedMean => mean(fractions),

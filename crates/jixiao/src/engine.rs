@@ -8,15 +8,17 @@ use crate::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 use crate::intern::intern;
 use crate::model::Input;
 use crate::model::{GradeBand, InputType, NaPolicy};
-use crate::rulebook::{Rulebook, ScriptLines, fmt_pts};
+use crate::numfmt::fmt_pts;
+use crate::numfmt::{Lang, ValueFmt, decimal_of_cents, format_value, points_decimal};
+use crate::rulebook::{Rulebook, ScriptLines};
 use crate::scorecard::Text;
 use crate::scorecard::{
     DimensionScore, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status, attainment,
-    attainment_of_cents, cents_of, decimal_of_cents, leaf_score, points_decimal,
+    attainment_of_cents, cents_of, leaf_score,
 };
 use crate::script::{
-    FRAME, HelperError, Lang, MetricMeta, MetricTable, SUBJECT_HELPERS, ValueFmt, compiler,
-    default_explanation, format_value, position_of, sandbox, to_dynamic,
+    FRAME, HelperError, MetricMeta, MetricTable, SUBJECT_HELPERS, compiler, default_explanation,
+    position_of, sandbox, to_dynamic,
 };
 use crate::submission::{
     GradeCheck, GradeLabels, Submission, Val, check_input, cmp_ids, grade_scale,

@@ -11,7 +11,8 @@
 //! not fit the shape — or a value that is missing at run time — goes through Rhai as
 //! written. The speed-up is an order of magnitude on typical rulebooks (BENCHMARKS.md).
 
-use crate::script::{Arg, Helper, Known, MetricTable, NOTHING, UNIT, ValueFmt};
+use crate::numfmt::ValueFmt;
+use crate::script::{Arg, Helper, Known, MetricTable, NOTHING, UNIT};
 use crate::submission::Val;
 use rhai::{AST, Dynamic, Expr, Position, Stmt, Token};
 

@@ -12,9 +12,12 @@
 //! into each scorecard). A server that compiles rulebook after rulebook for days grows by that
 //! much at most; the usual process, a few rulebooks, keeps every text borrowed.
 
-use crate::scorecard::Text;
 use std::collections::BTreeSet;
 use std::sync::{Mutex, PoisonError};
+
+/// A text a scorecard repeats from its rulebook (ids, labels, 评分标准): borrowed from the
+/// engine's interned copy, owned only when read back from JSON.
+pub type Text = std::borrow::Cow<'static, str>;
 
 struct Interned {
     /// A B-tree rather than a hash set: its nodes are pointed at from their start, so leak

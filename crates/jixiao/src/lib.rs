@@ -49,6 +49,7 @@ mod scorecard;
 mod script;
 mod submission;
 mod table;
+mod target_table;
 
 /// Stable sort of indices by `cmp`. The sorts of compiling (and of rare evaluation cases) go
 /// through here, so the standard library's sort is instantiated once for them: each
@@ -75,10 +76,10 @@ pub(crate) fn sorted_order(
 pub use engine::{ENGINE_VERSION, Engine, EvalOptions};
 pub use error::{Error, ErrorRepr, Problem, ProblemCode};
 pub use form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
+pub use numfmt::Lang;
 pub use rulebook::Rulebook;
 pub use rust_decimal::{Decimal, RoundingStrategy};
 pub use scorecard::{
     DimensionScore, Finding, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status, Text,
 };
-pub use script::Lang;
 pub use submission::{ProjectInfo, Submission};

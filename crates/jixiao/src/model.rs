@@ -270,3 +270,27 @@ pub fn default_grade_levels() -> Vec<GradeLevel> {
         })
         .collect()
 }
+
+/// Who the submission is about. Any extra fields are carried through to the scorecard.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl ProjectInfo {
+    pub fn is_empty(&self) -> bool {
+        self.id.is_none() && self.name.is_none() && self.extra.is_empty()
+    }
+}
+
+/// An id scripts can name: lowercase ASCII `[a-z_][a-z0-9_]*`.
+pub(crate) fn is_identifier(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}

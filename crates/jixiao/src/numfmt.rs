@@ -7,7 +7,6 @@
 //! the integer route is taken only where it is provably identical, everything else (ties,
 //! huge values, negative zeros) goes through the standard formatter.
 
-use crate::script::ValueFmt;
 use rust_decimal::prelude::{Decimal, RoundingStrategy, ToPrimitive};
 use std::fmt::{self, Display, Formatter, Write};
 
@@ -319,22 +318,22 @@ impl Points {
     pub(crate) fn new(x: f64) -> Points {
         Points {
             x,
-            cents: crate::scorecard::score_cents(x),
+            cents: score_cents(x),
         }
     }
 
     /// `round_score(x)`.
     pub(crate) fn decimal(self) -> rust_decimal::Decimal {
         match self.cents {
-            Some(cents) => crate::scorecard::decimal_of_cents(cents),
-            None => crate::scorecard::round_score(self.x),
+            Some(cents) => decimal_of_cents(cents),
+            None => round_score(self.x),
         }
     }
 
     pub(crate) fn write_to<W: Write>(&self, f: &mut W) -> fmt::Result {
         match self.cents {
             Some(cents) => write_hundredths(f, cents < 0, cents.unsigned_abs(), true),
-            None => write!(f, "{}", crate::scorecard::round_score(self.x)),
+            None => write!(f, "{}", round_score(self.x)),
         }
     }
 }
@@ -538,6 +537,135 @@ macro_rules! cat {
 }
 pub(crate) use cat;
 
+/// The language of generated explanations and findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "zh-CN", alias = "zh")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+/// How a value prints: a rate as a percent, a count as an integer, else a trimmed number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueFmt {
+    Number,
+    Percent,
+    Integer,
+    Other,
+}
+
+impl ValueFmt {
+    pub fn of_input(t: crate::model::InputType) -> Self {
+        match t {
+            crate::model::InputType::Number => ValueFmt::Number,
+            crate::model::InputType::Percent | crate::model::InputType::Grade => ValueFmt::Percent,
+            crate::model::InputType::Integer => ValueFmt::Integer,
+            _ => ValueFmt::Other,
+        }
+    }
+    pub fn of_kpi(f: crate::model::KpiFormat) -> Self {
+        match f {
+            crate::model::KpiFormat::Number => ValueFmt::Number,
+            crate::model::KpiFormat::Percent => ValueFmt::Percent,
+        }
+    }
+}
+
+/// Format a value as a report prints it: 92.30%, 98694.55 万元, 12.
+pub(crate) fn format_value(v: f64, fmt: ValueFmt, unit: Option<&str>) -> String {
+    Value { v, fmt, unit }.to_string()
+}
+
+/// Points as a report prints them: "4.6", "5", "13.13" (a `Display` value, formatted where
+/// it is used).
+pub(crate) fn pts(v: f64) -> Pts {
+    Pts(v)
+}
+
+/// A fraction as a percent with at most two decimals: 86.67%, 80% (a `Display` value).
+pub(crate) fn percent_trimmed(fraction: f64) -> PercentTrimmed {
+    PercentTrimmed(fraction)
+}
+
+// ---------------------------------------------------------------- rounding
+
+/// Round half-up (away from zero) to 2 places, after first cutting float noise at 9 places
+/// so that 9.224999999999 (from 10 × 0.9225) prints as 9.23, as a person computes it.
+/// `x` in hundredths, rounded half-up as [`round_score`] does, when the integer path applies.
+pub(crate) fn score_cents(x: f64) -> Option<i64> {
+    // Fast path in integers (this runs for every leaf of every project): nanos = x × 10⁹
+    // rounded, then half-up to hundredths. Exact while |x| < 9 × 10⁶.
+    if x.is_finite() && x.abs() < 9.0e6 {
+        let nanos = round_i64(x * 1e9)?;
+        let half = 5_000_000 * nanos.signum();
+        Some((nanos + half) / 10_000_000)
+    } else {
+        None
+    }
+}
+
+/// `Decimal::new(m, scale).normalize()`, trimming the zeros in `i64` rather than in
+/// `Decimal`'s 96-bit arithmetic.
+pub(crate) fn trimmed_decimal(m: i64, scale: u32) -> Decimal {
+    // No trailing zero first: the commonest case for scores and attainments (full marks
+    // and zero never get here from `attainment_of_cents`). Then the most zeros first, so
+    // one division strips them all. Divisibility by a constant is a multiply and a compare.
+    let (m, scale) = match scale {
+        _ if m == 0 => return Decimal::ZERO,
+        _ if m % 10 != 0 => (m, scale),
+        2 if m % 100 == 0 => (m / 100, 0),
+        2 => (m / 10, 1),
+        4 if m % 10_000 == 0 => (m / 10_000, 0),
+        4 if m % 1_000 == 0 => (m / 1_000, 1),
+        4 if m % 100 == 0 => (m / 100, 2),
+        4 => (m / 10, 3),
+        _ => {
+            let (mut m, mut scale) = (m, scale);
+            while scale > 0 && m % 10 == 0 {
+                m /= 10;
+                scale -= 1;
+            }
+            (m, scale)
+        }
+    };
+    // `try_new` (no panic path) inlines where `new` is a call per score; scale ≤ 28 here.
+    Decimal::try_new(m, scale).unwrap_or(Decimal::ZERO)
+}
+
+/// `round_score(x)` as a float: the score as it prints, for arithmetic on printed values.
+pub(crate) fn printed_score(x: f64) -> f64 {
+    match score_cents(x) {
+        #[allow(clippy::cast_precision_loss)] // |cents| < 9 × 10⁸
+        Some(cents) => cents as f64 / 100.0,
+        None => round_score(x).to_f64().unwrap_or(x),
+    }
+}
+
+pub(crate) fn round_score(x: f64) -> Decimal {
+    if let Some(cents) = score_cents(x) {
+        return trimmed_decimal(cents, 2);
+    }
+    rounded(x, 2).unwrap_or_default().normalize()
+}
+
+pub(crate) fn points_decimal(x: f64) -> Decimal {
+    round_score(x)
+}
+
+/// Hundredths as a normalized `Decimal` (`6960` → `69.6`).
+pub(crate) fn decimal_of_cents(cents: i64) -> Decimal {
+    trimmed_decimal(cents, 2)
+}
+
+/// Points in a rulebook problem: two places at most, trailing zeros dropped ("12.5").
+pub(crate) fn fmt_pts(p: f64) -> String {
+    let s = format!("{p:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -725,17 +853,13 @@ mod tests {
             if !v.is_finite() || v.abs() > 1e12 {
                 continue;
             }
-            assert_eq!(
-                Pts(v).to_string(),
-                crate::scorecard::round_score(v).to_string(),
-                "{v}"
-            );
+            assert_eq!(Pts(v).to_string(), round_score(v).to_string(), "{v}");
         }
         for v in sweep() {
             let points = Points::new(v);
             assert_eq!(points.to_string(), Pts(v).to_string(), "{v}");
             if v.is_finite() {
-                assert_eq!(points.decimal(), crate::scorecard::round_score(v), "{v}");
+                assert_eq!(points.decimal(), round_score(v), "{v}");
             }
         }
         assert_eq!(Pts(13.125).to_string(), "13.13");

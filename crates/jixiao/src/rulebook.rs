@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Problem, ProblemCode};
 use crate::model::{Indicator, InputType, RulebookSpec};
+use crate::numfmt::fmt_pts;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -350,12 +351,6 @@ struct Validator<'a> {
 pub(crate) const RESERVED_NAMES: &[&str] =
     &["points", "this", "true", "false", "fn", "let", "const"];
 
-pub(crate) fn is_identifier(id: &str) -> bool {
-    let mut chars = id.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 impl Validator<'_> {
     fn push(&mut self, p: Problem) {
         self.problems.push(p);
@@ -438,7 +433,7 @@ impl Validator<'_> {
                     .at(line, None),
                 );
             }
-            for p in crate::table::check_declaration(input) {
+            for p in table_declaration(input) {
                 self.push(p.input(&input.id).at(line, None));
             }
             if input.kind == InputType::Choice && input.choices.is_empty() {
@@ -515,7 +510,7 @@ impl Validator<'_> {
         seen: &mut HashSet<&'s str>,
         locate: impl Fn(Problem) -> Problem,
     ) {
-        if !is_identifier(id) || RESERVED_NAMES.contains(&id) {
+        if !crate::model::is_identifier(id) || RESERVED_NAMES.contains(&id) {
             self.push(locate(
                 Problem::new(
                     ProblemCode::InvalidId,
@@ -928,12 +923,6 @@ fn same_points(a: f64, b: f64) -> bool {
     (a - b).abs() < 0.005
 }
 
-pub(crate) fn fmt_pts(p: f64) -> String {
-    let s = format!("{p:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
-}
-
 /// 1-based line and column of a byte offset.
 pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
@@ -1279,6 +1268,67 @@ fn guess_id_json(text: &str) -> String {
         .ok()
         .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(String::from))
         .unwrap_or_else(|| "(unknown)".into())
+}
+
+/// Problems with a `table` input's `columns` (or with `columns` on another type). The caller
+/// adds the input id and the line.
+pub(crate) fn table_declaration(input: &crate::model::Input) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let bad = |zh: String, en: String| {
+        Problem::new(ProblemCode::InvalidInput, zh, en).field("columns")
+    };
+    if input.kind != InputType::Table {
+        if !input.columns.is_empty() {
+            out.push(bad(
+                "只有 table（表格）类型的数据项可以定义 columns".into(),
+                "only table inputs may define columns".into(),
+            ));
+        }
+        return out;
+    }
+    if input.columns.is_empty() {
+        out.push(bad(
+            "表格数据项必须列出 columns".into(),
+            "a table input must list its columns".into(),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for col in &input.columns {
+        let id = col.id.as_str();
+        if !crate::model::is_identifier(id) {
+            out.push(bad(
+                format!("列 id “{id}” 不可用：须由小写英文字母、数字和下划线组成"),
+                format!("column id “{id}” is not usable: lowercase ASCII letters, digits and underscores"),
+            ));
+        }
+        if !seen.insert(id) {
+            out.push(bad(
+                format!("列 id “{id}” 重复"),
+                format!("column id “{id}” is listed twice"),
+            ));
+        }
+        if col.kind == InputType::Table || !col.columns.is_empty() {
+            out.push(bad(
+                format!("列 “{id}” 不能再是表格"),
+                format!("column “{id}” cannot itself be a table"),
+            ));
+        }
+        if col.kind == InputType::Choice && col.choices.is_empty() {
+            out.push(bad(
+                format!("选择列 “{id}” 必须列出 choices"),
+                format!("choice column “{id}” must list its choices"),
+            ));
+        }
+        if let (Some(min), Some(max)) = (col.min, col.max)
+            && min > max
+        {
+            out.push(bad(
+                format!("列 “{id}” 的最小值 {min} 大于最大值 {max}"),
+                format!("column “{id}”: min {min} is greater than max {max}"),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

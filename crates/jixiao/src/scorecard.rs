@@ -5,15 +5,12 @@
 //! spreadsheets read them directly.
 
 use crate::error::Problem;
-use crate::submission::ProjectInfo;
+pub use crate::intern::Text;
+use crate::model::ProjectInfo;
+use crate::numfmt::{round_score, score_cents, trimmed_decimal};
 use rust_decimal::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
-
-/// A text a scorecard repeats from its rulebook (ids, labels, 评分标准): borrowed from the
-/// engine's interned copy, owned only when read back from JSON.
-pub type Text = Cow<'static, str>;
 
 /// The scorecard of one project. `Default` is an empty one, for
 /// [`Engine::evaluate_into`](crate::Engine::evaluate_into) to fill.
@@ -179,69 +176,6 @@ impl Scorecard {
     }
 }
 
-/// Round half-up (away from zero) to 2 places, after first cutting float noise at 9 places
-/// so that 9.224999999999 (from 10 × 0.9225) prints as 9.23, as a person computes it.
-/// `x` in hundredths, rounded half-up as [`round_score`] does, when the integer path applies.
-pub(crate) fn score_cents(x: f64) -> Option<i64> {
-    // Fast path in integers (this runs for every leaf of every project): nanos = x × 10⁹
-    // rounded, then half-up to hundredths. Exact while |x| < 9 × 10⁶.
-    if x.is_finite() && x.abs() < 9.0e6 {
-        let nanos = crate::numfmt::round_i64(x * 1e9)?;
-        let half = 5_000_000 * nanos.signum();
-        Some((nanos + half) / 10_000_000)
-    } else {
-        None
-    }
-}
-
-/// `Decimal::new(m, scale).normalize()`, trimming the zeros in `i64` rather than in
-/// `Decimal`'s 96-bit arithmetic.
-fn trimmed_decimal(m: i64, scale: u32) -> Decimal {
-    // No trailing zero first: the commonest case for scores and attainments (full marks
-    // and zero never get here from `attainment_of_cents`). Then the most zeros first, so
-    // one division strips them all. Divisibility by a constant is a multiply and a compare.
-    let (m, scale) = match scale {
-        _ if m == 0 => return Decimal::ZERO,
-        _ if m % 10 != 0 => (m, scale),
-        2 if m % 100 == 0 => (m / 100, 0),
-        2 => (m / 10, 1),
-        4 if m % 10_000 == 0 => (m / 10_000, 0),
-        4 if m % 1_000 == 0 => (m / 1_000, 1),
-        4 if m % 100 == 0 => (m / 100, 2),
-        4 => (m / 10, 3),
-        _ => {
-            let (mut m, mut scale) = (m, scale);
-            while scale > 0 && m % 10 == 0 {
-                m /= 10;
-                scale -= 1;
-            }
-            (m, scale)
-        }
-    };
-    // `try_new` (no panic path) inlines where `new` is a call per score; scale ≤ 28 here.
-    Decimal::try_new(m, scale).unwrap_or(Decimal::ZERO)
-}
-
-/// `round_score(x)` as a float: the score as it prints, for arithmetic on printed values.
-pub(crate) fn printed_score(x: f64) -> f64 {
-    match score_cents(x) {
-        #[allow(clippy::cast_precision_loss)] // |cents| < 9 × 10⁸
-        Some(cents) => cents as f64 / 100.0,
-        None => round_score(x).to_f64().unwrap_or(x),
-    }
-}
-
-pub(crate) fn round_score(x: f64) -> Decimal {
-    if let Some(cents) = score_cents(x) {
-        return trimmed_decimal(cents, 2);
-    }
-    crate::numfmt::rounded(x, 2).unwrap_or_default().normalize()
-}
-
-pub(crate) fn points_decimal(x: f64) -> Decimal {
-    round_score(x)
-}
-
 pub(crate) fn attainment(score: Decimal, points: Decimal) -> Option<Decimal> {
     if points.is_zero() {
         return None;
@@ -319,11 +253,6 @@ pub(crate) fn leaf_score(
     }
 }
 
-/// Hundredths as a normalized `Decimal` (`6960` → `69.6`).
-pub(crate) fn decimal_of_cents(cents: i64) -> Decimal {
-    trimmed_decimal(cents, 2)
-}
-
 /// Decimals as JSON numbers. Every value we emit has at most 4 decimal places, which an f64
 /// and its shortest printed form represent exactly.
 pub(crate) mod decimal_number {
@@ -361,6 +290,7 @@ pub(crate) mod decimal_option {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::numfmt::decimal_of_cents;
 
     #[test]
     fn trimmed_decimal_is_normalize() {

@@ -7,10 +7,10 @@
 //! `Arc` traffic, and works the same natively, under rayon and in WASM.
 
 use crate::error::quoted;
-use crate::model::{InputType, KpiFormat};
 use crate::numfmt;
 use crate::numfmt::cat;
-use crate::scorecard::{Finding, Text, round_score};
+use crate::numfmt::{Lang, ValueFmt, percent_trimmed, pts, round_score, trim_num};
+use crate::scorecard::{Finding, Text};
 use crate::submission::{Val, parse_date};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
 use rust_decimal::Decimal;
@@ -24,16 +24,6 @@ pub(crate) use crate::limits::{
 };
 /// What a sandbox error names when those limits are hit (the engine words it from this).
 pub(crate) const RECORDED_TEXT: &str = "findings / explanation";
-
-/// The language of generated explanations and findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum Lang {
-    #[default]
-    #[serde(rename = "zh-CN", alias = "zh")]
-    Zh,
-    #[serde(rename = "en")]
-    En,
-}
 
 /// Names and formats of inputs and KPIs, by metric index (inputs first, then KPIs).
 #[derive(Debug, Default)]
@@ -51,52 +41,6 @@ pub(crate) struct MetricMeta {
     pub label_en: Option<Text>,
     pub fmt: ValueFmt,
     pub unit: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ValueFmt {
-    Number,
-    Percent,
-    Integer,
-    Other,
-}
-
-impl ValueFmt {
-    pub fn of_input(t: InputType) -> Self {
-        match t {
-            InputType::Number => ValueFmt::Number,
-            InputType::Percent | InputType::Grade => ValueFmt::Percent,
-            InputType::Integer => ValueFmt::Integer,
-            _ => ValueFmt::Other,
-        }
-    }
-    pub fn of_kpi(f: KpiFormat) -> Self {
-        match f {
-            KpiFormat::Number => ValueFmt::Number,
-            KpiFormat::Percent => ValueFmt::Percent,
-        }
-    }
-}
-
-/// Format a value as a report prints it: 92.30%, 98694.55 万元, 12.
-pub(crate) fn format_value(v: f64, fmt: ValueFmt, unit: Option<&str>) -> String {
-    numfmt::Value { v, fmt, unit }.to_string()
-}
-
-/// A plain number to at most 4 decimals: 0.5, 98694.55, 12 (a `Display` value, like `pts`).
-pub(crate) fn trim_num(v: f64) -> numfmt::Trimmed {
-    numfmt::trim_num(v)
-}
-
-/// Points as a report prints them: "4.6", "5", "13.13" (a `Display` value, formatted where
-/// it is used).
-pub(crate) fn pts(v: f64) -> numfmt::Pts {
-    numfmt::Pts(v)
-}
-
-/// A fraction as a percent with at most two decimals: 86.67%, 80% (a `Display` value).
-pub(crate) fn percent_trimmed(fraction: f64) -> numfmt::PercentTrimmed {
-    numfmt::PercentTrimmed(fraction)
 }
 
 /// Per-thread evaluation state the helpers read and write.
@@ -188,7 +132,7 @@ impl LeafState {
     fn lost(&mut self, score: f64, text: impl FnOnce(bool, numfmt::Points) -> String) {
         // Against the score as it will print, so score + deductions = points on paper
         // (13.125 prints 13.13; the loss is 1.87, not 1.875 → 1.88).
-        let lost = self.points - crate::scorecard::printed_score(score);
+        let lost = self.points - crate::numfmt::printed_score(score);
         if lost > 1e-9 {
             self.find_points(lost, text);
         }
@@ -678,7 +622,7 @@ pub(crate) fn call_helper_with(h: Helper, pos: Position, args: &[Arg<'_>]) -> Rh
             Helper::Grade => grade(pos, table, f, zh, arg(0)),
             Helper::Satisfaction => satisfaction(pos, table, f, zh, arg(0), arg(1)),
             Helper::Deduct => deduct(pos, f, zh, arg(0).value),
-            Helper::TargetTable => crate::table::target_table(
+            Helper::TargetTable => crate::target_table::target_table(
                 pos,
                 table,
                 f,
@@ -747,7 +691,7 @@ fn register_helpers(e: &mut rhai::Engine) {
         };
     }
     helper!("proportional", Helper::Proportional, (s, target));
-    crate::table::register(e);
+    crate::target_table::register(e);
     helper!(
         "proportional_reverse",
         Helper::ProportionalReverse,
@@ -1858,7 +1802,7 @@ impl Deduction {
         if times > 0.0 && each > 0.0 {
             // Deducted as printed (half up to 2 places), so full marks less the findings'
             // deductions is the score on paper: 3 × 0.125 takes 0.38, not 0.375.
-            let d = crate::scorecard::printed_score(times * each);
+            let d = crate::numfmt::printed_score(times * each);
             self.total += d;
             // A string reason is used as it is; anything else as Rhai prints it (`Piece`).
             f.leaf.find_points(d, |zh, p| match (times > 1.0, zh) {
@@ -1915,8 +1859,25 @@ pub(crate) fn to_dynamic(v: &Val) -> Dynamic {
         Val::Bool(b) => Dynamic::from_bool(*b),
         Val::Text(s) => Dynamic::from(s.clone()),
         Val::Grade { fraction, .. } => Dynamic::from_float(*fraction),
-        Val::Table(rows) => crate::table::rows_dynamic(rows),
+        Val::Table(rows) => rows_dynamic(rows),
     }
+}
+
+/// The rows as scripts see them: an array of maps.
+pub(crate) fn rows_dynamic(rows: &[crate::table::Row]) -> Dynamic {
+    let arr: rhai::Array = rows
+        .iter()
+        .map(|row| {
+            // Inserted one by one (the row is in key order already): collecting into a
+            // BTreeMap sorts first, another copy of the sort code in the WASM module.
+            let mut map = rhai::Map::new();
+            for (k, v) in row {
+                map.insert(k.as_str().into(), to_dynamic(v));
+            }
+            Dynamic::from_map(map)
+        })
+        .collect();
+    Dynamic::from_array(arr)
 }
 
 /// Where a script error happened, as a line within the script (1-based) and column.

@@ -2,8 +2,9 @@
 //! rulebook's input declarations.
 
 use crate::error::{Error, Problem, ProblemCode, quoted};
+use crate::intern::Text;
+pub use crate::model::ProjectInfo;
 use crate::model::{GradeAggregate, GradeLevel, Input, InputType};
-use crate::scorecard::Text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -89,23 +90,6 @@ mod unique {
             }
         }
         de.deserialize_map(Unique(field, PhantomData))
-    }
-}
-
-/// Who the submission is about. Any extra fields are carried through to the scorecard.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ProjectInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, serde_json::Value>,
-}
-
-impl ProjectInfo {
-    pub fn is_empty(&self) -> bool {
-        self.id.is_none() && self.name.is_none() && self.extra.is_empty()
     }
 }
 
@@ -646,21 +630,21 @@ fn check_range(input: &Input, n: f64) -> Result<(), Problem> {
     if in_range(input, n) {
         return Ok(());
     }
-    let bound = |b: Option<f64>| b.map_or_else(|| "∞".to_string(), crate::rulebook::fmt_pts);
+    let bound = |b: Option<f64>| b.map_or_else(|| "∞".to_string(), crate::numfmt::fmt_pts);
     let unit = input.unit.as_deref().unwrap_or("");
     Err(Problem::new(
         ProblemCode::OutOfRange,
         format!(
             "{}：{}{unit} 超出允许范围 [{}, {}]{unit}",
             input.label,
-            crate::rulebook::fmt_pts(n),
+            crate::numfmt::fmt_pts(n),
             bound(input.min),
             bound(input.max)
         ),
         format!(
             "{}: {}{unit} is outside the allowed range [{}, {}]{unit}",
             en_label(input),
-            crate::rulebook::fmt_pts(n),
+            crate::numfmt::fmt_pts(n),
             bound(input.min),
             bound(input.max)
         ),

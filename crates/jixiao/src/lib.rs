@@ -34,22 +34,19 @@
 //! assert_eq!(card.grade.unwrap().label, "优");
 //! ```
 
-mod budget;
+// The pipeline, layers pointing down (src/README.md): model → text → rulebook → submission →
+// scorecard → script → native → engine; error, limits and read serve them all.
 mod engine;
 pub mod error;
-mod fast;
-mod form;
-mod intern;
 pub mod limits;
 pub mod model;
-mod numfmt;
+mod native;
 mod read;
 mod rulebook;
 mod scorecard;
 mod script;
 mod submission;
-mod table;
-mod target_table;
+mod text;
 
 /// Stable sort of indices by `cmp`. The sorts of compiling (and of rare evaluation cases) go
 /// through here, so the standard library's sort is instantiated once for them: each
@@ -73,13 +70,13 @@ pub(crate) fn sorted_order(
     order
 }
 
+pub use engine::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 pub use engine::{ENGINE_VERSION, Engine, EvalOptions};
 pub use error::{Error, ErrorRepr, Problem, ProblemCode};
-pub use form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
-pub use numfmt::Lang;
 pub use rulebook::Rulebook;
 pub use rust_decimal::{Decimal, RoundingStrategy};
 pub use scorecard::{
     DimensionScore, Finding, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status, Text,
 };
 pub use submission::{ProjectInfo, Submission};
+pub use text::Lang;

@@ -11,9 +11,9 @@
 //! not fit the shape — or a value that is missing at run time — goes through Rhai as
 //! written. The speed-up is an order of magnitude on typical rulebooks (BENCHMARKS.md).
 
-use crate::numfmt::ValueFmt;
 use crate::script::{Arg, Helper, Known, MetricTable, NOTHING, UNIT};
 use crate::submission::Val;
+use crate::text::ValueFmt;
 use rhai::{AST, Dynamic, Expr, Position, Stmt, Token};
 
 /// A helper call whose arguments are all constants: a whole leaf script

@@ -5,9 +5,9 @@
 //! spreadsheets read them directly.
 
 use crate::error::Problem;
-pub use crate::intern::Text;
 use crate::model::ProjectInfo;
-use crate::numfmt::{round_score, score_cents, trimmed_decimal};
+pub use crate::text::intern::Text;
+use crate::text::{round_score, score_cents, trimmed_decimal};
 use rust_decimal::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -290,7 +290,7 @@ pub(crate) mod decimal_option {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::numfmt::decimal_of_cents;
+    use crate::text::decimal_of_cents;
 
     #[test]
     fn trimmed_decimal_is_normalize() {
@@ -419,7 +419,7 @@ mod tests {
             0.004_999_999,
         ] {
             assert_eq!(
-                crate::numfmt::Pts(x).to_string(),
+                crate::text::Pts(x).to_string(),
                 round_score(x).to_string(),
                 "{x}"
             );

@@ -13,10 +13,10 @@
 //! needs: `target`, `target_max` (区间), `actual`, `level` and `rate` (定性), `unit`,
 //! `reason` (偏差原因, quoted in findings), `category` (filtered by the second argument).
 
-use crate::numfmt::{percent_trimmed as pct, pts, trim_num as num};
 use crate::script::{Frame, MetricTable, fail};
 use crate::submission::Val;
-use crate::table::Row;
+use crate::submission::table::Row;
+use crate::text::{percent_trimmed as pct, pts, trim_num as num};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -71,7 +71,7 @@ pub(crate) fn target_table(
     id: &Dynamic,
     category: Option<&Dynamic>,
 ) -> RhaiResult<f64> {
-    let zh = f.leaf.lang == crate::numfmt::Lang::Zh;
+    let zh = f.leaf.lang == crate::text::Lang::Zh;
     let Some(name) = id
         .read_lock::<rhai::ImmutableString>()
         .map(|s| s.to_string())
@@ -160,7 +160,7 @@ pub(crate) fn target_table(
         let need = |col: &str, what_zh: &str, what_en: &str| -> RhaiResult<f64> {
             match cell_num(row, col) {
                 // Compared and scored as printed, like a helper's subject.
-                Some(v) if v.is_finite() => Ok(crate::numfmt::as_printed(v)),
+                Some(v) if v.is_finite() => Ok(crate::text::as_printed(v)),
                 _ => row_fail(
                     format!("缺少{what_zh}（{col}）"),
                     format!("no {what_en} ({col})"),
@@ -335,7 +335,7 @@ pub(crate) fn target_table(
             .iter()
             .map(|(_, _, weight, s, _)| (weight - weight * s.fraction) * scale)
             .collect::<Vec<_>>(),
-        points - crate::numfmt::printed_score(score),
+        points - crate::text::printed_score(score),
     );
     for ((n, row_name, weight, s, reason), cents) in lines.iter().zip(lost_cents) {
         let row_score = weight * s.fraction;
@@ -425,7 +425,7 @@ pub(crate) fn target_table(
 /// down, and the hundredths left over go to the rows with the largest remainders (the
 /// largest-remainder method). Rows that lost nothing get nothing.
 fn apportion(losses: &[f64], total: f64) -> Vec<i64> {
-    let nanos = |x: f64| crate::numfmt::round_i64(x * 1e9).unwrap_or(0).max(0);
+    let nanos = |x: f64| crate::text::round_i64(x * 1e9).unwrap_or(0).max(0);
     let exact: Vec<i64> = losses.iter().map(|&l| nanos(l)).collect();
     let mut cents: Vec<i64> = exact.iter().map(|n| n / 10_000_000).collect();
     let mut left = nanos(total) / 10_000_000 - cents.iter().sum::<i64>();

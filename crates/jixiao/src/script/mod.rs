@@ -6,12 +6,14 @@
 //! script runs. A thread-local rather than Rhai's tag keeps the hot path free of locks and
 //! `Arc` traffic, and works the same natively, under rayon and in WASM.
 
+pub(crate) mod budget;
+pub(crate) mod target_table;
 use crate::error::quoted;
-use crate::numfmt;
-use crate::numfmt::cat;
-use crate::numfmt::{Lang, ValueFmt, percent_trimmed, pts, round_score, trim_num};
 use crate::scorecard::{Finding, Text};
 use crate::submission::{Val, parse_date};
+use crate::text;
+use crate::text::cat;
+use crate::text::{Lang, ValueFmt, percent_trimmed, pts, round_score, trim_num};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
 use rust_decimal::Decimal;
 use std::cell::RefCell;
@@ -111,8 +113,8 @@ impl LeafState {
     }
     /// A finding for `points` lost, printed by `text` as they are recorded (hundredths
     /// worked out once for both).
-    fn find_points(&mut self, points: f64, text: impl FnOnce(bool, numfmt::Points) -> String) {
-        let points = numfmt::Points::new(points);
+    fn find_points(&mut self, points: f64, text: impl FnOnce(bool, text::Points) -> String) {
+        let points = text::Points::new(points);
         self.record(|zh| text(zh, points), Some(points.decimal()));
     }
     fn record(&mut self, text: impl FnOnce(bool) -> String, deduction: Option<Decimal>) {
@@ -129,10 +131,10 @@ impl LeafState {
         }
     }
     /// Record the points lost by a helper whose result is below full marks.
-    fn lost(&mut self, score: f64, text: impl FnOnce(bool, numfmt::Points) -> String) {
+    fn lost(&mut self, score: f64, text: impl FnOnce(bool, text::Points) -> String) {
         // Against the score as it will print, so score + deductions = points on paper
         // (13.125 prints 13.13; the loss is 1.87, not 1.875 → 1.88).
-        let lost = self.points - crate::numfmt::printed_score(score);
+        let lost = self.points - crate::text::printed_score(score);
         if lost > 1e-9 {
             self.find_points(lost, text);
         }
@@ -189,17 +191,17 @@ impl Subject<'_> {
         self.meta
             .map_or((ValueFmt::Number, None), |m| (m.fmt, m.unit.as_deref()))
     }
-    fn show(&self) -> numfmt::Value<'_> {
+    fn show(&self) -> text::Value<'_> {
         let (fmt, unit) = self.fmt();
-        numfmt::Value {
+        text::Value {
             v: self.value,
             fmt,
             unit,
         }
     }
-    fn show_t(&self, t: f64) -> numfmt::Threshold<'_> {
+    fn show_t(&self, t: f64) -> text::Threshold<'_> {
         let (fmt, unit) = self.fmt();
-        numfmt::Threshold(numfmt::Value { v: t, fmt, unit })
+        text::Threshold(text::Value { v: t, fmt, unit })
     }
 }
 
@@ -325,7 +327,7 @@ fn subject<'t>(
     {
         return Ok(Subject {
             meta: Some(meta),
-            value: numfmt::as_printed(*value),
+            value: text::as_printed(*value),
         });
     }
     subject_of(pos, table, values, zh, d, helper)
@@ -347,12 +349,12 @@ fn subject_of<'t>(
     if let Some(v) = known_number {
         return Ok(Subject {
             meta: None,
-            value: numfmt::as_printed(v),
+            value: text::as_printed(v),
         });
     }
     let (idx, meta) = metric(pos, table, zh, d, helper)?;
     let value = match values.get(idx).and_then(Option::as_ref) {
-        Some(Val::Num(v)) => numfmt::as_printed(*v),
+        Some(Val::Num(v)) => text::as_printed(*v),
         #[allow(clippy::cast_precision_loss)]
         Some(Val::Int(i)) => *i as f64,
         Some(Val::Grade { fraction, .. }) => *fraction,
@@ -520,7 +522,7 @@ fn sandbox_with(runner: bool) -> rhai::Engine {
     e.on_debug(|_, _, _| {});
     if runner {
         register_helpers(&mut e);
-        crate::budget::install(&mut e);
+        crate::script::budget::install(&mut e);
     }
     e
 }
@@ -622,7 +624,7 @@ pub(crate) fn call_helper_with(h: Helper, pos: Position, args: &[Arg<'_>]) -> Rh
             Helper::Grade => grade(pos, table, f, zh, arg(0)),
             Helper::Satisfaction => satisfaction(pos, table, f, zh, arg(0), arg(1)),
             Helper::Deduct => deduct(pos, f, zh, arg(0).value),
-            Helper::TargetTable => crate::target_table::target_table(
+            Helper::TargetTable => crate::script::target_table::target_table(
                 pos,
                 table,
                 f,
@@ -691,7 +693,7 @@ fn register_helpers(e: &mut rhai::Engine) {
         };
     }
     helper!("proportional", Helper::Proportional, (s, target));
-    crate::target_table::register(e);
+    crate::script::target_table::register(e);
     helper!(
         "proportional_reverse",
         Helper::ProportionalReverse,
@@ -1253,7 +1255,7 @@ fn tiered(
             let score = p * fr;
             let op = if reverse { "≤" } else { "≥" };
             let pct = || {
-                numfmt::Threshold(numfmt::Value {
+                text::Threshold(text::Value {
                     v: fr,
                     fmt: ValueFmt::Percent,
                     unit: None,
@@ -1482,7 +1484,7 @@ fn grade(
     let p = f.leaf.points;
     let score = p * fraction;
     let labels = grade_labels.as_slice();
-    let joined = || numfmt::Joined(labels, "、");
+    let joined = || text::Joined(labels, "、");
     // A combined grade is a mean: at most two decimals of a percent (86.67%, 80%).
     let pct = || percent_trimmed(fraction);
     if labels.len() == 1 {
@@ -1744,22 +1746,22 @@ struct Deduction {
 /// part of its text rather than built, collected and joined first.
 struct Deducted<'a>(&'a [(Dynamic, f64)], &'static str);
 
-impl numfmt::Piece for Deducted<'_> {
+impl text::Piece for Deducted<'_> {
     fn push_to(&self, out: &mut String) {
         for (i, (reason, d)) in self.0.iter().enumerate() {
             if i > 0 {
                 out.push_str(self.1);
             }
-            numfmt::Piece::push_to(reason, out);
+            text::Piece::push_to(reason, out);
             out.push_str(" −");
-            numfmt::Piece::push_to(&pts(*d), out);
+            text::Piece::push_to(&pts(*d), out);
         }
     }
     fn size_hint(&self) -> usize {
         let items: usize = self
             .0
             .iter()
-            .map(|(reason, _)| numfmt::Piece::size_hint(reason) + " −".len() + numfmt::NUMBER_BYTES)
+            .map(|(reason, _)| text::Piece::size_hint(reason) + " −".len() + text::NUMBER_BYTES)
             .sum();
         items + self.1.len() * self.0.len().saturating_sub(1)
     }
@@ -1802,7 +1804,7 @@ impl Deduction {
         if times > 0.0 && each > 0.0 {
             // Deducted as printed (half up to 2 places), so full marks less the findings'
             // deductions is the score on paper: 3 × 0.125 takes 0.38, not 0.375.
-            let d = crate::numfmt::printed_score(times * each);
+            let d = crate::text::printed_score(times * each);
             self.total += d;
             // A string reason is used as it is; anything else as Rhai prints it (`Piece`).
             f.leaf.find_points(d, |zh, p| match (times > 1.0, zh) {
@@ -1864,7 +1866,7 @@ pub(crate) fn to_dynamic(v: &Val) -> Dynamic {
 }
 
 /// The rows as scripts see them: an array of maps.
-pub(crate) fn rows_dynamic(rows: &[crate::table::Row]) -> Dynamic {
+pub(crate) fn rows_dynamic(rows: &[crate::submission::table::Row]) -> Dynamic {
     let arr: rhai::Array = rows
         .iter()
         .map(|row| {

@@ -1,10 +1,11 @@
 //! One project's submission (评价对象的填报) and the checking of its values against the
 //! rulebook's input declarations.
 
+pub(crate) mod table;
 use crate::error::{Error, Problem, ProblemCode, quoted};
-use crate::intern::Text;
 pub use crate::model::ProjectInfo;
 use crate::model::{GradeAggregate, GradeLevel, Input, InputType};
+use crate::text::intern::Text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -238,7 +239,7 @@ pub(crate) enum Val {
         fraction: f64,
     },
     /// Rows of a `table` input.
-    Table(Vec<crate::table::Row>),
+    Table(Vec<crate::submission::table::Row>),
 }
 
 /// The level labels of an expert-grade value, one per expert: the rulebook's own (interned)
@@ -307,7 +308,7 @@ impl GradeCheck {
         GradeCheck {
             labels: scale
                 .iter()
-                .map(|l| crate::intern::intern(&l.label))
+                .map(|l| crate::text::intern::intern(&l.label))
                 .collect(),
             fractions: scale.iter().map(|l| l.fraction).collect(),
             trimmed: scale.iter().all(|l| l.label.trim() == l.label),
@@ -437,7 +438,7 @@ fn check_value_with(
         .field(format!("values.{}", input.id))
     };
     let val = match input.kind {
-        InputType::Table => return crate::table::check_table(input, raw),
+        InputType::Table => return crate::submission::table::check_table(input, raw),
         InputType::Number | InputType::Percent => {
             let n = match raw {
                 J::Number(n) => n.as_f64(),
@@ -593,7 +594,7 @@ fn check_value_with(
                 };
                 labels.push(match grades {
                     Some(g) => g.labels[at].clone(),
-                    None => crate::intern::intern(&scale[at].label),
+                    None => crate::text::intern::intern(&scale[at].label),
                 });
                 fractions.push(scale[at].fraction);
             }
@@ -630,21 +631,21 @@ fn check_range(input: &Input, n: f64) -> Result<(), Problem> {
     if in_range(input, n) {
         return Ok(());
     }
-    let bound = |b: Option<f64>| b.map_or_else(|| "∞".to_string(), crate::numfmt::fmt_pts);
+    let bound = |b: Option<f64>| b.map_or_else(|| "∞".to_string(), crate::text::fmt_pts);
     let unit = input.unit.as_deref().unwrap_or("");
     Err(Problem::new(
         ProblemCode::OutOfRange,
         format!(
             "{}：{}{unit} 超出允许范围 [{}, {}]{unit}",
             input.label,
-            crate::numfmt::fmt_pts(n),
+            crate::text::fmt_pts(n),
             bound(input.min),
             bound(input.max)
         ),
         format!(
             "{}: {}{unit} is outside the allowed range [{}, {}]{unit}",
             en_label(input),
-            crate::numfmt::fmt_pts(n),
+            crate::text::fmt_pts(n),
             bound(input.min),
             bound(input.max)
         ),
@@ -829,7 +830,7 @@ fn aggregate(fractions: &mut [f64], how: GradeAggregate) -> f64 {
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
     // Kept as printed, like a KPI: (1.0 + 0.8 + 0.6) / 3 = 0.7999… is 80 %, and a panel's
     // 86.666…% is 86.67 % in the text, in the score and for scripts alike.
-    crate::numfmt::as_printed(match how {
+    crate::text::as_printed(match how {
         GradeAggregate::Mean => mean(fractions),
         GradeAggregate::TrimmedMean if n >= 3 => mean(&fractions[1..n - 1]),
         GradeAggregate::TrimmedMean => mean(fractions),

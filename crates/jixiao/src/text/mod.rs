@@ -7,6 +7,7 @@
 //! the integer route is taken only where it is provably identical, everything else (ties,
 //! huge values, negative zeros) goes through the standard formatter.
 
+pub(crate) mod intern;
 use rust_decimal::prelude::{Decimal, RoundingStrategy, ToPrimitive};
 use std::fmt::{self, Display, Formatter, Write};
 
@@ -521,17 +522,17 @@ number_formats!(
 /// 105.5k → 104.4k instructions per evaluation). Each piece is evaluated once.
 macro_rules! cat {
     ($($piece:expr),+ $(,)?) => {
-        $crate::numfmt::cat!(@bind [] $($piece),+)
+        $crate::text::cat!(@bind [] $($piece),+)
     };
     // Each piece bound to its own `piece` (hygiene keeps them apart), then sized and pushed.
     (@bind [$($bound:ident)*] $head:expr $(, $rest:expr)*) => {{
         let piece = &$head;
-        $crate::numfmt::cat!(@bind [$($bound)* piece] $($rest),*)
+        $crate::text::cat!(@bind [$($bound)* piece] $($rest),*)
     }};
     (@bind [$($bound:ident)*]) => {{
         let mut text =
-            String::with_capacity(0 $( + $crate::numfmt::Piece::size_hint($bound) )*);
-        $( $crate::numfmt::Piece::push_to($bound, &mut text); )*
+            String::with_capacity(0 $( + $crate::text::Piece::size_hint($bound) )*);
+        $( $crate::text::Piece::push_to($bound, &mut text); )*
         text
     }};
 }

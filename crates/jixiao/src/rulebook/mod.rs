@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Problem, ProblemCode};
 use crate::model::{Indicator, InputType, RulebookSpec};
-use crate::numfmt::fmt_pts;
+use crate::text::fmt_pts;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -1274,9 +1274,8 @@ fn guess_id_json(text: &str) -> String {
 /// adds the input id and the line.
 pub(crate) fn table_declaration(input: &crate::model::Input) -> Vec<Problem> {
     let mut out = Vec::new();
-    let bad = |zh: String, en: String| {
-        Problem::new(ProblemCode::InvalidInput, zh, en).field("columns")
-    };
+    let bad =
+        |zh: String, en: String| Problem::new(ProblemCode::InvalidInput, zh, en).field("columns");
     if input.kind != InputType::Table {
         if !input.columns.is_empty() {
             out.push(bad(

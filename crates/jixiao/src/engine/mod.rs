@@ -1,21 +1,19 @@
 //! The compiled engine: a rulebook checked and compiled once, evaluated many times from many
 //! threads.
 
-use crate::budget::Exhausted;
+pub mod form;
+use crate::engine::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 use crate::error::{Error, Problem, ProblemCode};
-use crate::fast::{Arith, HelperCall, Program};
-use crate::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
-use crate::intern::intern;
 use crate::model::Input;
 use crate::model::{GradeBand, InputType, NaPolicy};
-use crate::numfmt::fmt_pts;
-use crate::numfmt::{Lang, ValueFmt, decimal_of_cents, format_value, points_decimal};
+use crate::native::{Arith, HelperCall, Program};
 use crate::rulebook::{Rulebook, ScriptLines};
 use crate::scorecard::Text;
 use crate::scorecard::{
     DimensionScore, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status, attainment,
     attainment_of_cents, cents_of, leaf_score,
 };
+use crate::script::budget::Exhausted;
 use crate::script::{
     FRAME, HelperError, MetricMeta, MetricTable, SUBJECT_HELPERS, compiler, default_explanation,
     position_of, sandbox, to_dynamic,
@@ -23,6 +21,9 @@ use crate::script::{
 use crate::submission::{
     GradeCheck, GradeLabels, Submission, Val, check_input, cmp_ids, grade_scale,
 };
+use crate::text::fmt_pts;
+use crate::text::intern::intern;
+use crate::text::{Lang, ValueFmt, decimal_of_cents, format_value, points_decimal};
 use rhai::{AST, Dynamic, EvalAltResult, Scope};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::*;
@@ -87,7 +88,7 @@ impl Compiled {
             )
             .into());
         }
-        crate::budget::start_script();
+        crate::script::budget::start_script();
         let result = self
             .runner
             .get_or_init(sandbox)
@@ -434,7 +435,7 @@ impl Engine {
         card: &mut Scorecard,
     ) {
         let c = &*self.inner;
-        crate::budget::start_scorecard();
+        crate::script::budget::start_scorecard();
         let problems = &mut card.problems;
         problems.clear();
         // This thread's working lists, taken (not borrowed) so nothing here depends on what
@@ -504,7 +505,7 @@ impl Engine {
                 };
                 match result {
                     // Kept as printed, so scripts, helpers and texts see one number.
-                    Ok(Ok(v)) if v.is_finite() => KpiState::Value(crate::numfmt::as_printed(v)),
+                    Ok(Ok(v)) if v.is_finite() => KpiState::Value(crate::text::as_printed(v)),
                     Ok(Ok(_)) => KpiState::Failed(Box::new(self.kpi_problem(
                         k,
                         "计算结果不是有限数（可能除以了 0）",
@@ -1364,7 +1365,7 @@ fn val_json(v: &Val) -> serde_json::Value {
             [one] => serde_json::Value::from(one.as_ref()),
             many => serde_json::Value::from(many.iter().map(|l| l.as_ref()).collect::<Vec<_>>()),
         },
-        Val::Table(rows) => crate::table::rows_json(rows, val_json),
+        Val::Table(rows) => crate::submission::table::rows_json(rows, val_json),
     }
 }
 
@@ -1735,8 +1736,8 @@ fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> 
         .filter_map(|&k| {
             let (ast, _) = kpi_asts[k].clone()?;
             Some(CompiledKpi {
-                fast: crate::fast::arith(&ast, &table),
-                native: crate::fast::program(&ast, &table),
+                fast: crate::native::arith(&ast, &table),
+                native: crate::native::program(&ast, &table),
                 spec_index: k,
                 metric: n_inputs + k,
                 ast,
@@ -1892,8 +1893,8 @@ fn compile_leaf(
             });
             let (inputs, all_inputs, kpis) = needs(&reads);
             Some(Leaf {
-                fast: crate::fast::helper_call(&ast, table),
-                native: crate::fast::program(&ast, table),
+                fast: crate::native::helper_call(&ast, table),
+                native: crate::native::program(&ast, table),
                 ast,
                 reads,
                 inputs,

@@ -35,9 +35,10 @@
 //! ```
 
 // The pipeline, layers pointing down (src/README.md): model → text → rulebook → submission →
-// scorecard → script → native → engine; error, limits and read serve them all.
+// scorecard → helpers → script → native → engine; error, limits and read serve them all.
 mod engine;
 pub mod error;
+mod helpers;
 pub mod limits;
 pub mod model;
 mod native;

@@ -4,6 +4,9 @@
 pub mod form;
 use crate::engine::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 use crate::error::{Error, Problem, ProblemCode};
+use crate::helpers::{
+    FRAME, HelperError, MetricMeta, MetricTable, SUBJECT_HELPERS, default_explanation, to_dynamic,
+};
 use crate::model::Input;
 use crate::model::{GradeBand, InputType, NaPolicy};
 use crate::native::{Arith, HelperCall, Program};
@@ -14,10 +17,7 @@ use crate::scorecard::{
     attainment_of_cents, cents_of, leaf_score,
 };
 use crate::script::budget::Exhausted;
-use crate::script::{
-    FRAME, HelperError, MetricMeta, MetricTable, SUBJECT_HELPERS, compiler, default_explanation,
-    position_of, sandbox, to_dynamic,
-};
+use crate::script::{compiler, position_of, sandbox};
 use crate::submission::{
     GradeCheck, GradeLabels, Submission, Val, check_input, cmp_ids, grade_scale,
 };
@@ -847,7 +847,7 @@ impl Engine {
         // as `deduct`) fails like any other sandbox limit.
         let result = match result {
             Ok(_) if overflow => Err(EvalAltResult::ErrorDataTooLarge(
-                crate::script::RECORDED_TEXT.into(),
+                crate::helpers::RECORDED_TEXT.into(),
                 rhai::Position::NONE,
             )
             .into()),
@@ -1416,47 +1416,47 @@ fn describe_eval_error(e: &EvalAltResult) -> (String, String, (Option<u32>, Opti
         EvalAltResult::ErrorTooManyOperations(_) | EvalAltResult::ErrorTerminated(..) => (
             format!(
                 "脚本运算次数超过上限 {}（可能是死循环），已终止",
-                crate::script::MAX_OPERATIONS
+                crate::limits::MAX_OPERATIONS
             ),
             format!(
                 "the script exceeded {} operations (an endless loop?) and was stopped",
-                crate::script::MAX_OPERATIONS
+                crate::limits::MAX_OPERATIONS
             ),
         ),
         EvalAltResult::ErrorStackOverflow(_) => (
             format!(
                 "函数调用层级超过上限 {}（可能是无限递归），已终止",
-                crate::script::MAX_CALL_LEVELS
+                crate::limits::MAX_CALL_LEVELS
             ),
             format!(
                 "function calls nested deeper than {} (endless recursion?); stopped",
-                crate::script::MAX_CALL_LEVELS
+                crate::limits::MAX_CALL_LEVELS
             ),
         ),
-        EvalAltResult::ErrorDataTooLarge(what, _) if what == crate::script::RECORDED_TEXT => (
+        EvalAltResult::ErrorDataTooLarge(what, _) if what == crate::helpers::RECORDED_TEXT => (
             format!(
                 "记录的扣分原因或说明超过沙箱上限（≤ {} 条，合计 ≤ {} 字节），已终止",
-                crate::script::MAX_FINDINGS,
-                crate::script::MAX_RECORDED_BYTES
+                crate::limits::MAX_FINDINGS,
+                crate::limits::MAX_RECORDED_BYTES
             ),
             format!(
                 "the recorded findings or explanation exceeded the sandbox limit (≤ {} findings, ≤ {} bytes in all); stopped",
-                crate::script::MAX_FINDINGS,
-                crate::script::MAX_RECORDED_BYTES
+                crate::limits::MAX_FINDINGS,
+                crate::limits::MAX_RECORDED_BYTES
             ),
         ),
         EvalAltResult::ErrorDataTooLarge(what, _) => (
             format!(
                 "数据超过沙箱上限（{what}；字符串 ≤ {} 字符，数组 ≤ {} 项，映射 ≤ {} 项），已终止",
-                crate::script::MAX_STRING,
-                crate::script::MAX_ARRAY,
-                crate::script::MAX_MAP
+                crate::limits::MAX_STRING,
+                crate::limits::MAX_ARRAY,
+                crate::limits::MAX_MAP
             ),
             format!(
                 "data exceeded the sandbox limit ({what}; strings ≤ {} chars, arrays ≤ {} items, maps ≤ {} entries); stopped",
-                crate::script::MAX_STRING,
-                crate::script::MAX_ARRAY,
-                crate::script::MAX_MAP
+                crate::limits::MAX_STRING,
+                crate::limits::MAX_ARRAY,
+                crate::limits::MAX_MAP
             ),
         ),
         EvalAltResult::ErrorAssignmentToConstant(name, _) => (

@@ -11,7 +11,7 @@
 //! not fit the shape — or a value that is missing at run time — goes through Rhai as
 //! written. The speed-up is an order of magnitude on typical rulebooks (BENCHMARKS.md).
 
-use crate::script::{Arg, Helper, Known, MetricTable, NOTHING, UNIT};
+use crate::helpers::{Arg, Helper, Known, MetricTable, NOTHING, UNIT};
 use crate::submission::Val;
 use crate::text::ValueFmt;
 use rhai::{AST, Dynamic, Expr, Position, Stmt, Token};
@@ -63,7 +63,7 @@ impl HelperCall {
                 known: kc,
             },
         ];
-        crate::script::call_helper_with(self.helper, self.pos, &args[..self.len])
+        crate::helpers::call_helper_with(self.helper, self.pos, &args[..self.len])
     }
 }
 
@@ -755,7 +755,7 @@ fn call_helper(
         value: lent[i],
         known: known.get(i).unwrap_or(NOTHING),
     });
-    crate::script::call_helper_with(helper, pos, &args[..known.len()]).map_err(|_| Abandon)
+    crate::helpers::call_helper_with(helper, pos, &args[..known.len()]).map_err(|_| Abandon)
 }
 
 impl Block {
@@ -1097,7 +1097,7 @@ impl Node {
                 .values
                 .get(*i)
                 .and_then(Option::as_ref)
-                .map_or(Dynamic::UNIT, crate::script::to_dynamic),
+                .map_or(Dynamic::UNIT, crate::helpers::to_dynamic),
             Node::Points => Dynamic::from_float(env.points),
             // A slot is always set before it is read (`let` comes first in its scope).
             Node::Local(slot) => env.locals[*slot].clone().ok_or(Abandon)?,
@@ -1128,7 +1128,7 @@ impl Node {
                     .zip(&how)
                     .map(|(row, cells)| std::array::from_fn(|i| row[i].lend(cells[i], &computed)))
                     .collect::<smallvec::SmallVec<[[&Dynamic; 3]; 8]>>();
-                let score = crate::script::deduct_rows(*pos, &lent, each).map_err(|_| Abandon)?;
+                let score = crate::helpers::deduct_rows(*pos, &lent, each).map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
             Node::Record(kind, text, english) => {
@@ -1143,10 +1143,10 @@ impl Node {
                     None => None,
                 };
                 let text = match english {
-                    Some(en) if crate::script::FRAME.with_borrow(|f| !f.leaf.zh()) => en,
+                    Some(en) if crate::helpers::FRAME.with_borrow(|f| !f.leaf.zh()) => en,
                     _ => text,
                 };
-                let within_limits = crate::script::FRAME.with_borrow_mut(|f| {
+                let within_limits = crate::helpers::FRAME.with_borrow_mut(|f| {
                     match kind {
                         Record::Finding => f.leaf.find(|_| text, None),
                         Record::Explain => f.leaf.explain(|_| text),
@@ -1194,7 +1194,7 @@ impl Node {
                         // Rhai's own `to_string` of other types (arrays, maps, ()…) is its to print.
                         return Err(Abandon);
                     }
-                    if text.len() > crate::script::MAX_STRING {
+                    if text.len() > crate::limits::MAX_STRING {
                         return Err(Abandon);
                     }
                 }
@@ -1222,7 +1222,7 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::script::MetricMeta;
+    use crate::helpers::MetricMeta;
 
     fn table() -> MetricTable {
         let mut t = MetricTable::default();

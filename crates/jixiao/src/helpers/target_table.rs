@@ -13,7 +13,7 @@
 //! needs: `target`, `target_max` (区间), `actual`, `level` and `rate` (定性), `unit`,
 //! `reason` (偏差原因, quoted in findings), `category` (filtered by the second argument).
 
-use crate::script::{Frame, MetricTable, fail};
+use super::{Frame, MetricTable, fail};
 use crate::submission::Val;
 use crate::submission::table::Row;
 use crate::text::{percent_trimmed as pct, pts, trim_num as num};
@@ -22,7 +22,7 @@ use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
 pub(crate) fn register(e: &mut rhai::Engine) {
-    use crate::script::{Helper, call_helper};
+    use super::{Helper, call_helper};
     e.register_fn(
         "target_table",
         |ctx: NativeCallContext, id: Dynamic| -> RhaiResult<f64> {

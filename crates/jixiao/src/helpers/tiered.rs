@@ -1,0 +1,216 @@
+use super::*;
+
+/// A band table as `tiered` reads it, sorted the way it searches: `None` if it is not one.
+pub(super) fn bands(bands: &Dynamic, reverse: bool) -> Option<Box<[(f64, f64)]>> {
+    let bands = bands.read_lock::<rhai::Array>()?;
+    let mut parsed: Vec<(f64, f64)> = Vec::with_capacity(bands.len());
+    for b in bands.iter() {
+        let pair = b.read_lock::<rhai::Array>();
+        let pair = pair.as_deref().and_then(|a| match a.as_slice() {
+            [t, fr] => Some((number(t)?, number(fr)?)),
+            _ => None,
+        });
+        match pair {
+            Some((t, fr)) if (0.0..=1.0).contains(&fr) && t.is_finite() => parsed.push((t, fr)),
+            _ => return None,
+        }
+    }
+    if parsed.is_empty() {
+        return None;
+    }
+    // Through the crate's one shared sort: a sort of its own is several KB of WebAssembly.
+    let order = crate::sorted_order(parsed.len(), &mut |a, b| {
+        let (a, b) = (parsed[a].0, parsed[b].0);
+        if reverse {
+            a.total_cmp(&b)
+        } else {
+            b.total_cmp(&a)
+        }
+    });
+    Some(order.into_iter().map(|i| parsed[i]).collect())
+}
+
+// tiered(subject, [[threshold, fraction], …]): 分档 — the highest threshold the value reaches
+// gives its fraction of the points; below every threshold scores 0. Reverse (lower is
+// better): the lowest threshold the value stays at or under.
+pub(super) fn tiered(
+    pos: Position,
+    table: &MetricTable,
+    f: &mut Frame,
+    zh: bool,
+    s: Arg<'_>,
+    bands: Arg<'_>,
+    reverse: bool,
+) -> RhaiResult<f64> {
+    let helper = if reverse { "tiered_reverse" } else { "tiered" };
+    let s = subject(pos, table, f.values(), zh, s, helper)?;
+    let bad = || {
+        fail(
+            pos,
+            zh,
+            cat!(helper, "() 的档位应为 [[门槛, 得分比例 0–1], …]"),
+            cat!(helper, "(): bands are [[threshold, fraction 0–1], …]"),
+        )
+    };
+    // A literal table was checked and sorted at compile time; a computed one is read here.
+    let read;
+    let parsed: &[(f64, f64)] = match bands.known {
+        Known::Bands(b) => b,
+        _ => match self::bands(bands.value, reverse) {
+            Some(b) => {
+                read = b;
+                &read
+            }
+            None => return bad(),
+        },
+    };
+    let hit = parsed
+        .iter()
+        .find(|(t, _)| {
+            if reverse {
+                s.value <= *t
+            } else {
+                s.value >= *t
+            }
+        })
+        .copied();
+    let p = f.leaf.points;
+    let l = s.label(zh);
+    Ok(match hit {
+        Some((t, fr)) => {
+            let score = p * fr;
+            let op = if reverse { "≤" } else { "≥" };
+            let pct = || {
+                text::Threshold(text::Value {
+                    v: fr,
+                    fmt: ValueFmt::Percent,
+                    unit: None,
+                })
+            };
+            f.leaf.explain(|zh| {
+                if zh {
+                    cat!(
+                        l,
+                        " ",
+                        s.show(),
+                        "，",
+                        op,
+                        " ",
+                        s.show_t(t),
+                        "，得 ",
+                        pct(),
+                        " 分值，得分 ",
+                        pts(score)
+                    )
+                } else {
+                    cat!(
+                        l,
+                        " ",
+                        s.show(),
+                        " ",
+                        op,
+                        " ",
+                        s.show_t(t),
+                        ": ",
+                        pct(),
+                        " of the points, ",
+                        pts(score)
+                    )
+                }
+            });
+            f.leaf.lost(score, |zh, lost| {
+                if zh {
+                    cat!(
+                        l,
+                        " ",
+                        s.show(),
+                        "，处于 ",
+                        op,
+                        " ",
+                        s.show_t(t),
+                        " 档，扣 ",
+                        lost,
+                        " 分"
+                    )
+                } else {
+                    cat!(
+                        l,
+                        " ",
+                        s.show(),
+                        " is in the ",
+                        op,
+                        " ",
+                        s.show_t(t),
+                        " band: ",
+                        lost,
+                        " points lost"
+                    )
+                }
+            });
+            score
+        }
+        None => {
+            let last = parsed.last().map_or(0.0, |b| b.0);
+            let word = if reverse {
+                ("高于", "above")
+            } else {
+                ("低于", "below")
+            };
+            f.leaf.explain(|zh| {
+                if zh {
+                    cat!(
+                        l,
+                        " ",
+                        s.show(),
+                        "，",
+                        word.0,
+                        "最低档门槛 ",
+                        s.show_t(last),
+                        "，不得分"
+                    )
+                } else {
+                    cat!(
+                        l,
+                        " ",
+                        s.show(),
+                        " is ",
+                        word.1,
+                        " the last band ",
+                        s.show_t(last),
+                        ": 0 points"
+                    )
+                }
+            });
+            f.leaf.lost(0.0, |zh, lost| {
+                if zh {
+                    cat!(
+                        l,
+                        " ",
+                        s.show(),
+                        "，",
+                        word.0,
+                        " ",
+                        s.show_t(last),
+                        "，扣 ",
+                        lost,
+                        " 分"
+                    )
+                } else {
+                    cat!(
+                        l,
+                        " ",
+                        s.show(),
+                        " is ",
+                        word.1,
+                        " ",
+                        s.show_t(last),
+                        ": ",
+                        lost,
+                        " points lost"
+                    )
+                }
+            });
+            0.0
+        }
+    })
+}

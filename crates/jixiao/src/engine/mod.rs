@@ -473,6 +473,45 @@ impl Engine {
             f.values = Some(Rc::clone(&metric_values));
             f.leaf.reset(0.0, false, options.lang);
         });
+        self.compute_kpis(&mut metric_values, done, kpi_state, &mut scope);
+
+        let points = self.effective_points(&na_marked);
+        self.prepare_results(&mut card.indicators, &points, submission);
+        let results = &mut card.indicators;
+
+        self.score_leaves(
+            results,
+            &points,
+            &metric_values,
+            done,
+            kpi_state,
+            cents,
+            &mut scope,
+            &bad_inputs,
+            options,
+        );
+        FRAME.with_borrow_mut(|f| {
+            f.table = None;
+            f.values = None;
+        });
+        *kept_values = Some(metric_values);
+
+        Self::sum_parents(&c.nodes, results, &points, cents);
+
+        self.finish_card(card, &points, kpi_state, submission, options);
+        EVAL_BUFFERS.with_borrow_mut(|kept| *kept = buffers);
+    }
+
+    /// KPIs in dependency order: each natively when it can, else in Rhai, kept as printed;
+    /// one that cannot be computed fails with its reason, and so does every KPI that uses it.
+    fn compute_kpis(
+        &self,
+        metric_values: &mut Rc<Vec<Option<Val>>>,
+        done: &mut [bool],
+        kpi_state: &mut [KpiState],
+        scope: &mut Option<Scope<'static>>,
+    ) {
+        let c = &*self.inner;
         for k in &c.kpis {
             let missing = k.inputs.iter().any(|&i| metric_values[i].is_none());
             let failed = k
@@ -488,18 +527,18 @@ impl Engine {
                     .fast
                     .as_ref()
                     .filter(|_| FAST_PATHS.get())
-                    .and_then(|f| f.eval(&metric_values));
+                    .and_then(|f| f.eval(metric_values));
                 let native = || {
                     k.native
                         .as_ref()
                         .filter(|_| FAST_PATHS.get())
-                        .and_then(|p| p.score(&metric_values, 0.0).ok())
+                        .and_then(|p| p.score(metric_values, 0.0).ok())
                 };
                 // A number, or the result that is not one (as in `run_leaf`).
                 let result: Result<Result<f64, Dynamic>, _> = match fast.or_else(native) {
                     Some(v) => Ok(Ok(v)),
                     None => {
-                        let scope = lazy_scope(&mut scope, c, &metric_values, done);
+                        let scope = lazy_scope(scope, c, metric_values, done);
                         c.run_in_rhai(scope, &k.ast).map(|d| number(&d).ok_or(d))
                     }
                 };
@@ -529,10 +568,10 @@ impl Engine {
                 // never copies them (`make_mut` would only if something else still held them).
                 FRAME.with_borrow_mut(|f| f.values = None);
                 overwrite(
-                    &mut Rc::make_mut(&mut metric_values)[k.metric],
+                    &mut Rc::make_mut(metric_values)[k.metric],
                     Some(Val::Num(v)),
                 );
-                FRAME.with_borrow_mut(|f| f.values = Some(Rc::clone(&metric_values)));
+                FRAME.with_borrow_mut(|f| f.values = Some(Rc::clone(metric_values)));
             }
             done[k.metric] = true;
             if let Some(scope) = scope.as_mut() {
@@ -547,11 +586,19 @@ impl Engine {
         }
         // KPIs left out by a compile problem never reach here; every KPI is done now.
         done.fill(true);
+    }
 
-        let points = self.effective_points(&na_marked);
+    /// Every node's result, blank: N/A where `points` says so. A reused scorecard's results
+    /// are reset field by field, keeping their allocations.
+    fn prepare_results(
+        &self,
+        results: &mut Vec<IndicatorScore>,
+        points: &[Option<NodePoints>],
+        submission: &Submission,
+    ) {
+        let c = &*self.inner;
         // Every node's result, filled in place: leaves first, then parents bottom-up. A
         // reused scorecard's results are reset field by field, keeping their allocations.
-        let results = &mut card.indicators;
         if results.is_empty() {
             *results = (0..c.nodes.len())
                 .map(|ni| self.blank_result(ni, points[ni].map(|p| p.decimal), submission))
@@ -566,7 +613,24 @@ impl Engine {
                     .map(|ni| self.blank_result(ni, points[ni].map(|p| p.decimal), submission)),
             );
         }
+    }
 
+    /// Every leaf: N/A, unscored for a missing input or failed KPI (named in the text), or
+    /// run — natively when it can, else in Rhai.
+    #[allow(clippy::too_many_arguments)]
+    fn score_leaves(
+        &self,
+        results: &mut [IndicatorScore],
+        points: &[Option<NodePoints>],
+        metric_values: &Rc<Vec<Option<Val>>>,
+        done: &[bool],
+        kpi_state: &[KpiState],
+        cents: &mut [Option<i64>],
+        scope: &mut Option<Scope<'static>>,
+        bad_inputs: &[usize],
+        options: EvalOptions,
+    ) {
+        let c = &*self.inner;
         // Every scored node's score in hundredths, where it has one: parents add these up in
         // integers rather than in `Decimal`.
         for (ni, node) in c.nodes.iter().enumerate() {
@@ -624,11 +688,11 @@ impl Engine {
                             (Some(call), _) if fast_paths => LeafRun::Fast(call),
                             (_, Some(program)) if fast_paths => LeafRun::Native {
                                 program,
-                                values: &metric_values,
+                                values: metric_values,
                                 done,
-                                scope: &mut scope,
+                                scope,
                             },
-                            _ => LeafRun::Rhai(lazy_scope(&mut scope, c, &metric_values, done)),
+                            _ => LeafRun::Rhai(lazy_scope(scope, c, metric_values, done)),
                         };
                         cents[ni] = self.run_leaf(run, leaf, ni, p, options, out);
                     }
@@ -647,15 +711,19 @@ impl Engine {
                 });
             }
         }
-        FRAME.with_borrow_mut(|f| {
-            f.table = None;
-            f.values = None;
-        });
-        *kept_values = Some(metric_values);
+    }
 
+    /// Parents, bottom-up: each the sum of its children as printed (in hundredths while every
+    /// scored child has them), with the status their children give it.
+    fn sum_parents(
+        nodes: &[Node],
+        results: &mut [IndicatorScore],
+        points: &[Option<NodePoints>],
+        cents: &mut [Option<i64>],
+    ) {
         // Parents, bottom-up: children come after their parent in `nodes`.
-        for ni in (0..c.nodes.len()).rev() {
-            let node = &c.nodes[ni];
+        for ni in (0..nodes.len()).rev() {
+            let node = &nodes[ni];
             if node.leaf.is_some() {
                 continue;
             }
@@ -708,7 +776,19 @@ impl Engine {
                 }
             }
         }
+    }
 
+    /// The dimensions, the total (rescaled when N/A points were excluded), completeness,
+    /// the grade and the KPI values: the rest of the scorecard.
+    fn finish_card(
+        &self,
+        card: &mut Scorecard,
+        points: &[Option<NodePoints>],
+        kpi_state: &[KpiState],
+        submission: &Submission,
+        options: EvalOptions,
+    ) {
+        let c = &*self.inner;
         let indicators = &card.indicators;
         card.dimensions.clear();
         card.dimensions.extend(c.roots.iter().map(|&r| {
@@ -768,7 +848,6 @@ impl Engine {
                     .map(|v| format_value(v, meta.fmt, meta.unit.as_deref())),
             }
         }));
-        EVAL_BUFFERS.with_borrow_mut(|kept| *kept = buffers);
         card.rulebook.clone_from(&c.reference);
         card.engine_version = Text::Borrowed(ENGINE_VERSION);
         card.project.clone_from(&submission.project);

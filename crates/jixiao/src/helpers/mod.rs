@@ -474,13 +474,7 @@ pub(crate) fn arg_number(
     number_arg(pos, zh, d.value, helper, what)
 }
 
-fn number_arg(
-    pos: Position,
-    zh: bool,
-    d: &Dynamic,
-    helper: &str,
-    what: &str,
-) -> RhaiResult<f64> {
+fn number_arg(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) -> RhaiResult<f64> {
     let got = match number(d) {
         Some(v) if v.is_finite() => return Ok(v),
         // `award(0/0)` once said "got f64": the value is a float, just not a finite one.

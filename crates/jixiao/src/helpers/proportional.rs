@@ -39,154 +39,63 @@ pub(super) fn proportional(
     } else {
         (s.value >= t, p * (s.value / t).clamp(0.0, 1.0))
     };
+    // The words between the value and the target, and before the score.
+    let (relation, result) = match (full, reverse) {
+        (true, false) => (("，达到 ", " reaches "), ("，得满分 ", ": full marks ")),
+        (true, true) => (
+            ("，不高于 ", " is not above "),
+            ("，得满分 ", ": full marks "),
+        ),
+        (false, false) => (
+            ("，低于 ", " is below "),
+            ("，按比例得分 ", ": proportional score "),
+        ),
+        (false, true) => (
+            ("，高于 ", " is above "),
+            ("，按比例得分 ", ": proportional score "),
+        ),
+    };
     let l = s.label(zh);
-    match (full, reverse) {
-        (true, false) => f.leaf.explain(|zh| {
+    f.leaf.explain(|zh| {
+        let (relation, result) = if zh {
+            (relation.0, result.0)
+        } else {
+            (relation.1, result.1)
+        };
+        cat!(l, " ", s.show(), relation, s.show_t(t), result, pts(score))
+    });
+    if !full {
+        // The finding says what was missed: 未达到 the target, or above it when lower is better.
+        let missed = if reverse {
+            ("，高于 ", " is above ")
+        } else {
+            ("，未达到 ", " is below ")
+        };
+        f.leaf.lost(score, |zh, lost| {
             if zh {
                 cat!(
                     l,
                     " ",
                     s.show(),
-                    "，达到 ",
+                    missed.0,
                     s.show_t(t),
-                    "，得满分 ",
-                    pts(score)
+                    "，扣 ",
+                    lost,
+                    " 分"
                 )
             } else {
                 cat!(
                     l,
                     " ",
                     s.show(),
-                    " reaches ",
+                    missed.1,
                     s.show_t(t),
-                    ": full marks ",
-                    pts(score)
+                    ": ",
+                    lost,
+                    " points lost"
                 )
             }
-        }),
-        (true, true) => f.leaf.explain(|zh| {
-            if zh {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    "，不高于 ",
-                    s.show_t(t),
-                    "，得满分 ",
-                    pts(score)
-                )
-            } else {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    " is not above ",
-                    s.show_t(t),
-                    ": full marks ",
-                    pts(score)
-                )
-            }
-        }),
-        (false, false) => {
-            f.leaf.explain(|zh| {
-                if zh {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        "，低于 ",
-                        s.show_t(t),
-                        "，按比例得分 ",
-                        pts(score)
-                    )
-                } else {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        " is below ",
-                        s.show_t(t),
-                        ": proportional score ",
-                        pts(score)
-                    )
-                }
-            });
-            f.leaf.lost(score, |zh, lost| {
-                if zh {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        "，未达到 ",
-                        s.show_t(t),
-                        "，扣 ",
-                        lost,
-                        " 分"
-                    )
-                } else {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        " is below ",
-                        s.show_t(t),
-                        ": ",
-                        lost,
-                        " points lost"
-                    )
-                }
-            });
-        }
-        (false, true) => {
-            f.leaf.explain(|zh| {
-                if zh {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        "，高于 ",
-                        s.show_t(t),
-                        "，按比例得分 ",
-                        pts(score)
-                    )
-                } else {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        " is above ",
-                        s.show_t(t),
-                        ": proportional score ",
-                        pts(score)
-                    )
-                }
-            });
-            f.leaf.lost(score, |zh, lost| {
-                if zh {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        "，高于 ",
-                        s.show_t(t),
-                        "，扣 ",
-                        lost,
-                        " 分"
-                    )
-                } else {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        " is above ",
-                        s.show_t(t),
-                        ": ",
-                        lost,
-                        " points lost"
-                    )
-                }
-            });
-        }
+        });
     }
     Ok(score)
 }

@@ -75,142 +75,161 @@ pub(super) fn tiered(
         })
         .copied();
     let p = f.leaf.points;
-    let l = s.label(zh);
     Ok(match hit {
         Some((t, fr)) => {
             let score = p * fr;
-            let op = if reverse { "≤" } else { "≥" };
-            let pct = || {
-                text::Threshold(text::Value {
-                    v: fr,
-                    fmt: ValueFmt::Percent,
-                    unit: None,
-                })
-            };
-            f.leaf.explain(|zh| {
-                if zh {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        "，",
-                        op,
-                        " ",
-                        s.show_t(t),
-                        "，得 ",
-                        pct(),
-                        " 分值，得分 ",
-                        pts(score)
-                    )
-                } else {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        " ",
-                        op,
-                        " ",
-                        s.show_t(t),
-                        ": ",
-                        pct(),
-                        " of the points, ",
-                        pts(score)
-                    )
-                }
-            });
-            f.leaf.lost(score, |zh, lost| {
-                if zh {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        "，处于 ",
-                        op,
-                        " ",
-                        s.show_t(t),
-                        " 档，扣 ",
-                        lost,
-                        " 分"
-                    )
-                } else {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        " is in the ",
-                        op,
-                        " ",
-                        s.show_t(t),
-                        " band: ",
-                        lost,
-                        " points lost"
-                    )
-                }
-            });
+            explain_band(f, &s, zh, reverse, t, fr, score);
             score
         }
         None => {
             let last = parsed.last().map_or(0.0, |b| b.0);
-            let word = if reverse {
-                ("高于", "above")
-            } else {
-                ("低于", "below")
-            };
-            f.leaf.explain(|zh| {
-                if zh {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        "，",
-                        word.0,
-                        "最低档门槛 ",
-                        s.show_t(last),
-                        "，不得分"
-                    )
-                } else {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        " is ",
-                        word.1,
-                        " the last band ",
-                        s.show_t(last),
-                        ": 0 points"
-                    )
-                }
-            });
-            f.leaf.lost(0.0, |zh, lost| {
-                if zh {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        "，",
-                        word.0,
-                        " ",
-                        s.show_t(last),
-                        "，扣 ",
-                        lost,
-                        " 分"
-                    )
-                } else {
-                    cat!(
-                        l,
-                        " ",
-                        s.show(),
-                        " is ",
-                        word.1,
-                        " ",
-                        s.show_t(last),
-                        ": ",
-                        lost,
-                        " points lost"
-                    )
-                }
-            });
+            explain_below_every_band(f, &s, zh, reverse, last);
             0.0
         }
     })
+}
+
+/// The band `t` the value reached, and its fraction `fr` of the points.
+fn explain_band(
+    f: &mut Frame,
+    s: &Subject<'_>,
+    zh: bool,
+    reverse: bool,
+    t: f64,
+    fr: f64,
+    score: f64,
+) {
+    let l = s.label(zh);
+    let op = if reverse { "≤" } else { "≥" };
+    let pct = || {
+        text::Threshold(text::Value {
+            v: fr,
+            fmt: ValueFmt::Percent,
+            unit: None,
+        })
+    };
+    f.leaf.explain(|zh| {
+        if zh {
+            cat!(
+                l,
+                " ",
+                s.show(),
+                "，",
+                op,
+                " ",
+                s.show_t(t),
+                "，得 ",
+                pct(),
+                " 分值，得分 ",
+                pts(score)
+            )
+        } else {
+            cat!(
+                l,
+                " ",
+                s.show(),
+                " ",
+                op,
+                " ",
+                s.show_t(t),
+                ": ",
+                pct(),
+                " of the points, ",
+                pts(score)
+            )
+        }
+    });
+    f.leaf.lost(score, |zh, lost| {
+        if zh {
+            cat!(
+                l,
+                " ",
+                s.show(),
+                "，处于 ",
+                op,
+                " ",
+                s.show_t(t),
+                " 档，扣 ",
+                lost,
+                " 分"
+            )
+        } else {
+            cat!(
+                l,
+                " ",
+                s.show(),
+                " is in the ",
+                op,
+                " ",
+                s.show_t(t),
+                " band: ",
+                lost,
+                " points lost"
+            )
+        }
+    });
+}
+
+/// No band reached: the value is past the last one, `last`.
+fn explain_below_every_band(f: &mut Frame, s: &Subject<'_>, zh: bool, reverse: bool, last: f64) {
+    let l = s.label(zh);
+    let word = if reverse {
+        ("高于", "above")
+    } else {
+        ("低于", "below")
+    };
+    f.leaf.explain(|zh| {
+        if zh {
+            cat!(
+                l,
+                " ",
+                s.show(),
+                "，",
+                word.0,
+                "最低档门槛 ",
+                s.show_t(last),
+                "，不得分"
+            )
+        } else {
+            cat!(
+                l,
+                " ",
+                s.show(),
+                " is ",
+                word.1,
+                " the last band ",
+                s.show_t(last),
+                ": 0 points"
+            )
+        }
+    });
+    f.leaf.lost(0.0, |zh, lost| {
+        if zh {
+            cat!(
+                l,
+                " ",
+                s.show(),
+                "，",
+                word.0,
+                " ",
+                s.show_t(last),
+                "，扣 ",
+                lost,
+                " 分"
+            )
+        } else {
+            cat!(
+                l,
+                " ",
+                s.show(),
+                " is ",
+                word.1,
+                " ",
+                s.show_t(last),
+                ": ",
+                lost,
+                " points lost"
+            )
+        }
+    });
 }

@@ -78,6 +78,14 @@ pub(crate) fn standard_library() -> rhai::Shared<rhai::Module> {
 }
 
 fn register_helpers(e: &mut rhai::Engine) {
+    register_scoring(e);
+    register_texts(e);
+    register_no_sleep(e);
+    register_values(e);
+}
+
+/// The scoring helpers (评分方法), each through the dispatch the native paths use too.
+fn register_scoring(e: &mut rhai::Engine) {
     macro_rules! helper {
         ($name:literal, $h:expr, ($($a:ident),*)) => {
             e.register_fn($name, |ctx: NativeCallContext, $($a: Dynamic),*| -> RhaiResult<f64> {
@@ -104,7 +112,10 @@ fn register_helpers(e: &mut rhai::Engine) {
     helper!("full", Helper::Full, (reason));
     helper!("zero", Helper::Zero, (reason));
     helper!("award", Helper::Award, (score, reason));
+}
 
+/// finding / explain / flag: what a script says, in one language or both.
+fn register_texts(e: &mut rhai::Engine) {
     // finding(text): record 扣分原因 / 存在问题. flag(text): e.g. 红/黄/绿. explain(text).
     // Past the recording limits these stop the script at once (a loop would otherwise run
     // to the operations limit, recording nothing).
@@ -173,6 +184,10 @@ fn register_helpers(e: &mut rhai::Engine) {
             recorded(&ctx)
         },
     );
+}
+
+/// `sleep` refused by name.
+fn register_no_sleep(e: &mut rhai::Engine) {
     // Rhai's core package has `sleep()`, which blocks the thread (and panics on wasm32):
     // these take precedence and refuse.
     let no_sleep = |ctx: NativeCallContext| -> RhaiResult<()> {
@@ -189,7 +204,10 @@ fn register_helpers(e: &mut rhai::Engine) {
     e.register_fn("sleep", move |ctx: NativeCallContext, _: rhai::FLOAT| {
         no_sleep(ctx)
     });
+}
 
+/// days_between, ratio, value_of: values a script works with.
+fn register_values(e: &mut rhai::Engine) {
     // days_between(from, to): whole days from one date to the other (to − from).
     e.register_fn(
         "days_between",

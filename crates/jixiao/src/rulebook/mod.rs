@@ -351,7 +351,7 @@ struct Validator<'a> {
 pub(crate) const RESERVED_NAMES: &[&str] =
     &["points", "this", "true", "false", "fn", "let", "const"];
 
-impl Validator<'_> {
+impl<'a> Validator<'a> {
     fn push(&mut self, p: Problem) {
         self.problems.push(p);
     }
@@ -575,9 +575,9 @@ impl Validator<'_> {
         }
     }
 
+    /// The indicator tree: ids, parents, no cycle, points adding up, weight constraints.
     fn check_tree(&mut self) {
-        let spec = self.spec;
-        if spec.indicators.is_empty() {
+        if self.spec.indicators.is_empty() {
             self.push(Problem::new(
                 ProblemCode::NoIndicators,
                 "评价方案没有任何指标",
@@ -585,6 +585,24 @@ impl Validator<'_> {
             ));
             return;
         }
+        let index = self.check_indicator_ids();
+        let (children, roots) = self.link_parents(&index);
+        self.check_reachable(&index, &children, &roots);
+        if roots.is_empty() {
+            self.push(Problem::new(
+                ProblemCode::NoIndicators,
+                "没有一级指标（没有 parent 的指标）",
+                "there is no first-level indicator (one without a parent)",
+            ));
+            return;
+        }
+        let sums = self.check_points(&children, &roots);
+        self.check_constraints(&index, &sums);
+    }
+
+    /// Every indicator id usable and unique; the index of each.
+    fn check_indicator_ids(&mut self) -> HashMap<&'a str, usize> {
+        let spec = self.spec;
         let mut index: HashMap<&str, usize> = HashMap::new();
         for (i, ind) in spec.indicators.iter().enumerate() {
             let line = self.src.indicator(i).entry;
@@ -614,6 +632,13 @@ impl Validator<'_> {
                 );
             }
         }
+        index
+    }
+
+    /// Each indicator's children, and the first-level ones; a parent that does not exist is
+    /// a problem.
+    fn link_parents(&mut self, index: &HashMap<&'a str, usize>) -> (Vec<Vec<usize>>, Vec<usize>) {
+        let spec = self.spec;
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); spec.indicators.len()];
         let mut roots = Vec::new();
         for (i, ind) in spec.indicators.iter().enumerate() {
@@ -637,9 +662,19 @@ impl Validator<'_> {
                 },
             }
         }
-        // Every node must be reachable from a root; anything left over sits on a cycle.
+        (children, roots)
+    }
+
+    /// Every node reachable from a first-level indicator: anything left over sits on a cycle.
+    fn check_reachable(
+        &mut self,
+        index: &HashMap<&'a str, usize>,
+        children: &[Vec<usize>],
+        roots: &[usize],
+    ) {
+        let spec = self.spec;
         let mut reached = vec![false; spec.indicators.len()];
-        let mut stack = roots.clone();
+        let mut stack = roots.to_vec();
         while let Some(i) = stack.pop() {
             if !reached[i] {
                 reached[i] = true;
@@ -663,19 +698,16 @@ impl Validator<'_> {
                 );
             }
         }
-        if roots.is_empty() {
-            self.push(Problem::new(
-                ProblemCode::NoIndicators,
-                "没有一级指标（没有 parent 的指标）",
-                "there is no first-level indicator (one without a parent)",
-            ));
-            return;
-        }
+    }
+
+    /// Points of every node, leaves to the total; each node's figure for the constraints.
+    fn check_points(&mut self, children: &[Vec<usize>], roots: &[usize]) -> Vec<Option<f64>> {
+        let spec = self.spec;
         // One walk from the roots visits every reachable node exactly once, so each node's
         // problems are reported once; `sums` keeps every node's figure for the constraints.
         let mut sums: Vec<Option<f64>> = vec![None; spec.indicators.len()];
-        for &r in &roots {
-            self.node_points(r, &children, &mut sums);
+        for &r in roots {
+            self.node_points(r, children, &mut sums);
         }
         let total: f64 = roots.iter().filter_map(|&r| sums[r]).sum();
         if roots.iter().all(|&r| sums[r].is_some()) && !same_points(total, spec.total) {
@@ -696,6 +728,12 @@ impl Validator<'_> {
                 .field("total"),
             );
         }
+        sums
+    }
+
+    /// The declared weight constraints (e.g. 产出 + 效益 ≥ 60).
+    fn check_constraints(&mut self, index: &HashMap<&'a str, usize>, sums: &[Option<f64>]) {
+        let spec = self.spec;
         for c in &spec.constraints {
             let mut sum = 0.0;
             let mut known = true;

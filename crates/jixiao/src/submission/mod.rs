@@ -424,19 +424,7 @@ fn check_value_with(
     if raw.is_null() || raw.as_str().is_some_and(|s| s.trim().is_empty()) {
         return Ok(None);
     }
-    let wrong = |expected_zh: &str, expected_en: &str| {
-        Problem::new(
-            ProblemCode::WrongType,
-            format!("{}：应为{expected_zh}，收到 {}", input.label, show(raw)),
-            format!(
-                "{}: expected {expected_en}, got {}",
-                en_label(input),
-                show(raw)
-            ),
-        )
-        .input(&input.id)
-        .field(format!("values.{}", input.id))
-    };
+    let wrong = |zh: &str, en: &str| wrong_type(input, raw, zh, en);
     let val = match input.kind {
         InputType::Table => return crate::submission::table::check_table(input, raw),
         InputType::Number | InputType::Percent => {
@@ -483,137 +471,187 @@ fn check_value_with(
             },
             _ => return Err(wrong("是/否", "yes/no")),
         },
-        InputType::Choice => {
-            let Some(s) = raw.as_str().map(str::trim) else {
-                return Err(wrong("选项文字", "one of the choices"));
-            };
-            if !input.choices.iter().any(|c| c == s) {
-                return Err(Problem::new(
-                    ProblemCode::InvalidChoice,
-                    format!(
-                        "{}：“{}” 不是可选项（可选：{}）",
-                        input.label,
-                        quoted(s),
-                        quoted(&input.choices.join("、"))
-                    ),
-                    format!(
-                        "{}: “{}” is not one of: {}",
-                        en_label(input),
-                        quoted(s),
-                        quoted(&input.choices.join(", "))
-                    ),
-                )
-                .input(&input.id)
-                .field(format!("values.{}", input.id)));
-            }
-            Val::Text(s.into())
-        }
-        InputType::Date => {
-            let Some(s) = raw.as_str().map(str::trim) else {
-                return Err(wrong("日期 YYYY-MM-DD", "a date YYYY-MM-DD"));
-            };
-            match parse_date(s) {
-                Some(days) => Val::Text(format_date(days)),
-                None => {
-                    return Err(Problem::new(
-                        ProblemCode::InvalidDate,
-                        format!(
-                            "{}：“{}” 不是有效日期（格式 YYYY-MM-DD）",
-                            input.label,
-                            quoted(s)
-                        ),
-                        format!(
-                            "{}: “{}” is not a valid date (YYYY-MM-DD)",
-                            en_label(input),
-                            quoted(s)
-                        ),
-                    )
-                    .input(&input.id)
-                    .field(format!("values.{}", input.id)));
-                }
-            }
-        }
-        InputType::Text => {
-            let Some(s) = raw.as_str() else {
-                return Err(wrong("文字", "text"));
-            };
-            let n = s.chars().count();
-            if n > MAX_TEXT_CHARS {
-                return Err(Problem::new(
-                    ProblemCode::TooLong,
-                    format!("{}：文字 {n} 字，超过上限 {MAX_TEXT_CHARS} 字", input.label),
-                    format!(
-                        "{}: {n} characters, more than the {MAX_TEXT_CHARS} allowed",
-                        en_label(input)
-                    ),
-                )
-                .input(&input.id)
-                .field(format!("values.{}", input.id)));
-            }
-            Val::Text(s.into())
-        }
-        InputType::Grade => {
-            let raws: &[J] = match raw {
-                J::Array(items) => items,
-                other => std::slice::from_ref(other),
-            };
-            let scale = grade_scale(input);
-            let mut labels = smallvec::SmallVec::<[Text; 8]>::new();
-            let mut fractions = smallvec::SmallVec::<[f64; 8]>::new();
-            for r in raws {
-                let at = r.as_str().and_then(|s| match grades {
-                    // Equal to a label that trims to itself: trimming would change nothing.
-                    Some(g) if g.trimmed => g
-                        .labels
-                        .iter()
-                        .position(|l| l == s)
-                        .or_else(|| find_level(scale, s.trim())),
-                    _ => find_level(scale, s.trim()),
-                });
-                let Some(at) = at else {
-                    let allowed = scale
-                        .iter()
-                        .map(|l| l.label.as_str())
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    return Err(Problem::new(
-                        ProblemCode::InvalidChoice,
-                        format!(
-                            "{}：专家评级 {} 无效（可选：{allowed}）",
-                            input.label,
-                            show(r)
-                        ),
-                        format!(
-                            "{}: expert grade {} is not one of {allowed}",
-                            en_label(input),
-                            show(r)
-                        ),
-                    )
-                    .input(&input.id)
-                    .field(format!("values.{}", input.id)));
-                };
-                labels.push(match grades {
-                    Some(g) => g.labels[at].clone(),
-                    None => crate::text::intern::intern(&scale[at].label),
-                });
-                fractions.push(scale[at].fraction);
-            }
-            if labels.is_empty() {
-                return Ok(None);
-            }
-            if labels.len() > 50 {
-                return Err(wrong(
-                    "不超过 50 位专家的评级",
-                    "at most 50 experts' grades",
-                ));
-            }
-            Val::Grade {
-                fraction: aggregate(&mut fractions, input.aggregate),
-                labels: GradeLabels::new(&labels),
-            }
-        }
+        InputType::Choice => check_choice(input, raw)?,
+        InputType::Date => check_date(input, raw)?,
+        InputType::Text => check_text(input, raw)?,
+        InputType::Grade => match check_grade(input, raw, grades)? {
+            Some(v) => v,
+            None => return Ok(None),
+        },
     };
     Ok(Some(val))
+}
+
+/// A value of the wrong kind for its input, quoting what was given.
+fn wrong_type(
+    input: &Input,
+    raw: &serde_json::Value,
+    expected_zh: &str,
+    expected_en: &str,
+) -> Problem {
+    Problem::new(
+        ProblemCode::WrongType,
+        format!("{}：应为{expected_zh}，收到 {}", input.label, show(raw)),
+        format!(
+            "{}: expected {expected_en}, got {}",
+            en_label(input),
+            show(raw)
+        ),
+    )
+    .input(&input.id)
+    .field(format!("values.{}", input.id))
+}
+
+/// A choice input: one of its `choices`, as written.
+#[allow(clippy::result_large_err)]
+fn check_choice(input: &Input, raw: &serde_json::Value) -> Result<Val, Problem> {
+    let Some(s) = raw.as_str().map(str::trim) else {
+        return Err(wrong_type(input, raw, "选项文字", "one of the choices"));
+    };
+    if !input.choices.iter().any(|c| c == s) {
+        return Err(Problem::new(
+            ProblemCode::InvalidChoice,
+            format!(
+                "{}：“{}” 不是可选项（可选：{}）",
+                input.label,
+                quoted(s),
+                quoted(&input.choices.join("、"))
+            ),
+            format!(
+                "{}: “{}” is not one of: {}",
+                en_label(input),
+                quoted(s),
+                quoted(&input.choices.join(", "))
+            ),
+        )
+        .input(&input.id)
+        .field(format!("values.{}", input.id)));
+    }
+    Ok(Val::Text(s.into()))
+}
+
+/// A date input: `YYYY-MM-DD`, kept in that form.
+#[allow(clippy::result_large_err)]
+fn check_date(input: &Input, raw: &serde_json::Value) -> Result<Val, Problem> {
+    let Some(s) = raw.as_str().map(str::trim) else {
+        return Err(wrong_type(
+            input,
+            raw,
+            "日期 YYYY-MM-DD",
+            "a date YYYY-MM-DD",
+        ));
+    };
+    match parse_date(s) {
+        Some(days) => Ok(Val::Text(format_date(days))),
+        None => Err(Problem::new(
+            ProblemCode::InvalidDate,
+            format!(
+                "{}：“{}” 不是有效日期（格式 YYYY-MM-DD）",
+                input.label,
+                quoted(s)
+            ),
+            format!(
+                "{}: “{}” is not a valid date (YYYY-MM-DD)",
+                en_label(input),
+                quoted(s)
+            ),
+        )
+        .input(&input.id)
+        .field(format!("values.{}", input.id))),
+    }
+}
+
+/// A text input, at most `MAX_TEXT_CHARS` characters.
+#[allow(clippy::result_large_err)]
+fn check_text(input: &Input, raw: &serde_json::Value) -> Result<Val, Problem> {
+    let Some(s) = raw.as_str() else {
+        return Err(wrong_type(input, raw, "文字", "text"));
+    };
+    let n = s.chars().count();
+    if n > MAX_TEXT_CHARS {
+        return Err(Problem::new(
+            ProblemCode::TooLong,
+            format!("{}：文字 {n} 字，超过上限 {MAX_TEXT_CHARS} 字", input.label),
+            format!(
+                "{}: {n} characters, more than the {MAX_TEXT_CHARS} allowed",
+                en_label(input)
+            ),
+        )
+        .input(&input.id)
+        .field(format!("values.{}", input.id)));
+    }
+    Ok(Val::Text(s.into()))
+}
+
+/// A grade input: one grade per expert (or one), combined as the input says; `None` for
+/// an empty list.
+#[allow(clippy::result_large_err)]
+fn check_grade(
+    input: &Input,
+    raw: &serde_json::Value,
+    grades: Option<&GradeCheck>,
+) -> Result<Option<Val>, Problem> {
+    use serde_json::Value as J;
+    let raws: &[J] = match raw {
+        J::Array(items) => items,
+        other => std::slice::from_ref(other),
+    };
+    let scale = grade_scale(input);
+    let mut labels = smallvec::SmallVec::<[Text; 8]>::new();
+    let mut fractions = smallvec::SmallVec::<[f64; 8]>::new();
+    for r in raws {
+        let at = r.as_str().and_then(|s| match grades {
+            // Equal to a label that trims to itself: trimming would change nothing.
+            Some(g) if g.trimmed => g
+                .labels
+                .iter()
+                .position(|l| l == s)
+                .or_else(|| find_level(scale, s.trim())),
+            _ => find_level(scale, s.trim()),
+        });
+        let Some(at) = at else {
+            let allowed = scale
+                .iter()
+                .map(|l| l.label.as_str())
+                .collect::<Vec<_>>()
+                .join("/");
+            return Err(Problem::new(
+                ProblemCode::InvalidChoice,
+                format!(
+                    "{}：专家评级 {} 无效（可选：{allowed}）",
+                    input.label,
+                    show(r)
+                ),
+                format!(
+                    "{}: expert grade {} is not one of {allowed}",
+                    en_label(input),
+                    show(r)
+                ),
+            )
+            .input(&input.id)
+            .field(format!("values.{}", input.id)));
+        };
+        labels.push(match grades {
+            Some(g) => g.labels[at].clone(),
+            None => crate::text::intern::intern(&scale[at].label),
+        });
+        fractions.push(scale[at].fraction);
+    }
+    if labels.is_empty() {
+        return Ok(None);
+    }
+    if labels.len() > 50 {
+        return Err(wrong_type(
+            input,
+            raw,
+            "不超过 50 位专家的评级",
+            "at most 50 experts' grades",
+        ));
+    }
+    Ok(Some(Val::Grade {
+        fraction: aggregate(&mut fractions, input.aggregate),
+        labels: GradeLabels::new(&labels),
+    }))
 }
 
 fn en_label(input: &Input) -> &str {

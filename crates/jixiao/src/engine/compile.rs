@@ -1,251 +1,32 @@
 //! Compiling a rulebook once: every script parsed and checked, the KPI order, each leaf's
 //! and KPI's native form where it has one, and what each leaf reads.
 use super::*;
+use crate::model::RulebookSpec;
 
-/// Compile everything; `None` only if nothing at all could be built.
+/// Compile everything; `None` only if nothing at all could be built. The steps: the metric
+/// table (inputs, then KPIs), the KPI expressions and their order, what each KPI needs, the
+/// indicator tree with each leaf's script, and the figures every scorecard repeats.
 pub(super) fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option<Compiled> {
     let spec = rulebook.spec().clone();
     let rhai = compiler();
-
-    // Metric table: inputs then KPIs.
-    let mut table = MetricTable::default();
-    for input in &spec.inputs {
-        let idx = table.metas.len();
-        table.by_name.entry(input.id.clone()).or_insert(idx);
-        if input.kind == InputType::Grade {
-            table.grade_scales.insert(
-                idx,
-                grade_scale(input).iter().map(|l| l.label.clone()).collect(),
-            );
-        }
-        table.metas.push(MetricMeta {
-            id: intern(&input.id),
-            label: intern(&input.label),
-            label_en: input.label_en.as_deref().map(intern),
-            fmt: ValueFmt::of_input(input.kind),
-            unit: input.unit.clone(),
-        });
-    }
-    let n_inputs = table.metas.len();
-    for kpi in &spec.kpis {
-        let idx = table.metas.len();
-        table.by_name.entry(kpi.id.clone()).or_insert(idx);
-        table.metas.push(MetricMeta {
-            id: intern(&kpi.id),
-            label: intern(&kpi.label),
-            label_en: kpi.label_en.as_deref().map(intern),
-            fmt: ValueFmt::of_kpi(kpi.format),
-            unit: kpi.unit.clone(),
-        });
-    }
-
+    let (table, n_inputs) = metric_table(&spec);
     // Compile-time scope: names only. Values must not be constants here, or the optimizer
     // would fold the compile-time placeholders into the scripts.
     let mut names_scope = Scope::new();
     for m in &table.metas {
         names_scope.push_dynamic(&*m.id, Dynamic::UNIT);
     }
-
     // KPIs. `points` is not in scope yet: a KPI belongs to no indicator, so it has none.
-    let mut kpi_asts: Vec<Option<(AST, Vec<usize>)>> = Vec::new();
-    for (ki, kpi) in spec.kpis.iter().enumerate() {
-        let code = rulebook.source.kpi(ki).code;
-        match rhai.compile_expression_with_scope(&names_scope, &kpi.expr) {
-            Ok(ast) => {
-                let deps = reads_of(&ast, &table, problems, &code, |p| {
-                    p.kpi(&kpi.id).field("expr").at(code.first(), None)
-                });
-                kpi_asts.push(Some((ast, deps)));
-            }
-            Err(e) => {
-                problems.push(parse_problem(&e, &code).kpi(&kpi.id).field("expr"));
-                kpi_asts.push(None);
-            }
-        }
-    }
+    let kpi_asts = kpi_expressions(&rhai, &rulebook, &names_scope, &table, problems);
     names_scope.push_dynamic("points", Dynamic::UNIT);
-
-    // KPI order: depth-first topological sort, reporting cycles with their path.
-    let mut order = Vec::new();
-    let mut state = vec![0u8; spec.kpis.len()]; // 0 new, 1 visiting, 2 done
-    pub(super) fn visit(
-        k: usize,
-        n_inputs: usize,
-        asts: &[Option<(AST, Vec<usize>)>],
-        state: &mut [u8],
-        order: &mut Vec<usize>,
-        path: &mut Vec<usize>,
-        cycles: &mut Vec<Vec<usize>>,
-    ) {
-        match state[k] {
-            2 => return,
-            1 => {
-                let start = path.iter().position(|&x| x == k).unwrap_or(0);
-                let mut cyc = path[start..].to_vec();
-                cyc.push(k);
-                cycles.push(cyc);
-                return;
-            }
-            _ => {}
-        }
-        state[k] = 1;
-        path.push(k);
-        if let Some((_, deps)) = &asts[k] {
-            for &m in deps {
-                if m >= n_inputs {
-                    visit(m - n_inputs, n_inputs, asts, state, order, path, cycles);
-                }
-            }
-        }
-        path.pop();
-        state[k] = 2;
-        order.push(k);
-    }
-    let mut cycles = Vec::new();
-    for k in 0..spec.kpis.len() {
-        visit(
-            k,
-            n_inputs,
-            &kpi_asts,
-            &mut state,
-            &mut order,
-            &mut Vec::new(),
-            &mut cycles,
-        );
-    }
-    for cyc in cycles {
-        let names: Vec<&str> = cyc.iter().map(|&k| spec.kpis[k].id.as_str()).collect();
-        let first = cyc[0];
-        problems.push(
-            Problem::new(
-                ProblemCode::KpiCycle,
-                format!("绩效指标循环依赖：{}", names.join(" → ")),
-                format!(
-                    "KPIs depend on each other in a cycle: {}",
-                    names.join(" → ")
-                ),
-            )
-            .kpi(&spec.kpis[first].id)
-            .field("expr")
-            .at(rulebook.source.kpi(first).code.first(), None),
-        );
-    }
-    // Transitive input and KPI needs per KPI, in evaluation order.
-    let mut kpi_inputs: Vec<Vec<usize>> = vec![Vec::new(); spec.kpis.len()];
-    let mut kpi_kpis: Vec<Vec<usize>> = vec![Vec::new(); spec.kpis.len()];
-    for &k in &order {
-        let Some((_, deps)) = &kpi_asts[k] else {
-            continue;
-        };
-        let (mut ins, mut ks) = (Vec::new(), Vec::new());
-        for &m in deps {
-            if m < n_inputs {
-                ins.push(m);
-            } else {
-                ks.push(m);
-                ins.extend(kpi_inputs[m - n_inputs].iter().copied());
-                ks.extend(kpi_kpis[m - n_inputs].iter().copied());
-            }
-        }
-        crate::sort_indices(&mut ins, &mut |a, b| a.cmp(&b));
-        ins.dedup();
-        crate::sort_indices(&mut ks, &mut |a, b| a.cmp(&b));
-        ks.dedup();
-        kpi_inputs[k] = ins;
-        kpi_kpis[k] = ks;
-    }
-    let required: Vec<bool> = spec.inputs.iter().map(|i| i.required).collect();
-    let needs = |deps: &[usize]| -> (Vec<usize>, Vec<usize>, Vec<usize>) {
-        let (mut ins, mut ks) = (Vec::new(), Vec::new());
-        for &m in deps {
-            if m < n_inputs {
-                ins.push(m);
-            } else {
-                ks.push(m);
-                ins.extend(kpi_inputs[m - n_inputs].iter().copied());
-                ks.extend(kpi_kpis[m - n_inputs].iter().copied());
-            }
-        }
-        crate::sort_indices(&mut ins, &mut |a, b| a.cmp(&b));
-        ins.dedup();
-        let all = ins.clone();
-        // Optional inputs do not block scoring: scripts see `()` and decide.
-        ins.retain(|&i| required[i]);
-        crate::sort_indices(&mut ks, &mut |a, b| a.cmp(&b));
-        ks.dedup();
-        (ins, all, ks)
-    };
-
-    // Indicator tree (skipped if the structure is broken: problems already say why).
-    let mut node_index = HashMap::new();
-    for (i, ind) in spec.indicators.iter().enumerate() {
-        node_index.entry(ind.id.clone()).or_insert(i);
-    }
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); spec.indicators.len()];
-    let mut roots_spec = Vec::new();
-    for (i, ind) in spec.indicators.iter().enumerate() {
-        match ind.parent.as_ref().and_then(|p| node_index.get(p)) {
-            Some(&p) => children[p].push(i),
-            None if ind.parent.is_none() => roots_spec.push(i),
-            None => {}
-        }
-    }
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut roots = Vec::new();
-    let mut stack: Vec<(usize, Option<usize>, u32)> =
-        roots_spec.iter().rev().map(|&r| (r, None, 1)).collect();
-    let mut seen = vec![false; spec.indicators.len()];
-    while let Some((si, parent, level)) = stack.pop() {
-        if seen[si] {
-            continue;
-        }
-        seen[si] = true;
-        let ni = nodes.len();
-        if let Some(p) = parent {
-            nodes[p].children.push(ni);
-        } else {
-            roots.push(ni);
-        }
-        let ind = &spec.indicators[si];
-        let leaf = if children[si].is_empty() {
-            compile_leaf(&rhai, &rulebook, &names_scope, si, &table, problems, &needs)
-        } else {
-            None
-        };
-        nodes.push(Node {
-            spec_index: si,
-            id: intern(&ind.id),
-            parent_id: ind.parent.as_deref().map(intern),
-            label: intern(&ind.label),
-            label_en: ind.label_en.as_deref().map(intern),
-            criteria: ind.criteria.as_deref().map(intern),
-            parent,
-            children: Vec::new(),
-            level,
-            points: ind.points.unwrap_or(0.0),
-            declared: Decimal::ZERO,
-            leaf,
-        });
-        for &k in children[si].iter().rev() {
-            stack.push((k, Some(ni), level + 1));
-        }
-    }
-    // Parent points are the sum of their children (validated against any declared value).
-    for ni in (0..nodes.len()).rev() {
-        if !nodes[ni].children.is_empty() {
-            let sum: f64 = nodes[ni].children.iter().map(|&k| nodes[k].points).sum();
-            nodes[ni].points = sum;
-        }
-    }
-    for node in &mut nodes {
-        node.declared = points_decimal(node.points);
-    }
+    let order = kpi_order(&rulebook, n_inputs, &kpi_asts, problems);
+    let needs = KpiNeeds::new(&spec, n_inputs, &order, &kpi_asts);
+    let (nodes, roots) = indicator_tree(&rhai, &rulebook, &names_scope, &table, problems, &needs);
     let node_index: HashMap<String, usize> = nodes
         .iter()
         .enumerate()
         .map(|(ni, n)| (spec.indicators[n.spec_index].id.clone(), ni))
         .collect();
-
     let kpis: Vec<CompiledKpi> = order
         .iter()
         .filter_map(|&k| {
@@ -256,12 +37,8 @@ pub(super) fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option
                 spec_index: k,
                 metric: n_inputs + k,
                 ast,
-                inputs: kpi_inputs[k]
-                    .iter()
-                    .copied()
-                    .filter(|&i| required[i])
-                    .collect(),
-                kpis: kpi_kpis[k].clone(),
+                inputs: needs.required_inputs(k),
+                kpis: needs.kpis[k].clone(),
             })
         })
         .collect();
@@ -328,9 +105,296 @@ pub(super) fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option
     })
 }
 
+/// Inputs, then KPIs: their ids, labels and how their values print.
+fn metric_table(spec: &RulebookSpec) -> (MetricTable, usize) {
+    let mut table = MetricTable::default();
+    for input in &spec.inputs {
+        let idx = table.metas.len();
+        table.by_name.entry(input.id.clone()).or_insert(idx);
+        if input.kind == InputType::Grade {
+            table.grade_scales.insert(
+                idx,
+                grade_scale(input).iter().map(|l| l.label.clone()).collect(),
+            );
+        }
+        table.metas.push(MetricMeta {
+            id: intern(&input.id),
+            label: intern(&input.label),
+            label_en: input.label_en.as_deref().map(intern),
+            fmt: ValueFmt::of_input(input.kind),
+            unit: input.unit.clone(),
+        });
+    }
+    let n_inputs = table.metas.len();
+    for kpi in &spec.kpis {
+        let idx = table.metas.len();
+        table.by_name.entry(kpi.id.clone()).or_insert(idx);
+        table.metas.push(MetricMeta {
+            id: intern(&kpi.id),
+            label: intern(&kpi.label),
+            label_en: kpi.label_en.as_deref().map(intern),
+            fmt: ValueFmt::of_kpi(kpi.format),
+            unit: kpi.unit.clone(),
+        });
+    }
+    (table, n_inputs)
+}
+
+/// Every KPI expression compiled, with the metrics it reads; `None` where it does not parse
+/// (the problem says why).
+fn kpi_expressions(
+    rhai: &rhai::Engine,
+    rulebook: &Rulebook,
+    names_scope: &Scope,
+    table: &MetricTable,
+    problems: &mut Vec<Problem>,
+) -> Vec<Option<(AST, Vec<usize>)>> {
+    let spec = rulebook.spec();
+    let mut kpi_asts: Vec<Option<(AST, Vec<usize>)>> = Vec::new();
+    for (ki, kpi) in spec.kpis.iter().enumerate() {
+        let code = rulebook.source.kpi(ki).code;
+        match rhai.compile_expression_with_scope(names_scope, &kpi.expr) {
+            Ok(ast) => {
+                let deps = reads_of(&ast, table, problems, &code, |p| {
+                    p.kpi(&kpi.id).field("expr").at(code.first(), None)
+                });
+                kpi_asts.push(Some((ast, deps)));
+            }
+            Err(e) => {
+                problems.push(parse_problem(&e, &code).kpi(&kpi.id).field("expr"));
+                kpi_asts.push(None);
+            }
+        }
+    }
+    kpi_asts
+}
+
+/// KPI order: depth-first topological sort, reporting each cycle with its path.
+fn kpi_order(
+    rulebook: &Rulebook,
+    n_inputs: usize,
+    kpi_asts: &[Option<(AST, Vec<usize>)>],
+    problems: &mut Vec<Problem>,
+) -> Vec<usize> {
+    let spec = rulebook.spec();
+    let mut order = Vec::new();
+    let mut state = vec![0u8; spec.kpis.len()]; // 0 new, 1 visiting, 2 done
+    let mut cycles = Vec::new();
+    for k in 0..spec.kpis.len() {
+        visit(
+            k,
+            n_inputs,
+            kpi_asts,
+            &mut state,
+            &mut order,
+            &mut Vec::new(),
+            &mut cycles,
+        );
+    }
+    for cyc in cycles {
+        let names: Vec<&str> = cyc.iter().map(|&k| spec.kpis[k].id.as_str()).collect();
+        let first = cyc[0];
+        problems.push(
+            Problem::new(
+                ProblemCode::KpiCycle,
+                format!("绩效指标循环依赖：{}", names.join(" → ")),
+                format!(
+                    "KPIs depend on each other in a cycle: {}",
+                    names.join(" → ")
+                ),
+            )
+            .kpi(&spec.kpis[first].id)
+            .field("expr")
+            .at(rulebook.source.kpi(first).code.first(), None),
+        );
+    }
+    order
+}
+
+fn visit(
+    k: usize,
+    n_inputs: usize,
+    asts: &[Option<(AST, Vec<usize>)>],
+    state: &mut [u8],
+    order: &mut Vec<usize>,
+    path: &mut Vec<usize>,
+    cycles: &mut Vec<Vec<usize>>,
+) {
+    match state[k] {
+        2 => return,
+        1 => {
+            let start = path.iter().position(|&x| x == k).unwrap_or(0);
+            let mut cyc = path[start..].to_vec();
+            cyc.push(k);
+            cycles.push(cyc);
+            return;
+        }
+        _ => {}
+    }
+    state[k] = 1;
+    path.push(k);
+    if let Some((_, deps)) = &asts[k] {
+        for &m in deps {
+            if m >= n_inputs {
+                visit(m - n_inputs, n_inputs, asts, state, order, path, cycles);
+            }
+        }
+    }
+    path.pop();
+    state[k] = 2;
+    order.push(k);
+}
+
+/// What each KPI needs, through the KPIs it reads: inputs and KPIs, each list sorted.
+struct KpiNeeds {
+    n_inputs: usize,
+    required: Vec<bool>,
+    inputs: Vec<Vec<usize>>,
+    kpis: Vec<Vec<usize>>,
+}
+
+impl KpiNeeds {
+    /// Worked out in evaluation order, so a KPI's own needs are known when another reads it.
+    fn new(
+        spec: &RulebookSpec,
+        n_inputs: usize,
+        order: &[usize],
+        kpi_asts: &[Option<(AST, Vec<usize>)>],
+    ) -> Self {
+        let mut needs = KpiNeeds {
+            n_inputs,
+            required: spec.inputs.iter().map(|i| i.required).collect(),
+            inputs: vec![Vec::new(); spec.kpis.len()],
+            kpis: vec![Vec::new(); spec.kpis.len()],
+        };
+        for &k in order {
+            if let Some((_, deps)) = &kpi_asts[k] {
+                let (ins, ks) = needs.expand(deps);
+                needs.inputs[k] = ins;
+                needs.kpis[k] = ks;
+            }
+        }
+        needs
+    }
+
+    /// The inputs and KPIs `deps` need, directly or through the KPIs among them.
+    fn expand(&self, deps: &[usize]) -> (Vec<usize>, Vec<usize>) {
+        let (mut ins, mut ks) = (Vec::new(), Vec::new());
+        for &m in deps {
+            if m < self.n_inputs {
+                ins.push(m);
+            } else {
+                ks.push(m);
+                ins.extend(self.inputs[m - self.n_inputs].iter().copied());
+                ks.extend(self.kpis[m - self.n_inputs].iter().copied());
+            }
+        }
+        crate::sort_indices(&mut ins, &mut |a, b| a.cmp(&b));
+        ins.dedup();
+        crate::sort_indices(&mut ks, &mut |a, b| a.cmp(&b));
+        ks.dedup();
+        (ins, ks)
+    }
+
+    /// KPI `k`'s required inputs: optional inputs do not block scoring (scripts see `()`).
+    fn required_inputs(&self, k: usize) -> Vec<usize> {
+        self.inputs[k]
+            .iter()
+            .copied()
+            .filter(|&i| self.required[i])
+            .collect()
+    }
+
+    /// A leaf's needs from what its script reads: required inputs, every input, KPIs.
+    fn of(&self, deps: &[usize]) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+        let (all, ks) = self.expand(deps);
+        let mut ins = all.clone();
+        ins.retain(|&i| self.required[i]);
+        (ins, all, ks)
+    }
+}
+
+/// The indicator tree as nodes, depth-first (parents before their children), each leaf with
+/// its compiled script; parent points are their children's sum. Skipped where the structure
+/// is broken: the rulebook's problems already say why.
+fn indicator_tree(
+    rhai: &rhai::Engine,
+    rulebook: &Rulebook,
+    names_scope: &Scope,
+    table: &MetricTable,
+    problems: &mut Vec<Problem>,
+    needs: &KpiNeeds,
+) -> (Vec<Node>, Vec<usize>) {
+    let spec = rulebook.spec();
+    let mut node_index = HashMap::new();
+    for (i, ind) in spec.indicators.iter().enumerate() {
+        node_index.entry(ind.id.clone()).or_insert(i);
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); spec.indicators.len()];
+    let mut roots_spec = Vec::new();
+    for (i, ind) in spec.indicators.iter().enumerate() {
+        match ind.parent.as_ref().and_then(|p| node_index.get(p)) {
+            Some(&p) => children[p].push(i),
+            None if ind.parent.is_none() => roots_spec.push(i),
+            None => {}
+        }
+    }
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut roots = Vec::new();
+    let mut stack: Vec<(usize, Option<usize>, u32)> =
+        roots_spec.iter().rev().map(|&r| (r, None, 1)).collect();
+    let mut seen = vec![false; spec.indicators.len()];
+    while let Some((si, parent, level)) = stack.pop() {
+        if seen[si] {
+            continue;
+        }
+        seen[si] = true;
+        let ni = nodes.len();
+        if let Some(p) = parent {
+            nodes[p].children.push(ni);
+        } else {
+            roots.push(ni);
+        }
+        let ind = &spec.indicators[si];
+        let leaf = if children[si].is_empty() {
+            compile_leaf(rhai, rulebook, names_scope, si, table, problems, needs)
+        } else {
+            None
+        };
+        nodes.push(Node {
+            spec_index: si,
+            id: intern(&ind.id),
+            parent_id: ind.parent.as_deref().map(intern),
+            label: intern(&ind.label),
+            label_en: ind.label_en.as_deref().map(intern),
+            criteria: ind.criteria.as_deref().map(intern),
+            parent,
+            children: Vec::new(),
+            level,
+            points: ind.points.unwrap_or(0.0),
+            declared: Decimal::ZERO,
+            leaf,
+        });
+        for &k in children[si].iter().rev() {
+            stack.push((k, Some(ni), level + 1));
+        }
+    }
+    // Parent points are the sum of their children (validated against any declared value).
+    for ni in (0..nodes.len()).rev() {
+        if !nodes[ni].children.is_empty() {
+            let sum: f64 = nodes[ni].children.iter().map(|&k| nodes[k].points).sum();
+            nodes[ni].points = sum;
+        }
+    }
+    for node in &mut nodes {
+        node.declared = points_decimal(node.points);
+    }
+    (nodes, roots)
+}
+
 /// The compact build refuses, at load, every KPI and leaf script that would need the Rhai
 /// runner it leaves out, each with its line, rather than failing on every evaluation.
-pub(super) fn refuse_rhai_only(
+fn refuse_rhai_only(
     rulebook: &Rulebook,
     kpis: &[CompiledKpi],
     nodes: &[Node],
@@ -373,16 +437,14 @@ pub(super) fn refuse_rhai_only(
 }
 
 /// Given the metrics a script reads: (required inputs, all inputs, KPIs) it depends on.
-pub(super) type Needs<'a> = dyn Fn(&[usize]) -> (Vec<usize>, Vec<usize>, Vec<usize>) + 'a;
-
-pub(super) fn compile_leaf(
+fn compile_leaf(
     rhai: &rhai::Engine,
     rulebook: &Rulebook,
     names_scope: &Scope,
     si: usize,
     table: &MetricTable,
     problems: &mut Vec<Problem>,
-    needs: &Needs<'_>,
+    needs: &KpiNeeds,
 ) -> Option<Leaf> {
     let ind = &rulebook.spec().indicators[si];
     let script = ind.script.as_deref()?;
@@ -406,7 +468,7 @@ pub(super) fn compile_leaf(
                     None => p,
                 }
             });
-            let (inputs, all_inputs, kpis) = needs(&reads);
+            let (inputs, all_inputs, kpis) = needs.of(&reads);
             Some(Leaf {
                 fast: crate::native::helper_call(&ast, table),
                 native: crate::native::program(&ast, table),
@@ -434,7 +496,7 @@ pub(super) fn compile_leaf(
 
 /// The metrics a script reads: variables that name inputs/KPIs, and string ids passed to
 /// helpers (checked to exist).
-pub(super) fn reads_of(
+fn reads_of(
     ast: &AST,
     table: &MetricTable,
     problems: &mut Vec<Problem>,
@@ -491,7 +553,7 @@ pub(super) fn reads_of(
 }
 
 /// A Rhai parse error as a problem, its line mapped into the rulebook (or script file).
-pub(super) fn parse_problem(e: &rhai::ParseError, lines: &ScriptLines) -> Problem {
+fn parse_problem(e: &rhai::ParseError, lines: &ScriptLines) -> Problem {
     let (line, col) = position_of(e.position());
     let line = lines.at(line);
     let (code, zh, en) = match e.err_type() {

@@ -54,6 +54,9 @@ fn cell_text<'r>(row: &'r Row, col: &str) -> Option<&'r str> {
     }
 }
 
+/// A row as scored: (row number, name, weight, how it scored, 偏差原因).
+type ScoredRow = (usize, String, f64, Scored, Option<String>);
+
 /// A scored row: fraction of its weight, and how the text shows target and actual.
 struct Scored {
     fraction: f64,
@@ -63,7 +66,6 @@ struct Scored {
 
 /// `target_table(id[, category])`, called like every other helper (through
 /// `script::call_helper`, from Rhai or natively), with the frame and its metric table.
-#[allow(clippy::too_many_lines)] // one table, one pass: reads better whole
 pub(crate) fn target_table(
     pos: Position,
     table: &MetricTable,
@@ -71,6 +73,71 @@ pub(crate) fn target_table(
     id: &Dynamic,
     category: Option<&Dynamic>,
 ) -> RhaiResult<f64> {
+    let zh = f.leaf.lang == crate::text::Lang::Zh;
+    let (label, rows, category) = table_rows(pos, table, f, id, category)?;
+    let points = f.leaf.points;
+    let mut weight_sum = 0.0;
+    let mut earned = 0.0;
+    let mut lines: Vec<ScoredRow> = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        if let Some(c) = &category
+            && cell_text(row, "category") != Some(c.as_str())
+        {
+            continue;
+        }
+        let n = r + 1;
+        let row_name = cell_text(row, "name").map_or_else(|| format!("第 {n} 行"), str::to_string);
+        let row_fail = |zh_msg: String, en_msg: String| {
+            fail::<f64>(
+                pos,
+                zh,
+                format!("{label} 第 {n} 行（{row_name}）：{zh_msg}"),
+                format!("{label} row {n} ({row_name}): {en_msg}"),
+            )
+        };
+        let Some(weight) = cell_num(row, "weight").filter(|w| w.is_finite() && *w >= 0.0) else {
+            return row_fail("缺少分值（weight）".into(), "no weight".into());
+        };
+        let scored = match score_row(row) {
+            Ok(scored) => scored,
+            Err(RowProblem(zh_msg, en_msg)) => return row_fail(zh_msg, en_msg),
+        };
+        weight_sum += weight;
+        earned += weight * scored.fraction;
+        let reason = cell_text(row, "reason").map(str::to_string);
+        lines.push((n, row_name, weight, scored, reason));
+    }
+    if lines.is_empty() || weight_sum <= 0.0 {
+        let what = category.as_deref().unwrap_or("");
+        return fail(
+            pos,
+            zh,
+            format!("{label} 中没有{what}类指标（或分值合计为 0）"),
+            format!("{label} has no {what} rows (or their weights add up to 0)"),
+        );
+    }
+    let scale = points / weight_sum;
+    let score = earned * scale;
+    let lost_cents = apportion(
+        &lines
+            .iter()
+            .map(|(_, _, weight, s, _)| (weight - weight * s.fraction) * scale)
+            .collect::<Vec<_>>(),
+        points - crate::text::printed_score(score),
+    );
+    explain_rows(f, &lines, lost_cents, weight_sum, earned, points, score);
+    Ok(score)
+}
+
+/// The rows of table input `id` (a copy: the script may run again) with its label, and the
+/// category the rows are filtered by.
+fn table_rows(
+    pos: Position,
+    table: &MetricTable,
+    f: &Frame,
+    id: &Dynamic,
+    category: Option<&Dynamic>,
+) -> RhaiResult<(String, Vec<Row>, Option<String>)> {
     let zh = f.leaf.lang == crate::text::Lang::Zh;
     let Some(name) = id
         .read_lock::<rhai::ImmutableString>()
@@ -130,213 +197,20 @@ pub(crate) fn target_table(
             }
         },
     };
-    let points = f.leaf.points;
-    let mut weight_sum = 0.0;
-    let mut earned = 0.0;
-    // (row number, name, weight, scored, reason)
-    let mut lines: Vec<(usize, String, f64, Scored, Option<String>)> = Vec::new();
-    for (r, row) in rows.iter().enumerate() {
-        if let Some(c) = &category
-            && cell_text(row, "category") != Some(c.as_str())
-        {
-            continue;
-        }
-        let n = r + 1;
-        let row_name = cell_text(row, "name").map_or_else(|| format!("第 {n} 行"), str::to_string);
-        let row_fail = |zh_msg: String, en_msg: String| {
-            fail::<f64>(
-                pos,
-                zh,
-                format!("{label} 第 {n} 行（{row_name}）：{zh_msg}"),
-                format!("{label} row {n} ({row_name}): {en_msg}"),
-            )
-        };
-        let Some(weight) = cell_num(row, "weight").filter(|w| w.is_finite() && *w >= 0.0) else {
-            return row_fail("缺少分值（weight）".into(), "no weight".into());
-        };
-        let unit = cell_text(row, "unit").unwrap_or("").to_string();
-        let op = cell_text(row, "op").unwrap_or("").to_string();
-        let show = |v: f64| format!("{}{unit}", num(v));
-        let need = |col: &str, what_zh: &str, what_en: &str| -> RhaiResult<f64> {
-            match cell_num(row, col) {
-                // Compared and scored as printed, like a helper's subject.
-                Some(v) if v.is_finite() => Ok(crate::text::as_printed(v)),
-                _ => row_fail(
-                    format!("缺少{what_zh}（{col}）"),
-                    format!("no {what_en} ({col})"),
-                ),
-            }
-        };
-        let scored = match op.as_str() {
-            "≥" | ">=" => {
-                let (t, a) = (
-                    need("target", "目标值", "target")?,
-                    need("actual", "实际值", "actual value")?,
-                );
-                let fr = if a >= t {
-                    1.0
-                } else if t > 0.0 {
-                    (a / t).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                Scored {
-                    fraction: fr,
-                    target: format!("≥ {}", show(t)),
-                    actual: show(a),
-                }
-            }
-            "≤" | "<=" => {
-                let (t, a) = (
-                    need("target", "目标值", "target")?,
-                    need("actual", "实际值", "actual value")?,
-                );
-                let fr = if a <= t {
-                    1.0
-                } else if a > 0.0 && t > 0.0 {
-                    (t / a).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                Scored {
-                    fraction: fr,
-                    target: format!("≤ {}", show(t)),
-                    actual: show(a),
-                }
-            }
-            "=" => {
-                let (t, a) = (
-                    need("target", "目标值", "target")?,
-                    need("actual", "实际值", "actual value")?,
-                );
-                let fr = if (a - t).abs() < 1e-9 {
-                    1.0
-                } else if a > 0.0 && t > 0.0 {
-                    (a.min(t) / a.max(t)).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                Scored {
-                    fraction: fr,
-                    target: format!("= {}", show(t)),
-                    actual: show(a),
-                }
-            }
-            "区间" | "range" => {
-                let lo = need("target", "区间下限", "range low")?;
-                let hi = need("target_max", "区间上限", "range high")?;
-                let a = need("actual", "实际值", "actual value")?;
-                if lo > hi {
-                    return row_fail(
-                        format!("区间下限 {} 大于上限 {}", num(lo), num(hi)),
-                        format!("range low {} above high {}", num(lo), num(hi)),
-                    );
-                }
-                let fr = if a >= lo && a <= hi {
-                    1.0
-                } else if a < lo {
-                    if lo > 0.0 {
-                        (a / lo).clamp(0.0, 1.0)
-                    } else {
-                        0.0
-                    }
-                } else if a > 0.0 {
-                    (hi / a).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                Scored {
-                    fraction: fr,
-                    target: format!("{}–{}", show(lo), show(hi)),
-                    actual: show(a),
-                }
-            }
-            "定性" | "qualitative" => {
-                let level = cell_text(row, "level").unwrap_or("").to_string();
-                let (lo, hi, word) = if level.starts_with("未达成") {
-                    (0.0, 0.6, "未达成年度指标且效果较差")
-                } else if level.starts_with("部分达成") {
-                    (0.6, 0.8, "部分达成年度指标并具有一定效果")
-                } else if level.starts_with("达成") {
-                    (0.8, 1.0, "达成年度指标")
-                } else {
-                    return row_fail(
-                        "定性指标须填写完成档次（level：达成 / 部分达成 / 未达成）".into(),
-                        "a qualitative row needs its level (达成 / 部分达成 / 未达成)".into(),
-                    );
-                };
-                let rate = match cell_num(row, "rate") {
-                    Some(x) => x,
-                    None if hi >= 1.0 => 1.0,
-                    None => {
-                        return row_fail(
-                            format!(
-                                "“{word}”须填写该档内的得分比例（rate：{}–{}）",
-                                pct(lo),
-                                pct(hi)
-                            ),
-                            format!(
-                                "“{word}” needs the rate within its tier (rate: {}–{})",
-                                pct(lo),
-                                pct(hi)
-                            ),
-                        );
-                    }
-                };
-                if rate < lo - 1e-9 || rate > hi + 1e-9 {
-                    return row_fail(
-                        format!(
-                            "得分比例 {} 不在“{word}”档（{}–{}）内",
-                            pct(rate),
-                            pct(lo),
-                            pct(hi)
-                        ),
-                        format!(
-                            "rate {} is outside the “{word}” tier ({}–{})",
-                            pct(rate),
-                            pct(lo),
-                            pct(hi)
-                        ),
-                    );
-                }
-                Scored {
-                    fraction: rate,
-                    target: "定性".into(),
-                    actual: word.into(),
-                }
-            }
-            other => {
-                return row_fail(
-                    format!("比较方式 “{other}” 无效（可用：≥、≤、=、区间、定性）"),
-                    format!(
-                        "comparison “{other}” is not one of ≥, ≤, =, 区间 (range), 定性 (qualitative)"
-                    ),
-                );
-            }
-        };
-        weight_sum += weight;
-        earned += weight * scored.fraction;
-        let reason = cell_text(row, "reason").map(str::to_string);
-        lines.push((n, row_name, weight, scored, reason));
-    }
-    if lines.is_empty() || weight_sum <= 0.0 {
-        let what = category.as_deref().unwrap_or("");
-        return fail(
-            pos,
-            zh,
-            format!("{label} 中没有{what}类指标（或分值合计为 0）"),
-            format!("{label} has no {what} rows (or their weights add up to 0)"),
-        );
-    }
-    let scale = points / weight_sum;
-    let score = earned * scale;
-    let lost_cents = apportion(
-        &lines
-            .iter()
-            .map(|(_, _, weight, s, _)| (weight - weight * s.fraction) * scale)
-            .collect::<Vec<_>>(),
-        points - crate::text::printed_score(score),
-    );
+    Ok((label, rows, category))
+}
+
+/// Every row's line in the explanation, a finding for each row that lost points (its loss as
+/// apportioned), and the total.
+fn explain_rows(
+    f: &mut Frame,
+    lines: &[ScoredRow],
+    lost_cents: Vec<i64>,
+    weight_sum: f64,
+    earned: f64,
+    points: f64,
+    score: f64,
+) {
     for ((n, row_name, weight, s, reason), cents) in lines.iter().zip(lost_cents) {
         let row_score = weight * s.fraction;
         f.leaf.explain(|zh| {
@@ -417,7 +291,178 @@ pub(crate) fn target_table(
             ),
         }
     });
-    Ok(score)
+}
+
+/// Why a row cannot be scored, in zh and en (the caller names the row).
+struct RowProblem(String, String);
+
+/// One row scored by its comparison (≥ ≤ = 区间 定性): its fraction of the row's weight, and
+/// how the text shows target and actual.
+fn score_row(row: &Row) -> Result<Scored, RowProblem> {
+    let unit = cell_text(row, "unit").unwrap_or("").to_string();
+    let op = cell_text(row, "op").unwrap_or("").to_string();
+    let show = |v: f64| format!("{}{unit}", num(v));
+    let need = |col: &str, what_zh: &str, what_en: &str| -> Result<f64, RowProblem> {
+        match cell_num(row, col) {
+            // Compared and scored as printed, like a helper's subject.
+            Some(v) if v.is_finite() => Ok(crate::text::as_printed(v)),
+            _ => Err(RowProblem(
+                format!("缺少{what_zh}（{col}）"),
+                format!("no {what_en} ({col})"),
+            )),
+        }
+    };
+    Ok(match op.as_str() {
+        "≥" | ">=" => {
+            let (t, a) = (
+                need("target", "目标值", "target")?,
+                need("actual", "实际值", "actual value")?,
+            );
+            let fr = if a >= t {
+                1.0
+            } else if t > 0.0 {
+                (a / t).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            Scored {
+                fraction: fr,
+                target: format!("≥ {}", show(t)),
+                actual: show(a),
+            }
+        }
+        "≤" | "<=" => {
+            let (t, a) = (
+                need("target", "目标值", "target")?,
+                need("actual", "实际值", "actual value")?,
+            );
+            let fr = if a <= t {
+                1.0
+            } else if a > 0.0 && t > 0.0 {
+                (t / a).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            Scored {
+                fraction: fr,
+                target: format!("≤ {}", show(t)),
+                actual: show(a),
+            }
+        }
+        "=" => {
+            let (t, a) = (
+                need("target", "目标值", "target")?,
+                need("actual", "实际值", "actual value")?,
+            );
+            let fr = if (a - t).abs() < 1e-9 {
+                1.0
+            } else if a > 0.0 && t > 0.0 {
+                (a.min(t) / a.max(t)).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            Scored {
+                fraction: fr,
+                target: format!("= {}", show(t)),
+                actual: show(a),
+            }
+        }
+        "区间" | "range" => {
+            let lo = need("target", "区间下限", "range low")?;
+            let hi = need("target_max", "区间上限", "range high")?;
+            let a = need("actual", "实际值", "actual value")?;
+            if lo > hi {
+                return Err(RowProblem(
+                    format!("区间下限 {} 大于上限 {}", num(lo), num(hi)),
+                    format!("range low {} above high {}", num(lo), num(hi)),
+                ));
+            }
+            let fr = if a >= lo && a <= hi {
+                1.0
+            } else if a < lo {
+                if lo > 0.0 {
+                    (a / lo).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            } else if a > 0.0 {
+                (hi / a).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            Scored {
+                fraction: fr,
+                target: format!("{}–{}", show(lo), show(hi)),
+                actual: show(a),
+            }
+        }
+        "定性" | "qualitative" => score_qualitative(row)?,
+        other => {
+            return Err(RowProblem(
+                format!("比较方式 “{other}” 无效（可用：≥、≤、=、区间、定性）"),
+                format!(
+                    "comparison “{other}” is not one of ≥, ≤, =, 区间 (range), 定性 (qualitative)"
+                ),
+            ));
+        }
+    })
+}
+
+/// A qualitative (定性) row: its tier (达成 / 部分达成 / 未达成) and the rate the evaluator
+/// gives within the tier.
+fn score_qualitative(row: &Row) -> Result<Scored, RowProblem> {
+    let level = cell_text(row, "level").unwrap_or("").to_string();
+    let (lo, hi, word) = if level.starts_with("未达成") {
+        (0.0, 0.6, "未达成年度指标且效果较差")
+    } else if level.starts_with("部分达成") {
+        (0.6, 0.8, "部分达成年度指标并具有一定效果")
+    } else if level.starts_with("达成") {
+        (0.8, 1.0, "达成年度指标")
+    } else {
+        return Err(RowProblem(
+            "定性指标须填写完成档次（level：达成 / 部分达成 / 未达成）".into(),
+            "a qualitative row needs its level (达成 / 部分达成 / 未达成)".into(),
+        ));
+    };
+    let rate = match cell_num(row, "rate") {
+        Some(x) => x,
+        None if hi >= 1.0 => 1.0,
+        None => {
+            return Err(RowProblem(
+                format!(
+                    "“{word}”须填写该档内的得分比例（rate：{}–{}）",
+                    pct(lo),
+                    pct(hi)
+                ),
+                format!(
+                    "“{word}” needs the rate within its tier (rate: {}–{})",
+                    pct(lo),
+                    pct(hi)
+                ),
+            ));
+        }
+    };
+    if rate < lo - 1e-9 || rate > hi + 1e-9 {
+        return Err(RowProblem(
+            format!(
+                "得分比例 {} 不在“{word}”档（{}–{}）内",
+                pct(rate),
+                pct(lo),
+                pct(hi)
+            ),
+            format!(
+                "rate {} is outside the “{word}” tier ({}–{})",
+                pct(rate),
+                pct(lo),
+                pct(hi)
+            ),
+        ));
+    }
+    Ok(Scored {
+        fraction: rate,
+        target: "定性".into(),
+        actual: word.into(),
+    })
 }
 
 /// Each row's loss in hundredths, so that they add up to `total` (the points less the score

@@ -48,10 +48,12 @@ cargo_wasm() {
 }
 
 # optimize IN OUT: wasm-opt with the features rustc enables by default for
-# wasm32-unknown-unknown. `--converge` repeats the passes until the module stops shrinking:
-# about 25 s more per module, 1 KB less gzip for the compact one (350.4 → 349.4 KB).
+# wasm32-unknown-unknown. `--merge-similar-functions` first folds functions that differ only
+# in constants (the helpers' zh/en texts make many), then `--converge` repeats the passes until
+# the module stops shrinking (about 25 s more per module). Together 1.8 + 1.0 KB less gzip for
+# the compact module.
 optimize() {
-  "$wasm_opt" "$wasm_opt_level" --converge --strip-debug --strip-producers \
+  "$wasm_opt" --merge-similar-functions "$wasm_opt_level" --converge --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$1" -o "$2"

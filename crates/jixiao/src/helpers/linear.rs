@@ -26,86 +26,47 @@ pub(super) fn linear(
     let score = p * ((s.value - z) / (full - z)).clamp(0.0, 1.0);
     let l = s.label(zh);
     let position = (s.value - z) / (full - z);
-    f.leaf.explain(|zh| match (zh, position) {
-        (true, t) if t >= 1.0 => cat!(
-            l,
-            " ",
-            s.show(),
-            "，达到满分线 ",
-            s.show_t(full),
-            "，得满分 ",
-            pts(score)
-        ),
-        (false, t) if t >= 1.0 => cat!(
-            l,
-            " ",
-            s.show(),
-            " reaches the full-marks line ",
-            s.show_t(full),
-            ": full marks ",
-            pts(score)
-        ),
-        (true, t) if t <= 0.0 => cat!(l, " ", s.show(), "，未达到得分线 ", s.show_t(z), "，不得分"),
-        (false, t) if t <= 0.0 => cat!(
-            l,
-            " ",
-            s.show(),
-            " is past the zero line ",
-            s.show_t(z),
-            ": 0 points"
-        ),
-        (zh, _) => {
-            if zh {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    "，在 ",
-                    s.show_t(z),
-                    "（0 分）与 ",
-                    s.show_t(full),
-                    "（满分）之间线性计分，得分 ",
-                    pts(score)
-                )
+    f.leaf.explain(|zh| {
+        if position >= 1.0 {
+            let w = if zh {
+                ("，达到满分线 ", "，得满分 ")
             } else {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    ", scored linearly between ",
-                    s.show_t(z),
-                    " (0) and ",
-                    s.show_t(full),
-                    " (full): ",
-                    pts(score)
-                )
-            }
+                (" reaches the full-marks line ", ": full marks ")
+            };
+            cat!(l, " ", s.show(), w.0, s.show_t(full), w.1, pts(score))
+        } else if position <= 0.0 {
+            let w = if zh {
+                ("，未达到得分线 ", "，不得分")
+            } else {
+                (" is past the zero line ", ": 0 points")
+            };
+            cat!(l, " ", s.show(), w.0, s.show_t(z), w.1)
+        } else {
+            let w = if zh {
+                ("，在 ", "（0 分）与 ", "（满分）之间线性计分，得分 ")
+            } else {
+                (", scored linearly between ", " (0) and ", " (full): ")
+            };
+            cat!(
+                l,
+                " ",
+                s.show(),
+                w.0,
+                s.show_t(z),
+                w.1,
+                s.show_t(full),
+                w.2,
+                pts(score)
+            )
         }
     });
     f.leaf.lost(score, |zh, lost| {
-        if zh {
-            cat!(
-                l,
-                " ",
-                s.show(),
-                "，未达到满分线 ",
-                s.show_t(full),
-                "，扣 ",
-                lost,
-                " 分"
-            )
+        let w = if zh {
+            ("，未达到满分线 ", "，扣 ", " 分")
         } else {
-            cat!(
-                l,
-                " ",
-                s.show(),
-                " falls short of ",
-                s.show_t(full),
-                ": ",
-                lost,
-                " points lost"
-            )
-        }
+            (" falls short of ", ": ", " points lost")
+        };
+        cat!(l, " ", s.show(), w.0, s.show_t(full), w.1, lost, w.2)
     });
     Ok(score)
 }

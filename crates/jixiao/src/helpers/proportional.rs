@@ -39,6 +39,29 @@ pub(super) fn proportional(
     } else {
         (s.value >= t, p * (s.value / t).clamp(0.0, 1.0))
     };
+    // The finding says what was missed: 未达到 the target, or above it when lower is better.
+    let missed = if reverse {
+        ("，高于 ", " is above ")
+    } else {
+        ("，未达到 ", " is below ")
+    };
+    explain_ratio(f, &s, zh, t, score, (full, reverse), missed);
+    Ok(score)
+}
+
+/// The explanation of a score in proportion to the subject's ratio to `t` ("预算执行率 92.30%，
+/// 低于 95%，按比例得分 4.86"), and, below full marks, the finding of what was lost, whose
+/// words before the target are `missed` (zh, en). `outcome` is (full marks, lower is better).
+pub(super) fn explain_ratio(
+    f: &mut Frame,
+    s: &Subject<'_>,
+    zh: bool,
+    t: f64,
+    score: f64,
+    outcome: (bool, bool),
+    missed: (&str, &str),
+) {
+    let (full, reverse) = outcome;
     // The words between the value and the target, and before the score.
     let (relation, result) = match (full, reverse) {
         (true, false) => (("，达到 ", " reaches "), ("，得满分 ", ": full marks ")),
@@ -65,37 +88,22 @@ pub(super) fn proportional(
         cat!(l, " ", s.show(), relation, s.show_t(t), result, pts(score))
     });
     if !full {
-        // The finding says what was missed: 未达到 the target, or above it when lower is better.
-        let missed = if reverse {
-            ("，高于 ", " is above ")
-        } else {
-            ("，未达到 ", " is below ")
-        };
         f.leaf.lost(score, |zh, lost| {
-            if zh {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    missed.0,
-                    s.show_t(t),
-                    "，扣 ",
-                    lost,
-                    " 分"
-                )
+            let (missed, lost_zh_en) = if zh {
+                (missed.0, ("，扣 ", " 分"))
             } else {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    missed.1,
-                    s.show_t(t),
-                    ": ",
-                    lost,
-                    " points lost"
-                )
-            }
+                (missed.1, (": ", " points lost"))
+            };
+            cat!(
+                l,
+                " ",
+                s.show(),
+                missed,
+                s.show_t(t),
+                lost_zh_en.0,
+                lost,
+                lost_zh_en.1
+            )
         });
     }
-    Ok(score)
 }

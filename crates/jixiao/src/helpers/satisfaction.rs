@@ -26,80 +26,16 @@ pub(super) fn satisfaction(
     } else {
         p * (s.value / t).clamp(0.0, 1.0)
     };
-    let l = s.label(zh);
-    if s.value >= t {
-        f.leaf.explain(|zh| {
-            if zh {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    "，达到 ",
-                    s.show_t(t),
-                    "，得满分 ",
-                    pts(score)
-                )
-            } else {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    " reaches ",
-                    s.show_t(t),
-                    ": full marks ",
-                    pts(score)
-                )
-            }
-        });
-    } else {
-        f.leaf.explain(|zh| {
-            if zh {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    "，低于 ",
-                    s.show_t(t),
-                    "，按比例得分 ",
-                    pts(score)
-                )
-            } else {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    " is below ",
-                    s.show_t(t),
-                    ": proportional score ",
-                    pts(score)
-                )
-            }
-        });
-        f.leaf.lost(score, |zh, lost| {
-            if zh {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    "，低于 ",
-                    s.show_t(t),
-                    "，扣 ",
-                    lost,
-                    " 分"
-                )
-            } else {
-                cat!(
-                    l,
-                    " ",
-                    s.show(),
-                    " is below ",
-                    s.show_t(t),
-                    ": ",
-                    lost,
-                    " points lost"
-                )
-            }
-        });
-    }
+    // Worded as `proportional`'s, but the finding says 低于 the threshold.
+    let full = s.value >= t;
+    super::proportional::explain_ratio(
+        f,
+        &s,
+        zh,
+        t,
+        score,
+        (full, false),
+        ("，低于 ", " is below "),
+    );
     Ok(score)
 }

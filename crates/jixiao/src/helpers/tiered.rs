@@ -109,64 +109,32 @@ fn explain_band(
         })
     };
     f.leaf.explain(|zh| {
-        if zh {
-            cat!(
-                l,
-                " ",
-                s.show(),
-                "，",
-                op,
-                " ",
-                s.show_t(t),
-                "，得 ",
-                pct(),
-                " 分值，得分 ",
-                pts(score)
-            )
+        let w = if zh {
+            ("，", "，得 ", " 分值，得分 ")
         } else {
-            cat!(
-                l,
-                " ",
-                s.show(),
-                " ",
-                op,
-                " ",
-                s.show_t(t),
-                ": ",
-                pct(),
-                " of the points, ",
-                pts(score)
-            )
-        }
+            (" ", ": ", " of the points, ")
+        };
+        cat!(
+            l,
+            " ",
+            s.show(),
+            w.0,
+            op,
+            " ",
+            s.show_t(t),
+            w.1,
+            pct(),
+            w.2,
+            pts(score)
+        )
     });
     f.leaf.lost(score, |zh, lost| {
-        if zh {
-            cat!(
-                l,
-                " ",
-                s.show(),
-                "，处于 ",
-                op,
-                " ",
-                s.show_t(t),
-                " 档，扣 ",
-                lost,
-                " 分"
-            )
+        let w = if zh {
+            ("，处于 ", " 档，扣 ", " 分")
         } else {
-            cat!(
-                l,
-                " ",
-                s.show(),
-                " is in the ",
-                op,
-                " ",
-                s.show_t(t),
-                " band: ",
-                lost,
-                " points lost"
-            )
-        }
+            (" is in the ", " band: ", " points lost")
+        };
+        cat!(l, " ", s.show(), w.0, op, " ", s.show_t(t), w.1, lost, w.2)
     });
 }
 
@@ -179,57 +147,30 @@ fn explain_below_every_band(f: &mut Frame, s: &Subject<'_>, zh: bool, reverse: b
         ("低于", "below")
     };
     f.leaf.explain(|zh| {
-        if zh {
-            cat!(
-                l,
-                " ",
-                s.show(),
-                "，",
-                word.0,
-                "最低档门槛 ",
-                s.show_t(last),
-                "，不得分"
-            )
+        let w = if zh {
+            ("，", word.0, "最低档门槛 ", "，不得分")
         } else {
-            cat!(
-                l,
-                " ",
-                s.show(),
-                " is ",
-                word.1,
-                " the last band ",
-                s.show_t(last),
-                ": 0 points"
-            )
-        }
+            (" is ", word.1, " the last band ", ": 0 points")
+        };
+        cat!(l, " ", s.show(), w.0, w.1, w.2, s.show_t(last), w.3)
     });
     f.leaf.lost(0.0, |zh, lost| {
-        if zh {
-            cat!(
-                l,
-                " ",
-                s.show(),
-                "，",
-                word.0,
-                " ",
-                s.show_t(last),
-                "，扣 ",
-                lost,
-                " 分"
-            )
+        let w = if zh {
+            ("，", word.0, "，扣 ", " 分")
         } else {
-            cat!(
-                l,
-                " ",
-                s.show(),
-                " is ",
-                word.1,
-                " ",
-                s.show_t(last),
-                ": ",
-                lost,
-                " points lost"
-            )
-        }
+            (" is ", word.1, ": ", " points lost")
+        };
+        cat!(
+            l,
+            " ",
+            s.show(),
+            w.0,
+            w.1,
+            " ",
+            s.show_t(last),
+            w.2,
+            lost,
+            w.3
+        )
     });
 }

@@ -60,9 +60,10 @@ struct Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        let status = match e.kind() {
-            "rulebook" => JixiaoStatus::JixiaoErrorRulebook,
-            "submission" => JixiaoStatus::JixiaoErrorSubmission,
+        let status = match e {
+            Error::Rulebook { .. } => JixiaoStatus::JixiaoErrorRulebook,
+            Error::Submission { .. } => JixiaoStatus::JixiaoErrorSubmission,
+            // `Error` is non-exhaustive: a kind the C ABI does not name yet reads as I/O.
             _ => JixiaoStatus::JixiaoErrorIo,
         };
         Failure {
@@ -429,29 +430,8 @@ fn evaluate_batch_text(
     text: &str,
     options: EvalOptions,
 ) -> Result<(String, usize), Failure> {
-    let items: Vec<Result<Submission, Error>> = if text.trim_start().starts_with('[') {
-        let array: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| {
-            // Reuse the core's parser on the whole text for a located, familiar error.
-            match Submission::from_json_str(text) {
-                Err(core) => Failure::from(core),
-                Ok(_) => Failure::binding(
-                    JixiaoStatus::JixiaoErrorSubmission,
-                    "submission",
-                    "submission_syntax",
-                    format!("批量输入不是有效的 JSON 数组：{e} (not a JSON array)"),
-                ),
-            }
-        })?;
-        array
-            .iter()
-            .map(|v| Submission::from_json_str(&v.to_string()))
-            .collect()
-    } else {
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(Submission::from_json_str)
-            .collect()
-    };
+    // A JSON array or JSON Lines, each item parsed on its own (the core decides which).
+    let items = Submission::batch_from_json_str(text)?;
 
     // Scored this many at a time, so a large batch holds at most one chunk of scorecards
     // (beside the output text) in memory.

@@ -95,6 +95,43 @@ mod unique {
 }
 
 impl Submission {
+    /// Several submissions in one text, as batch callers send them: a JSON array of
+    /// submission objects, or JSON Lines (one per line, blank lines skipped). Each item is
+    /// parsed on its own, with every check of [`Submission::from_json_str`] (a key given twice
+    /// in an item is refused there too), so a bad item is an error in its place and the
+    /// others still score. A text that starts as an array but is not valid JSON is one error
+    /// for the whole batch, with its line and column.
+    pub fn batch_from_json_str(text: &str) -> Result<Vec<Result<Submission, Error>>, Error> {
+        if !text.trim_start().starts_with('[') {
+            return Ok(text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(Submission::from_json_str)
+                .collect());
+        }
+        // Items kept as their text, not as `serde_json::Value`s: a value map would silently
+        // keep the last of two equal keys, which the submission parser refuses.
+        let items: Vec<Box<serde_json::value::RawValue>> =
+            serde_json::from_str(text).map_err(|e| {
+                let line = u32::try_from(e.line()).ok().filter(|l| *l > 0);
+                let column = u32::try_from(e.column()).ok().filter(|c| *c > 0);
+                Error::Submission {
+                    problems: vec![
+                        Problem::new(
+                            ProblemCode::SubmissionSyntax,
+                            format!("批量填报数据不是有效的 JSON 数组：{e}"),
+                            format!("the batch is not a valid JSON array: {e}"),
+                        )
+                        .at(line, column),
+                    ],
+                }
+            })?;
+        Ok(items
+            .iter()
+            .map(|item| Submission::from_json_str(item.get()))
+            .collect())
+    }
+
     /// Read and parse a submission file (JSON), refused past
     /// [`MAX_SUBMISSION_BYTES`](crate::limits::MAX_SUBMISSION_BYTES) or when it is not a
     /// regular file.
@@ -880,6 +917,47 @@ fn aggregate(fractions: &mut [f64], how: GradeAggregate) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_is_an_array_or_json_lines_and_each_item_stands_alone() {
+        let ok = |r: &Result<Submission, Error>| r.is_ok();
+        let lines = Submission::batch_from_json_str("{\"values\": {}}\n\n  \n{}\n").unwrap();
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(ok));
+        let array = Submission::batch_from_json_str(" [{}, {\"values\": {\"a\": 1}}]").unwrap();
+        assert_eq!(array.len(), 2);
+        assert!(array.iter().all(ok));
+        // A key given twice in one item is refused there, not silently the last one; the
+        // item beside it still parses.
+        let twice =
+            Submission::batch_from_json_str(r#"[{"values": {"a": 1, "a": 2}}, {}]"#).unwrap();
+        let err = twice[0].as_ref().unwrap_err();
+        assert_eq!(err.code(), ProblemCode::DuplicateKey, "{err}");
+        assert!(twice[1].is_ok());
+        // An item that is no submission object is an error in its place.
+        let odd = Submission::batch_from_json_str("[1, {}]").unwrap();
+        assert_eq!(
+            odd[0].as_ref().unwrap_err().code(),
+            ProblemCode::SubmissionSyntax
+        );
+        assert!(odd[1].is_ok());
+        // An array that is not valid JSON is one error for the batch, located.
+        let broken = Submission::batch_from_json_str("[{},\n {").unwrap_err();
+        assert_eq!(broken.kind(), "submission");
+        let p = &broken.problems()[0];
+        assert_eq!(p.code, ProblemCode::SubmissionSyntax);
+        assert!(
+            p.message.contains("批量填报数据不是有效的 JSON 数组"),
+            "{}",
+            p.message
+        );
+        assert!(
+            p.message_en.contains("the batch is not a valid JSON array"),
+            "{}",
+            p.message_en
+        );
+        assert_eq!(p.line, Some(2));
+    }
 
     /// The words matched case-insensitively (ASCII case mapping, see `check_value`).
     #[test]

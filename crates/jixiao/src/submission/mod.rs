@@ -100,7 +100,8 @@ impl Submission {
     /// parsed on its own, with every check of [`Submission::from_json_str`] (a key given twice
     /// in an item is refused there too), so a bad item is an error in its place and the
     /// others still score. A text that starts as an array but is not valid JSON is one error
-    /// for the whole batch, with its line and column.
+    /// for the whole batch, with its line and column. (Feature `json-batch`.)
+    #[cfg(feature = "json-batch")]
     pub fn batch_from_json_str(text: &str) -> Result<Vec<Result<Submission, Error>>, Error> {
         if !text.trim_start().starts_with('[') {
             return Ok(text
@@ -919,6 +920,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "json-batch")]
     fn a_batch_is_an_array_or_json_lines_and_each_item_stands_alone() {
         let ok = |r: &Result<Submission, Error>| r.is_ok();
         let lines = Submission::batch_from_json_str("{\"values\": {}}\n\n  \n{}\n").unwrap();

@@ -405,6 +405,25 @@ impl Engine {
 
         self.finish_card(card, &points, kpi_state, submission, options);
         EVAL_BUFFERS.with_borrow_mut(|kept| *kept = buffers);
+        #[cfg(feature = "check-native")]
+        self.check_native(submission, options, card);
+    }
+
+    /// With `check-native`: the same submission with every script in Rhai must give the very
+    /// same scorecard (the interpreted run itself is not checked again).
+    #[cfg(feature = "check-native")]
+    fn check_native(&self, submission: &Submission, options: EvalOptions, card: &Scorecard) {
+        if !FAST_PATHS.get() {
+            return;
+        }
+        let native = card.to_json();
+        let rhai = self.evaluate_interpreted(submission, options).to_json();
+        assert!(
+            native == rhai,
+            "check-native: the native paths and Rhai disagree on rulebook {} \
+             ({options:?}):\n--- native\n{native}\n--- rhai\n{rhai}",
+            self.inner.reference.id
+        );
     }
 
     // Inlined into the loops that collect it, so each result is written in place rather
@@ -513,6 +532,7 @@ mod tests {
     /// loads, must be such a rulebook, and so must demo, mof-2020-post and self-eval (ex-ante and
     /// monitoring have scripts outside the native subset: functions they define).
     #[test]
+    #[cfg(not(feature = "check-native"))] // that feature runs Rhai beside every evaluation
     fn native_rulebooks_score_without_building_the_rhai_runner() {
         let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
         let (mut native, mut scored) = (Vec::new(), 0);

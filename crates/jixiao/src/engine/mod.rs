@@ -308,6 +308,19 @@ impl Engine {
 
     /// [`Engine::evaluate_with`] with every fast path off: each KPI and leaf script runs in
     /// Rhai as written. For tests that check the fast paths give Rhai's results exactly.
+    /// How many leaves run natively (without the Rhai runner), of how many leaves: for tests
+    /// that must know the native paths were taken.
+    #[doc(hidden)]
+    pub fn native_leaves(&self) -> (usize, usize) {
+        let leaves = self.inner.nodes.iter().filter_map(|n| n.leaf.as_ref());
+        let (mut native, mut all) = (0, 0);
+        for leaf in leaves {
+            all += 1;
+            native += usize::from(leaf.runs_natively());
+        }
+        (native, all)
+    }
+
     #[doc(hidden)]
     pub fn evaluate_interpreted(&self, submission: &Submission, options: EvalOptions) -> Scorecard {
         struct Restore;

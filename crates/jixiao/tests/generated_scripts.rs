@@ -248,3 +248,35 @@ fn most_generated_scripts_run_natively() {
         "only {native} of {compiled} generated scripts run natively"
     );
 }
+
+/// Found by the generator: Rhai compares floats relative to their magnitude, so NaN is not
+/// unequal to 0 and `0.1 + 0.2 == 0.3`; the native paths compared as IEEE does.
+#[test]
+fn float_comparisons_are_rhais() {
+    for condition in [
+        "0.0 != (0.0 / count)",
+        "0.0 == (0.0 / count)",
+        "(0.0 / count) < 1.0",
+        "0.1 + 0.2 == 0.3",
+        "0.1 + 0.2 > 0.3",
+        "0.1 + 0.2 <= 0.3",
+        "count >= 0.0",
+    ] {
+        let script = format!("if {condition} {{ full() }} else {{ zero(\"否\") }}");
+        let rulebook = format!(
+            "{HEADER}\n[[indicators]]\nid = \"g\"\nlabel = \"生成的指标\"\nparent = \"all\"\npoints = 10\nscript = '''\n{script}\n'''\n"
+        );
+        let engine = Engine::from_str(&rulebook).unwrap();
+        assert_eq!(engine.native_leaves(), (2, 2), "{condition} runs natively");
+        let sub = Submission::from_json_str(
+            r#"{"values": {"rate": "50%", "amount": 100, "count": 0, "flag": true}}"#,
+        )
+        .unwrap();
+        let opts = EvalOptions::default();
+        assert_eq!(
+            engine.evaluate_with(&sub, opts).to_json(),
+            engine.evaluate_interpreted(&sub, opts).to_json(),
+            "{condition}"
+        );
+    }
+}

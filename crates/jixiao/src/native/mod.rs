@@ -954,22 +954,37 @@ fn negate(a: Number) -> Native<Number> {
     })
 }
 
-/// A numeric comparison; NaN compares false everywhere (and `!=` true), as in Rhai and IEEE.
+/// A numeric comparison exactly as Rhai makes it: integers exactly; floats (and an integer
+/// against a float) relative to the larger magnitude, equal within `f64::EPSILON`
+/// (rhai `func/builtin.rs`, checked build). So `0.1 + 0.2 == 0.3` holds, and NaN is neither
+/// greater, smaller, equal nor unequal to 0.
 fn compare(cmp: Cmp, a: Number, b: Number) -> bool {
-    use std::cmp::Ordering::{Equal, Greater, Less};
-    let ordering = match (a, b) {
-        (Number::Int(a), Number::Int(b)) => a.partial_cmp(&b),
-        (a, b) => a.float().partial_cmp(&b.float()),
+    if let (Number::Int(a), Number::Int(b)) = (a, b) {
+        return match cmp {
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+        };
+    }
+    let (x, y) = (a.float(), b.float());
+    let max = if x * y == 0.0 {
+        1.0
+    } else {
+        x.abs().max(y.abs())
     };
-    match (cmp, ordering) {
-        (Cmp::Ne, None) => true,
-        (_, None) => false,
-        (Cmp::Lt, Some(o)) => o == Less,
-        (Cmp::Le, Some(o)) => o != Greater,
-        (Cmp::Gt, Some(o)) => o == Greater,
-        (Cmp::Ge, Some(o)) => o != Less,
-        (Cmp::Eq, Some(o)) => o == Equal,
-        (Cmp::Ne, Some(o)) => o != Equal,
+    if max == 0.0 {
+        return matches!(cmp, Cmp::Eq | Cmp::Ge | Cmp::Le);
+    }
+    match cmp {
+        Cmp::Eq => (x - y).abs() / max <= f64::EPSILON,
+        Cmp::Ne => (x - y).abs() / max > f64::EPSILON,
+        Cmp::Gt => (x - y) / max > f64::EPSILON,
+        Cmp::Ge => (x - y) / max > -f64::EPSILON,
+        Cmp::Lt => (y - x) / max > f64::EPSILON,
+        Cmp::Le => (y - x) / max > -f64::EPSILON,
     }
 }
 

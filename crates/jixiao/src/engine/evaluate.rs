@@ -11,6 +11,7 @@ impl Engine {
         done: &mut [bool],
         kpi_state: &mut [KpiState],
         scope: &mut Option<Scope<'static>>,
+        native_paths: bool,
     ) {
         let c = &*self.inner;
         for k in &c.kpis {
@@ -27,12 +28,12 @@ impl Engine {
                 let fast = k
                     .fast
                     .as_ref()
-                    .filter(|_| FAST_PATHS.get())
+                    .filter(|_| native_paths)
                     .and_then(|f| f.eval(metric_values));
                 let native = || {
                     k.native
                         .as_ref()
-                        .filter(|_| FAST_PATHS.get())
+                        .filter(|_| native_paths)
                         .and_then(|p| p.score(metric_values, 0.0).ok())
                 };
                 // A number, or the result that is not one (as in `run_leaf`).
@@ -130,6 +131,7 @@ impl Engine {
         scope: &mut Option<Scope<'static>>,
         bad_inputs: &[usize],
         options: EvalOptions,
+        native_paths: bool,
     ) {
         let c = &*self.inner;
         // Every scored node's score in hundredths, where it has one: parents add these up in
@@ -184,10 +186,9 @@ impl Engine {
                             Lang::En => format!("not scored: missing {}", labels.join(", ")),
                         });
                     } else {
-                        let fast_paths = FAST_PATHS.get();
                         let run = match (&leaf.fast, &leaf.native) {
-                            (Some(call), _) if fast_paths => LeafRun::Fast(call),
-                            (_, Some(program)) if fast_paths => LeafRun::Native {
+                            (Some(call), _) if native_paths => LeafRun::Fast(call),
+                            (_, Some(program)) if native_paths => LeafRun::Native {
                                 program,
                                 values: metric_values,
                                 done,
@@ -745,8 +746,6 @@ impl EvalBuffers {
 thread_local! {
     pub(super) static EVAL_BUFFERS: std::cell::RefCell<EvalBuffers> =
         std::cell::RefCell::new(EvalBuffers::default());
-    /// Off only in [`Engine::evaluate_interpreted`], which checks the fast paths against Rhai.
-    pub(super) static FAST_PATHS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
 }
 
 /// The Rhai scope, built on first use from the inputs and the KPIs finished so far.

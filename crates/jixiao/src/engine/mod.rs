@@ -28,7 +28,7 @@ use crate::text::fmt_pts;
 use crate::text::intern::intern;
 use crate::text::{Lang, ValueFmt, decimal_of_cents, format_value, points_decimal};
 use compile::compile;
-use evaluate::{EVAL_BUFFERS, EvalBuffers, FAST_PATHS};
+use evaluate::{EVAL_BUFFERS, EvalBuffers};
 use problems::{describe_eval_error, limit_code};
 use rhai::{AST, Dynamic, EvalAltResult, Scope};
 use rust_decimal::Decimal;
@@ -306,8 +306,6 @@ impl Engine {
         }
     }
 
-    /// [`Engine::evaluate_with`] with every fast path off: each KPI and leaf script runs in
-    /// Rhai as written. For tests that check the fast paths give Rhai's results exactly.
     /// How many leaves run natively (without the Rhai runner), of how many leaves: for tests
     /// that must know the native paths were taken.
     #[doc(hidden)]
@@ -321,17 +319,13 @@ impl Engine {
         (native, all)
     }
 
+    /// [`Engine::evaluate_with`] with every native path off: each KPI and leaf script runs in
+    /// Rhai as written. For tests that check the native paths give Rhai's results exactly.
     #[doc(hidden)]
     pub fn evaluate_interpreted(&self, submission: &Submission, options: EvalOptions) -> Scorecard {
-        struct Restore;
-        impl Drop for Restore {
-            fn drop(&mut self) {
-                FAST_PATHS.set(true);
-            }
-        }
-        FAST_PATHS.set(false);
-        let _restore = Restore;
-        self.evaluate_with(submission, options)
+        let mut card = Scorecard::default();
+        self.score(submission, options, &mut card, false);
+        card
     }
 
     /// Score one submission.
@@ -351,6 +345,19 @@ impl Engine {
         submission: &Submission,
         options: EvalOptions,
         card: &mut Scorecard,
+    ) {
+        self.score(submission, options, card, true);
+        #[cfg(feature = "check-native")]
+        self.check_native(submission, options, card);
+    }
+
+    /// The pipeline, with the native paths on or (`evaluate_interpreted`) off.
+    fn score(
+        &self,
+        submission: &Submission,
+        options: EvalOptions,
+        card: &mut Scorecard,
+        native_paths: bool,
     ) {
         let c = &*self.inner;
         crate::script::budget::start_scorecard();
@@ -391,7 +398,13 @@ impl Engine {
             f.values = Some(Rc::clone(&metric_values));
             f.leaf.reset(0.0, false, options.lang);
         });
-        self.compute_kpis(&mut metric_values, done, kpi_state, &mut scope);
+        self.compute_kpis(
+            &mut metric_values,
+            done,
+            kpi_state,
+            &mut scope,
+            native_paths,
+        );
 
         let points = self.effective_points(&na_marked);
         self.prepare_results(&mut card.indicators, &points, submission);
@@ -407,6 +420,7 @@ impl Engine {
             &mut scope,
             &bad_inputs,
             options,
+            native_paths,
         );
         FRAME.with_borrow_mut(|f| {
             f.table = None;
@@ -418,17 +432,12 @@ impl Engine {
 
         self.finish_card(card, &points, kpi_state, submission, options);
         EVAL_BUFFERS.with_borrow_mut(|kept| *kept = buffers);
-        #[cfg(feature = "check-native")]
-        self.check_native(submission, options, card);
     }
 
     /// With `check-native`: the same submission with every script in Rhai must give the very
     /// same scorecard (the interpreted run itself is not checked again).
     #[cfg(feature = "check-native")]
     fn check_native(&self, submission: &Submission, options: EvalOptions, card: &Scorecard) {
-        if !FAST_PATHS.get() {
-            return;
-        }
         let native = card.to_json();
         let rhai = self.evaluate_interpreted(submission, options).to_json();
         assert!(

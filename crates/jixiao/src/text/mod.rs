@@ -45,15 +45,25 @@ pub(crate) const VALUE_PLACES: u32 = 4;
 /// the same double a threshold written with those digits parses to, so comparing doubles
 /// compares the decimals.
 pub(crate) fn as_printed(x: f64) -> f64 {
-    // In integers below 9 × 10⁶ (x × 10⁹ stays below 2⁵³): rates, counts, money in 万元.
-    if x.abs() < 9.0e6
-        && let Some(nanos) = round_i64(x * 1e9)
-    {
-        let units = (nanos + 50_000 * nanos.signum()) / 100_000;
+    // In integers below 9 × 10⁶: rates, counts, money in 万元.
+    if let Some(units) = decimal_units(x, VALUE_PLACES) {
         #[allow(clippy::cast_precision_loss)] // |units| < 9 × 10¹⁰: exact
         return units as f64 / 10_000.0;
     }
     as_printed_large(x)
+}
+
+/// `x` in units of 10^-`places` (`places` ≤ 9): floating point's noise cut at 9 places, then
+/// half away from zero. The rule of scores and of values as printed, in integers while that is
+/// exact (|x| < 9 × 10⁶, so x × 10⁹ stays below 2⁵³); `None` beyond, and for NaN and
+/// infinities, where [`rounded`] applies the same rule in `Decimal`.
+fn decimal_units(x: f64, places: u32) -> Option<i64> {
+    if x.abs() >= 9.0e6 {
+        return None;
+    }
+    let nanos = round_i64(x * 1e9)?;
+    let unit = 10_i64.pow(9 - places);
+    Some((nanos + unit / 2 * nanos.signum()) / unit)
 }
 
 /// [`as_printed`] beyond its integer route, out of line: rare, and inlined at every call it
@@ -596,15 +606,7 @@ pub(crate) fn percent_trimmed(fraction: f64) -> PercentTrimmed {
 /// so that 9.224999999999 (from 10 × 0.9225) prints as 9.23, as a person computes it.
 /// `x` in hundredths, rounded half-up as [`round_score`] does, when the integer path applies.
 pub(crate) fn score_cents(x: f64) -> Option<i64> {
-    // Fast path in integers (this runs for every leaf of every project): nanos = x × 10⁹
-    // rounded, then half-up to hundredths. Exact while |x| < 9 × 10⁶.
-    if x.is_finite() && x.abs() < 9.0e6 {
-        let nanos = round_i64(x * 1e9)?;
-        let half = 5_000_000 * nanos.signum();
-        Some((nanos + half) / 10_000_000)
-    } else {
-        None
-    }
+    decimal_units(x, 2)
 }
 
 /// `Decimal::new(m, scale).normalize()`, trimming the zeros in `i64` rather than in

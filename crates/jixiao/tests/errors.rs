@@ -1540,8 +1540,8 @@ fn kpi_rulebook(expr: &str) -> Engine {
 }
 
 /// `value_of("id")` is accepted in a KPI expression at compile time (the id is checked and
-/// counted as a dependency), but KPIs are evaluated before the evaluator fills the
-/// thread-local frame (metric table and values) the helpers read, so at run time it fails
+/// counted as a dependency), but KPIs were once evaluated before the evaluator filled the
+/// frame (metric table and values) the helpers read, so at run time it fails
 /// with "未知的数据项或绩效指标 “rate”". Same for every helper that names a metric.
 #[test]
 
@@ -1556,7 +1556,7 @@ fn value_of_works_in_kpis() {
 }
 
 /// Helper errors (`ratio()`, `proportional()`, `days_between()` …) are produced in one
-/// language, chosen from the thread-local frame, and `describe_eval_error` copies that one
+/// language, chosen from the frame's leaf state, and `describe_eval_error` copies that one
 /// text into both `message` and `message_en`: in a zh-CN evaluation `message_en` is
 /// Chinese, in an English one `message` is English. Reading a script file from a string
 /// has the same problem ("cannot read script file …: 从字符串加载的…").
@@ -1577,9 +1577,9 @@ fn english_messages_are_english() {
     assert!(!cjk(&p.message_en), "{}", p.message_en);
 }
 
-/// KPIs are evaluated before any leaf resets the thread-local frame, so a helper error in a
-/// KPI takes the language of whatever leaf this thread ran last — possibly another
-/// evaluation, another language, another engine. The same evaluation then gives different
+/// KPIs were once evaluated before any leaf reset the (then thread-local) frame, so a helper
+/// error in a KPI took the language of whatever leaf this thread ran last — possibly another
+/// evaluation, another language, another engine. The same evaluation then gave different
 /// JSON depending on the thread's history (invariant 6).
 #[test]
 

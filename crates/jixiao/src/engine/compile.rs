@@ -90,6 +90,7 @@ pub(super) fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option
         rulebook,
         reference,
         runner: std::sync::OnceLock::new(),
+        scratch: ScratchPool::default(),
         table: Arc::new(table),
         n_inputs,
         inputs_by_id,

@@ -7,15 +7,20 @@ impl Engine {
     /// one that cannot be computed fails with its reason, and so does every KPI that uses it.
     pub(super) fn compute_kpis(
         &self,
-        metric_values: &mut Rc<Vec<Option<Val>>>,
-        done: &mut [bool],
-        kpi_state: &mut [KpiState],
+        scratch: &mut Scratch,
         scope: &mut Option<Scope<'static>>,
         native_paths: bool,
     ) {
         let c = &*self.inner;
+        let Scratch {
+            values,
+            leaf,
+            done,
+            kpi_state,
+            ..
+        } = scratch;
         for k in &c.kpis {
-            let missing = k.inputs.iter().any(|&i| metric_values[i].is_none());
+            let missing = k.inputs.iter().any(|&i| values[i].is_none());
             let failed = k
                 .kpis
                 .iter()
@@ -29,19 +34,25 @@ impl Engine {
                     .fast
                     .as_ref()
                     .filter(|_| native_paths)
-                    .and_then(|f| f.eval(metric_values));
+                    .and_then(|f| f.eval(values));
                 let native = || {
+                    let frame = Frame {
+                        table: &c.table,
+                        values,
+                        leaf: &mut *leaf,
+                    };
                     k.native
                         .as_ref()
                         .filter(|_| native_paths)
-                        .and_then(|p| p.score(metric_values, 0.0).ok())
+                        .and_then(|p| p.score(frame, 0.0).ok())
                 };
                 // A number, or the result that is not one (as in `run_leaf`).
                 let result: Result<Result<f64, Dynamic>, _> = match fast.or_else(native) {
                     Some(v) => Ok(Ok(v)),
                     None => {
-                        let scope = lazy_scope(scope, c, metric_values, done);
-                        c.run_in_rhai(scope, &k.ast).map(|d| number(&d).ok_or(d))
+                        let scope = lazy_scope(scope, c, values, done);
+                        c.run_in_rhai(scope, &k.ast, values, leaf)
+                            .map(|d| number(&d).ok_or(d))
                     }
                 };
                 match result {
@@ -66,22 +77,13 @@ impl Engine {
                 }
             };
             if let KpiState::Value(v) = state {
-                // The frame lets go of the values while this one is written, so the write
-                // never copies them (`make_mut` would only if something else still held them).
-                FRAME.with_borrow_mut(|f| f.values = None);
-                overwrite(
-                    &mut Rc::make_mut(metric_values)[k.metric],
-                    Some(Val::Num(v)),
-                );
-                FRAME.with_borrow_mut(|f| f.values = Some(Rc::clone(metric_values)));
+                overwrite(&mut values[k.metric], Some(Val::Num(v)));
             }
             done[k.metric] = true;
             if let Some(scope) = scope.as_mut() {
                 scope.push_constant_dynamic(
                     &*c.table.metas[k.metric].id,
-                    metric_values[k.metric]
-                        .as_ref()
-                        .map_or(Dynamic::UNIT, to_dynamic),
+                    values[k.metric].as_ref().map_or(Dynamic::UNIT, to_dynamic),
                 );
             }
             kpi_state[k.metric] = state;
@@ -124,31 +126,27 @@ impl Engine {
         &self,
         results: &mut [IndicatorScore],
         points: &[Option<NodePoints>],
-        metric_values: &Rc<Vec<Option<Val>>>,
-        done: &[bool],
-        kpi_state: &[KpiState],
-        cents: &mut [Option<i64>],
+        scratch: &mut Scratch,
         scope: &mut Option<Scope<'static>>,
         bad_inputs: &[usize],
         options: EvalOptions,
         native_paths: bool,
     ) {
         let c = &*self.inner;
-        // Every scored node's score in hundredths, where it has one: parents add these up in
-        // integers rather than in `Decimal`.
         for (ni, node) in c.nodes.iter().enumerate() {
             let Some(leaf) = &node.leaf else { continue };
             let out = &mut results[ni];
             match points[ni] {
                 None => out.status = Status::NotApplicable,
                 Some(p) => {
+                    let values = &scratch.values;
                     let missing: Vec<usize> = leaf
                         .inputs
                         .iter()
                         .copied()
-                        .filter(|&i| metric_values[i].is_none())
+                        .filter(|&i| values[i].is_none())
                         .collect();
-                    let failed_kpi = leaf.kpis.iter().find_map(|&m| match &kpi_state[m] {
+                    let failed_kpi = leaf.kpis.iter().find_map(|&m| match &scratch.kpi_state[m] {
                         KpiState::Failed(pr) => Some(pr.clone()),
                         _ => None,
                     });
@@ -156,63 +154,65 @@ impl Engine {
                         out.status = Status::Error;
                         out.error = Some(pr);
                     } else if !missing.is_empty() {
-                        out.status = Status::Unscored;
-                        out.missing = missing
-                            .iter()
-                            .map(|&i| c.table.metas[i].id.clone())
-                            .collect();
-                        let labels: Vec<String> = missing
-                            .iter()
-                            .map(|&i| {
-                                let m = &c.table.metas[i];
-                                let why = if bad_inputs.contains(&i) {
-                                    if options.lang == Lang::Zh {
-                                        "（填写有误）"
-                                    } else {
-                                        " (invalid)"
-                                    }
-                                } else {
-                                    ""
-                                };
-                                let label = match options.lang {
-                                    Lang::Zh => &m.label,
-                                    Lang::En => m.label_en.as_ref().unwrap_or(&m.label),
-                                };
-                                format!("{label}{why}")
-                            })
-                            .collect();
-                        out.explanation = Some(match options.lang {
-                            Lang::Zh => format!("未评分：缺少 {}", labels.join("、")),
-                            Lang::En => format!("not scored: missing {}", labels.join(", ")),
-                        });
+                        self.mark_missing(out, &missing, bad_inputs, options.lang);
                     } else {
-                        let run = match (&leaf.fast, &leaf.native) {
-                            (Some(call), _) if native_paths => LeafRun::Fast(call),
-                            (_, Some(program)) if native_paths => LeafRun::Native {
-                                program,
-                                values: metric_values,
-                                done,
-                                scope,
-                            },
-                            _ => LeafRun::Rhai(lazy_scope(scope, c, metric_values, done)),
-                        };
-                        cents[ni] = self.run_leaf(run, leaf, ni, p, options, out);
+                        // Every scored node's score in hundredths, where it has one: parents
+                        // add these up in integers rather than in `Decimal`.
+                        scratch.cents[ni] =
+                            self.run_leaf(leaf, ni, p, options, out, scratch, scope, native_paths);
                     }
                 }
             }
             if options.trace && out.status != Status::NotApplicable {
-                FRAME.with_borrow(|f| {
-                    for &m in &leaf.reads {
-                        let value = f
-                            .values()
-                            .get(m)
-                            .and_then(Option::as_ref)
-                            .map_or(serde_json::Value::Null, val_json);
-                        out.reads.insert(c.table.metas[m].id.clone(), value);
-                    }
-                });
+                for &m in &leaf.reads {
+                    let value = scratch.values[m]
+                        .as_ref()
+                        .map_or(serde_json::Value::Null, val_json);
+                    out.reads.insert(c.table.metas[m].id.clone(), value);
+                }
             }
         }
+    }
+
+    /// A leaf left unscored for its `missing` inputs, each named (and said to be invalid
+    /// where it was filled in wrongly).
+    fn mark_missing(
+        &self,
+        out: &mut IndicatorScore,
+        missing: &[usize],
+        bad_inputs: &[usize],
+        lang: Lang,
+    ) {
+        let c = &*self.inner;
+        out.status = Status::Unscored;
+        out.missing = missing
+            .iter()
+            .map(|&i| c.table.metas[i].id.clone())
+            .collect();
+        let labels: Vec<String> = missing
+            .iter()
+            .map(|&i| {
+                let m = &c.table.metas[i];
+                let why = if bad_inputs.contains(&i) {
+                    if lang == Lang::Zh {
+                        "（填写有误）"
+                    } else {
+                        " (invalid)"
+                    }
+                } else {
+                    ""
+                };
+                let label = match lang {
+                    Lang::Zh => &m.label,
+                    Lang::En => m.label_en.as_ref().unwrap_or(&m.label),
+                };
+                format!("{label}{why}")
+            })
+            .collect();
+        out.explanation = Some(match lang {
+            Lang::Zh => format!("未评分：缺少 {}", labels.join("、")),
+            Lang::En => format!("not scored: missing {}", labels.join(", ")),
+        });
     }
 
     /// Parents, bottom-up: each the sum of its children as printed (in hundredths while every
@@ -375,55 +375,61 @@ impl Engine {
             )
     }
 
+    /// Run one leaf's script — its helper call or program natively where it has one and
+    /// `native_paths` allows, else (or when the native run abandons) in Rhai — and write its
+    /// score, or the error that stopped it, into `out`. Its score in hundredths, if any.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn run_leaf(
         &self,
-        run: LeafRun<'_>,
         leaf: &Leaf,
         ni: usize,
         points: NodePoints,
         options: EvalOptions,
         out: &mut IndicatorScore,
+        scratch: &mut Scratch,
+        scope: &mut Option<Scope<'static>>,
+        native_paths: bool,
     ) -> Option<i64> {
         let c = &*self.inner;
         let p = points.float;
-        FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
-        let in_rhai = |scope: &mut Scope<'static>| {
-            let base = scope.len();
-            scope.push_constant("points", p);
-            let result = c.run_in_rhai(scope, &leaf.ast);
-            scope.rewind(base);
-            result
+        let Scratch {
+            values,
+            leaf: state,
+            done,
+            ..
+        } = scratch;
+        state.reset(p, options.trace, options.lang);
+        let frame = |state| Frame {
+            table: &c.table,
+            values,
+            leaf: state,
         };
         // The score, or the script's result that is not a number (a rule error below): a
-        // fast path's number never becomes a `Dynamic` only to be read back.
-        let result: Result<Result<f64, Dynamic>, _> = match run {
-            LeafRun::Fast(call) => call.call().map(Ok),
-            LeafRun::Native {
-                program,
-                values,
-                done,
-                scope,
-            } => match program.score(values, p) {
-                Ok(score) => Ok(Ok(score)),
-                // Anything unusual is Rhai's to decide, from a clean slate.
-                _ => {
-                    FRAME.with_borrow_mut(|f| f.leaf.reset(p, options.trace, options.lang));
-                    in_rhai(lazy_scope(scope, c, values, done)).map(|d| number(&d).ok_or(d))
-                }
-            },
-            LeafRun::Rhai(scope) => in_rhai(scope).map(|d| number(&d).ok_or(d)),
+        // native number never becomes a `Dynamic` only to be read back.
+        let native: Option<Result<f64, Box<EvalAltResult>>> = match (&leaf.fast, &leaf.native) {
+            (Some(call), _) if native_paths => Some(call.call(&mut frame(&mut *state))),
+            (_, Some(program)) if native_paths => program.score(frame(&mut *state), p).ok().map(Ok),
+            _ => None,
+        };
+        let result: Result<Result<f64, Dynamic>, _> = match native {
+            Some(result) => result.map(Ok),
+            None => {
+                // Rhai decides from a clean slate (an abandoned native run may have recorded).
+                state.reset(p, options.trace, options.lang);
+                let scope = lazy_scope(scope, c, values, done);
+                let base = scope.len();
+                scope.push_constant("points", p);
+                let result = c.run_in_rhai(scope, &leaf.ast, values, state);
+                scope.rewind(base);
+                result.map(|d| number(&d).ok_or(d))
+            }
         };
         // The findings change places with the result's (empty) list: a reused scorecard's
-        // lists go round as the frame's buffer instead of being freed and grown again.
-        let (explanation, flag, overflow) = FRAME.with_borrow_mut(|f| {
-            std::mem::swap(&mut out.findings, &mut f.leaf.findings);
-            (
-                std::mem::take(&mut f.leaf.explanation),
-                f.leaf.flag.take(),
-                f.leaf.overflow,
-            )
-        });
+        // lists go round as the leaf state's buffer instead of being freed and grown again.
+        std::mem::swap(&mut out.findings, &mut state.findings);
+        let explanation = std::mem::take(&mut state.explanation);
+        let flag = state.flag.take();
+        let overflow = state.overflow;
         // A script that recorded past the limits (through helpers that cannot stop it, such
         // as `deduct`) fails like any other sandbox limit.
         let result = match result {
@@ -685,19 +691,6 @@ impl Engine {
     }
 }
 
-/// How a leaf's script runs: its compiled helper call, or Rhai with the scope.
-pub(super) enum LeafRun<'a> {
-    Fast(&'a HelperCall),
-    /// Native first; Rhai (its scope built on demand) if the native run abandons.
-    Native {
-        program: &'a Program,
-        values: &'a [Option<Val>],
-        done: &'a [bool],
-        scope: &'a mut Option<Scope<'static>>,
-    },
-    Rhai(&'a mut Scope<'static>),
-}
-
 /// Write `value` into `slot`, dropping the old value only when it owns something. Nearly
 /// every value is a number, and dropping one was still an out-of-line call per slot
 /// (≈ 1.4k instructions per evaluation); forgetting a value that owns nothing frees nothing.
@@ -719,19 +712,28 @@ pub(super) fn overwrite(slot: &mut Option<Val>, value: Option<Val>) {
     }
 }
 
-/// Working lists of [`Engine::evaluate_into`] kept by each thread between evaluations:
-/// allocating and freeing them for every project cost ≈ 1.5k instructions of ~105k.
+/// What one evaluation works in: the values by metric, the leaf state the helpers record
+/// into, and the lists that follow KPIs and scores. Taken from the engine's pool
+/// ([`ScratchPool`]) for one evaluation and given back after, so its allocations serve the
+/// next one (allocating and freeing them for every project cost ≈ 1.5k instructions of
+/// ~105k); nothing in it outlives an evaluation's meaning.
 #[derive(Default)]
-pub(super) struct EvalBuffers {
-    pub(super) values: Option<Rc<Vec<Option<Val>>>>,
+pub(super) struct Scratch {
+    /// Values by metric: the checked inputs, then KPIs as they are computed (an input's
+    /// entry never changes, so it also says which inputs are missing).
+    pub(super) values: Vec<Option<Val>>,
+    /// The findings, explanation and flag of the leaf (or KPI) being scored.
+    pub(super) leaf: LeafState,
+    /// Which metrics have a value a script may read (inputs from the start, KPIs once run).
     pub(super) done: Vec<bool>,
     pub(super) kpi_state: Vec<KpiState>,
+    /// Each node's score in hundredths, where it has one.
     pub(super) cents: Vec<Option<i64>>,
 }
 
-impl EvalBuffers {
+impl Scratch {
     /// The lists for an engine of `metrics` metrics (the first `inputs` of them inputs, done
-    /// from the start) and `nodes` nodes, as if new.
+    /// from the start) and `nodes` nodes, as if new. `values` is written by `check_values`.
     pub(super) fn reset(&mut self, metrics: usize, inputs: usize, nodes: usize) {
         self.done.clear();
         self.done.resize(metrics, false);
@@ -743,9 +745,23 @@ impl EvalBuffers {
     }
 }
 
-thread_local! {
-    pub(super) static EVAL_BUFFERS: std::cell::RefCell<EvalBuffers> =
-        std::cell::RefCell::new(EvalBuffers::default());
+/// An engine's scratch values not in use, one per evaluation that ran at the same time.
+#[derive(Default)]
+pub(super) struct ScratchPool(std::sync::Mutex<Vec<Scratch>>);
+
+impl ScratchPool {
+    pub(super) fn take(&self) -> Scratch {
+        self.lock().pop().unwrap_or_default()
+    }
+    pub(super) fn give_back(&self, scratch: Scratch) {
+        self.lock().push(scratch);
+    }
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Scratch>> {
+        // Nothing panics while holding the lock (a pop or a push); a poisoned pool is as good.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// The Rhai scope, built on first use from the inputs and the KPIs finished so far.

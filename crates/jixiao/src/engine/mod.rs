@@ -9,7 +9,8 @@ mod problems;
 
 use crate::error::{Error, Problem, ProblemCode};
 use crate::helpers::{
-    FRAME, HelperError, MetricMeta, MetricTable, SUBJECT_HELPERS, default_explanation, to_dynamic,
+    Frame, HelperError, LeafState, MetricMeta, MetricTable, SUBJECT_HELPERS, default_explanation,
+    to_dynamic,
 };
 use crate::model::{GradeBand, InputType, NaPolicy};
 use crate::native::{Arith, HelperCall, Program};
@@ -28,14 +29,13 @@ use crate::text::fmt_pts;
 use crate::text::intern::intern;
 use crate::text::{Lang, ValueFmt, decimal_of_cents, format_value, points_decimal};
 use compile::compile;
-use evaluate::{EVAL_BUFFERS, EvalBuffers};
+use evaluate::ScratchPool;
 use problems::{describe_eval_error, limit_code};
 use rhai::{AST, Dynamic, EvalAltResult, Scope};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// The version of this engine, carried on every scorecard.
@@ -86,6 +86,8 @@ impl Compiled {
         &self,
         scope: &mut Scope<'static>,
         ast: &AST,
+        values: &mut Vec<Option<Val>>,
+        leaf: &mut LeafState,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         if cfg!(feature = "compact") {
             return Err(EvalAltResult::ErrorRuntime(
@@ -95,10 +97,10 @@ impl Compiled {
             .into());
         }
         crate::script::budget::start_script();
-        let result = self
-            .runner
-            .get_or_init(sandbox)
-            .eval_ast_with_scope::<Dynamic>(scope, ast);
+        let runner = self.runner.get_or_init(sandbox);
+        let result = crate::helpers::lend_to_rhai(&self.table, values, leaf, || {
+            runner.eval_ast_with_scope::<Dynamic>(scope, ast)
+        });
         Exhausted::check(result)
     }
 }
@@ -116,6 +118,8 @@ struct Compiled {
     /// The Rhai engine that runs scripts, built on first use: scripts that all run natively
     /// never need it (they were compiled by [`crate::script::compiler`]).
     runner: std::sync::OnceLock<rhai::Engine>,
+    /// What evaluations work in, pooled for the next one.
+    scratch: ScratchPool,
     table: Arc<MetricTable>,
     n_inputs: usize,
     /// Input ids (interned) and indices, sorted by id, to pair them with a submission's
@@ -363,75 +367,33 @@ impl Engine {
         crate::script::budget::start_scorecard();
         let problems = &mut card.problems;
         problems.clear();
-        // This thread's working lists, taken (not borrowed) so nothing here depends on what
-        // else runs on the thread, and put back at the end for the next evaluation.
-        let mut buffers = EVAL_BUFFERS.with_borrow_mut(std::mem::take);
-        buffers.reset(c.table.metas.len(), c.n_inputs, c.nodes.len());
-        let EvalBuffers {
-            values: kept_values,
-            done,
-            kpi_state,
-            cents,
-        } = &mut buffers;
-        // Values by metric: the checked inputs, then KPIs as they are computed (an input's
-        // entry never changes, so it also says which inputs are missing). Shared with the
-        // thread's frame (helpers read it there) rather than copied into it.
-        let mut metric_values = kept_values
-            .take()
-            .filter(|kept| Rc::strong_count(kept) == 1 && Rc::weak_count(kept) == 0)
-            .unwrap_or_default();
-        let bad_inputs = self.check_values(
-            submission,
-            problems,
-            // Unshared (filtered above): written in place, never copied.
-            Rc::make_mut(&mut metric_values),
-        );
+        let mut scratch = c.scratch.take();
+        scratch.reset(c.table.metas.len(), c.n_inputs, c.nodes.len());
+        let bad_inputs = self.check_values(submission, problems, &mut scratch.values);
         let na_marked = self.check_na(submission, problems);
 
-        // The Rhai scope is built only when a script needs Rhai (fast paths don't): every
+        // The Rhai scope is built only when a script needs Rhai (native runs don't): every
         // input and finished KPI as a constant, so a script cannot change what the next sees.
         let mut scope: Option<Scope<'static>> = None;
-        // Helpers (`value_of`, `ratio`, …) read the thread's frame, in KPIs as in leaves: set
-        // it up before the first KPI so nothing depends on what this thread ran before.
-        FRAME.with_borrow_mut(|f| {
-            f.table = Some(Arc::clone(&c.table));
-            f.values = Some(Rc::clone(&metric_values));
-            f.leaf.reset(0.0, false, options.lang);
-        });
-        self.compute_kpis(
-            &mut metric_values,
-            done,
-            kpi_state,
-            &mut scope,
-            native_paths,
-        );
+        // KPIs record nothing of their own; helpers they call read the language.
+        scratch.leaf.reset(0.0, false, options.lang);
+        self.compute_kpis(&mut scratch, &mut scope, native_paths);
 
         let points = self.effective_points(&na_marked);
         self.prepare_results(&mut card.indicators, &points, submission);
         let results = &mut card.indicators;
-
         self.score_leaves(
             results,
             &points,
-            &metric_values,
-            done,
-            kpi_state,
-            cents,
+            &mut scratch,
             &mut scope,
             &bad_inputs,
             options,
             native_paths,
         );
-        FRAME.with_borrow_mut(|f| {
-            f.table = None;
-            f.values = None;
-        });
-        *kept_values = Some(metric_values);
-
-        Self::sum_parents(&c.nodes, results, &points, cents);
-
-        self.finish_card(card, &points, kpi_state, submission, options);
-        EVAL_BUFFERS.with_borrow_mut(|kept| *kept = buffers);
+        Self::sum_parents(&c.nodes, results, &points, &mut scratch.cents);
+        self.finish_card(card, &points, &scratch.kpi_state, submission, options);
+        c.scratch.give_back(scratch);
     }
 
     /// With `check-native`: the same submission with every script in Rhai must give the very

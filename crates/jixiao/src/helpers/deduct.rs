@@ -3,7 +3,12 @@ use super::*;
 // deduct([[condition_or_count, points_each, reason], …]): 扣分制 — start from full marks,
 // deduct per finding, never below 0. A bool deducts once when true; a whole number deducts
 // that many times.
-pub(super) fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) -> RhaiResult<f64> {
+pub(super) fn deduct(
+    pos: Position,
+    f: &mut Frame<'_>,
+    zh: bool,
+    items: &Dynamic,
+) -> RhaiResult<f64> {
     let Some(items) = items.read_lock::<rhai::Array>() else {
         return deduct_shape(pos, zh);
     };
@@ -24,22 +29,21 @@ pub(super) fn deduct(pos: Position, f: &mut Frame, zh: bool, items: &Dynamic) ->
 /// building the arrays (the same [`Deduction`] as [`deduct`], so the same texts and errors).
 /// `each_known`: what is known of each row's points (`Known::number`).
 pub(crate) fn deduct_rows(
+    f: &mut Frame<'_>,
     pos: Position,
     rows: &[[&Dynamic; 3]],
     each_known: &[Known],
 ) -> RhaiResult<f64> {
-    with_frame(|_, f| {
-        let zh = f.leaf.zh();
-        let mut run = Deduction::default();
-        for (i, [cond, each, reason]) in rows.iter().enumerate() {
-            let each = Arg {
-                value: each,
-                known: each_known.get(i).unwrap_or(NOTHING),
-            };
-            run.item(pos, f, zh, cond, each, reason)?;
-        }
-        Ok(run.finish(f))
-    })
+    let zh = f.leaf.zh();
+    let mut run = Deduction::default();
+    for (i, [cond, each, reason]) in rows.iter().enumerate() {
+        let each = Arg {
+            value: each,
+            known: each_known.get(i).unwrap_or(NOTHING),
+        };
+        run.item(pos, f, zh, cond, each, reason)?;
+    }
+    Ok(run.finish(f))
 }
 
 fn deduct_shape<T>(pos: Position, zh: bool) -> RhaiResult<T> {
@@ -89,7 +93,7 @@ impl Deduction {
     fn item(
         &mut self,
         pos: Position,
-        f: &mut Frame,
+        f: &mut Frame<'_>,
         zh: bool,
         cond: &Dynamic,
         each: Arg<'_>,
@@ -138,7 +142,7 @@ impl Deduction {
         Ok(())
     }
 
-    fn finish(self, f: &mut Frame) -> f64 {
+    fn finish(self, f: &mut Frame<'_>) -> f64 {
         let Deduction { total, parts } = self;
         let p = f.leaf.points;
         let score = (p - total).max(0.0);

@@ -5,7 +5,7 @@ use super::*;
 pub(super) fn grade(
     pos: Position,
     table: &MetricTable,
-    f: &mut Frame,
+    f: &mut Frame<'_>,
     zh: bool,
     s: Arg<'_>,
 ) -> RhaiResult<f64> {
@@ -13,7 +13,7 @@ pub(super) fn grade(
     let l = label_of(meta, zh);
     // The values are borrowed apart from the leaf state the texts go to (no copy of the
     // labels: several grades are a vector).
-    let values = f.values.as_deref().map_or(&[][..], Vec::as_slice);
+    let values = f.values;
     let (grade_labels, fraction) = match values.get(idx).and_then(Option::as_ref) {
         Some(Val::Grade { labels, fraction }) => (labels, *fraction),
         Some(_) => {

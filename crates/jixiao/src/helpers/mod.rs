@@ -1,13 +1,12 @@
 //! The scoring helpers (评分方法) rule authors call, one file per method with its zh/en texts,
 //! and what they share: the arguments as compiled ([`Arg`], [`Known`]), the subject they score
-//! ([`Subject`], taken as printed), their errors ([`HelperError`]) and the per-thread
-//! evaluation state they read and write ([`Frame`]).
+//! ([`Subject`], taken as printed), their errors ([`HelperError`]) and what they read and
+//! write while a script runs ([`Frame`]).
 //!
-//! Helpers need per-evaluation data (the leaf's points, the values by id, where to put
-//! findings); they find it in a thread-local [`Frame`] the evaluator fills before each script
-//! runs. A thread-local rather than Rhai's tag keeps the hot path free of locks and `Arc`
-//! traffic, and works the same natively, under rayon and in WASM. Rhai calls them through
-//! the functions `script` registers; the native paths call [`call_helper_with`] directly.
+//! A helper is handed its [`Frame`]: the evaluation's values and metric table, read only, and
+//! the leaf's [`LeafState`] to record findings in. The native paths pass it to
+//! [`call_helper_with`] directly; scripts run in Rhai reach it through [`with_frame`], from
+//! what the evaluator lends for the length of the run ([`lend_to_rhai`]).
 
 mod deduct;
 mod grade;
@@ -63,23 +62,23 @@ pub(crate) struct MetricMeta {
     pub unit: Option<String>,
 }
 
-/// Per-thread evaluation state the helpers read and write.
-#[derive(Debug, Default)]
-pub(crate) struct Frame {
-    pub table: Option<Arc<MetricTable>>,
-    /// Values by metric index for the current submission.
-    /// Shared with the evaluation that set it up (not a copy of its values); see `values()`.
-    pub values: Option<std::rc::Rc<Vec<Option<Val>>>>,
-    pub leaf: LeafState,
+/// What a helper reads and writes: the evaluation's metric table and values by metric
+/// index (inputs, then the KPIs computed so far), and the state of the leaf being scored.
+pub(crate) struct Frame<'e> {
+    pub table: &'e MetricTable,
+    pub values: &'e [Option<Val>],
+    pub leaf: &'e mut LeafState,
 }
 
-impl Frame {
-    /// Values by metric index for the current submission (none outside an evaluation).
+impl Frame<'_> {
+    /// Values by metric index for the current submission.
     pub fn values(&self) -> &[Option<Val>] {
-        self.values.as_deref().map_or(&[], Vec::as_slice)
+        self.values
     }
 }
 
+/// The recording state of the leaf (or KPI) being scored: its points, trace and language,
+/// and the findings, explanation and flag its script has recorded so far.
 #[derive(Debug, Default)]
 pub(crate) struct LeafState {
     pub points: f64,
@@ -159,8 +158,45 @@ impl LeafState {
     }
 }
 
+/// What an evaluation lends the helpers while a script runs in Rhai. Rhai calls the
+/// functions `script` registers with their arguments and its own context only (its per-call
+/// tag would have to be `Send + Sync` and be downcast on every call), so for the length of one
+/// Rhai run the evaluator moves its values and the leaf's state in here ([`lend_to_rhai`])
+/// and takes them back after. This is the only evaluation state kept per thread, and it is
+/// empty whenever no script is running in Rhai on the thread.
+#[derive(Default)]
+struct Lent {
+    table: Option<Arc<MetricTable>>,
+    values: Vec<Option<Val>>,
+    leaf: LeafState,
+}
+
 thread_local! {
-    pub(crate) static FRAME: RefCell<Frame> = RefCell::new(Frame::default());
+    static LENT: RefCell<Lent> = RefCell::new(Lent::default());
+}
+
+/// Run `run` (a Rhai run) with `values` and `leaf` lent to the helpers it calls; both are
+/// moved in and back, not copied.
+pub(crate) fn lend_to_rhai<T>(
+    table: &Arc<MetricTable>,
+    values: &mut Vec<Option<Val>>,
+    leaf: &mut LeafState,
+    run: impl FnOnce() -> T,
+) -> T {
+    let swap = |lent: &mut Lent, values: &mut Vec<Option<Val>>, leaf: &mut LeafState| {
+        std::mem::swap(&mut lent.values, values);
+        std::mem::swap(&mut lent.leaf, leaf);
+    };
+    LENT.with_borrow_mut(|lent| {
+        lent.table = Some(Arc::clone(table));
+        swap(lent, values, leaf);
+    });
+    let result = run();
+    LENT.with_borrow_mut(|lent| {
+        lent.table = None;
+        swap(lent, values, leaf);
+    });
+    result
 }
 
 /// A helper's error in both languages, carried as the payload of a Rhai runtime error so the
@@ -490,18 +526,24 @@ fn number_arg(pos: Position, zh: bool, d: &Dynamic, helper: &str, what: &str) ->
     )
 }
 
-/// Run `f` with the current thread's frame, its metric table borrowed separately so helpers
-/// can read labels while writing findings.
-pub(crate) fn with_frame<T>(f: impl FnOnce(&MetricTable, &mut Frame) -> T) -> T {
-    FRAME.with_borrow_mut(|frame| {
-        // Moved out and back rather than cloned: no reference-count traffic per call.
-        static NO_TABLE: std::sync::LazyLock<MetricTable> =
-            std::sync::LazyLock::new(MetricTable::default);
-        let table = frame.table.take();
+/// Run `f` with the frame lent to a Rhai run (an empty one outside [`lend_to_rhai`], as when
+/// the compiler measures a script's cost).
+pub(crate) fn with_frame<T>(f: impl FnOnce(&mut Frame<'_>) -> T) -> T {
+    static NO_TABLE: std::sync::LazyLock<MetricTable> =
+        std::sync::LazyLock::new(MetricTable::default);
+    LENT.with_borrow_mut(|lent| {
+        let Lent {
+            table,
+            values,
+            leaf,
+        } = lent;
         // The stand-in is forced only when there is no table, not on every call.
-        let result = f(table.as_deref().unwrap_or_else(|| &NO_TABLE), frame);
-        frame.table = table;
-        result
+        let table = table.as_deref().unwrap_or_else(|| &NO_TABLE);
+        f(&mut Frame {
+            table,
+            values,
+            leaf,
+        })
     })
 }
 
@@ -568,82 +610,82 @@ pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiRe
     // Helpers take at most three arguments (`Helper::by_call`).
     let n = args.len().min(3);
     let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg::of(args.get(i).copied().unwrap_or(UNIT)));
-    call_helper_with(h, pos, &args[..n])
+    with_frame(|f| call_helper_with(f, h, pos, &args[..n]))
 }
 
 /// Call a helper with its arguments and what is known of them (a compiled call's literals).
-pub(crate) fn call_helper_with(h: Helper, pos: Position, args: &[Arg<'_>]) -> RhaiResult<f64> {
-    with_frame(|table, f| {
-        let zh = f.leaf.zh();
-        let arg = |i: usize| args.get(i).copied().unwrap_or(Arg::of(UNIT));
-        match h {
-            Helper::Proportional => proportional(pos, table, f, zh, arg(0), arg(1), false),
-            Helper::ProportionalReverse => proportional(pos, table, f, zh, arg(0), arg(1), true),
-            Helper::Linear => linear(pos, table, f, zh, arg(0), arg(1), arg(2)),
-            Helper::Tiered => tiered(pos, table, f, zh, arg(0), arg(1), false),
-            Helper::TieredReverse => tiered(pos, table, f, zh, arg(0), arg(1), true),
-            Helper::YesNo => yes_no(pos, table, f, zh, arg(0), args.get(1).map(|a| a.value)),
-            Helper::Grade => grade(pos, table, f, zh, arg(0)),
-            Helper::Satisfaction => satisfaction(pos, table, f, zh, arg(0), arg(1)),
-            Helper::Deduct => deduct(pos, f, zh, arg(0).value),
-            Helper::TargetTable => target_table::target_table(
-                pos,
-                table,
-                f,
-                arg(0).value,
-                args.get(1).map(|a| a.value),
-            ),
-            Helper::Full => {
-                let p = f.leaf.points;
-                let reason = args.first().map(|a| a.value);
-                f.leaf.explain(|zh| match (reason, zh) {
-                    (Some(r), true) => cat!(r, "，得满分 ", pts(p)),
-                    (Some(r), false) => cat!(r, ": full marks ", pts(p)),
-                    (None, true) => cat!("得满分 ", pts(p)),
-                    (None, false) => cat!("full marks ", pts(p)),
-                });
-                Ok(p)
-            }
-            Helper::Zero => {
-                let p = f.leaf.points;
-                let reason = arg(0).value;
-                f.leaf.explain(|zh| {
-                    if zh {
-                        cat!(reason, "，不得分")
-                    } else {
-                        cat!(reason, ": 0 points")
-                    }
-                });
-                f.leaf.find_points(p, |zh, lost| {
-                    if zh {
-                        cat!(reason, "，扣 ", lost, " 分")
-                    } else {
-                        cat!(reason, ": ", lost, " points lost")
-                    }
-                });
-                Ok(0.0)
-            }
-            Helper::Award => {
-                let s = arg_number(pos, zh, arg(0), "award", "score")?;
-                let reason = arg(1).value;
-                f.leaf.explain(|zh| {
-                    if zh {
-                        cat!(reason, "，得分 ", pts(s))
-                    } else {
-                        cat!(reason, ": ", pts(s))
-                    }
-                });
-                f.leaf.lost(s, |zh, l| {
-                    if zh {
-                        cat!(reason, "，扣 ", l, " 分")
-                    } else {
-                        cat!(reason, ": ", l, " points lost")
-                    }
-                });
-                Ok(s)
-            }
+pub(crate) fn call_helper_with(
+    f: &mut Frame<'_>,
+    h: Helper,
+    pos: Position,
+    args: &[Arg<'_>],
+) -> RhaiResult<f64> {
+    let table = f.table;
+    let zh = f.leaf.zh();
+    let arg = |i: usize| args.get(i).copied().unwrap_or(Arg::of(UNIT));
+    match h {
+        Helper::Proportional => proportional(pos, table, f, zh, arg(0), arg(1), false),
+        Helper::ProportionalReverse => proportional(pos, table, f, zh, arg(0), arg(1), true),
+        Helper::Linear => linear(pos, table, f, zh, arg(0), arg(1), arg(2)),
+        Helper::Tiered => tiered(pos, table, f, zh, arg(0), arg(1), false),
+        Helper::TieredReverse => tiered(pos, table, f, zh, arg(0), arg(1), true),
+        Helper::YesNo => yes_no(pos, table, f, zh, arg(0), args.get(1).map(|a| a.value)),
+        Helper::Grade => grade(pos, table, f, zh, arg(0)),
+        Helper::Satisfaction => satisfaction(pos, table, f, zh, arg(0), arg(1)),
+        Helper::Deduct => deduct(pos, f, zh, arg(0).value),
+        Helper::TargetTable => {
+            target_table::target_table(pos, table, f, arg(0).value, args.get(1).map(|a| a.value))
         }
-    })
+        Helper::Full => {
+            let p = f.leaf.points;
+            let reason = args.first().map(|a| a.value);
+            f.leaf.explain(|zh| match (reason, zh) {
+                (Some(r), true) => cat!(r, "，得满分 ", pts(p)),
+                (Some(r), false) => cat!(r, ": full marks ", pts(p)),
+                (None, true) => cat!("得满分 ", pts(p)),
+                (None, false) => cat!("full marks ", pts(p)),
+            });
+            Ok(p)
+        }
+        Helper::Zero => {
+            let p = f.leaf.points;
+            let reason = arg(0).value;
+            f.leaf.explain(|zh| {
+                if zh {
+                    cat!(reason, "，不得分")
+                } else {
+                    cat!(reason, ": 0 points")
+                }
+            });
+            f.leaf.find_points(p, |zh, lost| {
+                if zh {
+                    cat!(reason, "，扣 ", lost, " 分")
+                } else {
+                    cat!(reason, ": ", lost, " points lost")
+                }
+            });
+            Ok(0.0)
+        }
+        Helper::Award => {
+            let s = arg_number(pos, zh, arg(0), "award", "score")?;
+            let reason = arg(1).value;
+            f.leaf.explain(|zh| {
+                if zh {
+                    cat!(reason, "，得分 ", pts(s))
+                } else {
+                    cat!(reason, ": ", pts(s))
+                }
+            });
+            f.leaf.lost(s, |zh, l| {
+                if zh {
+                    cat!(reason, "，扣 ", l, " 分")
+                } else {
+                    cat!(reason, ": ", l, " points lost")
+                }
+            });
+            Ok(s)
+        }
+    }
 }
 
 /// A checked value as the script sees it.

@@ -5,7 +5,7 @@ use super::*;
 pub(super) fn proportional(
     pos: Position,
     table: &MetricTable,
-    f: &mut Frame,
+    f: &mut Frame<'_>,
     zh: bool,
     s: Arg<'_>,
     target: Arg<'_>,
@@ -53,7 +53,7 @@ pub(super) fn proportional(
 /// 低于 95%，按比例得分 4.86"), and, below full marks, the finding of what was lost, whose
 /// words before the target are `missed` (zh, en). `outcome` is (full marks, lower is better).
 pub(super) fn explain_ratio(
-    f: &mut Frame,
+    f: &mut Frame<'_>,
     s: &Subject<'_>,
     zh: bool,
     t: f64,

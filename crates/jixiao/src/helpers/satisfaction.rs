@@ -5,7 +5,7 @@ use super::*;
 pub(super) fn satisfaction(
     pos: Position,
     table: &MetricTable,
-    f: &mut Frame,
+    f: &mut Frame<'_>,
     zh: bool,
     s: Arg<'_>,
     threshold: Arg<'_>,

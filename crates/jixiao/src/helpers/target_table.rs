@@ -69,7 +69,7 @@ struct Scored {
 pub(crate) fn target_table(
     pos: Position,
     table: &MetricTable,
-    f: &mut Frame,
+    f: &mut Frame<'_>,
     id: &Dynamic,
     category: Option<&Dynamic>,
 ) -> RhaiResult<f64> {
@@ -134,7 +134,7 @@ pub(crate) fn target_table(
 fn table_rows(
     pos: Position,
     table: &MetricTable,
-    f: &Frame,
+    f: &Frame<'_>,
     id: &Dynamic,
     category: Option<&Dynamic>,
 ) -> RhaiResult<(String, Vec<Row>, Option<String>)> {
@@ -203,7 +203,7 @@ fn table_rows(
 /// Every row's line in the explanation, a finding for each row that lost points (its loss as
 /// apportioned), and the total.
 fn explain_rows(
-    f: &mut Frame,
+    f: &mut Frame<'_>,
     lines: &[ScoredRow],
     lost_cents: Vec<i64>,
     weight_sum: f64,

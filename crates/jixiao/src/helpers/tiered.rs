@@ -36,7 +36,7 @@ pub(super) fn bands(bands: &Dynamic, reverse: bool) -> Option<Box<[(f64, f64)]>>
 pub(super) fn tiered(
     pos: Position,
     table: &MetricTable,
-    f: &mut Frame,
+    f: &mut Frame<'_>,
     zh: bool,
     s: Arg<'_>,
     bands: Arg<'_>,
@@ -91,7 +91,7 @@ pub(super) fn tiered(
 
 /// The band `t` the value reached, and its fraction `fr` of the points.
 fn explain_band(
-    f: &mut Frame,
+    f: &mut Frame<'_>,
     s: &Subject<'_>,
     zh: bool,
     reverse: bool,
@@ -139,7 +139,13 @@ fn explain_band(
 }
 
 /// No band reached: the value is past the last one, `last`.
-fn explain_below_every_band(f: &mut Frame, s: &Subject<'_>, zh: bool, reverse: bool, last: f64) {
+fn explain_below_every_band(
+    f: &mut Frame<'_>,
+    s: &Subject<'_>,
+    zh: bool,
+    reverse: bool,
+    last: f64,
+) {
     let l = s.label(zh);
     let word = if reverse {
         ("高于", "above")

@@ -4,7 +4,7 @@ use super::*;
 pub(super) fn yes_no(
     pos: Position,
     table: &MetricTable,
-    f: &mut Frame,
+    f: &mut Frame<'_>,
     zh: bool,
     s: Arg<'_>,
     reason: Option<&Dynamic>,

@@ -11,7 +11,7 @@
 //! not fit the shape — or a value that is missing at run time — goes through Rhai as
 //! written. The speed-up is an order of magnitude on typical rulebooks (BENCHMARKS.md).
 
-use crate::helpers::{Arg, Helper, Known, MetricTable, NOTHING, UNIT};
+use crate::helpers::{Arg, Frame, Helper, Known, MetricTable, NOTHING, UNIT};
 use crate::submission::Val;
 use crate::text::ValueFmt;
 use rhai::{AST, Dynamic, Expr, Position, Stmt, Token};
@@ -46,7 +46,7 @@ impl HelperCall {
     }
 
     /// Call the helper with the compiled arguments, lent.
-    pub fn call(&self) -> Result<f64, Box<rhai::EvalAltResult>> {
+    pub fn call(&self, frame: &mut Frame<'_>) -> Result<f64, Box<rhai::EvalAltResult>> {
         let [a, b, c] = &self.args;
         let [ka, kb, kc] = &self.known;
         let args = [
@@ -63,7 +63,7 @@ impl HelperCall {
                 known: kc,
             },
         ];
-        crate::helpers::call_helper_with(self.helper, self.pos, &args[..self.len])
+        crate::helpers::call_helper_with(frame, self.helper, self.pos, &args[..self.len])
     }
 }
 
@@ -704,9 +704,10 @@ impl Lowering<'_> {
     }
 }
 
-/// What a native run reads: the metric values, the leaf's points and its local slots.
+/// What a native run reads and writes: the helpers' frame (the metric values, the leaf's
+/// recording state), the leaf's points and its local slots.
 pub(crate) struct Env<'v> {
-    pub values: &'v [Option<Val>],
+    pub frame: Frame<'v>,
     pub points: f64,
     /// Stack-first: most scripts have a few `let`s.
     /// `None` until its `let` runs: an empty slot costs no value to drop.
@@ -718,22 +719,22 @@ impl Program {
     /// Rhai (the caller resets the leaf's recorded text first, since a helper may already
     /// have recorded some). Scoring takes [`Program::score`]; tests read other values.
     #[cfg(test)]
-    pub fn run(&self, values: &[Option<Val>], points: f64) -> Native<Dynamic> {
-        self.body.run(&mut self.env(values, points))
+    pub fn run(&self, frame: Frame<'_>, points: f64) -> Native<Dynamic> {
+        self.body.run(&mut self.env(frame, points))
     }
 
     /// The program's result as a score: [`Program::run`]'s value when that is a number,
     /// handed out as a float where it is one (a helper's score, arithmetic) rather than
     /// wrapped in a `Dynamic` and read back. `Err(Abandon)` for any other result, which Rhai
     /// then decides, as for `run`.
-    pub fn score(&self, values: &[Option<Val>], points: f64) -> Native<f64> {
-        self.body.score(&mut self.env(values, points))
+    pub fn score(&self, frame: Frame<'_>, points: f64) -> Native<f64> {
+        self.body.score(&mut self.env(frame, points))
     }
 
     /// A run's environment: every local slot empty.
-    fn env<'v>(&self, values: &'v [Option<Val>], points: f64) -> Env<'v> {
+    fn env<'v>(&self, frame: Frame<'v>, points: f64) -> Env<'v> {
         Env {
-            values,
+            frame,
             points,
             locals: smallvec::smallvec![None; self.locals],
         }
@@ -755,7 +756,8 @@ fn call_helper(
         value: lent[i],
         known: known.get(i).unwrap_or(NOTHING),
     });
-    crate::helpers::call_helper_with(helper, pos, &args[..known.len()]).map_err(|_| Abandon)
+    crate::helpers::call_helper_with(&mut env.frame, helper, pos, &args[..known.len()])
+        .map_err(|_| Abandon)
 }
 
 impl Block {
@@ -862,6 +864,33 @@ type Computed = smallvec::SmallVec<[Dynamic; 8]>;
 const TRUE: &Dynamic = &Dynamic::TRUE;
 const FALSE: &Dynamic = &Dynamic::FALSE;
 
+/// `finding` / `explain` / `flag` with their text (and its English, if given) evaluated:
+/// recorded in the leaf's state, or `Abandon` past the recording limits (Rhai then stops the
+/// script with the limit's error).
+fn record(kind: Record, text: &Node, english: Option<&Node>, env: &mut Env<'_>) -> Native<()> {
+    let string = |d: Dynamic| {
+        d.read_lock::<rhai::ImmutableString>()
+            .map(|s| s.to_string())
+            .ok_or(Abandon)
+    };
+    let text = string(text.eval(env)?)?;
+    let english = match english {
+        Some(en) => Some(string(en.eval(env)?)?),
+        None => None,
+    };
+    let text = match english {
+        Some(en) if !env.frame.leaf.zh() => en,
+        _ => text,
+    };
+    let leaf = &mut *env.frame.leaf;
+    match kind {
+        Record::Finding => leaf.find(|_| text, None),
+        Record::Explain => leaf.explain(|_| text),
+        Record::Flag => leaf.flag = Some(text),
+    }
+    if leaf.overflow { Err(Abandon) } else { Ok(()) }
+}
+
 impl Node {
     /// Evaluate a `deduct` cell (in order, with its effects), keeping only what must be a
     /// value of its own in `computed`.
@@ -871,8 +900,8 @@ impl Node {
             Node::Cmp(..) | Node::Not(_) | Node::And(_) | Node::Or(_) => {
                 Lent::Bool(self.truth(env)?)
             }
-            Node::Metric(i) if matches!(env.values.get(*i), Some(Some(Val::Bool(_)))) => {
-                Lent::Bool(matches!(env.values[*i], Some(Val::Bool(true))))
+            Node::Metric(i) if matches!(env.frame.values.get(*i), Some(Some(Val::Bool(_)))) => {
+                Lent::Bool(matches!(env.frame.values[*i], Some(Val::Bool(true))))
             }
             _ => {
                 computed.push(self.eval(env)?);
@@ -1002,7 +1031,7 @@ impl Node {
             Node::Const(d) => Ok(number_of(d).ok()?),
             Node::Local(slot) => Ok(number_of(env.locals.get(*slot)?.as_ref()?).ok()?),
             // As `to_dynamic` gives them to scripts: whole numbers as floats too.
-            Node::Metric(i) => Ok(Number::Float(match env.values.get(*i)?.as_ref()? {
+            Node::Metric(i) => Ok(Number::Float(match env.frame.values.get(*i)?.as_ref()? {
                 Val::Num(n) => *n,
                 #[allow(clippy::cast_precision_loss)]
                 Val::Int(n) => *n as f64,
@@ -1024,7 +1053,7 @@ impl Node {
     /// engine reads a script's result).
     fn score(&self, env: &mut Env<'_>) -> Native<f64> {
         match self {
-            Node::Call(call) => call.call().map_err(|_| Abandon),
+            Node::Call(call) => call.call(&mut env.frame).map_err(|_| Abandon),
             Node::Helper(helper, pos, args, known) => call_helper(*helper, *pos, args, known, env),
             Node::If(cond, then, otherwise) => {
                 if cond.truth(env)? {
@@ -1109,6 +1138,7 @@ impl Node {
             Node::Const(d) => d.clone(),
             Node::Num(n) => n.dynamic(),
             Node::Metric(i) => env
+                .frame
                 .values
                 .get(*i)
                 .and_then(Option::as_ref)
@@ -1122,7 +1152,9 @@ impl Node {
                     .map(|i| i.eval(env))
                     .collect::<Native<Vec<_>>>()?,
             ),
-            Node::Call(call) => Dynamic::from_float(call.call().map_err(|_| Abandon)?),
+            Node::Call(call) => {
+                Dynamic::from_float(call.call(&mut env.frame).map_err(|_| Abandon)?)
+            }
             Node::Helper(helper, pos, args, known) => {
                 Dynamic::from_float(call_helper(*helper, *pos, args, known, env)?)
             }
@@ -1143,35 +1175,12 @@ impl Node {
                     .zip(&how)
                     .map(|(row, cells)| std::array::from_fn(|i| row[i].lend(cells[i], &computed)))
                     .collect::<smallvec::SmallVec<[[&Dynamic; 3]; 8]>>();
-                let score = crate::helpers::deduct_rows(*pos, &lent, each).map_err(|_| Abandon)?;
+                let score = crate::helpers::deduct_rows(&mut env.frame, *pos, &lent, each)
+                    .map_err(|_| Abandon)?;
                 Dynamic::from_float(score)
             }
             Node::Record(kind, text, english) => {
-                let string = |d: Dynamic| {
-                    d.read_lock::<rhai::ImmutableString>()
-                        .map(|s| s.to_string())
-                        .ok_or(Abandon)
-                };
-                let text = string(text.eval(env)?)?;
-                let english = match english {
-                    Some(en) => Some(string(en.eval(env)?)?),
-                    None => None,
-                };
-                let text = match english {
-                    Some(en) if crate::helpers::FRAME.with_borrow(|f| !f.leaf.zh()) => en,
-                    _ => text,
-                };
-                let within_limits = crate::helpers::FRAME.with_borrow_mut(|f| {
-                    match kind {
-                        Record::Finding => f.leaf.find(|_| text, None),
-                        Record::Explain => f.leaf.explain(|_| text),
-                        Record::Flag => f.leaf.flag = Some(text),
-                    }
-                    !f.leaf.overflow
-                });
-                if !within_limits {
-                    return Err(Abandon);
-                }
+                record(*kind, text, english.as_deref(), env)?;
                 Dynamic::UNIT
             }
             Node::Arith(op, a, b) => calc(*op, a.num(env)?, b.num(env)?)?.dynamic(),
@@ -1237,6 +1246,33 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A native run outside an evaluation: no metric labels, a fresh leaf.
+    fn run_with(program: &Program, values: &[Option<Val>], points: f64) -> Native<Dynamic> {
+        let table = MetricTable::default();
+        let mut leaf = crate::helpers::LeafState::default();
+        program.run(
+            Frame {
+                table: &table,
+                values,
+                leaf: &mut leaf,
+            },
+            points,
+        )
+    }
+
+    fn score_with(program: &Program, values: &[Option<Val>], points: f64) -> Native<f64> {
+        let table = MetricTable::default();
+        let mut leaf = crate::helpers::LeafState::default();
+        program.score(
+            Frame {
+                table: &table,
+                values,
+                leaf: &mut leaf,
+            },
+            points,
+        )
+    }
     use crate::helpers::MetricMeta;
 
     fn table() -> MetricTable {
@@ -1322,15 +1358,14 @@ mod tests {
             (Val::Bool(false), 5.0),
         ] {
             let values = [Some(value.clone()), None, None];
-            let got = program.run(&values, 1.0).unwrap().as_float().unwrap();
+            let got = run_with(&program, &values, 1.0)
+                .unwrap()
+                .as_float()
+                .unwrap();
             assert_eq!(got, expected, "{value:?}");
         }
         // A number reaches scripts as a float, which is not a key type we hash: Rhai decides.
-        assert!(
-            program
-                .run(&[Some(Val::Num(3.0)), None, None], 1.0)
-                .is_err()
-        );
+        assert!(run_with(&program, &[Some(Val::Num(3.0)), None, None], 1.0).is_err());
     }
 
     #[test]
@@ -1353,8 +1388,8 @@ mod tests {
             let program = program(&engine.compile(script).unwrap(), &table).unwrap();
             for x in [0.0, 1.5] {
                 let values = [Some(Val::Num(x)), None, None];
-                let value = program.run(&values, 5.0);
-                let score = program.score(&values, 5.0);
+                let value = run_with(&program, &values, 5.0);
+                let score = score_with(&program, &values, 5.0);
                 #[allow(clippy::cast_precision_loss)]
                 let expected = value.ok().and_then(|d| {
                     d.as_float()
@@ -1381,7 +1416,7 @@ mod tests {
         engine.set_strict_variables(false);
         let run = |script: &str, x: Val| {
             let program = program(&engine.compile(script).unwrap(), &table).unwrap();
-            program.run(&[Some(x), None, None], 5.0)
+            run_with(&program, &[Some(x), None, None], 5.0)
         };
         let num = |d: Native<Dynamic>| d.unwrap().as_float().unwrap();
         assert_eq!(num(run("max(x, 0.0)", Val::Num(-3.0))), 0.0);

@@ -40,6 +40,8 @@ const SCRIPT_LIMIT: i64 = MAX_OPERATIONS as i64;
 #[allow(clippy::cast_possible_wrap)]
 const SCORECARD_LIMIT: i64 = MAX_SCORECARD_OPERATIONS as i64;
 
+// Per thread, not in the evaluation's `Scratch`: Rhai's progress callback is set once on the
+// shared engine and is called with the operation count only (see the module's notes).
 thread_local! {
     static BUDGET: Budget = const {
         Budget {

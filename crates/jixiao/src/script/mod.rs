@@ -9,8 +9,8 @@ pub(crate) mod budget;
 
 use crate::error::quoted;
 use crate::helpers::{
-    Arg, FRAME, Helper, RECORDED_TEXT, RhaiResult, arg_number, call_helper, fail, metric,
-    to_dynamic, with_frame,
+    Arg, Helper, RECORDED_TEXT, RhaiResult, arg_number, call_helper, fail, metric, to_dynamic,
+    with_frame,
 };
 use crate::limits::{MAX_ARRAY, MAX_CALL_LEVELS, MAX_MAP, MAX_OPERATIONS, MAX_STRING};
 use crate::submission::parse_date;
@@ -120,7 +120,7 @@ fn register_texts(e: &mut rhai::Engine) {
     // Past the recording limits these stop the script at once (a loop would otherwise run
     // to the operations limit, recording nothing).
     let recorded = |ctx: &NativeCallContext| -> RhaiResult<()> {
-        if FRAME.with_borrow(|f| f.leaf.overflow) {
+        if with_frame(|f| f.leaf.overflow) {
             Err(EvalAltResult::ErrorDataTooLarge(RECORDED_TEXT.into(), ctx.call_position()).into())
         } else {
             Ok(())
@@ -129,7 +129,7 @@ fn register_texts(e: &mut rhai::Engine) {
     e.register_fn(
         "finding",
         move |ctx: NativeCallContext, text: rhai::ImmutableString| -> RhaiResult<()> {
-            FRAME.with_borrow_mut(|f| f.leaf.find(|_| text.to_string(), None));
+            with_frame(|f| f.leaf.find(|_| text.to_string(), None));
             recorded(&ctx)
         },
     );
@@ -141,7 +141,7 @@ fn register_texts(e: &mut rhai::Engine) {
               zh: rhai::ImmutableString,
               en: rhai::ImmutableString|
               -> RhaiResult<()> {
-            FRAME.with_borrow_mut(|f| {
+            with_frame(|f| {
                 f.leaf.find(
                     |is_zh| {
                         if is_zh {
@@ -162,7 +162,7 @@ fn register_texts(e: &mut rhai::Engine) {
               zh: rhai::ImmutableString,
               en: rhai::ImmutableString|
               -> RhaiResult<()> {
-            FRAME.with_borrow_mut(|f| {
+            with_frame(|f| {
                 f.leaf.explain(|is_zh| {
                     if is_zh {
                         zh.to_string()
@@ -175,12 +175,12 @@ fn register_texts(e: &mut rhai::Engine) {
         },
     );
     e.register_fn("flag", |text: rhai::ImmutableString| {
-        FRAME.with_borrow_mut(|f| f.leaf.flag = Some(text.to_string()));
+        with_frame(|f| f.leaf.flag = Some(text.to_string()));
     });
     e.register_fn(
         "explain",
         move |ctx: NativeCallContext, text: rhai::ImmutableString| -> RhaiResult<()> {
-            FRAME.with_borrow_mut(|f| f.leaf.explain(|_| text.to_string()));
+            with_frame(|f| f.leaf.explain(|_| text.to_string()));
             recorded(&ctx)
         },
     );
@@ -193,7 +193,7 @@ fn register_no_sleep(e: &mut rhai::Engine) {
     let no_sleep = |ctx: NativeCallContext| -> RhaiResult<()> {
         fail(
             ctx.call_position(),
-            FRAME.with_borrow(|f| f.leaf.zh()),
+            with_frame(|f| f.leaf.zh()),
             "评分脚本中不能使用 sleep()".into(),
             "sleep() is not available in scoring scripts".into(),
         )
@@ -212,7 +212,7 @@ fn register_values(e: &mut rhai::Engine) {
     e.register_fn(
         "days_between",
         |ctx: NativeCallContext, from: Dynamic, to: Dynamic| -> RhaiResult<i64> {
-            let zh = FRAME.with_borrow(|f| f.leaf.zh());
+            let zh = with_frame(|f| f.leaf.zh());
             let day = |d: &Dynamic| {
                 d.read_lock::<rhai::ImmutableString>()
                     .and_then(|s| parse_date(s.as_str()))
@@ -247,7 +247,7 @@ fn register_values(e: &mut rhai::Engine) {
     e.register_fn(
         "ratio",
         |ctx: NativeCallContext, a: Dynamic, b: Dynamic| -> RhaiResult<f64> {
-            let zh = FRAME.with_borrow(|f| f.leaf.zh());
+            let zh = with_frame(|f| f.leaf.zh());
             let pos = ctx.call_position();
             let a = arg_number(pos, zh, Arg::of(&a), "ratio", "a")?;
             let b = arg_number(pos, zh, Arg::of(&b), "ratio", "b")?;
@@ -267,10 +267,10 @@ fn register_values(e: &mut rhai::Engine) {
     e.register_fn(
         "value_of",
         |ctx: NativeCallContext, id: Dynamic| -> RhaiResult<Dynamic> {
-            with_frame(|table, f| {
+            with_frame(|f| {
                 let (i, _) = metric(
                     ctx.call_position(),
-                    table,
+                    f.table,
                     f.leaf.zh(),
                     Arg::of(&id),
                     "value_of",

@@ -893,7 +893,7 @@ fn runtime_helper_error_names_the_line() {
 
 #[test]
 fn runtime_helper_error_fast_path_same_as_rhai() {
-    // A one-call script runs on the compiled fast path; the error must be the same as
+    // A one-call script runs natively; the helper's error must be the same as
     // through Rhai (only the position differs by construction: both are the call's line).
     let (text, card) = run_a2("script = 'proportional(\"rate\", 0.0)'");
     let fast = failed_a2(&card);

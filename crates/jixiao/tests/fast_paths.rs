@@ -1,7 +1,7 @@
-//! The native fast paths (one-call helpers, arithmetic KPIs, lowered leaf programs) must give
+//! The native programs (one-call helpers, arithmetic KPIs, lowered leaf scripts) must give
 //! exactly what Rhai gives. For every shipped rulebook and the 40-leaf benchmark rulebook,
 //! over its example submissions and hundreds of generated ones (values in and out of range,
-//! missing, N/A), the scorecard JSON with fast paths is byte-identical to the one with every
+//! missing, N/A), the scorecard JSON with native programs is byte-identical to the one with every
 //! script interpreted — in both languages, trace on and off.
 #![allow(clippy::unwrap_used)]
 

@@ -32,7 +32,6 @@ pub(super) fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option
         .filter_map(|&k| {
             let (ast, _) = kpi_asts[k].clone()?;
             Some(CompiledKpi {
-                fast: crate::native::arith(&ast, &table),
                 native: crate::native::program(&ast, &table),
                 spec_index: k,
                 metric: n_inputs + k,
@@ -471,7 +470,6 @@ fn compile_leaf(
             });
             let (inputs, all_inputs, kpis) = needs.of(&reads);
             Some(Leaf {
-                fast: crate::native::helper_call(&ast, table),
                 native: crate::native::program(&ast, table),
                 ast,
                 reads,

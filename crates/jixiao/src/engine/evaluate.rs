@@ -30,26 +30,19 @@ impl Engine {
             } else if missing {
                 KpiState::Missing
             } else {
-                let fast = k
-                    .fast
-                    .as_ref()
-                    .filter(|_| native_paths)
-                    .and_then(|f| f.eval(values));
-                let native = || {
+                let native = k.native.as_ref().filter(|_| native_paths).map(|p| {
                     let frame = Frame {
                         table: &c.table,
                         values,
                         leaf: &mut *leaf,
                     };
-                    k.native
-                        .as_ref()
-                        .filter(|_| native_paths)
-                        .and_then(|p| p.score(frame, 0.0).ok())
-                };
+                    p.score(frame, 0.0)
+                });
                 // A number, or the result that is not one (as in `run_leaf`).
-                let result: Result<Result<f64, Dynamic>, _> = match fast.or_else(native) {
-                    Some(v) => Ok(Ok(v)),
-                    None => {
+                let result: Result<Result<f64, Dynamic>, _> = match native {
+                    Some(Ok(v)) => Ok(Ok(v)),
+                    Some(Err(Stop::Failed(e))) => Err(e),
+                    None | Some(Err(Stop::Abandon)) => {
                         let scope = lazy_scope(scope, c, values, done);
                         c.run_in_rhai(scope, &k.ast, values, leaf)
                             .map(|d| number(&d).ok_or(d))
@@ -406,9 +399,12 @@ impl Engine {
         };
         // The score, or the script's result that is not a number (a rule error below): a
         // native number never becomes a `Dynamic` only to be read back.
-        let native: Option<Result<f64, Box<EvalAltResult>>> = match (&leaf.fast, &leaf.native) {
-            (Some(call), _) if native_paths => Some(call.call(&mut frame(&mut *state))),
-            (_, Some(program)) if native_paths => program.score(frame(&mut *state), p).ok().map(Ok),
+        let native = match &leaf.native {
+            Some(program) if native_paths => match program.score(frame(&mut *state), p) {
+                Ok(score) => Some(Ok(score)),
+                Err(Stop::Failed(error)) => Some(Err(error)),
+                Err(Stop::Abandon) => None,
+            },
             _ => None,
         };
         let result: Result<Result<f64, Dynamic>, _> = match native {

@@ -13,7 +13,7 @@ use crate::helpers::{
     to_dynamic,
 };
 use crate::model::{GradeBand, InputType, NaPolicy};
-use crate::native::{Arith, HelperCall, Program};
+use crate::native::{Program, Stop};
 use crate::rulebook::{Rulebook, ScriptLines};
 use crate::scorecard::Text;
 use crate::scorecard::{
@@ -149,9 +149,7 @@ struct CompiledKpi {
     spec_index: usize,
     metric: usize,
     ast: AST,
-    /// Native evaluation when the expression is plain arithmetic.
-    fast: Option<Arith>,
-    /// Otherwise a native program when it stays within the subset leaves use.
+    /// The native program, when the expression stays within the subset `native` lowers.
     native: Option<Program>,
     /// Inputs this KPI depends on, directly or through other KPIs.
     inputs: Vec<usize>,
@@ -199,24 +197,22 @@ impl NodePoints {
 }
 
 impl Leaf {
-    /// Whether the script runs without the Rhai runner (as a helper call or a program).
+    /// Whether the script runs without the Rhai runner.
     fn runs_natively(&self) -> bool {
-        self.fast.is_some() || self.native.is_some()
+        self.native.is_some()
     }
 }
 
 impl CompiledKpi {
-    /// Whether the expression runs without the Rhai runner (as arithmetic or a program).
+    /// Whether the expression runs without the Rhai runner.
     fn runs_natively(&self) -> bool {
-        self.fast.is_some() || self.native.is_some()
+        self.native.is_some()
     }
 }
 
 struct Leaf {
     ast: AST,
-    /// Direct helper call when the script is a single helper call with literal arguments.
-    fast: Option<HelperCall>,
-    /// Native program when the script stays within the subset `fast::program` lowers.
+    /// The native program, when the script stays within the subset `native` lowers.
     native: Option<Program>,
     /// Metrics the script reads directly (variables and helper ids), for the trace.
     reads: Vec<usize>,

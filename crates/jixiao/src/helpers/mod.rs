@@ -561,9 +561,8 @@ pub(crate) const SUBJECT_HELPERS: &[&str] = &[
     "target_table",
 ];
 
-/// The scoring helpers. Each is one Rust function called the same way from Rhai and from the
-/// compiled fast path (a leaf script that is a single helper call with literal arguments),
-/// so both give identical results, texts and errors.
+/// The scoring helpers. Each is one Rust function called the same way from Rhai and from
+/// native programs (`native`), so both give identical results, texts and errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Helper {
     Proportional,

@@ -1,27 +1,30 @@
-//! Compiled fast paths for the two shapes almost every rulebook is made of:
+//! Native programs: leaf and KPI scripts run without the Rhai interpreter, the one native
+//! form behind one boundary ([`program`] lowers a compiled script, [`Program::score`] runs
+//! it). This is the only module that reads Rhai's AST (`internals`).
 //!
-//! - a leaf script that is one helper call with literal arguments,
-//!   `proportional("execution_rate", 0.95)`, runs the helper directly with its arguments
-//!   built once at compile time;
-//! - a KPI that is arithmetic (`+ - * /`, unary minus, parentheses) over numeric inputs,
-//!   KPIs and number literals, `(planned - actual) / planned`, is evaluated natively.
+//! The subset is what rulebooks are made of: a lone helper call with literal arguments,
+//! `proportional("execution_rate", 0.95)` (its arguments worked out once, at compile time);
+//! arithmetic over inputs and KPIs, `(planned - actual) / planned`; `let`, `if`, `switch`,
+//! comparisons, `deduct` tables, `finding` / `explain` / `flag`. A run gives Rhai's result
+//! exactly: the same helper functions, Rhai's arithmetic and comparisons, and anything outside
+//! the subset — or unusual at run time — is left to Rhai ([`Stop::Abandon`]). The
+//! `check-native` feature runs Rhai beside every native run and fails on any difference.
+//! The speed-up is an order of magnitude on typical rulebooks (BENCHMARKS.md).
 //!
-//! Both are exact equivalents of what Rhai would do: the same helper function, IEEE float
-//! arithmetic (Rhai's float `/` also yields ±inf/NaN on 0, no error), and anything that does
-//! not fit the shape — or a value that is missing at run time — goes through Rhai as
-//! written. The speed-up is an order of magnitude on typical rulebooks (BENCHMARKS.md).
+//! What to re-check when Rhai is upgraded: the `Expr` / `Stmt` variants matched in
+//! [`Lowering`], how Rhai hashes `switch` cases ([`switch_hashing_agrees`] guards it at run
+//! time), how it prints floats ([`push_float_as_rhai`]) and compares them (`compare`).
 
 use crate::helpers::{Arg, Frame, Helper, Known, MetricTable, NOTHING, UNIT};
 use crate::submission::Val;
-use crate::text::ValueFmt;
 use rhai::{AST, Dynamic, Expr, Position, Stmt, Token};
 
 /// A helper call whose arguments are all constants: a whole leaf script
-/// (`proportional("execution_rate", 0.95)`, see [`helper_call`]) or a call inside a program
-/// (`full()`, `zero("未达标")`). The arguments are padded to three (at most three:
+/// (`proportional("execution_rate", 0.95)`) or a call inside a program (`full()`,
+/// `zero("未达标")`). The arguments are padded to three (at most three:
 /// `Helper::by_call`) so that lending them takes no bounds checks.
 #[derive(Debug, Clone)]
-pub(crate) struct HelperCall {
+struct HelperCall {
     helper: Helper,
     pos: Position,
     args: [Dynamic; 3],
@@ -46,7 +49,7 @@ impl HelperCall {
     }
 
     /// Call the helper with the compiled arguments, lent.
-    pub fn call(&self, frame: &mut Frame<'_>) -> Result<f64, Box<rhai::EvalAltResult>> {
+    fn call(&self, frame: &mut Frame<'_>) -> Result<f64, Box<rhai::EvalAltResult>> {
         let [a, b, c] = &self.args;
         let [ka, kb, kc] = &self.known;
         let args = [
@@ -67,146 +70,12 @@ impl HelperCall {
     }
 }
 
-/// A compiled KPI expression's shortcut.
-#[derive(Debug, Clone)]
-pub(crate) enum Arith {
-    Num(f64),
-    Var(usize),
-    Neg(Box<Arith>),
-    Bin(Op, Box<Arith>, Box<Arith>),
-}
-
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Op {
+enum Op {
     Add,
     Sub,
     Mul,
     Div,
-}
-
-/// `Some` when the whole script is a single helper call with literal arguments and defines
-/// no functions of its own (which could shadow the helper).
-pub(crate) fn helper_call(ast: &AST, table: &MetricTable) -> Option<HelperCall> {
-    if ast.has_functions() {
-        return None;
-    }
-    let [stmt] = ast.statements() else {
-        return None;
-    };
-    let (call, pos) = match stmt {
-        Stmt::FnCall(call, pos) => (call, *pos),
-        Stmt::Expr(e) => match e.as_ref() {
-            Expr::FnCall(call, pos) => (call, *pos),
-            _ => return None,
-        },
-        _ => return None,
-    };
-    if call.op_token.is_some() || call.capture_parent_scope {
-        return None;
-    }
-    let helper = Helper::by_call(call.name.as_str(), call.args.len())?;
-    let args = call
-        .args
-        .iter()
-        .map(|a| a.get_literal_value(None))
-        .collect::<Option<Vec<_>>>()?;
-    let known = Known::of_args(helper, &args.iter().map(Some).collect::<Vec<_>>(), table);
-    Some(HelperCall::new(helper, pos, args, known))
-}
-
-/// `Some` when the expression is arithmetic over numeric metrics and literals.
-pub(crate) fn arith(ast: &AST, table: &MetricTable) -> Option<Arith> {
-    if ast.has_functions() {
-        return None;
-    }
-    let [stmt] = ast.statements() else {
-        return None;
-    };
-    // Rhai's optimizer turns a lone call (operators are calls) into a call statement.
-    match stmt {
-        Stmt::Expr(e) => lower(e, table),
-        Stmt::FnCall(call, _) => lower_call(call, table),
-        _ => None,
-    }
-}
-
-fn lower(e: &Expr, table: &MetricTable) -> Option<Arith> {
-    Some(match e {
-        Expr::FloatConstant(f, _) => Arith::Num(**f),
-        #[allow(clippy::cast_precision_loss)]
-        // Integer literals only mix with floats here (every metric is a float), where Rhai
-        // converts them too; an int-only subexpression is rejected below.
-        Expr::IntegerConstant(i, _) => Arith::Num(*i as f64),
-        Expr::Variable(v, _, _) => {
-            let i = *table.by_name.get(v.1.as_str())?;
-            if table.metas[i].fmt == ValueFmt::Other {
-                return None;
-            }
-            Arith::Var(i)
-        }
-        Expr::FnCall(call, _) => lower_call(call, table)?,
-        _ => return None,
-    })
-}
-
-fn lower_call(call: &rhai::FnCallExpr, table: &MetricTable) -> Option<Arith> {
-    Some({
-        {
-            let token = call.op_token.as_ref()?;
-            match (token, call.args.as_slice()) {
-                // Rhai records unary minus as `Minus` with one argument (`UnaryMinus` is
-                // the token's other spelling); either way it is negation.
-                (Token::UnaryMinus | Token::Minus, [a]) => Arith::Neg(Box::new(lower(a, table)?)),
-                (Token::UnaryPlus | Token::Plus, [a]) => lower(a, table)?,
-                (op, [a, b]) => {
-                    let op = match op {
-                        Token::Plus => Op::Add,
-                        Token::Minus => Op::Sub,
-                        Token::Multiply => Op::Mul,
-                        Token::Divide => Op::Div,
-                        _ => return None,
-                    };
-                    let (la, lb) = (lower(a, table)?, lower(b, table)?);
-                    // Two integer literals would be integer arithmetic in Rhai.
-                    if is_int_literal(a) && is_int_literal(b) {
-                        return None;
-                    }
-                    Arith::Bin(op, Box::new(la), Box::new(lb))
-                }
-                _ => return None,
-            }
-        }
-    })
-}
-
-fn is_int_literal(e: &Expr) -> bool {
-    matches!(e, Expr::IntegerConstant(..))
-}
-
-impl Arith {
-    /// The value, or `None` if a variable is missing or not a number (Rhai decides then).
-    pub fn eval(&self, values: &[Option<Val>]) -> Option<f64> {
-        Some(match self {
-            Arith::Num(n) => *n,
-            Arith::Var(i) => match values.get(*i)?.as_ref()? {
-                Val::Num(n) => *n,
-                #[allow(clippy::cast_precision_loss)]
-                Val::Int(n) => *n as f64,
-                Val::Grade { fraction, .. } => *fraction,
-                _ => return None,
-            },
-            Arith::Neg(a) => -a.eval(values)?,
-            Arith::Bin(op, a, b) => {
-                let (a, b) = (a.eval(values)?, b.eval(values)?);
-                match op {
-                    Op::Add => a + b,
-                    Op::Sub => a - b,
-                    Op::Mul => a * b,
-                    Op::Div => a / b,
-                }
-            }
-        })
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -426,9 +295,20 @@ fn switch_hashing_agrees() -> bool {
     })
 }
 
-/// Why a native run stopped: Rhai runs the script instead.
+/// Why a native run stopped short: Rhai runs the script instead. (A helper's error is kept
+/// aside in [`Env::failed`] as it abandons, and the run ends with [`Stop::Failed`].)
 #[derive(Debug)]
 pub(crate) struct Abandon;
+
+/// How a program's run ended without a score.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    /// Outside what runs natively: Rhai decides, from a clean slate.
+    Abandon,
+    /// A helper's error. Final, as in Rhai: the subset has no way to catch it, and every step
+    /// before it ran as Rhai would have run it.
+    Failed(Box<rhai::EvalAltResult>),
+}
 
 /// A float as Rhai's `to_string` prints it (`FloatWrapper`'s `Display`): `0.0` for zero,
 /// scientific notation outside [1e-13, 1e13] (its bounds are `f32`s), otherwise Rust's
@@ -706,12 +586,22 @@ impl Lowering<'_> {
 
 /// What a native run reads and writes: the helpers' frame (the metric values, the leaf's
 /// recording state), the leaf's points and its local slots.
-pub(crate) struct Env<'v> {
-    pub frame: Frame<'v>,
-    pub points: f64,
+struct Env<'v> {
+    frame: Frame<'v>,
+    points: f64,
+    /// The error of the helper call that stopped the run, if one did.
+    failed: Option<Box<rhai::EvalAltResult>>,
     /// Stack-first: most scripts have a few `let`s.
     /// `None` until its `let` runs: an empty slot costs no value to drop.
     locals: smallvec::SmallVec<[Option<Dynamic>; 4]>,
+}
+
+impl Env<'_> {
+    /// Stop the run with a helper's error (see [`Stop::Failed`]).
+    fn fail(&mut self, error: Box<rhai::EvalAltResult>) -> Abandon {
+        self.failed = Some(error);
+        Abandon
+    }
 }
 
 impl Program {
@@ -725,10 +615,13 @@ impl Program {
 
     /// The program's result as a score: [`Program::run`]'s value when that is a number,
     /// handed out as a float where it is one (a helper's score, arithmetic) rather than
-    /// wrapped in a `Dynamic` and read back. `Err(Abandon)` for any other result, which Rhai
-    /// then decides, as for `run`.
-    pub fn score(&self, frame: Frame<'_>, points: f64) -> Native<f64> {
-        self.body.score(&mut self.env(frame, points))
+    /// wrapped in a `Dynamic` and read back. [`Stop::Abandon`] for any other result, which
+    /// Rhai then decides, as for `run`; [`Stop::Failed`] with a helper's error.
+    pub fn score(&self, frame: Frame<'_>, points: f64) -> Result<f64, Stop> {
+        let mut env = self.env(frame, points);
+        self.body
+            .score(&mut env)
+            .map_err(|Abandon| env.failed.take().map_or(Stop::Abandon, Stop::Failed))
     }
 
     /// A run's environment: every local slot empty.
@@ -736,6 +629,7 @@ impl Program {
         Env {
             frame,
             points,
+            failed: None,
             locals: smallvec::smallvec![None; self.locals],
         }
     }
@@ -757,7 +651,7 @@ fn call_helper(
         known: known.get(i).unwrap_or(NOTHING),
     });
     crate::helpers::call_helper_with(&mut env.frame, helper, pos, &args[..known.len()])
-        .map_err(|_| Abandon)
+        .map_err(|e| env.fail(e))
 }
 
 impl Block {
@@ -1053,7 +947,7 @@ impl Node {
     /// engine reads a script's result).
     fn score(&self, env: &mut Env<'_>) -> Native<f64> {
         match self {
-            Node::Call(call) => call.call(&mut env.frame).map_err(|_| Abandon),
+            Node::Call(call) => call.call(&mut env.frame).map_err(|e| env.fail(e)),
             Node::Helper(helper, pos, args, known) => call_helper(*helper, *pos, args, known, env),
             Node::If(cond, then, otherwise) => {
                 if cond.truth(env)? {
@@ -1153,7 +1047,7 @@ impl Node {
                     .collect::<Native<Vec<_>>>()?,
             ),
             Node::Call(call) => {
-                Dynamic::from_float(call.call(&mut env.frame).map_err(|_| Abandon)?)
+                Dynamic::from_float(call.call(&mut env.frame).map_err(|e| env.fail(e))?)
             }
             Node::Helper(helper, pos, args, known) => {
                 Dynamic::from_float(call_helper(*helper, *pos, args, known, env)?)
@@ -1176,7 +1070,7 @@ impl Node {
                     .map(|(row, cells)| std::array::from_fn(|i| row[i].lend(cells[i], &computed)))
                     .collect::<smallvec::SmallVec<[[&Dynamic; 3]; 8]>>();
                 let score = crate::helpers::deduct_rows(&mut env.frame, *pos, &lent, each)
-                    .map_err(|_| Abandon)?;
+                    .map_err(|e| env.fail(e))?;
                 Dynamic::from_float(score)
             }
             Node::Record(kind, text, english) => {
@@ -1261,7 +1155,7 @@ mod tests {
         )
     }
 
-    fn score_with(program: &Program, values: &[Option<Val>], points: f64) -> Native<f64> {
+    fn score_with(program: &Program, values: &[Option<Val>], points: f64) -> Result<f64, Stop> {
         let table = MetricTable::default();
         let mut leaf = crate::helpers::LeafState::default();
         program.score(
@@ -1283,7 +1177,7 @@ mod tests {
                 id: id.into(),
                 label: id.into(),
                 label_en: None,
-                fmt: ValueFmt::Number,
+                fmt: crate::text::ValueFmt::Number,
                 unit: None,
             });
         }
@@ -1319,9 +1213,9 @@ mod tests {
         let mut engine = crate::script::sandbox();
         engine.set_strict_variables(false);
         let ast = engine.compile_expression("-(x - k) / +k").unwrap();
-        let kpi = arith(&ast, &table()).expect("lowered");
+        let kpi = program(&ast, &table()).expect("lowered");
         let values = [Some(Val::Num(3.0)), Some(Val::Num(4.0)), None];
-        assert_eq!(kpi.eval(&values), Some(0.25));
+        assert_eq!(score_with(&kpi, &values, 0.0).unwrap(), 0.25);
     }
 
     #[test]
@@ -1401,7 +1295,7 @@ mod tests {
                         assert_eq!(v.to_bits(), s.to_bits(), "{script} with x = {x}");
                         numbers += 1;
                     }
-                    (None, Err(Abandon)) => {}
+                    (None, Err(Stop::Abandon)) => {}
                     (v, s) => panic!("{script} with x = {x}: value {v:?}, score {s:?}"),
                 }
             }

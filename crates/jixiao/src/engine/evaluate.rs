@@ -70,7 +70,7 @@ impl Engine {
                 }
             };
             if let KpiState::Value(v) = state {
-                overwrite(&mut values[k.metric], Some(Val::Num(v)));
+                values[k.metric] = Some(Val::Num(v));
             }
             done[k.metric] = true;
             if let Some(scope) = scope.as_mut() {
@@ -620,13 +620,12 @@ impl Engine {
     ) -> Vec<usize> {
         let c = &*self.inner;
         let spec = c.rulebook.spec();
-        // Every slot is written below (each input checked or `None`, the KPIs `None`), each
-        // dropping what the last evaluation left in it: no separate clearing pass (which cost
-        // an out-of-line drop call per slot, ≈ 1.4k instructions per evaluation).
+        // Every slot is written below (each input checked or `None`, the KPIs `None`),
+        // replacing what the last evaluation left in it.
         values.resize(c.table.metas.len(), None);
         values.truncate(c.table.metas.len());
         for slot in &mut values[c.n_inputs..] {
-            overwrite(slot, None);
+            *slot = None;
         }
         // In input order, like their problems; few, so a search of them is cheap.
         let mut bad = Vec::new();
@@ -653,13 +652,13 @@ impl Engine {
                 next = submitted.next();
             };
             let Some(raw) = raw else {
-                overwrite(&mut values[i], None);
+                values[i] = None;
                 continue;
             };
             match check_input(&spec.inputs[i], raw, &c.grade_checks[i]) {
-                Ok(v) => overwrite(&mut values[i], v),
+                Ok(v) => values[i] = v,
                 Err(p) => {
-                    overwrite(&mut values[i], None);
+                    values[i] = None;
                     let at = value_problems.partition_point(|(j, _)| *j < i);
                     value_problems.insert(at, (i, p));
                     bad.insert(at, i);
@@ -684,27 +683,6 @@ impl Engine {
         }
         problems.extend(value_problems.into_iter().map(|(_, p)| p));
         bad
-    }
-}
-
-/// Write `value` into `slot`, dropping the old value only when it owns something. Nearly
-/// every value is a number, and dropping one was still an out-of-line call per slot
-/// (≈ 1.4k instructions per evaluation); forgetting a value that owns nothing frees nothing.
-pub(super) fn overwrite(slot: &mut Option<Val>, value: Option<Val>) {
-    let old = std::mem::replace(slot, value);
-    if matches!(
-        old,
-        None | Some(
-            Val::Num(_)
-                | Val::Int(_)
-                | Val::Bool(_)
-                | Val::Grade {
-                    labels: GradeLabels::Few { .. },
-                    ..
-                }
-        )
-    ) {
-        std::mem::forget(old);
     }
 }
 

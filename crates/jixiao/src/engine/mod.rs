@@ -22,9 +22,7 @@ use crate::scorecard::{
 };
 use crate::script::budget::Exhausted;
 use crate::script::{compiler, position_of, sandbox};
-use crate::submission::{
-    GradeCheck, GradeLabels, Submission, Val, check_input, cmp_ids, grade_scale,
-};
+use crate::submission::{GradeCheck, Submission, Val, check_input, cmp_ids, grade_scale};
 use crate::text::fmt_pts;
 use crate::text::intern::intern;
 use crate::text::{Lang, ValueFmt, decimal_of_cents, format_value, points_decimal};

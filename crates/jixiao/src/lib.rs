@@ -50,25 +50,18 @@ mod script;
 mod submission;
 mod text;
 
-/// Stable sort of indices by `cmp`. The sorts of compiling (and of rare evaluation cases) go
-/// through here, so the standard library's sort is instantiated once for them: each
-/// `sort_by` closure type is otherwise its own copy of the sort code, several KB of
-/// WebAssembly each. The hot path (`tiered`, `aggregate`) keeps direct sorts.
+/// The order `0..n` stably sorted by `cmp`. Every sort by a comparison goes through here, so
+/// the standard library's sort is instantiated once for them: each `sort_by` closure type is
+/// otherwise its own copy of the sort code, several KB of WebAssembly each (measured when it
+/// was introduced: compact module 344.8 → 339.0 KB gzip). Plain sorts of integers use
+/// `sort_unstable`, one copy for all of them.
 #[inline(never)]
-pub(crate) fn sort_indices(
-    idx: &mut [usize],
-    cmp: &mut dyn FnMut(usize, usize) -> std::cmp::Ordering,
-) {
-    idx.sort_by(|&a, &b| cmp(a, b));
-}
-
-/// The order `0..n` stably sorted by `cmp` (see [`sort_indices`]).
 pub(crate) fn sorted_order(
     n: usize,
     cmp: &mut dyn FnMut(usize, usize) -> std::cmp::Ordering,
 ) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
-    sort_indices(&mut order, cmp);
+    order.sort_by(|&a, &b| cmp(a, b));
     order
 }
 

@@ -289,9 +289,9 @@ impl KpiNeeds {
                 ks.extend(self.kpis[m - self.n_inputs].iter().copied());
             }
         }
-        crate::sort_indices(&mut ins, &mut |a, b| a.cmp(&b));
+        ins.sort_unstable();
         ins.dedup();
-        crate::sort_indices(&mut ks, &mut |a, b| a.cmp(&b));
+        ks.sort_unstable();
         ks.dedup();
         (ins, ks)
     }
@@ -546,7 +546,7 @@ fn reads_of(
         };
         problems.push(p);
     }
-    crate::sort_indices(&mut reads, &mut |a, b| a.cmp(&b));
+    reads.sort_unstable();
     reads.dedup();
     reads
 }

@@ -606,10 +606,8 @@ impl Helper {
 
 /// Call a helper. Arguments are exactly the script's arguments.
 pub(crate) fn call_helper(h: Helper, pos: Position, args: &[&Dynamic]) -> RhaiResult<f64> {
-    // Helpers take at most three arguments (`Helper::by_call`).
-    let n = args.len().min(3);
-    let args: [Arg<'_>; 3] = std::array::from_fn(|i| Arg::of(args.get(i).copied().unwrap_or(UNIT)));
-    with_frame(|f| call_helper_with(f, h, pos, &args[..n]))
+    let args: smallvec::SmallVec<[Arg<'_>; 3]> = args.iter().map(|a| Arg::of(a)).collect();
+    with_frame(|f| call_helper_with(f, h, pos, &args))
 }
 
 /// Call a helper with its arguments and what is known of them (a compiled call's literals).

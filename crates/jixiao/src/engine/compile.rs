@@ -289,9 +289,9 @@ impl KpiNeeds {
                 ks.extend(self.kpis[m - self.n_inputs].iter().copied());
             }
         }
-        ins.sort_unstable();
+        crate::sort_usizes(&mut ins, &mut |a, b| a.cmp(&b));
         ins.dedup();
-        ks.sort_unstable();
+        crate::sort_usizes(&mut ks, &mut |a, b| a.cmp(&b));
         ks.dedup();
         (ins, ks)
     }
@@ -546,7 +546,7 @@ fn reads_of(
         };
         problems.push(p);
     }
-    reads.sort_unstable();
+    crate::sort_usizes(&mut reads, &mut |a, b| a.cmp(&b));
     reads.dedup();
     reads
 }

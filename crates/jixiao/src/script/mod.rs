@@ -61,7 +61,24 @@ fn sandbox_with(runner: bool) -> rhai::Engine {
     e
 }
 
-/// Rhai's standard library, shared by every rulebook's engine that is alive (`Engine::new`
+rhai::def_package! {
+    /// What scoring scripts have of Rhai's standard library: all of its `StandardPackage`
+    /// but byte buffers (`blob`) and bit fields (`get_bit`, `set_bits` …), which scoring has
+    /// no use for and which cost the full WebAssembly module 8.3 KB gzip (542.8 → 534.5 KB).
+    ScoringLibrary(lib):
+        rhai::packages::CorePackage,
+        rhai::packages::LogicPackage,
+        rhai::packages::BasicMathPackage,
+        rhai::packages::BasicArrayPackage,
+        rhai::packages::BasicMapPackage,
+        rhai::packages::MoreStringPackage
+    {
+        // The base packages mark `lib` as a standard library (as `StandardPackage` does).
+        let _ = lib;
+    }
+}
+
+/// Scripts' standard library ([`ScoringLibrary`]), shared by every rulebook's engine that is alive (`Engine::new`
 /// would build and register all of its functions again for each one), and freed with the last
 /// of them: nothing of it outlives the engines.
 pub(crate) fn standard_library() -> rhai::Shared<rhai::Module> {
@@ -72,7 +89,7 @@ pub(crate) fn standard_library() -> rhai::Shared<rhai::Module> {
     if let Some(standard) = shared.upgrade() {
         return standard;
     }
-    let standard = rhai::packages::StandardPackage::new().as_shared_module();
+    let standard = ScoringLibrary::new().as_shared_module();
     *shared = rhai::Shared::downgrade(&standard);
     standard
 }

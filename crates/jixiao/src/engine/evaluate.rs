@@ -543,12 +543,12 @@ impl Engine {
         } else {
             submission.notes.get(&*node.id).cloned()
         };
-        // `BTreeMap::clear` on an empty map still walks a drop iterator; trace is usually off.
-        if !out.reads.is_empty() {
-            out.reads.clear();
-        }
+        out.reads.clear();
     }
 
+    /// A node's result before scoring. Inlined into the loops that collect it, so each result
+    /// is written in place rather than built aside and copied (it is large; measured: +3k
+    /// instructions per evaluation without).
     #[inline(always)]
     pub(super) fn blank_result(
         &self,

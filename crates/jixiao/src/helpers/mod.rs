@@ -137,13 +137,6 @@ impl LeafState {
     fn record(&mut self, text: impl FnOnce(bool) -> String, deduction: Option<Decimal>) {
         let message = text(self.zh());
         if self.admit(message.len(), true) {
-            if self.findings.capacity() == 0 {
-                // The list usually arrives empty (the last leaf's went to its result):
-                // allocated here directly rather than through `push`'s growth path, with
-                // `push`'s first capacity (measured: bench40 −0.9k, gov-it-post −1.7k
-                // instructions per evaluation; 2 was worse, leaves with more findings grow).
-                self.findings = Vec::with_capacity(4);
-            }
             self.findings.push(Finding { message, deduction });
         }
     }

@@ -528,8 +528,9 @@ number_formats!(
 
 /// Concatenate [`Piece`]s into a new `String`: `cat!(label, " ", value, "，扣 ", pts, " 分")`.
 /// The `String` is allocated once, sized by the pieces' [`Piece::size_hint`]s, and the
-/// pieces are written straight into it: no scratch buffer to copy out of (measured: bench40
-/// 105.5k → 104.4k instructions per evaluation). Each piece is evaluated once.
+/// pieces are written straight into it, with no `fmt` machinery in between. Each piece is
+/// evaluated once. It carries the speed: every helper's texts written with `format!` instead
+/// measured bench40 99.8k → 133.6k instructions per evaluation (+34 %), gov-it-post +35 %.
 macro_rules! cat {
     ($($piece:expr),+ $(,)?) => {
         $crate::text::cat!(@bind [] $($piece),+)

@@ -108,35 +108,39 @@ pub(super) fn compile(rulebook: Rulebook, problems: &mut Vec<Problem>) -> Option
 /// Inputs, then KPIs: their ids, labels and how their values print.
 fn metric_table(spec: &RulebookSpec) -> (MetricTable, usize) {
     let mut table = MetricTable::default();
+    let mut add = |id: &str, label: &str, label_en: Option<&str>, fmt, unit: &Option<String>| {
+        let idx = table.metas.len();
+        table.by_name.entry(id.to_string()).or_insert(idx);
+        table.metas.push(MetricMeta {
+            id: intern(id),
+            label: intern(label),
+            label_en: label_en.map(intern),
+            fmt,
+            unit: unit.clone(),
+        });
+        idx
+    };
+    let mut grade_scales = HashMap::new();
     for input in &spec.inputs {
-        let idx = table.metas.len();
-        table.by_name.entry(input.id.clone()).or_insert(idx);
+        let fmt = ValueFmt::of_input(input.kind);
+        let idx = add(
+            &input.id,
+            &input.label,
+            input.label_en.as_deref(),
+            fmt,
+            &input.unit,
+        );
         if input.kind == InputType::Grade {
-            table.grade_scales.insert(
-                idx,
-                grade_scale(input).iter().map(|l| l.label.clone()).collect(),
-            );
+            let levels = grade_scale(input).iter().map(|l| l.label.clone()).collect();
+            grade_scales.insert(idx, levels);
         }
-        table.metas.push(MetricMeta {
-            id: intern(&input.id),
-            label: intern(&input.label),
-            label_en: input.label_en.as_deref().map(intern),
-            fmt: ValueFmt::of_input(input.kind),
-            unit: input.unit.clone(),
-        });
     }
-    let n_inputs = table.metas.len();
+    let n_inputs = spec.inputs.len();
     for kpi in &spec.kpis {
-        let idx = table.metas.len();
-        table.by_name.entry(kpi.id.clone()).or_insert(idx);
-        table.metas.push(MetricMeta {
-            id: intern(&kpi.id),
-            label: intern(&kpi.label),
-            label_en: kpi.label_en.as_deref().map(intern),
-            fmt: ValueFmt::of_kpi(kpi.format),
-            unit: kpi.unit.clone(),
-        });
+        let fmt = ValueFmt::of_kpi(kpi.format);
+        add(&kpi.id, &kpi.label, kpi.label_en.as_deref(), fmt, &kpi.unit);
     }
+    table.grade_scales = grade_scales;
     (table, n_inputs)
 }
 

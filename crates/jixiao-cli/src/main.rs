@@ -46,6 +46,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
     },
+    /// Write one project's evaluation report (绩效评价报告) as a Word document (DOCX).
+    ///
+    /// Exit status: 0 written and every indicator scored, 3 written with some unscored.
+    Report {
+        rulebook: PathBuf,
+        /// Submission JSON file, or - for standard input.
+        submission: PathBuf,
+        /// Where to write the report (.docx).
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+    },
     /// Print a rulebook in its canonical JSON form (scripts inlined), as browsers load it.
     Export { rulebook: PathBuf },
     /// Print the JSON Schema of the rulebook format.
@@ -76,6 +89,15 @@ fn main() -> ExitCode {
 
 fn load(path: &PathBuf) -> Result<Engine, Error> {
     Engine::new(Rulebook::from_path(path)?)
+}
+
+/// A submission from its file, or from standard input for `-`.
+fn read_submission(path: &PathBuf) -> Result<Submission, Error> {
+    if path.as_os_str() == "-" {
+        Submission::from_reader(std::io::stdin(), "-")
+    } else {
+        Submission::from_path(path)
+    }
 }
 
 fn out(text: &str) -> std::io::Result<()> {
@@ -132,11 +154,7 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
             lang,
         } => {
             let engine = load(&rulebook)?;
-            let submission = if submission.as_os_str() == "-" {
-                Submission::from_reader(std::io::stdin(), "-")?
-            } else {
-                Submission::from_path(&submission)?
-            };
+            let submission = read_submission(&submission)?;
             let options = EvalOptions {
                 trace: true,
                 lang: lang.into(),
@@ -146,6 +164,28 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Format::Json => out(&card.to_json_pretty())?,
                 Format::Table => out(&table::render(&card, options.lang))?,
             }
+            Ok(if card.complete {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            })
+        }
+        Command::Report {
+            rulebook,
+            submission,
+            output,
+            lang,
+        } => {
+            let engine = load(&rulebook)?;
+            let submission = read_submission(&submission)?;
+            let options = EvalOptions {
+                trace: true,
+                lang: lang.into(),
+            };
+            let card = engine.evaluate_with(&submission, options);
+            let report = jixiao_report::build(engine.rulebook().spec(), &card, options.lang);
+            std::fs::write(&output, jixiao_report::to_docx(&report)?)
+                .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
             Ok(if card.complete {
                 ExitCode::SUCCESS
             } else {

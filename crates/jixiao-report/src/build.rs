@@ -1,0 +1,469 @@
+//! The report's content, from the scorecard: every number and text is the scorecard's as it
+//! prints, so the report's 评分表 adds up exactly as the scorecard does.
+
+use crate::words::{self, Words};
+use crate::{Block, Cell, Report, Table};
+use jixiao::model::RulebookSpec;
+use jixiao::{Decimal, IndicatorScore, Lang, Scorecard, Status};
+use std::collections::HashMap;
+
+/// The report of one scored project. `card` should come from an evaluation with trace on
+/// (without it the analysis has no explanations, only findings).
+pub fn build(spec: &RulebookSpec, card: &Scorecard, lang: Lang) -> Report {
+    let b = Builder {
+        spec,
+        card,
+        lang,
+        by_id: card
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| (&*ind.id, i))
+            .collect(),
+    };
+    let mut blocks = Vec::new();
+    blocks.push(b.heading(1, &words::BASIC));
+    b.basic(&mut blocks);
+    blocks.push(b.heading(1, &words::WORK));
+    blocks.push(Block::ToWrite(words::TO_WRITE_WORK.in_lang(lang).into()));
+    blocks.push(b.heading(1, &words::CONCLUSION));
+    b.conclusion(&mut blocks);
+    blocks.push(b.heading(1, &words::ANALYSIS));
+    b.analysis(&mut blocks);
+    blocks.push(b.heading(1, &words::PROBLEMS));
+    b.problems(&mut blocks);
+    blocks.push(b.heading(1, &words::SUGGESTIONS));
+    blocks.push(Block::ToWrite(
+        words::TO_WRITE_SUGGESTIONS.in_lang(lang).into(),
+    ));
+    blocks.push(b.heading(1, &words::OTHER));
+    blocks.push(Block::ToWrite(words::TO_WRITE_OTHER.in_lang(lang).into()));
+    blocks.push(b.heading(1, &words::ANNEX));
+    blocks.push(Block::Table(b.scoring_table()));
+    blocks.push(Block::Paragraph(b.provenance()));
+    let title = words::title(spec.stage, lang).to_string();
+    let subtitle = b.project_name();
+    let footer = match &subtitle {
+        Some(name) => format!("{name} {title}"),
+        None => title.clone(),
+    };
+    Report {
+        title,
+        subtitle,
+        blocks,
+        footer,
+    }
+}
+
+struct Builder<'a> {
+    spec: &'a RulebookSpec,
+    card: &'a Scorecard,
+    lang: Lang,
+    by_id: HashMap<&'a str, usize>,
+}
+
+impl<'a> Builder<'a> {
+    fn zh(&self) -> bool {
+        self.lang == Lang::Zh
+    }
+
+    fn heading(&self, level: u8, words: &Words) -> Block {
+        Block::Heading {
+            level,
+            text: words.in_lang(self.lang).into(),
+        }
+    }
+
+    fn label<'i>(&self, ind: &'i IndicatorScore) -> &'i str {
+        match (self.lang, &ind.label_en) {
+            (Lang::En, Some(en)) => en,
+            _ => &ind.label,
+        }
+    }
+
+    fn project_name(&self) -> Option<String> {
+        let p = &self.card.project;
+        p.name.clone().or_else(|| p.id.clone())
+    }
+
+    /// 一、基本情况: what the submission says of the project, and a place for the rest.
+    fn basic(&self, blocks: &mut Vec<Block>) {
+        let p = &self.card.project;
+        let mut rows = Vec::new();
+        if let Some(name) = &p.name {
+            rows.push(vec![
+                Cell::strong(words::PROJECT_NAME.in_lang(self.lang)),
+                Cell::text(name),
+            ]);
+        }
+        if let Some(id) = &p.id {
+            rows.push(vec![
+                Cell::strong(words::PROJECT_ID.in_lang(self.lang)),
+                Cell::text(id),
+            ]);
+        }
+        for (key, value) in &p.extra {
+            let value = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            rows.push(vec![Cell::strong(key.as_str()), Cell::text(value)]);
+        }
+        if !rows.is_empty() {
+            blocks.push(Block::Table(Table {
+                columns: vec![(String::new(), 25), (String::new(), 75)],
+                rows,
+            }));
+        }
+        blocks.push(Block::ToWrite(
+            words::TO_WRITE_BASIC.in_lang(self.lang).into(),
+        ));
+    }
+
+    /// 三、综合评价结论: total and grade in a sentence, and each dimension's attainment.
+    fn conclusion(&self, blocks: &mut Vec<Block>) {
+        let c = self.card;
+        let project = self.project_name();
+        let sentence = match (&c.grade, self.zh()) {
+            (Some(grade), true) => format!(
+                "经评价，{}综合得分 {} 分（满分 {} 分），评价等级为“{}”。",
+                project.as_deref().unwrap_or("该项目"),
+                c.total,
+                c.max_points,
+                grade.label
+            ),
+            (Some(grade), false) => format!(
+                "{} scored {} of {} points overall, graded “{}”.",
+                project.as_deref().unwrap_or("The project"),
+                c.total,
+                c.max_points,
+                grade.label_en.as_deref().unwrap_or(&grade.label)
+            ),
+            (None, true) => format!(
+                "{}尚有 {} 个指标未能评分，已评分指标合计 {} 分，暂不评定等级。",
+                project.as_deref().unwrap_or("该项目"),
+                self.unfinished_leaves(),
+                c.total
+            ),
+            (None, false) => format!(
+                "{} indicators of {} could not be scored; those scored add up to {} points, so no grade is given yet.",
+                self.unfinished_leaves(),
+                project.as_deref().unwrap_or("the project"),
+                c.total
+            ),
+        };
+        blocks.push(Block::Paragraph(sentence));
+        let mut rows: Vec<Vec<Cell>> = c
+            .dimensions
+            .iter()
+            .map(|d| {
+                let label = match (self.lang, &d.label_en) {
+                    (Lang::En, Some(en)) => en.to_string(),
+                    _ => d.label.to_string(),
+                };
+                vec![
+                    Cell::text(label),
+                    Cell::text(d.points.to_string()),
+                    Cell::text(self.score_text(Some(d.score), d.status)),
+                    Cell::text(d.attainment.map(percent).unwrap_or_default()),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            Cell::strong(words::TOTAL.in_lang(self.lang)),
+            Cell::strong(c.max_points.to_string()),
+            Cell::strong(c.total.to_string()),
+            Cell::text(String::new()),
+        ]);
+        blocks.push(Block::Table(Table {
+            columns: vec![
+                (words::DIMENSION.in_lang(self.lang).into(), 40),
+                (words::POINTS.in_lang(self.lang).into(), 20),
+                (words::SCORE.in_lang(self.lang).into(), 20),
+                (words::ATTAINMENT.in_lang(self.lang).into(), 20),
+            ],
+            rows,
+        }));
+    }
+
+    fn unfinished_leaves(&self) -> usize {
+        self.card
+            .indicators
+            .iter()
+            .filter(|i| i.leaf && matches!(i.status, Status::Unscored | Status::Error))
+            .count()
+    }
+
+    /// The leaves under dimension `root`, in the rulebook's order.
+    fn leaves_of<'c>(
+        &'c self,
+        root: &'c IndicatorScore,
+    ) -> impl Iterator<Item = &'a IndicatorScore> + 'c {
+        self.card
+            .indicators
+            .iter()
+            .filter(move |i| i.leaf && self.dimension_of(i).is_some_and(|d| d.id == root.id))
+    }
+
+    fn dimension_of(&self, ind: &'a IndicatorScore) -> Option<&'a IndicatorScore> {
+        let mut current = ind;
+        while let Some(parent) = &current.parent {
+            current = &self.card.indicators[*self.by_id.get(&**parent)?];
+        }
+        Some(current)
+    }
+
+    fn dimensions(&self) -> impl Iterator<Item = &'a IndicatorScore> + use<'a> {
+        self.card.indicators.iter().filter(|i| i.level == 1)
+    }
+
+    /// 四、绩效分析: per dimension, what each leaf scored and why.
+    fn analysis(&self, blocks: &mut Vec<Block>) {
+        for (n, dim) in self.dimensions().enumerate() {
+            blocks.push(Block::Heading {
+                level: 2,
+                text: format!("{}{}", words::sub_number(n, self.lang), self.label(dim)),
+            });
+            let summary = match (dim.status, self.zh()) {
+                (Status::NotApplicable, true) => "该部分指标均不适用。".to_string(),
+                (Status::NotApplicable, false) => "No indicator of this part applies.".to_string(),
+                (_, true) => format!(
+                    "该部分分值 {} 分，得分 {} 分{}。",
+                    dim.points,
+                    dim.score.unwrap_or_default(),
+                    dim.attainment
+                        .map(|a| format!("，得分率 {}", percent(a)))
+                        .unwrap_or_default()
+                ),
+                (_, false) => format!(
+                    "This part carries {} points and scored {}{}.",
+                    dim.points,
+                    dim.score.unwrap_or_default(),
+                    dim.attainment
+                        .map(|a| format!(" ({})", percent(a)))
+                        .unwrap_or_default()
+                ),
+            };
+            blocks.push(Block::Paragraph(summary));
+            for leaf in self.leaves_of(dim) {
+                blocks.push(Block::Paragraph(format!(
+                    "{}{}{}",
+                    self.label(leaf),
+                    self.points_and_score(leaf),
+                    self.why(leaf)
+                )));
+            }
+        }
+    }
+
+    /// “（分值 5 分，得分 4.5 分）：”
+    fn points_and_score(&self, leaf: &IndicatorScore) -> String {
+        let score = self.score_text(leaf.score, leaf.status);
+        if self.zh() {
+            format!("（分值 {} 分，得分 {}）：", leaf.points, score)
+        } else {
+            format!(" ({} points, score {}): ", leaf.points, score)
+        }
+    }
+
+    fn score_text(&self, score: Option<Decimal>, status: Status) -> String {
+        match (status, score) {
+            (Status::NotApplicable, _) => words::NOT_APPLICABLE.in_lang(self.lang).into(),
+            (_, Some(s)) => s.to_string(),
+            (Status::Error, None) => words::FAILED.in_lang(self.lang).into(),
+            (_, None) => words::UNSCORED.in_lang(self.lang).into(),
+        }
+    }
+
+    /// How a leaf's score came about: its explanation, else its findings; the reason it was
+    /// not scored; the evaluator's note.
+    fn why(&self, leaf: &IndicatorScore) -> String {
+        let sep = if self.zh() { "；" } else { "; " };
+        let mut parts: Vec<String> = Vec::new();
+        match (&leaf.explanation, &leaf.error) {
+            (_, Some(error)) => parts.push(if self.zh() {
+                error.message.clone()
+            } else {
+                error.message_en.clone()
+            }),
+            (Some(explanation), None) => parts.push(explanation.clone()),
+            (None, None) => parts.extend(leaf.findings.iter().map(|f| f.message.clone())),
+        }
+        if let Some(note) = &leaf.note {
+            parts.push(note.clone());
+        }
+        let mut text = parts.join(sep);
+        if self.zh() && !text.is_empty() && !text.ends_with('。') {
+            text.push('。');
+        }
+        text
+    }
+
+    /// 五、存在的问题及原因: the findings, by dimension; leaves that could not be scored.
+    fn problems(&self, blocks: &mut Vec<Block>) {
+        let mut any = false;
+        for (n, dim) in self.dimensions().enumerate() {
+            let items: Vec<String> = self
+                .leaves_of(dim)
+                .flat_map(|leaf| {
+                    let label = self.label(leaf);
+                    let findings = leaf
+                        .findings
+                        .iter()
+                        .map(move |f| format!("{label}：{}", f.message));
+                    let unscored = matches!(leaf.status, Status::Unscored | Status::Error)
+                        .then(|| format!("{label}：{}", self.why(leaf)));
+                    findings.chain(unscored)
+                })
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            any = true;
+            blocks.push(Block::Heading {
+                level: 2,
+                text: format!("{}{}", words::sub_number(n, self.lang), self.label(dim)),
+            });
+            blocks.extend(items.into_iter().enumerate().map(|(i, item)| {
+                let item = if self.zh() {
+                    item
+                } else {
+                    item.replacen('：', ": ", 1)
+                };
+                Block::Paragraph(format!("{}. {item}", i + 1))
+            }));
+        }
+        if !any {
+            blocks.push(Block::Paragraph(
+                words::NO_PROBLEMS.in_lang(self.lang).into(),
+            ));
+        }
+    }
+
+    /// 附件: the indicator system and scoring table, one row per leaf, the levels above it
+    /// merged down the rows they cover.
+    fn scoring_table(&self) -> Table {
+        let card = self.card;
+        let depth = card
+            .indicators
+            .iter()
+            .filter(|i| i.leaf)
+            .map(|i| i.level as usize)
+            .max()
+            .unwrap_or(1);
+        // Percent of the page width: the level columns 10 each (40 at most), points and
+        // score narrow, the rest shared 2 : 3 by criteria and explanation.
+        let level_width = (40 / depth).min(10);
+        let rest = 100 - level_width * depth - 6 - 7;
+        let criteria = rest * 2 / 5;
+        let pct = |w: usize| u8::try_from(w).unwrap_or(10);
+        let mut columns: Vec<(String, u8)> = (1..=depth)
+            .map(|l| (words::level_title(l, self.lang), pct(level_width)))
+            .collect();
+        columns.extend([
+            (words::POINTS.in_lang(self.lang).into(), 6),
+            (words::CRITERIA.in_lang(self.lang).into(), pct(criteria)),
+            (words::SCORE.in_lang(self.lang).into(), 7),
+            (
+                words::EXPLANATION.in_lang(self.lang).into(),
+                pct(rest - criteria),
+            ),
+        ]);
+        let mut rows = Vec::new();
+        let mut previous: Vec<&str> = Vec::new();
+        for leaf in card.indicators.iter().filter(|i| i.leaf) {
+            let chain = self.ancestors(leaf);
+            let mut row = Vec::new();
+            for (level, ancestor) in chain.iter().enumerate() {
+                if previous.get(level) == Some(&&*ancestor.id) {
+                    row.push(Cell::Continued { cols: 1 });
+                } else {
+                    row.push(Cell::text(format!(
+                        "{}（{}）",
+                        self.label(ancestor),
+                        ancestor.points
+                    )));
+                }
+            }
+            let cols = u8::try_from(depth - chain.len()).unwrap_or(1);
+            row.push(Cell::Text {
+                text: self.label(leaf).into(),
+                cols,
+                strong: false,
+            });
+            row.push(Cell::text(leaf.points.to_string()));
+            row.push(Cell::text(self.criteria(leaf)));
+            row.push(Cell::text(self.score_text(leaf.score, leaf.status)));
+            row.push(Cell::text(self.why(leaf)));
+            rows.push(row);
+            previous = chain.iter().map(|a| &*a.id).collect();
+        }
+        let total_cols = u8::try_from(depth).unwrap_or(1);
+        rows.push(vec![
+            Cell::Text {
+                text: words::TOTAL.in_lang(self.lang).into(),
+                cols: total_cols,
+                strong: true,
+            },
+            Cell::strong(card.max_points.to_string()),
+            Cell::text(String::new()),
+            Cell::strong(card.total.to_string()),
+            Cell::text(
+                card.grade
+                    .as_ref()
+                    .map(|g| g.label.to_string())
+                    .unwrap_or_default(),
+            ),
+        ]);
+        Table { columns, rows }
+    }
+
+    /// The leaf's ancestors, its dimension first.
+    fn ancestors(&self, leaf: &'a IndicatorScore) -> Vec<&'a IndicatorScore> {
+        let mut chain = Vec::new();
+        let mut current = leaf;
+        while let Some(parent) = current.parent.as_deref().and_then(|p| self.by_id.get(p)) {
+            current = &self.card.indicators[*parent];
+            chain.push(current);
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The leaf's 评分标准: the rulebook's, in the report's language where it has one.
+    fn criteria(&self, leaf: &IndicatorScore) -> String {
+        let spec = self.spec.indicators.iter().find(|i| i.id == *leaf.id);
+        match (self.lang, spec.and_then(|s| s.criteria_en.as_deref())) {
+            (Lang::En, Some(en)) => en.to_string(),
+            _ => leaf.criteria.as_deref().unwrap_or_default().to_string(),
+        }
+    }
+
+    /// The rulebook and engine behind the numbers, for the last page.
+    fn provenance(&self) -> String {
+        let r = &self.card.rulebook;
+        let title = match (self.lang, &self.spec.title_en) {
+            (Lang::En, Some(en)) => en.as_str(),
+            _ => self.spec.title.as_str(),
+        };
+        if self.zh() {
+            format!(
+                "评分依据：《{title}》（{}，版本 {}，{}）；评分引擎 jixiao {}。",
+                r.id, r.version, r.hash, self.card.engine_version
+            )
+        } else {
+            format!(
+                "Scored by the rulebook “{title}” ({}, version {}, {}) with jixiao {}.",
+                r.id, r.version, r.hash, self.card.engine_version
+            )
+        }
+    }
+}
+
+/// 0.925 → “92.5%”, as the scorecard's attainment (a fraction to 4 places) prints.
+fn percent(fraction: Decimal) -> String {
+    format!(
+        "{}%",
+        (fraction * Decimal::ONE_HUNDRED).round_dp(2).normalize()
+    )
+}

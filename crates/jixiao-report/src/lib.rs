@@ -1,0 +1,91 @@
+//! The evaluation report (绩效评价报告) evaluators deliver, made from a scorecard: the same
+//! document model ([`Report`]) for every output, built once here ([`build`]) and written as DOCX
+//! ([`to_docx`]). No scoring happens here: every number is the scorecard's, printed as it is.
+//!
+//! ```no_run
+//! # use jixiao::{Engine, EvalOptions, Rulebook, Submission};
+//! let rulebook = Rulebook::from_path("rules/gov-it-post/rulebook.toml")?;
+//! let engine = Engine::new(rulebook.clone())?;
+//! let submission = Submission::from_path("rules/gov-it-post/examples/average.json")?;
+//! let card = engine.evaluate_with(&submission, EvalOptions { trace: true, ..EvalOptions::default() });
+//! let report = jixiao_report::build(rulebook.spec(), &card, jixiao::Lang::Zh);
+//! std::fs::write("报告.docx", jixiao_report::to_docx(&report)?)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod build;
+mod docx;
+mod words;
+
+pub use build::build;
+pub use docx::to_docx;
+
+/// A report as a sequence of blocks, in reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The stage's own title (绩效评价报告, 绩效自评报告 …).
+    pub title: String,
+    /// The project's name (or id), under the title.
+    pub subtitle: Option<String>,
+    pub blocks: Vec<Block>,
+    /// Printed at the foot of every page before the page numbers.
+    pub footer: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A numbered heading: level 1 for 一、二、…, level 2 for （一）（二）….
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph(String),
+    /// A place the evaluator still has to write, marked as such.
+    ToWrite(String),
+    Table(Table),
+}
+
+/// A table whose first rows are its header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Column titles, with each column's share of the page width in percent.
+    pub columns: Vec<(String, u8)>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A table cell. A cell merged into the one above it is [`Cell::Continued`]; a cell that
+/// spans columns covers `cols` grid columns (its row has fewer cells).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text {
+        text: String,
+        cols: u8,
+        strong: bool,
+    },
+    /// Part of the cell above (merged rows).
+    Continued { cols: u8 },
+}
+
+impl Cell {
+    fn text(text: impl Into<String>) -> Cell {
+        Cell::Text {
+            text: text.into(),
+            cols: 1,
+            strong: false,
+        }
+    }
+    fn strong(text: impl Into<String>) -> Cell {
+        Cell::Text {
+            text: text.into(),
+            cols: 1,
+            strong: true,
+        }
+    }
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write the DOCX package: {0}")]
+    Docx(String),
+}

@@ -1,0 +1,354 @@
+//! Reports of every shipped example: what the DOCX says, read back out of its XML, and (where
+//! LibreOffice is installed, as `scripts/setup` installs it) what another reader makes of it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use jixiao::{Decimal, Engine, EvalOptions, Lang, Rulebook, Scorecard, Status, Submission};
+use jixiao_report::{Block, Cell, Report, build, to_docx};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+fn rules() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
+}
+
+/// Every shipped rulebook with each of its example submissions.
+fn examples() -> Vec<(String, Rulebook, Submission)> {
+    let mut out = Vec::new();
+    let mut packs: Vec<_> = std::fs::read_dir(rules())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("rulebook.toml").exists())
+        .collect();
+    packs.sort();
+    for pack in packs {
+        let rulebook = Rulebook::from_path(pack.join("rulebook.toml")).unwrap();
+        for folder in ["examples", "submissions"] {
+            let Ok(entries) = std::fs::read_dir(pack.join(folder)) else {
+                continue;
+            };
+            let mut files: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+            files.sort();
+            for file in files
+                .into_iter()
+                .filter(|f| f.extension().is_some_and(|e| e == "json"))
+            {
+                let name = format!(
+                    "{}/{}",
+                    pack.file_name().unwrap().to_string_lossy(),
+                    file.file_stem().unwrap().to_string_lossy()
+                );
+                out.push((
+                    name,
+                    rulebook.clone(),
+                    Submission::from_path(&file).unwrap(),
+                ));
+            }
+        }
+    }
+    assert!(out.len() >= 17, "{} examples", out.len());
+    out
+}
+
+fn score(rulebook: &Rulebook, submission: &Submission, lang: Lang) -> Scorecard {
+    let engine = Engine::new(rulebook.clone()).unwrap();
+    engine.evaluate_with(submission, EvalOptions { trace: true, lang })
+}
+
+/// The text of `word/document.xml`, its tags dropped and its entities read.
+fn document_text(docx: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The 评分表: the last table of the report.
+fn scoring_table(report: &Report) -> &jixiao_report::Table {
+    report
+        .blocks
+        .iter()
+        .rev()
+        .find_map(|b| match b {
+            Block::Table(t) => Some(t),
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn cell_text(cell: &Cell) -> &str {
+    match cell {
+        Cell::Text { text, .. } => text,
+        Cell::Continued { .. } => "",
+    }
+}
+
+#[test]
+fn every_report_holds_the_scorecard() {
+    for (name, rulebook, submission) in examples() {
+        for lang in [Lang::Zh, Lang::En] {
+            let card = score(&rulebook, &submission, lang);
+            let report = build(rulebook.spec(), &card, lang);
+            let text = document_text(&to_docx(&report).unwrap());
+            let must = |what: &str| {
+                assert!(
+                    text.contains(what),
+                    "{name} ({lang:?}): no “{what}” in the report"
+                );
+            };
+            must(&report.title);
+            must(&card.total.to_string());
+            if let Some(grade) = &card.grade {
+                must(match (lang, &grade.label_en) {
+                    (Lang::En, Some(en)) => en,
+                    _ => &grade.label,
+                });
+            }
+            for leaf in card.indicators.iter().filter(|i| i.leaf) {
+                must(match (lang, &leaf.label_en) {
+                    (Lang::En, Some(en)) => en,
+                    _ => &leaf.label,
+                });
+                if let Some(score) = leaf.score {
+                    must(&score.to_string());
+                }
+                for finding in &leaf.findings {
+                    must(&finding.message);
+                }
+            }
+            must(&card.rulebook.hash);
+        }
+    }
+}
+
+/// The stage's own title, and the sections every report has, in order.
+#[test]
+fn titles_and_sections_follow_the_stage() {
+    let expected = [
+        ("ex-ante", "事前绩效评估报告"),
+        ("monitoring", "绩效运行监控报告"),
+        ("self-eval", "绩效自评报告"),
+        ("gov-it-post", "绩效评价报告"),
+    ];
+    for (pack, title) in expected {
+        let (_, rulebook, submission) = examples()
+            .into_iter()
+            .find(|(name, ..)| name.starts_with(&format!("{pack}/")))
+            .unwrap();
+        let card = score(&rulebook, &submission, Lang::Zh);
+        let report = build(rulebook.spec(), &card, Lang::Zh);
+        assert_eq!(report.title, title, "{pack}");
+        let headings: Vec<&str> = report
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { level: 1, text } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            headings,
+            [
+                "一、基本情况",
+                "二、评价工作开展情况",
+                "三、综合评价结论",
+                "四、绩效分析",
+                "五、存在的问题及原因",
+                "六、有关建议",
+                "七、其他",
+                "附件：绩效评价指标体系及评分表"
+            ],
+            "{pack}"
+        );
+    }
+}
+
+/// The 评分表's scores add up, as printed, to the scorecard's sum; N/A and unscored leaves
+/// say so instead of showing a number.
+#[test]
+fn the_scoring_table_adds_up_as_printed() {
+    for (name, rulebook, submission) in examples() {
+        let card = score(&rulebook, &submission, Lang::Zh);
+        let report = build(rulebook.spec(), &card, Lang::Zh);
+        let table = scoring_table(&report);
+        let score_column = table.columns.len() - 2;
+        let leaves: Vec<_> = card.indicators.iter().filter(|i| i.leaf).collect();
+        assert_eq!(
+            table.rows.len(),
+            leaves.len() + 1,
+            "{name}: a row per leaf and the total"
+        );
+        let mut sum = Decimal::ZERO;
+        for (row, leaf) in table.rows.iter().zip(&leaves) {
+            // Cells counted from the end: the level cells before them vary.
+            let score = cell_text(&row[row.len() - (table.columns.len() - score_column)]);
+            match leaf.status {
+                Status::NotApplicable => assert_eq!(score, "不适用", "{name}: {}", leaf.id),
+                Status::Unscored => assert_eq!(score, "未评分", "{name}: {}", leaf.id),
+                Status::Error => assert_eq!(score, "评分出错", "{name}: {}", leaf.id),
+                _ => sum += score.parse::<Decimal>().unwrap(),
+            }
+        }
+        assert_eq!(sum.normalize(), card.raw_total.normalize(), "{name}");
+        let total_row = table.rows.last().unwrap();
+        assert_eq!(cell_text(&total_row[0]), "合计");
+        assert_eq!(cell_text(&total_row[3]), card.total.to_string(), "{name}");
+    }
+}
+
+/// Level cells repeat down the rows they cover as merged cells, never as repeated text.
+#[test]
+fn level_cells_are_merged_down_their_rows() {
+    let (_, rulebook, submission) = examples()
+        .into_iter()
+        .find(|(name, ..)| name == "gov-it-post/average")
+        .unwrap();
+    let card = score(&rulebook, &submission, Lang::Zh);
+    let table = scoring_table(&build(rulebook.spec(), &card, Lang::Zh)).clone();
+    let first_column: Vec<&str> = table.rows.iter().map(|r| cell_text(&r[0])).collect();
+    let named: Vec<&str> = first_column
+        .iter()
+        .copied()
+        .filter(|t| !t.is_empty())
+        .collect();
+    let dimensions = card.indicators.iter().filter(|i| i.level == 1).count();
+    // Each dimension named once (plus the total row), the rest continued.
+    assert_eq!(named.len(), dimensions + 1, "{first_column:?}");
+    assert!(named[0].starts_with("决策"), "{named:?}");
+    let docx = to_docx(&build(rulebook.spec(), &card, Lang::Zh)).unwrap();
+    let mut xml = String::new();
+    zip::ZipArchive::new(std::io::Cursor::new(&docx))
+        .unwrap()
+        .by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(xml.contains(r#"<w:vMerge w:val="restart" />"#) || xml.contains(r#"w:val="restart""#));
+    assert!(xml.contains("<w:vMerge"), "no merged cells");
+}
+
+/// A4, and page numbers as fields Word and LibreOffice fill in (第 X 页 共 Y 页).
+#[test]
+fn pages_are_a4_and_numbered() {
+    let (_, rulebook, submission) = examples().into_iter().next().unwrap();
+    let card = score(&rulebook, &submission, Lang::Zh);
+    let docx = to_docx(&build(rulebook.spec(), &card, Lang::Zh)).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&docx)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(
+        xml.contains(r#"w:w="11906""#) && xml.contains(r#"w:h="16838""#),
+        "not A4"
+    );
+    let footers: Vec<String> = (0..zip.len())
+        .filter_map(|i| {
+            let mut f = zip.by_index(i).ok()?;
+            f.name().ok()?.starts_with("word/footer").then(|| {
+                let mut s = String::new();
+                f.read_to_string(&mut s).unwrap();
+                s
+            })
+        })
+        .collect();
+    let footer = footers.concat();
+    assert!(
+        footer.contains("PAGE") && footer.contains("NUMPAGES"),
+        "{footer}"
+    );
+    assert!(
+        footer.contains("第 ") && footer.contains(" 页 共 "),
+        "{footer}"
+    );
+}
+
+/// Opened by another reader: LibreOffice converts each report to text, which must hold the
+/// total, the grade and every leaf; and to PDF, which must have pages. Skipped, loudly, only
+/// where LibreOffice is not installed (`scripts/setup` installs it).
+#[test]
+fn libreoffice_reads_every_report() {
+    let Some(soffice) = ["/usr/bin/soffice", "/usr/bin/libreoffice"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+    else {
+        assert!(
+            std::env::var_os("JIXIAO_REQUIRE_LIBREOFFICE").is_none(),
+            "LibreOffice is required here but not installed"
+        );
+        eprintln!("SKIPPED: LibreOffice is not installed (scripts/setup installs it)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("jixiao-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut cards = Vec::new();
+    for (i, (name, rulebook, submission)) in examples().into_iter().enumerate() {
+        let card = score(&rulebook, &submission, Lang::Zh);
+        let report = build(rulebook.spec(), &card, Lang::Zh);
+        std::fs::write(dir.join(format!("r{i}.docx")), to_docx(&report).unwrap()).unwrap();
+        cards.push((name, card));
+    }
+    let docs: Vec<PathBuf> = (0..cards.len())
+        .map(|i| dir.join(format!("r{i}.docx")))
+        .collect();
+    for format in ["txt:Text (encoded):UTF8", "pdf"] {
+        let status = std::process::Command::new(soffice)
+            .args(["--headless", "--convert-to", format, "--outdir"])
+            .arg(&dir)
+            .args(&docs)
+            .env("HOME", &dir)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "soffice --convert-to {format}");
+    }
+    for (i, (name, card)) in cards.iter().enumerate() {
+        let text = std::fs::read_to_string(dir.join(format!("r{i}.txt"))).unwrap();
+        assert!(text.contains(&card.total.to_string()), "{name}: total");
+        if let Some(grade) = &card.grade {
+            assert!(text.contains(&*grade.label), "{name}: grade");
+        }
+        for leaf in card.indicators.iter().filter(|l| l.leaf) {
+            assert!(text.contains(&*leaf.label), "{name}: {}", leaf.label);
+        }
+        let pdf = std::fs::read(dir.join(format!("r{i}.pdf"))).unwrap();
+        let pages = pdf_pages(&pdf);
+        assert!(pages >= 2, "{name}: {pages} pages");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The page objects of a PDF: `/Type /Page` (spaces optional), not `/Type /Pages`.
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let mut pages = 0;
+    let mut rest = pdf;
+    while let Some(at) = rest.windows(5).position(|w| w == b"/Type") {
+        rest = &rest[at + 5..];
+        let after = rest
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let word = &rest[after..];
+        if word.starts_with(b"/Page") && !word.starts_with(b"/Pages") {
+            pages += 1;
+        }
+    }
+    pages
+}

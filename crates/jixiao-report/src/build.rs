@@ -33,9 +33,7 @@ pub fn build(spec: &RulebookSpec, card: &Scorecard, lang: Lang) -> Report {
     blocks.push(b.heading(1, &words::PROBLEMS));
     b.problems(&mut blocks);
     blocks.push(b.heading(1, &words::SUGGESTIONS));
-    blocks.push(Block::ToWrite(
-        words::TO_WRITE_SUGGESTIONS.in_lang(lang).into(),
-    ));
+    b.suggestions(&mut blocks);
     blocks.push(b.heading(1, &words::OTHER));
     blocks.push(Block::ToWrite(words::TO_WRITE_OTHER.in_lang(lang).into()));
     blocks.push(b.heading(1, &words::ANNEX));
@@ -153,6 +151,9 @@ impl<'a> Builder<'a> {
             ),
         };
         blocks.push(Block::Paragraph(sentence));
+        if let Some(conclusion) = self.grade_conclusion() {
+            blocks.push(Block::Paragraph(conclusion.to_string()));
+        }
         let mut rows: Vec<Vec<Cell>> = c
             .dimensions
             .iter()
@@ -338,6 +339,73 @@ impl<'a> Builder<'a> {
                 words::NO_PROBLEMS.in_lang(self.lang).into(),
             ));
         }
+    }
+
+    /// The conclusion the rulebook declares for the grade the project earned.
+    fn grade_conclusion(&self) -> Option<&str> {
+        let grade = self.card.grade.as_ref()?;
+        let band = self.spec.grades.iter().find(|b| b.label == *grade.label)?;
+        match (self.lang, &band.conclusion_en) {
+            (Lang::En, Some(en)) => Some(en),
+            _ => band.conclusion.as_deref(),
+        }
+    }
+
+    /// Whether `ind` (a leaf, or any leaf under a parent) lost points: scored below its
+    /// points, or with findings recorded.
+    fn lost_points(&self, ind: &IndicatorScore) -> bool {
+        let lost = |leaf: &IndicatorScore| {
+            !leaf.findings.is_empty()
+                || (leaf.status == Status::Scored && leaf.score.is_some_and(|s| s < leaf.points))
+        };
+        if ind.leaf {
+            lost(ind)
+        } else {
+            self.card
+                .indicators
+                .iter()
+                .filter(|i| i.leaf && self.ancestors(i).iter().any(|a| a.id == ind.id))
+                .any(lost)
+        }
+    }
+
+    /// 六、有关建议: the suggestions the rulebook declares for the indicators that lost
+    /// points, in the rulebook's order; a place to write where it declares none.
+    fn suggestions(&self, blocks: &mut Vec<Block>) {
+        let mut items = Vec::new();
+        for ind in &self.card.indicators {
+            let Some(spec) = self.spec.indicators.iter().find(|s| s.id == *ind.id) else {
+                continue;
+            };
+            let suggestion = match (self.lang, &spec.suggestion_en) {
+                (Lang::En, Some(en)) => Some(en.as_str()),
+                _ => spec.suggestion.as_deref(),
+            };
+            if let Some(suggestion) = suggestion
+                && self.lost_points(ind)
+            {
+                let sep = if self.zh() { "：" } else { ": " };
+                items.push(format!("{}{sep}{suggestion}", self.label(ind)));
+            }
+        }
+        let any_lost = self
+            .card
+            .indicators
+            .iter()
+            .any(|i| i.leaf && self.lost_points(i));
+        if items.is_empty() {
+            blocks.push(if any_lost {
+                Block::ToWrite(words::TO_WRITE_SUGGESTIONS.in_lang(self.lang).into())
+            } else {
+                Block::Paragraph(words::NO_SUGGESTIONS.in_lang(self.lang).into())
+            });
+        }
+        blocks.extend(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| Block::Paragraph(format!("{}. {item}", i + 1))),
+        );
     }
 
     /// 附件: the indicator system and scoring table, one row per leaf, the levels above it

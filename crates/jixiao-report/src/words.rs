@@ -38,6 +38,7 @@ words! {
     TO_WRITE_SUGGESTIONS = "【待填写：针对上述问题的整改建议】", "[To write: what should be done about the problems above]";
     TO_WRITE_OTHER = "【待填写：需要说明的其他问题】", "[To write: anything else to note]";
     NO_PROBLEMS = "未发现扣分事项。", "No points were lost.";
+    NO_SUGGESTIONS = "各项指标均得满分，暂无整改建议。", "Every indicator earned full marks: nothing to suggest.";
     DIMENSION = "评价维度", "Dimension";
     POINTS = "分值", "Points";
     SCORE = "得分", "Score";

@@ -133,7 +133,70 @@ fn every_report_holds_the_scorecard() {
                 }
             }
             must(&card.rulebook.hash);
+            // The rulebook's words: the grade's conclusion, and the suggestion of every
+            // indicator that lost points.
+            let spec = rulebook.spec();
+            if let Some(grade) = &card.grade {
+                let band = spec
+                    .grades
+                    .iter()
+                    .find(|b| b.label == *grade.label)
+                    .unwrap();
+                let conclusion = match lang {
+                    Lang::En => band.conclusion_en.as_ref(),
+                    _ => band.conclusion.as_ref(),
+                };
+                if let Some(conclusion) = conclusion {
+                    must(conclusion);
+                }
+            }
+            for leaf in card.indicators.iter().filter(|i| i.leaf) {
+                let lost = !leaf.findings.is_empty()
+                    || (leaf.status == Status::Scored
+                        && leaf.score.is_some_and(|s| s < leaf.points));
+                let declared = spec.indicators.iter().find(|s| s.id == *leaf.id).unwrap();
+                let suggestion = match lang {
+                    Lang::En => declared.suggestion_en.as_ref(),
+                    _ => declared.suggestion.as_ref(),
+                };
+                match suggestion {
+                    Some(s) if lost => must(s),
+                    Some(s) => assert!(
+                        !text.contains(s.as_str()),
+                        "{name}: {} lost nothing",
+                        leaf.id
+                    ),
+                    None => {}
+                }
+            }
         }
+    }
+}
+
+/// The shipped packs that declare their words carry them for every leaf and grade.
+#[test]
+fn gov_it_post_declares_a_suggestion_for_every_leaf() {
+    let rulebook = Rulebook::from_path(rules().join("gov-it-post/rulebook.toml")).unwrap();
+    let spec = rulebook.spec();
+    let leaves: Vec<_> = spec
+        .indicators
+        .iter()
+        .filter(|i| i.script.is_some())
+        .collect();
+    assert!(!leaves.is_empty());
+    for leaf in leaves {
+        assert!(
+            leaf.suggestion.is_some() && leaf.suggestion_en.is_some(),
+            "{}",
+            leaf.id
+        );
+    }
+    for band in &spec.grades {
+        assert!(
+            band.conclusion.is_some() && band.conclusion_en.is_some(),
+            "{}",
+            band.label
+        );
     }
 }
 

@@ -41,6 +41,12 @@ pub struct GradeBand {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_en: Option<String>,
     pub min: f64,
+    /// The conclusion a report draws for a project in this band (评价结论), e.g. “项目立项规范，
+    /// 管理较为规范，绩效目标基本实现，但……”.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conclusion: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conclusion_en: Option<String>,
 }
 
 /// A declared weight constraint, e.g. 产出 + 效益 ≥ 60 points (财预〔2020〕10号).
@@ -198,6 +204,12 @@ pub struct Indicator {
     /// Whether an evaluator may mark this indicator not applicable (不适用).
     #[serde(default, skip_serializing_if = "is_false")]
     pub allow_na: bool,
+    /// The suggestion (整改建议) a report makes when this indicator loses points, in the words
+    /// of the policy documents: “加强项目前期论证，严格执行立项审批程序”.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion_en: Option<String>,
 }
 
 /// The whole rulebook (评价方案 / 指标体系).
@@ -255,6 +267,8 @@ pub fn default_grades() -> Vec<GradeBand> {
         label: label.into(),
         label_en: Some(en.into()),
         min,
+        conclusion: None,
+        conclusion_en: None,
     })
     .collect()
 }

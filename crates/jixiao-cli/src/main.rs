@@ -46,16 +46,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
     },
-    /// Write one project's evaluation report (绩效评价报告) as a Word document (DOCX).
+    /// Write one project's evaluation report (绩效评价报告): Word (DOCX), HTML or text.
     ///
     /// Exit status: 0 written and every indicator scored, 3 written with some unscored.
     Report {
         rulebook: PathBuf,
         /// Submission JSON file, or - for standard input.
         submission: PathBuf,
-        /// Where to write the report (.docx).
+        /// Where to write the report.
         #[arg(short, long)]
         output: PathBuf,
+        /// `docx` (Word, WPS, LibreOffice), `html` (a print-ready page: print it to PDF from
+        /// the browser) or `text`.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Docx)]
+        format: ReportFormat,
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
     },
@@ -74,6 +78,13 @@ enum Command {
 enum Format {
     Table,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Docx,
+    Html,
+    Text,
 }
 
 fn main() -> ExitCode {
@@ -174,6 +185,7 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
             rulebook,
             submission,
             output,
+            format,
             lang,
         } => {
             let engine = load(&rulebook)?;
@@ -184,7 +196,12 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
             };
             let card = engine.evaluate_with(&submission, options);
             let report = jixiao_report::build(engine.rulebook().spec(), &card, options.lang);
-            std::fs::write(&output, jixiao_report::to_docx(&report)?)
+            let bytes = match format {
+                ReportFormat::Docx => jixiao_report::to_docx(&report)?,
+                ReportFormat::Html => jixiao_report::to_html(&report).into_bytes(),
+                ReportFormat::Text => jixiao_report::to_text(&report).into_bytes(),
+            };
+            std::fs::write(&output, bytes)
                 .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
             Ok(if card.complete {
                 ExitCode::SUCCESS

@@ -156,7 +156,7 @@ fn docx_table(table: &Table) -> docx_rs::Table {
 }
 
 /// Whether `row` has a continued cell starting at grid column `column`.
-fn continued_at(row: &[Cell], column: usize) -> bool {
+pub(crate) fn continued_at(row: &[Cell], column: usize) -> bool {
     let mut at = 0;
     for cell in row {
         let cols = match cell {

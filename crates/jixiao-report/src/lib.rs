@@ -1,6 +1,6 @@
 //! The evaluation report (绩效评价报告) evaluators deliver, made from a scorecard: the same
 //! document model ([`Report`]) for every output, built once here ([`build`]) and written as DOCX
-//! ([`to_docx`]). No scoring happens here: every number is the scorecard's, printed as it is.
+//! ([`to_docx`]), a print-ready HTML page ([`to_html`]) or plain text ([`to_text`]). No scoring happens here: every number is the scorecard's, printed as it is.
 //!
 //! ```no_run
 //! # use jixiao::{Engine, EvalOptions, Rulebook, Submission};
@@ -15,10 +15,12 @@
 
 mod build;
 mod docx;
+mod html;
 mod words;
 
 pub use build::build;
 pub use docx::to_docx;
+pub use html::{to_html, to_text};
 
 /// A report as a sequence of blocks, in reading order.
 #[derive(Debug, Clone, PartialEq)]

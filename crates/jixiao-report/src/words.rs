@@ -68,7 +68,7 @@ pub(crate) fn sub_number(i: usize, lang: Lang) -> String {
     match (lang, ZH.get(i)) {
         (Lang::Zh, Some(n)) => format!("（{n}）"),
         (Lang::Zh, None) => format!("（{}）", i + 1),
-        _ => format!("({})", i + 1),
+        _ => format!("({}) ", i + 1),
     }
 }
 

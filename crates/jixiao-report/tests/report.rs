@@ -415,3 +415,46 @@ fn pdf_pages(pdf: &[u8]) -> usize {
     }
     pages
 }
+
+/// The whole report of a weak project as text, in both languages: wording, numbers and the
+/// order of everything, reviewed as a snapshot.
+#[test]
+fn report_text_snapshots() {
+    let (_, rulebook, submission) = examples()
+        .into_iter()
+        .find(|(name, ..)| name == "gov-it-post/weak")
+        .unwrap();
+    for (lang, name) in [
+        (Lang::Zh, "gov_it_post_weak_zh"),
+        (Lang::En, "gov_it_post_weak_en"),
+    ] {
+        let card = score(&rulebook, &submission, lang);
+        let text = jixiao_report::to_text(&build(rulebook.spec(), &card, lang));
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+/// The HTML page: merged level cells as rowspans, the page label for print, text escaped.
+#[test]
+fn html_merges_levels_and_escapes_text() {
+    let (_, rulebook, submission) = examples()
+        .into_iter()
+        .find(|(name, ..)| name == "gov-it-post/average")
+        .unwrap();
+    let card = score(&rulebook, &submission, Lang::Zh);
+    let mut report = build(rulebook.spec(), &card, Lang::Zh);
+    let html = jixiao_report::to_html(&report);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(r#"rowspan=""#), "no merged level cells");
+    assert!(
+        html.contains("第 \" counter(page) \" 页 共 \" counter(pages)"),
+        "no page label"
+    );
+    assert!(html.contains(&format!("<h1>{}</h1>", report.title)));
+    report.blocks.push(jixiao_report::Block::Paragraph(
+        "<script>x & y</script>".into(),
+    ));
+    let html = jixiao_report::to_html(&report);
+    assert!(html.contains("&lt;script&gt;x &amp; y&lt;/script&gt;"));
+    assert!(!html.contains("<script>"));
+}

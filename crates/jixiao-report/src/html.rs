@@ -1,0 +1,167 @@
+//! The report as one print-ready HTML page (A4, page numbers where the browser prints them):
+//! for a browser's “print to PDF”, and a plain-text view of the same document model.
+
+use crate::{Block, Cell, Report};
+use std::fmt::Write;
+
+const STYLE: &str = "\
+@page { size: A4; margin: 2.5cm 2.5cm 2cm; \
+  @bottom-center { content: var(--page-label); font-size: 9pt; } }\n\
+body { font-family: 'SimSun', '宋体', 'Songti SC', serif; font-size: 12pt; line-height: 1.6; \
+  max-width: 16cm; margin: 0 auto; }\n\
+h1 { text-align: center; font-size: 22pt; margin-bottom: 0; }\n\
+.subtitle { text-align: center; font-size: 15pt; margin-top: 0.3em; }\n\
+h2 { font-size: 16pt; margin: 1.2em 0 0.4em; }\n\
+h3 { font-size: 14pt; margin: 0.8em 0 0.3em; }\n\
+p { margin: 0.3em 0; text-indent: 2em; }\n\
+.to-write { background: #fff3a0; font-style: italic; text-indent: 0; }\n\
+table { border-collapse: collapse; width: 100%; font-size: 10.5pt; margin: 0.5em 0 1em; }\n\
+th, td { border: 1px solid #000; padding: 2px 4px; vertical-align: top; }\n\
+thead { display: table-header-group; }\n\
+tr { break-inside: avoid; }\n\
+.strong { font-weight: bold; }\n\
+footer { text-align: center; font-size: 9pt; color: #444; margin-top: 2em; }\n";
+
+/// The report as a standalone HTML document (styles inline, no scripts, nothing fetched).
+pub fn to_html(report: &Report) -> String {
+    let lang = if report.title.is_ascii() {
+        "en"
+    } else {
+        "zh-CN"
+    };
+    let page_label = if lang == "en" {
+        "\"Page \" counter(page) \" of \" counter(pages)"
+    } else {
+        "\"第 \" counter(page) \" 页 共 \" counter(pages) \" 页\""
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n\
+         <style>\n:root {{ --page-label: {page_label}; }}\n{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        escape(&report.title),
+        escape(&report.title)
+    );
+    if let Some(subtitle) = &report.subtitle {
+        let _ = writeln!(out, "<p class=\"subtitle\">{}</p>", escape(subtitle));
+    }
+    for block in &report.blocks {
+        match block {
+            Block::Heading { level, text } => {
+                let tag = if *level <= 1 { "h2" } else { "h3" };
+                let _ = writeln!(out, "<{tag}>{}</{tag}>", escape(text));
+            }
+            Block::Paragraph(text) => {
+                let _ = writeln!(out, "<p>{}</p>", escape(text));
+            }
+            Block::ToWrite(text) => {
+                let _ = writeln!(out, "<p class=\"to-write\">{}</p>", escape(text));
+            }
+            Block::Table(table) => {
+                out.push_str("<table>\n");
+                if table.columns.iter().any(|(title, _)| !title.is_empty()) {
+                    out.push_str("<thead><tr>");
+                    for (title, pct) in &table.columns {
+                        let _ = write!(out, "<th style=\"width:{pct}%\">{}</th>", escape(title));
+                    }
+                    out.push_str("</tr></thead>\n");
+                }
+                out.push_str("<tbody>\n");
+                for (r, row) in table.rows.iter().enumerate() {
+                    out.push_str("<tr>");
+                    let mut column = 0;
+                    for cell in row {
+                        match cell {
+                            Cell::Text { text, cols, strong } => {
+                                let rows = 1 + rows_continued(&table.rows[r + 1..], column);
+                                out.push_str("<td");
+                                if *cols > 1 {
+                                    let _ = write!(out, " colspan=\"{cols}\"");
+                                }
+                                if rows > 1 {
+                                    let _ = write!(out, " rowspan=\"{rows}\"");
+                                }
+                                if *strong {
+                                    out.push_str(" class=\"strong\"");
+                                }
+                                let _ = write!(out, ">{}</td>", escape(text));
+                                column += usize::from((*cols).max(1));
+                            }
+                            // Covered by the rowspan of the cell above.
+                            Cell::Continued { cols } => column += usize::from((*cols).max(1)),
+                        }
+                    }
+                    out.push_str("</tr>\n");
+                }
+                out.push_str("</tbody>\n</table>\n");
+            }
+        }
+    }
+    let _ = write!(
+        out,
+        "<footer>{}</footer>\n</body>\n</html>\n",
+        escape(&report.footer)
+    );
+    out
+}
+
+/// How many of `rows` continue the cell at grid column `column` of the row before them.
+fn rows_continued(rows: &[Vec<Cell>], column: usize) -> usize {
+    rows.iter()
+        .take_while(|row| crate::docx::continued_at(row, column))
+        .count()
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The report as plain text, a line per paragraph and table row (cells separated by ` | `):
+/// what a reviewer reads in a diff, and what the snapshot tests hold.
+pub fn to_text(report: &Report) -> String {
+    let mut out = format!("{}\n", report.title);
+    if let Some(subtitle) = &report.subtitle {
+        let _ = writeln!(out, "{subtitle}");
+    }
+    for block in &report.blocks {
+        match block {
+            Block::Heading { text, .. } => {
+                let _ = write!(out, "\n{text}\n");
+            }
+            Block::Paragraph(text) => {
+                let _ = writeln!(out, "{text}");
+            }
+            Block::ToWrite(text) => {
+                let _ = writeln!(out, "{text}");
+            }
+            Block::Table(table) => {
+                if table.columns.iter().any(|(t, _)| !t.is_empty()) {
+                    let titles: Vec<&str> = table.columns.iter().map(|(t, _)| t.as_str()).collect();
+                    let _ = writeln!(out, "| {} |", titles.join(" | "));
+                }
+                for row in &table.rows {
+                    let cells: Vec<&str> = row
+                        .iter()
+                        .map(|c| match c {
+                            Cell::Text { text, .. } => text.as_str(),
+                            Cell::Continued { .. } => "〃",
+                        })
+                        .collect();
+                    let _ = writeln!(out, "| {} |", cells.join(" | "));
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "\n{}", report.footer);
+    out
+}

@@ -173,30 +173,42 @@ fn every_report_holds_the_scorecard() {
     }
 }
 
-/// The shipped packs that declare their words carry them for every leaf and grade.
+/// Every shipped pack gives the report its words: a suggestion for every leaf and a conclusion
+/// for every grade, in both languages.
 #[test]
-fn gov_it_post_declares_a_suggestion_for_every_leaf() {
-    let rulebook = Rulebook::from_path(rules().join("gov-it-post/rulebook.toml")).unwrap();
-    let spec = rulebook.spec();
-    let leaves: Vec<_> = spec
-        .indicators
-        .iter()
-        .filter(|i| i.script.is_some())
+fn every_pack_declares_suggestions_and_conclusions() {
+    let mut packs: Vec<_> = std::fs::read_dir(rules())
+        .unwrap()
+        .map(|e| e.unwrap().path().join("rulebook.toml"))
+        .filter(|p| p.exists())
         .collect();
-    assert!(!leaves.is_empty());
-    for leaf in leaves {
-        assert!(
-            leaf.suggestion.is_some() && leaf.suggestion_en.is_some(),
-            "{}",
-            leaf.id
-        );
-    }
-    for band in &spec.grades {
-        assert!(
-            band.conclusion.is_some() && band.conclusion_en.is_some(),
-            "{}",
-            band.label
-        );
+    packs.sort();
+    assert!(packs.len() >= 6);
+    for pack in packs {
+        let rulebook = Rulebook::from_path(&pack).unwrap();
+        let spec = rulebook.spec();
+        let leaves: Vec<_> = spec
+            .indicators
+            .iter()
+            .filter(|i| i.script.is_some())
+            .collect();
+        assert!(!leaves.is_empty());
+        for leaf in leaves {
+            assert!(
+                leaf.suggestion.is_some() && leaf.suggestion_en.is_some(),
+                "{}: {}",
+                spec.id,
+                leaf.id
+            );
+        }
+        for band in &spec.grades {
+            assert!(
+                band.conclusion.is_some() && band.conclusion_en.is_some(),
+                "{}: {}",
+                spec.id,
+                band.label
+            );
+        }
     }
 }
 

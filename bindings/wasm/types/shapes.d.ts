@@ -22,6 +22,9 @@ export interface GradeBand {
   label: string;
   label_en?: string;
   min: number;
+  /** The report's conclusion (评价结论) for a project in this band. */
+  conclusion?: string;
+  conclusion_en?: string;
 }
 
 /** One level of an expert-grade scale. */
@@ -82,6 +85,9 @@ export interface Indicator {
   script?: string;
   script_file?: string;
   allow_na?: boolean;
+  /** The report's suggestion (整改建议) when this indicator loses points. */
+  suggestion?: string;
+  suggestion_en?: string;
 }
 
 /** The whole rulebook, as TOML/JSON authors write it and `rulebookJson()` returns it. */

@@ -129,6 +129,8 @@ export interface Submission {
   not_applicable?: string[];
   /** Evaluator's notes by indicator id. */
   notes?: Record<string, string>;
+  /** Evidence references by indicator id (附件编号, 佐证材料), carried to the scorecard. */
+  evidence?: Record<string, string[]>;
 }
 
 /** Options of `evaluate` / `evaluateJson`. */
@@ -236,6 +238,8 @@ export interface IndicatorScore {
   missing?: string[];
   error?: Problem;
   note?: string;
+  /** Evidence references from the submission. */
+  evidence?: string[];
   reads?: Record<string, JsonValue>;
 }
 

@@ -293,11 +293,23 @@ impl<'a> Builder<'a> {
         if let Some(note) = &leaf.note {
             parts.push(note.clone());
         }
+        if !leaf.evidence.is_empty() {
+            let evidence = leaf.evidence.join(self.list_separator());
+            parts.push(if self.zh() {
+                format!("佐证材料：{evidence}")
+            } else {
+                format!("evidence: {evidence}")
+            });
+        }
         let mut text = parts.join(sep);
         if self.zh() && !text.is_empty() && !text.ends_with('。') {
             text.push('。');
         }
         text
+    }
+
+    fn list_separator(&self) -> &'static str {
+        if self.zh() { "；" } else { "; " }
     }
 
     /// 五、存在的问题及原因: the findings, by dimension; leaves that could not be scored.
@@ -423,7 +435,8 @@ impl<'a> Builder<'a> {
         // score narrow, the rest shared 2 : 3 by criteria and explanation.
         let level_width = (40 / depth).min(10);
         let rest = 100 - level_width * depth - 6 - 7;
-        let criteria = rest * 2 / 5;
+        let evidence = rest / 5;
+        let criteria = (rest - evidence) * 2 / 5;
         let pct = |w: usize| u8::try_from(w).unwrap_or(10);
         let mut columns: Vec<(String, u8)> = (1..=depth)
             .map(|l| (words::level_title(l, self.lang), pct(level_width)))
@@ -434,8 +447,9 @@ impl<'a> Builder<'a> {
             (words::SCORE.in_lang(self.lang).into(), 7),
             (
                 words::EXPLANATION.in_lang(self.lang).into(),
-                pct(rest - criteria),
+                pct(rest - evidence - criteria),
             ),
+            (words::EVIDENCE.in_lang(self.lang).into(), pct(evidence)),
         ]);
         let mut rows = Vec::new();
         let mut previous: Vec<&str> = Vec::new();
@@ -463,6 +477,7 @@ impl<'a> Builder<'a> {
             row.push(Cell::text(self.criteria(leaf)));
             row.push(Cell::text(self.score_text(leaf.score, leaf.status)));
             row.push(Cell::text(self.why(leaf)));
+            row.push(Cell::text(leaf.evidence.join(self.list_separator())));
             rows.push(row);
             previous = chain.iter().map(|a| &*a.id).collect();
         }
@@ -482,6 +497,7 @@ impl<'a> Builder<'a> {
                     .map(|g| g.label.to_string())
                     .unwrap_or_default(),
             ),
+            Cell::text(String::new()),
         ]);
         Table { columns, rows }
     }

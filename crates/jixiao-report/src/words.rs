@@ -45,6 +45,7 @@ words! {
     ATTAINMENT = "得分率", "Attainment";
     CRITERIA = "评分标准", "Scoring criteria";
     EXPLANATION = "评分说明", "Explanation";
+    EVIDENCE = "佐证材料", "Evidence";
     TOTAL = "合计", "Total";
     NOT_APPLICABLE = "不适用", "not applicable";
     UNSCORED = "未评分", "not scored";

@@ -262,7 +262,7 @@ fn the_scoring_table_adds_up_as_printed() {
         let card = score(&rulebook, &submission, Lang::Zh);
         let report = build(rulebook.spec(), &card, Lang::Zh);
         let table = scoring_table(&report);
-        let score_column = table.columns.len() - 2;
+        let score_column = table.columns.len() - 3;
         let leaves: Vec<_> = card.indicators.iter().filter(|i| i.leaf).collect();
         assert_eq!(
             table.rows.len(),
@@ -469,4 +469,39 @@ fn html_merges_levels_and_escapes_text() {
     let html = jixiao_report::to_html(&report);
     assert!(html.contains("&lt;script&gt;x &amp; y&lt;/script&gt;"));
     assert!(!html.contains("<script>"));
+}
+
+/// Evidence references a submission attaches to an indicator reach the scorecard, the
+/// 评分表's last column and the analysis.
+#[test]
+fn evidence_is_printed_where_it_belongs() {
+    let (_, rulebook, mut submission) = examples()
+        .into_iter()
+        .find(|(name, ..)| name == "gov-it-post/average")
+        .unwrap();
+    let refs = vec![
+        "附件 3：初步设计批复".to_string(),
+        "附件 4：开工报告".to_string(),
+    ];
+    submission.evidence.insert("D1.2".into(), refs.clone());
+    let card = score(&rulebook, &submission, Lang::Zh);
+    assert_eq!(card.indicator("D1.2").unwrap().evidence, refs);
+    assert!(card.indicator("D1.1").unwrap().evidence.is_empty());
+    let report = build(rulebook.spec(), &card, Lang::Zh);
+    let table = scoring_table(&report);
+    assert_eq!(table.columns.last().unwrap().0, "佐证材料");
+    let leaf_rows = table
+        .rows
+        .iter()
+        .filter(|r| r.iter().any(|c| cell_text(c) == "立项审批规范性"));
+    let row = leaf_rows.into_iter().next().unwrap();
+    assert_eq!(
+        cell_text(row.last().unwrap()),
+        "附件 3：初步设计批复；附件 4：开工报告"
+    );
+    let text = jixiao_report::to_text(&report);
+    assert!(
+        text.contains("佐证材料：附件 3：初步设计批复；附件 4：开工报告"),
+        "{text}"
+    );
 }

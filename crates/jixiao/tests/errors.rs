@@ -1308,6 +1308,26 @@ fn submission_note_on_unknown_indicator() {
 }
 
 #[test]
+fn submission_evidence_on_unknown_indicator() {
+    let (_, problems) = evaluate_edited(|v| v["evidence"] = json!({"Q1": ["附件 1"]}));
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].code, ProblemCode::UnknownIndicator);
+    assert_eq!(problems[0].indicator.as_deref(), Some("Q1"));
+    assert_eq!(problems[0].field.as_deref(), Some("evidence"));
+    snap_problems("submission_evidence_unknown_indicator", &problems);
+}
+
+#[test]
+fn submission_evidence_given_twice_is_refused() {
+    let text = r#"{"values": {}, "evidence": {"D1.1": ["附件 1"], "D1.1": ["附件 2"]}}"#;
+    let err = Submission::from_json_str(text).unwrap_err();
+    assert_eq!(err.code(), ProblemCode::DuplicateKey, "{err}");
+    let p = &err.problems()[0];
+    assert_eq!(p.indicator.as_deref(), Some("D1.1"));
+    assert_eq!(p.field.as_deref(), Some("evidence.D1.1"));
+}
+
+#[test]
 fn submission_text_too_long() {
     let (card, problems) =
         evaluate_edited(|v| v["values"]["evaluator_remark"] = json!("评".repeat(2001)));

@@ -53,6 +53,19 @@ impl Engine {
                 );
             }
         }
+        for id in submission.evidence.keys() {
+            if !c.node_index.contains_key(id) {
+                problems.push(
+                    Problem::new(
+                        ProblemCode::UnknownIndicator,
+                        format!("佐证材料所属的指标 “{id}” 不存在"),
+                        format!("evidence is attached to the unknown indicator “{id}”"),
+                    )
+                    .indicator(id.clone())
+                    .field("evidence"),
+                );
+            }
+        }
         // Inherit downwards (parents precede children).
         for ni in 0..na.len() {
             if let Some(p) = c.nodes[ni].parent

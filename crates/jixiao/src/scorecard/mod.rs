@@ -133,6 +133,9 @@ pub struct IndicatorScore {
     /// The evaluator's note from the submission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Evidence references from the submission (附件编号, 佐证材料).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
     /// Input and KPI values the script read (trace on).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reads: BTreeMap<Text, serde_json::Value>,

@@ -15,7 +15,8 @@ use std::sync::Arc;
 /// ```json
 /// {"project": {"id": "P-001", "name": "一网通办平台"},
 ///  "values": {"budget": 100500, "spent": "98,694.55", "basis_grade": ["优", "良"]},
-///  "not_applicable": ["O4.1"], "notes": {"O4.1": "项目无产出成本指标"}}
+///  "not_applicable": ["O4.1"], "notes": {"O4.1": "项目无产出成本指标"},
+///  "evidence": {"D1.2": ["附件 3：初步设计批复（发改〔2022〕118 号）"]}}
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +38,14 @@ pub struct Submission {
         deserialize_with = "unique::notes"
     )]
     pub notes: BTreeMap<String, String>,
+    /// Evidence references by indicator id (附件编号, 佐证材料 names), carried to the
+    /// scorecard and printed in the report's 评分表.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique::evidence"
+    )]
+    pub evidence: BTreeMap<String, Vec<String>>,
 }
 
 /// Maps whose keys must be unique: JSON allows a key twice, and serde would keep the last.
@@ -64,6 +73,14 @@ mod unique {
         T: Deserialize<'de>,
     {
         map(de, "notes")
+    }
+
+    pub(super) fn evidence<'de, D, T>(de: D) -> Result<BTreeMap<String, T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        map(de, "evidence")
     }
 
     fn map<'de, D, T>(de: D, field: &'static str) -> Result<BTreeMap<String, T>, D::Error>
@@ -257,7 +274,7 @@ impl Submission {
     }
 }
 
-/// The field (`values` or `notes`) and key of serde_json's message for a duplicate key
+/// The field (`values`, `notes` or `evidence`) and key of serde_json's message for a duplicate key
 /// ([`unique`]), if it is one.
 fn duplicate_key(message: &str) -> Option<(&str, &str)> {
     let (field, rest) = message.strip_prefix(unique::DUPLICATE)?.split_once(".“")?;

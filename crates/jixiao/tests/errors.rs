@@ -1328,6 +1328,14 @@ fn submission_evidence_given_twice_is_refused() {
 }
 
 #[test]
+fn submission_evidence_must_be_texts() {
+    let text = r#"{"values": {}, "evidence": {"D1.1": ["附件 1", 3]}}"#;
+    let err = Submission::from_json_str(text).unwrap_err();
+    assert_eq!(err.code(), ProblemCode::SubmissionSyntax, "{err}");
+    assert!(err.to_string().contains("invalid type: integer `3`, expected a string"), "{err}");
+}
+
+#[test]
 fn submission_text_too_long() {
     let (card, problems) =
         evaluate_edited(|v| v["values"]["evaluator_remark"] = json!("评".repeat(2001)));

@@ -1332,7 +1332,11 @@ fn submission_evidence_must_be_texts() {
     let text = r#"{"values": {}, "evidence": {"D1.1": ["附件 1", 3]}}"#;
     let err = Submission::from_json_str(text).unwrap_err();
     assert_eq!(err.code(), ProblemCode::SubmissionSyntax, "{err}");
-    assert!(err.to_string().contains("invalid type: integer `3`, expected a string"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("invalid type: integer `3`, expected a string"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -238,8 +238,6 @@ export interface IndicatorScore {
   missing?: string[];
   error?: Problem;
   note?: string;
-  /** Evidence references from the submission. */
-  evidence?: string[];
   reads?: Record<string, JsonValue>;
 }
 
@@ -263,6 +261,8 @@ export interface Scorecard {
   complete: boolean;
   dimensions: DimensionScore[];
   indicators: IndicatorScore[];
+  /** Evidence references by indicator id, as the submission attached them. */
+  evidence?: Record<string, string[]>;
   kpis: KpiValue[];
   problems?: Problem[];
 }

@@ -293,8 +293,8 @@ impl<'a> Builder<'a> {
         if let Some(note) = &leaf.note {
             parts.push(note.clone());
         }
-        if !leaf.evidence.is_empty() {
-            let evidence = leaf.evidence.join(self.list_separator());
+        if !self.evidence(leaf).is_empty() {
+            let evidence = self.evidence(leaf).join(self.list_separator());
             parts.push(if self.zh() {
                 format!("佐证材料：{evidence}")
             } else {
@@ -306,6 +306,11 @@ impl<'a> Builder<'a> {
             text.push('。');
         }
         text
+    }
+
+    /// The evidence the submission attached to `ind`.
+    fn evidence(&self, ind: &IndicatorScore) -> &[String] {
+        self.card.evidence.get(&*ind.id).map_or(&[], Vec::as_slice)
     }
 
     fn list_separator(&self) -> &'static str {
@@ -477,7 +482,7 @@ impl<'a> Builder<'a> {
             row.push(Cell::text(self.criteria(leaf)));
             row.push(Cell::text(self.score_text(leaf.score, leaf.status)));
             row.push(Cell::text(self.why(leaf)));
-            row.push(Cell::text(leaf.evidence.join(self.list_separator())));
+            row.push(Cell::text(self.evidence(leaf).join(self.list_separator())));
             rows.push(row);
             previous = chain.iter().map(|a| &*a.id).collect();
         }

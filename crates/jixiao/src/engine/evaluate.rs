@@ -346,6 +346,7 @@ impl Engine {
         card.rulebook.clone_from(&c.reference);
         card.engine_version = Text::Borrowed(ENGINE_VERSION);
         card.project.clone_from(&submission.project);
+        card.evidence.clone_from(&submission.evidence);
         card.total = total;
         card.raw_total = raw_total;
         card.max_points = max_points;
@@ -543,12 +544,6 @@ impl Engine {
         } else {
             submission.notes.get(&*node.id).cloned()
         };
-        out.evidence.clear();
-        if !submission.evidence.is_empty()
-            && let Some(evidence) = submission.evidence.get(&*node.id)
-        {
-            out.evidence.clone_from(evidence);
-        }
         // `BTreeMap::clear` on an empty map still walks a drop iterator, and trace is usually
         // off (measured: evaluate_into on bench40 −2.8k instructions of 89k with this check).
         if !out.reads.is_empty() {
@@ -589,15 +584,6 @@ impl Engine {
                 None
             } else {
                 submission.notes.get(&*node.id).cloned()
-            },
-            evidence: if submission.evidence.is_empty() {
-                Vec::new()
-            } else {
-                submission
-                    .evidence
-                    .get(&*node.id)
-                    .cloned()
-                    .unwrap_or_default()
             },
             reads: BTreeMap::new(),
         }

@@ -38,6 +38,11 @@ pub struct Scorecard {
     pub dimensions: Vec<DimensionScore>,
     /// Every indicator, depth-first in rulebook order (parents before their children).
     pub indicators: Vec<IndicatorScore>,
+    /// Evidence references by indicator id (附件编号, 佐证材料), as the submission attached
+    /// them: kept once for the scorecard rather than in every indicator's result, which
+    /// would cost every evaluation a list per indicator.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub evidence: BTreeMap<String, Vec<String>>,
     /// KPI values computed for this project (null where an input was missing).
     pub kpis: Vec<KpiValue>,
     /// Problems with the submission's values (unknown inputs, wrong types, out of range…).
@@ -133,9 +138,6 @@ pub struct IndicatorScore {
     /// The evaluator's note from the submission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// Evidence references from the submission (附件编号, 佐证材料).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<String>,
     /// Input and KPI values the script read (trace on).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reads: BTreeMap<Text, serde_json::Value>,

@@ -3,24 +3,19 @@
 
 use crate::words::{self, Words};
 use crate::{Block, Cell, Report, Table};
-use jixiao::model::RulebookSpec;
+use jixiao::model::{Indicator, RulebookSpec};
 use jixiao::{Decimal, IndicatorScore, Lang, Scorecard, Status};
 use std::collections::HashMap;
+
+/// Level columns the 评分表 gives ancestors at most (一级 to 五级 above the leaf). A deeper
+/// tree keeps its first levels and its leaves: the table stays linear in the indicators
+/// whatever a rulebook nests.
+const MAX_ANCESTOR_COLUMNS: usize = 5;
 
 /// The report of one scored project. `card` should come from an evaluation with trace on
 /// (without it the analysis has no explanations, only findings).
 pub fn build(spec: &RulebookSpec, card: &Scorecard, lang: Lang) -> Report {
-    let b = Builder {
-        spec,
-        card,
-        lang,
-        by_id: card
-            .indicators
-            .iter()
-            .enumerate()
-            .map(|(i, ind)| (&*ind.id, i))
-            .collect(),
-    };
+    let b = Builder::new(spec, card, lang);
     let mut blocks = Vec::new();
     blocks.push(b.heading(1, &words::BASIC));
     b.basic(&mut blocks);
@@ -57,10 +52,74 @@ struct Builder<'a> {
     spec: &'a RulebookSpec,
     card: &'a Scorecard,
     lang: Lang,
-    by_id: HashMap<&'a str, usize>,
+    /// Each indicator's rulebook entry, by id.
+    declared: HashMap<&'a str, &'a Indicator>,
+    /// By indicator (index into `card.indicators`): the index of its dimension.
+    dimension: Vec<usize>,
+    /// By indicator: its first ancestors from its dimension down (at most
+    /// [`MAX_ANCESTOR_COLUMNS`]).
+    ancestors: Vec<Vec<usize>>,
+    /// By indicator: whether it lost points, or (a parent) any leaf under it did.
+    lost: Vec<bool>,
 }
 
 impl<'a> Builder<'a> {
+    /// Everything the sections ask of the tree, worked out in one pass (parents come before
+    /// their children in a scorecard).
+    fn new(spec: &'a RulebookSpec, card: &'a Scorecard, lang: Lang) -> Builder<'a> {
+        let n = card.indicators.len();
+        let by_id: HashMap<&str, usize> = card
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| (&*ind.id, i))
+            .collect();
+        let parent: Vec<Option<usize>> = card
+            .indicators
+            .iter()
+            .map(|i| i.parent.as_deref().and_then(|p| by_id.get(p).copied()))
+            .collect();
+        let mut dimension = Vec::with_capacity(n);
+        let mut ancestors: Vec<Vec<usize>> = Vec::with_capacity(n);
+        for i in 0..n {
+            match parent[i].filter(|&p| p < i) {
+                Some(p) => {
+                    dimension.push(dimension[p]);
+                    let mut chain = ancestors[p].clone();
+                    if chain.len() < MAX_ANCESTOR_COLUMNS {
+                        chain.push(p);
+                    }
+                    ancestors.push(chain);
+                }
+                None => {
+                    dimension.push(i);
+                    ancestors.push(Vec::new());
+                }
+            }
+        }
+        let mut lost = vec![false; n];
+        for (i, ind) in card.indicators.iter().enumerate() {
+            let lost_here = ind.leaf
+                && (!ind.findings.is_empty()
+                    || (ind.status == Status::Scored && ind.score.is_some_and(|s| s < ind.points)));
+            // Up to the first ancestor already marked: each indicator is marked once.
+            let mut at = Some(i).filter(|_| lost_here);
+            while let Some(j) = at.filter(|&j| !lost[j]) {
+                lost[j] = true;
+                at = parent[j];
+            }
+        }
+        Builder {
+            spec,
+            card,
+            lang,
+            declared: spec.indicators.iter().map(|i| (i.id.as_str(), i)).collect(),
+            dimension,
+            ancestors,
+            lost,
+        }
+    }
+
     fn zh(&self) -> bool {
         self.lang == Lang::Zh
     }
@@ -122,20 +181,18 @@ impl<'a> Builder<'a> {
     fn conclusion(&self, blocks: &mut Vec<Block>) {
         let c = self.card;
         let project = self.project_name();
-        let sentence = match (&c.grade, self.zh()) {
+        let sentence = match (self.grade_label(), self.zh()) {
             (Some(grade), true) => format!(
-                "经评价，{}综合得分 {} 分（满分 {} 分），评价等级为“{}”。",
+                "经评价，{}综合得分 {} 分（满分 {} 分），评价等级为“{grade}”。",
                 project.as_deref().unwrap_or("该项目"),
                 c.total,
                 c.max_points,
-                grade.label
             ),
             (Some(grade), false) => format!(
-                "{} scored {} of {} points overall, graded “{}”.",
+                "{} scored {} of {} points overall, graded “{grade}”.",
                 project.as_deref().unwrap_or("The project"),
                 c.total,
                 c.max_points,
-                grade.label_en.as_deref().unwrap_or(&grade.label)
             ),
             (None, true) => format!(
                 "{}尚有 {} 个指标未能评分，已评分指标合计 {} 分，暂不评定等级。",
@@ -195,32 +252,24 @@ impl<'a> Builder<'a> {
             .count()
     }
 
-    /// The leaves under dimension `root`, in the rulebook's order.
-    fn leaves_of<'c>(
-        &'c self,
-        root: &'c IndicatorScore,
-    ) -> impl Iterator<Item = &'a IndicatorScore> + 'c {
-        self.card
-            .indicators
-            .iter()
-            .filter(move |i| i.leaf && self.dimension_of(i).is_some_and(|d| d.id == root.id))
-    }
-
-    fn dimension_of(&self, ind: &'a IndicatorScore) -> Option<&'a IndicatorScore> {
-        let mut current = ind;
-        while let Some(parent) = &current.parent {
-            current = &self.card.indicators[*self.by_id.get(&**parent)?];
+    /// The dimensions (first-level indicators), each with its leaves in the rulebook's order.
+    fn dimensions(&self) -> Vec<(&'a IndicatorScore, Vec<&'a IndicatorScore>)> {
+        let indicators = &self.card.indicators;
+        let mut leaves: HashMap<usize, Vec<&'a IndicatorScore>> = HashMap::new();
+        for (i, ind) in indicators.iter().enumerate().filter(|(_, i)| i.leaf) {
+            leaves.entry(self.dimension[i]).or_default().push(ind);
         }
-        Some(current)
-    }
-
-    fn dimensions(&self) -> impl Iterator<Item = &'a IndicatorScore> + use<'a> {
-        self.card.indicators.iter().filter(|i| i.level == 1)
+        indicators
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.parent.is_none())
+            .map(|(d, dim)| (dim, leaves.remove(&d).unwrap_or_default()))
+            .collect()
     }
 
     /// 四、绩效分析: per dimension, what each leaf scored and why.
     fn analysis(&self, blocks: &mut Vec<Block>) {
-        for (n, dim) in self.dimensions().enumerate() {
+        for (n, (dim, leaves)) in self.dimensions().into_iter().enumerate() {
             blocks.push(Block::Heading {
                 level: 2,
                 text: format!("{}{}", words::sub_number(n, self.lang), self.label(dim)),
@@ -246,7 +295,7 @@ impl<'a> Builder<'a> {
                 ),
             };
             blocks.push(Block::Paragraph(summary));
-            for leaf in self.leaves_of(dim) {
+            for leaf in leaves {
                 blocks.push(Block::Paragraph(format!(
                     "{}{}{}",
                     self.label(leaf),
@@ -279,7 +328,6 @@ impl<'a> Builder<'a> {
     /// How a leaf's score came about: its explanation, else its findings; the reason it was
     /// not scored; the evaluator's note.
     fn why(&self, leaf: &IndicatorScore) -> String {
-        let sep = if self.zh() { "；" } else { "; " };
         let mut parts: Vec<String> = Vec::new();
         match (&leaf.explanation, &leaf.error) {
             (_, Some(error)) => parts.push(if self.zh() {
@@ -301,7 +349,7 @@ impl<'a> Builder<'a> {
                 format!("evidence: {evidence}")
             });
         }
-        let mut text = parts.join(sep);
+        let mut text = parts.join(self.list_separator());
         if self.zh() && !text.is_empty() && !text.ends_with('。') {
             text.push('。');
         }
@@ -320,9 +368,9 @@ impl<'a> Builder<'a> {
     /// 五、存在的问题及原因: the findings, by dimension; leaves that could not be scored.
     fn problems(&self, blocks: &mut Vec<Block>) {
         let mut any = false;
-        for (n, dim) in self.dimensions().enumerate() {
-            let items: Vec<String> = self
-                .leaves_of(dim)
+        for (n, (dim, leaves)) in self.dimensions().into_iter().enumerate() {
+            let items: Vec<String> = leaves
+                .into_iter()
                 .flat_map(|leaf| {
                     let label = self.label(leaf);
                     let findings = leaf
@@ -358,6 +406,15 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The grade the project earned, in the report's language.
+    fn grade_label(&self) -> Option<&'a str> {
+        let grade = self.card.grade.as_ref()?;
+        Some(match (self.lang, &grade.label_en) {
+            (Lang::En, Some(en)) => en,
+            _ => &grade.label,
+        })
+    }
+
     /// The conclusion the rulebook declares for the grade the project earned.
     fn grade_conclusion(&self) -> Option<&str> {
         let grade = self.card.grade.as_ref()?;
@@ -368,30 +425,12 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Whether `ind` (a leaf, or any leaf under a parent) lost points: scored below its
-    /// points, or with findings recorded.
-    fn lost_points(&self, ind: &IndicatorScore) -> bool {
-        let lost = |leaf: &IndicatorScore| {
-            !leaf.findings.is_empty()
-                || (leaf.status == Status::Scored && leaf.score.is_some_and(|s| s < leaf.points))
-        };
-        if ind.leaf {
-            lost(ind)
-        } else {
-            self.card
-                .indicators
-                .iter()
-                .filter(|i| i.leaf && self.ancestors(i).iter().any(|a| a.id == ind.id))
-                .any(lost)
-        }
-    }
-
     /// 六、有关建议: the suggestions the rulebook declares for the indicators that lost
     /// points, in the rulebook's order; a place to write where it declares none.
     fn suggestions(&self, blocks: &mut Vec<Block>) {
         let mut items = Vec::new();
-        for ind in &self.card.indicators {
-            let Some(spec) = self.spec.indicators.iter().find(|s| s.id == *ind.id) else {
+        for (i, ind) in self.card.indicators.iter().enumerate() {
+            let Some(spec) = self.declared.get(&*ind.id) else {
                 continue;
             };
             let suggestion = match (self.lang, &spec.suggestion_en) {
@@ -399,17 +438,13 @@ impl<'a> Builder<'a> {
                 _ => spec.suggestion.as_deref(),
             };
             if let Some(suggestion) = suggestion
-                && self.lost_points(ind)
+                && self.lost[i]
             {
                 let sep = if self.zh() { "：" } else { ": " };
                 items.push(format!("{}{sep}{suggestion}", self.label(ind)));
             }
         }
-        let any_lost = self
-            .card
-            .indicators
-            .iter()
-            .any(|i| i.leaf && self.lost_points(i));
+        let any_lost = self.lost.contains(&true);
         if items.is_empty() {
             blocks.push(if any_lost {
                 Block::ToWrite(words::TO_WRITE_SUGGESTIONS.in_lang(self.lang).into())
@@ -429,13 +464,14 @@ impl<'a> Builder<'a> {
     /// merged down the rows they cover.
     fn scoring_table(&self) -> Table {
         let card = self.card;
-        let depth = card
-            .indicators
+        let depth = 1 + self
+            .ancestors
             .iter()
-            .filter(|i| i.leaf)
-            .map(|i| i.level as usize)
+            .zip(&card.indicators)
+            .filter(|(_, i)| i.leaf)
+            .map(|(chain, _)| chain.len())
             .max()
-            .unwrap_or(1);
+            .unwrap_or(0);
         // Percent of the page width: the level columns 10 each (40 at most), points and
         // score narrow, the rest shared 2 : 3 by criteria and explanation.
         let level_width = (40 / depth).min(10);
@@ -457,14 +493,15 @@ impl<'a> Builder<'a> {
             (words::EVIDENCE.in_lang(self.lang).into(), pct(evidence)),
         ]);
         let mut rows = Vec::new();
-        let mut previous: Vec<&str> = Vec::new();
-        for leaf in card.indicators.iter().filter(|i| i.leaf) {
-            let chain = self.ancestors(leaf);
+        let mut previous: &[usize] = &[];
+        for (i, leaf) in card.indicators.iter().enumerate().filter(|(_, i)| i.leaf) {
+            let chain = &self.ancestors[i];
             let mut row = Vec::new();
-            for (level, ancestor) in chain.iter().enumerate() {
-                if previous.get(level) == Some(&&*ancestor.id) {
+            for (level, &a) in chain.iter().enumerate() {
+                if previous.get(level) == Some(&a) {
                     row.push(Cell::Continued { cols: 1 });
                 } else {
+                    let ancestor = &card.indicators[a];
                     row.push(Cell::text(format!(
                         "{}（{}）",
                         self.label(ancestor),
@@ -484,7 +521,7 @@ impl<'a> Builder<'a> {
             row.push(Cell::text(self.why(leaf)));
             row.push(Cell::text(self.evidence(leaf).join(self.list_separator())));
             rows.push(row);
-            previous = chain.iter().map(|a| &*a.id).collect();
+            previous = chain;
         }
         let total_cols = u8::try_from(depth).unwrap_or(1);
         rows.push(vec![
@@ -496,32 +533,15 @@ impl<'a> Builder<'a> {
             Cell::strong(card.max_points.to_string()),
             Cell::text(String::new()),
             Cell::strong(card.total.to_string()),
-            Cell::text(
-                card.grade
-                    .as_ref()
-                    .map(|g| g.label.to_string())
-                    .unwrap_or_default(),
-            ),
+            Cell::text(self.grade_label().unwrap_or_default()),
             Cell::text(String::new()),
         ]);
         Table { columns, rows }
     }
 
-    /// The leaf's ancestors, its dimension first.
-    fn ancestors(&self, leaf: &'a IndicatorScore) -> Vec<&'a IndicatorScore> {
-        let mut chain = Vec::new();
-        let mut current = leaf;
-        while let Some(parent) = current.parent.as_deref().and_then(|p| self.by_id.get(p)) {
-            current = &self.card.indicators[*parent];
-            chain.push(current);
-        }
-        chain.reverse();
-        chain
-    }
-
     /// The leaf's 评分标准: the rulebook's, in the report's language where it has one.
     fn criteria(&self, leaf: &IndicatorScore) -> String {
-        let spec = self.spec.indicators.iter().find(|i| i.id == *leaf.id);
+        let spec = self.declared.get(&*leaf.id);
         match (self.lang, spec.and_then(|s| s.criteria_en.as_deref())) {
             (Lang::En, Some(en)) => en.to_string(),
             _ => leaf.criteria.as_deref().unwrap_or_default().to_string(),

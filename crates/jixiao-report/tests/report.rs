@@ -505,3 +505,35 @@ fn evidence_is_printed_where_it_belongs() {
         "{text}"
     );
 }
+
+/// However deep a rulebook nests its indicators, the 评分表 gives ancestors at most five level
+/// columns (plus the leaf's), so its size stays linear in the indicators: a comb 200 levels
+/// deep, a leaf hanging at every level, makes 200 rows of at most 11 cells.
+#[test]
+fn deep_trees_keep_the_scoring_table_linear() {
+    const DEPTH: usize = 200;
+    let mut toml = format!(
+        "id = \"deep\"\nversion = \"1\"\ntitle = \"深\"\nstage = \"post\"\ntotal = {DEPTH}\n"
+    );
+    for level in 0..DEPTH {
+        let parent = if level == 0 {
+            String::new()
+        } else {
+            format!("parent = \"n{}\"\n", level - 1)
+        };
+        toml.push_str(&format!(
+            "[[indicators]]\nid = \"n{level}\"\n{parent}label = \"层{level}\"\n\n\
+             [[indicators]]\nid = \"leaf{level}\"\nparent = \"n{level}\"\nlabel = \"末{level}\"\n\
+             points = 1\nscript = 'full()'\n\n"
+        ));
+    }
+    let rulebook = Rulebook::from_toml_str(&toml).unwrap();
+    let card = score(&rulebook, &Submission::default(), Lang::Zh);
+    assert!(card.complete, "{:?}", card.problems);
+    let report = build(rulebook.spec(), &card, Lang::Zh);
+    let table = scoring_table(&report);
+    assert_eq!(table.columns.len(), 6 + 5, "six level columns, then the rest");
+    assert_eq!(table.rows.len(), DEPTH + 1);
+    assert!(table.rows.iter().all(|row| row.len() <= 11));
+    assert_eq!(cell_text(&table.rows.last().unwrap()[3]), DEPTH.to_string());
+}

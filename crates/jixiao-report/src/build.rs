@@ -81,8 +81,8 @@ impl<'a> Builder<'a> {
             .collect();
         let mut dimension = Vec::with_capacity(n);
         let mut ancestors: Vec<Vec<usize>> = Vec::with_capacity(n);
-        for i in 0..n {
-            match parent[i].filter(|&p| p < i) {
+        for (i, p) in parent.iter().enumerate() {
+            match p.filter(|&p| p < i) {
                 Some(p) => {
                     dimension.push(dimension[p]);
                     let mut chain = ancestors[p].clone();

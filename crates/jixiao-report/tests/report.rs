@@ -532,7 +532,11 @@ fn deep_trees_keep_the_scoring_table_linear() {
     assert!(card.complete, "{:?}", card.problems);
     let report = build(rulebook.spec(), &card, Lang::Zh);
     let table = scoring_table(&report);
-    assert_eq!(table.columns.len(), 6 + 5, "six level columns, then the rest");
+    assert_eq!(
+        table.columns.len(),
+        6 + 5,
+        "six level columns, then the rest"
+    );
     assert_eq!(table.rows.len(), DEPTH + 1);
     assert!(table.rows.iter().all(|row| row.len() <= 11));
     assert_eq!(cell_text(&table.rows.last().unwrap()[3]), DEPTH.to_string());

@@ -1,7 +1,7 @@
 //! `jixiao` — check rulebooks and score projects from the command line.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use jixiao::{Engine, Error, EvalOptions, Rulebook, Submission};
+use jixiao::{Engine, Error, EvalOptions, Lang, Rulebook, Scorecard, Submission};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -102,12 +102,29 @@ fn load(path: &PathBuf) -> Result<Engine, Error> {
     Engine::new(Rulebook::from_path(path)?)
 }
 
-/// A submission from its file, or from standard input for `-`.
-fn read_submission(path: &PathBuf) -> Result<Submission, Error> {
-    if path.as_os_str() == "-" {
-        Submission::from_reader(std::io::stdin(), "-")
+/// One project scored with trace on (explanations for people): the submission from its file,
+/// or from standard input for `-`.
+fn score_one(
+    rulebook: &PathBuf,
+    submission: &PathBuf,
+    lang: Lang,
+) -> Result<(Engine, Scorecard), Error> {
+    let engine = load(rulebook)?;
+    let submission = if submission.as_os_str() == "-" {
+        Submission::from_reader(std::io::stdin(), "-")?
     } else {
-        Submission::from_path(path)
+        Submission::from_path(submission)?
+    };
+    let card = engine.evaluate_with(&submission, EvalOptions { trace: true, lang });
+    Ok((engine, card))
+}
+
+/// 0 when every indicator is scored, 3 when some are not.
+fn exit_for(card: &Scorecard) -> ExitCode {
+    if card.complete {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
     }
 }
 
@@ -164,22 +181,12 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
             format,
             lang,
         } => {
-            let engine = load(&rulebook)?;
-            let submission = read_submission(&submission)?;
-            let options = EvalOptions {
-                trace: true,
-                lang: lang.into(),
-            };
-            let card = engine.evaluate_with(&submission, options);
+            let (_, card) = score_one(&rulebook, &submission, lang.into())?;
             match format {
                 Format::Json => out(&card.to_json_pretty())?,
-                Format::Table => out(&table::render(&card, options.lang))?,
+                Format::Table => out(&table::render(&card, lang.into()))?,
             }
-            Ok(if card.complete {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(3)
-            })
+            Ok(exit_for(&card))
         }
         Command::Report {
             rulebook,
@@ -188,14 +195,8 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
             format,
             lang,
         } => {
-            let engine = load(&rulebook)?;
-            let submission = read_submission(&submission)?;
-            let options = EvalOptions {
-                trace: true,
-                lang: lang.into(),
-            };
-            let card = engine.evaluate_with(&submission, options);
-            let report = jixiao_report::build(engine.rulebook().spec(), &card, options.lang);
+            let (engine, card) = score_one(&rulebook, &submission, lang.into())?;
+            let report = jixiao_report::build(engine.rulebook().spec(), &card, lang.into());
             let bytes = match format {
                 ReportFormat::Docx => jixiao_report::to_docx(&report)?,
                 ReportFormat::Html => jixiao_report::to_html(&report).into_bytes(),
@@ -203,11 +204,7 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
             };
             std::fs::write(&output, bytes)
                 .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
-            Ok(if card.complete {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(3)
-            })
+            Ok(exit_for(&card))
         }
         Command::Export { rulebook } => {
             let rulebook = Rulebook::from_path(&rulebook)?;

@@ -54,19 +54,21 @@ words! {
     PROJECT_ID = "项目编号", "Project id";
 }
 
-/// Column titles of the indicator levels: 一级指标, 二级指标 ….
+/// 一 to 十, as headings and level names count.
+const ZH_NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+/// Column titles of the indicator levels (1-based): 一级指标, 二级指标 ….
 pub(crate) fn level_title(level: usize, lang: Lang) -> String {
-    const ZH: [&str; 6] = ["一", "二", "三", "四", "五", "六"];
-    match lang {
-        Lang::Zh => format!("{}级指标", ZH.get(level - 1).unwrap_or(&"下")),
+    match (lang, ZH_NUMERALS.get(level - 1)) {
+        (Lang::Zh, Some(n)) => format!("{n}级指标"),
+        (Lang::Zh, None) => format!("{level}级指标"),
         _ => format!("Level {level}"),
     }
 }
 
-/// （一）（二）… for the subsections of 四 and 五.
+/// （一）（二）… for the subsections of 四 and 五 (`i` 0-based).
 pub(crate) fn sub_number(i: usize, lang: Lang) -> String {
-    const ZH: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
-    match (lang, ZH.get(i)) {
+    match (lang, ZH_NUMERALS.get(i)) {
         (Lang::Zh, Some(n)) => format!("（{n}）"),
         (Lang::Zh, None) => format!("（{}）", i + 1),
         _ => format!("({}) ", i + 1),

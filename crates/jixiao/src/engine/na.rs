@@ -40,29 +40,23 @@ impl Engine {
                 }
             }
         }
-        for id in submission.notes.keys() {
+        // Notes and evidence name indicators too: one the rulebook does not have is named.
+        let notes = submission
+            .notes
+            .keys()
+            .map(|id| ("notes", "备注", "a note", id));
+        let evidence =
+            (submission.evidence.keys()).map(|id| ("evidence", "佐证材料", "evidence", id));
+        for (field, zh, en, id) in notes.chain(evidence) {
             if !c.node_index.contains_key(id) {
                 problems.push(
                     Problem::new(
                         ProblemCode::UnknownIndicator,
-                        format!("备注所属的指标 “{id}” 不存在"),
-                        format!("a note is attached to the unknown indicator “{id}”"),
+                        format!("{zh}所属的指标 “{id}” 不存在"),
+                        format!("{en} is attached to the unknown indicator “{id}”"),
                     )
                     .indicator(id.clone())
-                    .field("notes"),
-                );
-            }
-        }
-        for id in submission.evidence.keys() {
-            if !c.node_index.contains_key(id) {
-                problems.push(
-                    Problem::new(
-                        ProblemCode::UnknownIndicator,
-                        format!("佐证材料所属的指标 “{id}” 不存在"),
-                        format!("evidence is attached to the unknown indicator “{id}”"),
-                    )
-                    .indicator(id.clone())
-                    .field("evidence"),
+                    .field(field),
                 );
             }
         }

@@ -41,6 +41,7 @@ pub fn build(spec: &RulebookSpec, card: &Scorecard, lang: Lang) -> Report {
         None => title.clone(),
     };
     Report {
+        lang,
         title,
         subtitle,
         blocks,

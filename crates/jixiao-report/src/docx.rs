@@ -7,6 +7,7 @@ use docx_rs::{
     AlignmentType, Docx, Footer, NumPages, PageNum, Paragraph, Run, RunFonts, Style, StyleType,
     TableCell, TableRow, VMergeType, WidthType,
 };
+use jixiao::Lang;
 
 /// A4 in twentieths of a point, and the text width between 2.5 cm margins.
 const A4: (u32, u32) = (11_906, 16_838);
@@ -29,13 +30,13 @@ pub fn to_docx(report: &Report) -> Result<Vec<u8>, ReportError> {
         .add_paragraph(
             Paragraph::new()
                 .align(AlignmentType::Center)
-                .add_run(Run::new().add_text(&report.title).bold().size(44)),
+                .add_run(run(&report.title).bold().size(44)),
         );
     if let Some(subtitle) = &report.subtitle {
         doc = doc.add_paragraph(
             Paragraph::new()
                 .align(AlignmentType::Center)
-                .add_run(Run::new().add_text(subtitle).size(30)),
+                .add_run(run(subtitle).size(30)),
         );
     }
     for block in &report.blocks {
@@ -43,14 +44,12 @@ pub fn to_docx(report: &Report) -> Result<Vec<u8>, ReportError> {
             Block::Heading { level, text } => doc.add_paragraph(
                 Paragraph::new()
                     .style(if *level <= 1 { "Heading1" } else { "Heading2" })
-                    .add_run(Run::new().add_text(text)),
+                    .add_run(run(text)),
             ),
-            Block::Paragraph(text) => {
-                doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(text)))
+            Block::Paragraph(text) => doc.add_paragraph(Paragraph::new().add_run(run(text))),
+            Block::ToWrite(text) => {
+                doc.add_paragraph(Paragraph::new().add_run(run(text).italic().highlight("yellow")))
             }
-            Block::ToWrite(text) => doc.add_paragraph(
-                Paragraph::new().add_run(Run::new().add_text(text).italic().highlight("yellow")),
-            ),
             Block::Table(table) => doc
                 .add_table(docx_table(table))
                 // Word joins two tables that touch; a paragraph keeps them apart.
@@ -73,20 +72,14 @@ fn heading_style(id: &str, name: &str, size: usize, outline: usize) -> Style {
 }
 
 fn footer(report: &Report) -> Footer {
-    let (before, middle, after) = if report.title.is_ascii() {
-        ("  Page ", " of ", "")
-    } else {
-        ("  第 ", " 页 共 ", " 页")
+    let (before, middle, after) = match report.lang {
+        Lang::Zh => ("  第 ", " 页 共 ", " 页"),
+        _ => ("  Page ", " of ", ""),
     };
     Footer::new().add_paragraph(
         Paragraph::new()
             .align(AlignmentType::Center)
-            .add_run(
-                Run::new()
-                    .add_text(&report.footer)
-                    .add_text(before)
-                    .size(18),
-            )
+            .add_run(run(&report.footer).add_text(before).size(18))
             .add_page_num(PageNum::new())
             .add_run(Run::new().add_text(middle).size(18))
             .add_num_pages(NumPages::new())
@@ -135,7 +128,7 @@ fn docx_table(table: &Table) -> docx_rs::Table {
                     let continued_below = table
                         .rows
                         .get(r + 1)
-                        .is_some_and(|next| continued_at(next, column));
+                        .is_some_and(|next| Table::continued_at(next, column));
                     let out = out.add_paragraph(cell_paragraph(text, strong));
                     if continued_below {
                         out.vertical_merge(VMergeType::Restart)
@@ -155,22 +148,19 @@ fn docx_table(table: &Table) -> docx_rs::Table {
     docx_rs::Table::new(rows).set_grid(widths)
 }
 
-/// Whether `row` has a continued cell starting at grid column `column`.
-pub(crate) fn continued_at(row: &[Cell], column: usize) -> bool {
-    let mut at = 0;
-    for cell in row {
-        let cols = match cell {
-            Cell::Text { cols, .. } | Cell::Continued { cols } => usize::from((*cols).max(1)),
-        };
-        if at == column {
-            return matches!(cell, Cell::Continued { .. });
-        }
-        at += cols;
+/// A run of text from the scorecard, the rulebook or the submission. XML 1.0 has no place for
+/// most control characters: a project name carrying one would make a file no reader opens,
+/// so each becomes U+FFFD (visible, not silently dropped).
+fn run(text: &str) -> Run {
+    let invalid = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if text.contains(invalid) {
+        Run::new().add_text(text.replace(invalid, "\u{fffd}"))
+    } else {
+        Run::new().add_text(text)
     }
-    false
 }
 
 fn cell_paragraph(text: &str, strong: bool) -> Paragraph {
-    let run = Run::new().add_text(text).size(21);
+    let run = run(text).size(21);
     Paragraph::new().add_run(if strong { run.bold() } else { run })
 }

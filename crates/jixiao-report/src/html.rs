@@ -1,7 +1,8 @@
-//! The report as one print-ready HTML page (A4, page numbers where the browser prints them):
-//! for a browser's “print to PDF”, and a plain-text view of the same document model.
+//! The report as one print-ready HTML page (A4, page numbers where the browser prints them),
+//! for a browser's “print to PDF”.
 
-use crate::{Block, Cell, Report};
+use crate::{Block, Cell, Report, Table};
+use jixiao::Lang;
 use std::fmt::Write;
 
 const STYLE: &str = "\
@@ -24,15 +25,12 @@ footer { text-align: center; font-size: 9pt; color: #444; margin-top: 2em; }\n";
 
 /// The report as a standalone HTML document (styles inline, no scripts, nothing fetched).
 pub fn to_html(report: &Report) -> String {
-    let lang = if report.title.is_ascii() {
-        "en"
-    } else {
-        "zh-CN"
-    };
-    let page_label = if lang == "en" {
-        "\"Page \" counter(page) \" of \" counter(pages)"
-    } else {
-        "\"第 \" counter(page) \" 页 共 \" counter(pages) \" 页\""
+    let (lang, page_label) = match report.lang {
+        Lang::Zh => (
+            "zh-CN",
+            "\"第 \" counter(page) \" 页 共 \" counter(pages) \" 页\"",
+        ),
+        _ => ("en", "\"Page \" counter(page) \" of \" counter(pages)"),
     };
     let mut out = String::new();
     let _ = write!(
@@ -108,7 +106,7 @@ pub fn to_html(report: &Report) -> String {
 /// How many of `rows` continue the cell at grid column `column` of the row before them.
 fn rows_continued(rows: &[Vec<Cell>], column: usize) -> usize {
     rows.iter()
-        .take_while(|row| crate::docx::continued_at(row, column))
+        .take_while(|row| Table::continued_at(row, column))
         .count()
 }
 
@@ -123,45 +121,5 @@ fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
-}
-
-/// The report as plain text, a line per paragraph and table row (cells separated by ` | `):
-/// what a reviewer reads in a diff, and what the snapshot tests hold.
-pub fn to_text(report: &Report) -> String {
-    let mut out = format!("{}\n", report.title);
-    if let Some(subtitle) = &report.subtitle {
-        let _ = writeln!(out, "{subtitle}");
-    }
-    for block in &report.blocks {
-        match block {
-            Block::Heading { text, .. } => {
-                let _ = write!(out, "\n{text}\n");
-            }
-            Block::Paragraph(text) => {
-                let _ = writeln!(out, "{text}");
-            }
-            Block::ToWrite(text) => {
-                let _ = writeln!(out, "{text}");
-            }
-            Block::Table(table) => {
-                if table.columns.iter().any(|(t, _)| !t.is_empty()) {
-                    let titles: Vec<&str> = table.columns.iter().map(|(t, _)| t.as_str()).collect();
-                    let _ = writeln!(out, "| {} |", titles.join(" | "));
-                }
-                for row in &table.rows {
-                    let cells: Vec<&str> = row
-                        .iter()
-                        .map(|c| match c {
-                            Cell::Text { text, .. } => text.as_str(),
-                            Cell::Continued { .. } => "〃",
-                        })
-                        .collect();
-                    let _ = writeln!(out, "| {} |", cells.join(" | "));
-                }
-            }
-        }
-    }
-    let _ = writeln!(out, "\n{}", report.footer);
     out
 }

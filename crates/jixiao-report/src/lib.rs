@@ -16,15 +16,19 @@
 mod build;
 mod docx;
 mod html;
+mod text;
 mod words;
 
 pub use build::build;
 pub use docx::to_docx;
-pub use html::{to_html, to_text};
+pub use html::to_html;
+pub use text::to_text;
 
 /// A report as a sequence of blocks, in reading order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The language it is written in.
+    pub lang: jixiao::Lang,
     /// The stage's own title (绩效评价报告, 绩效自评报告 …).
     pub title: String,
     /// The project's name (or id), under the title.
@@ -66,6 +70,24 @@ pub enum Cell {
     },
     /// Part of the cell above (merged rows).
     Continued { cols: u8 },
+}
+
+impl Table {
+    /// Whether `row` has a [`Cell::Continued`] starting at grid column `column`: the cell
+    /// above it spans down into this row.
+    pub(crate) fn continued_at(row: &[Cell], column: usize) -> bool {
+        let mut at = 0;
+        for cell in row {
+            let cols = match cell {
+                Cell::Text { cols, .. } | Cell::Continued { cols } => usize::from((*cols).max(1)),
+            };
+            if at == column {
+                return matches!(cell, Cell::Continued { .. });
+            }
+            at += cols;
+        }
+        false
+    }
 }
 
 impl Cell {

@@ -541,3 +541,24 @@ fn deep_trees_keep_the_scoring_table_linear() {
     assert!(table.rows.iter().all(|row| row.len() <= 11));
     assert_eq!(cell_text(&table.rows.last().unwrap()[3]), DEPTH.to_string());
 }
+
+/// Text from a submission may carry characters XML 1.0 cannot hold (a control character in a
+/// project name): the DOCX shows U+FFFD in their place instead of becoming a file no reader
+/// opens, and the markup characters stay text.
+#[test]
+fn control_characters_do_not_break_the_docx() {
+    let (_, rulebook, mut submission) = examples()
+        .into_iter()
+        .find(|(name, ..)| name == "demo/weak")
+        .unwrap();
+    submission.project.name = Some("A<b>&c \u{1}\u{1b} 项目".into());
+    let card = score(&rulebook, &submission, Lang::Zh);
+    let docx = to_docx(&build(rulebook.spec(), &card, Lang::Zh)).unwrap();
+    let text = document_text(&docx);
+    assert!(text.contains("A<b>&c \u{fffd}\u{fffd} 项目"), "{text}");
+    assert!(
+        !text
+            .chars()
+            .any(|c| c < ' ' && c != '\t' && c != '\n' && c != '\r')
+    );
+}

@@ -11,7 +11,7 @@ pub(super) fn linear(
     zero_at: Arg<'_>,
     full_at: Arg<'_>,
 ) -> RhaiResult<f64> {
-    let s = subject(pos, table, f.values(), zh, s, "linear")?;
+    let s = subject(pos, table, f.values, zh, s, "linear")?;
     let z = arg_number(pos, zh, zero_at, "linear", "zero_at")?;
     let full = arg_number(pos, zh, full_at, "linear", "full_at")?;
     if z == full {

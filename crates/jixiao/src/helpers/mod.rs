@@ -66,15 +66,9 @@ pub(crate) struct MetricMeta {
 /// index (inputs, then the KPIs computed so far), and the state of the leaf being scored.
 pub(crate) struct Frame<'e> {
     pub table: &'e MetricTable,
+    /// Values by metric index for the current submission.
     pub values: &'e [Option<Val>],
     pub leaf: &'e mut LeafState,
-}
-
-impl Frame<'_> {
-    /// Values by metric index for the current submission.
-    pub fn values(&self) -> &[Option<Val>] {
-        self.values
-    }
 }
 
 /// The recording state of the leaf (or KPI) being scored: its points, trace and language,

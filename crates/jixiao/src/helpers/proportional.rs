@@ -16,7 +16,7 @@ pub(super) fn proportional(
     } else {
         "proportional"
     };
-    let s = subject(pos, table, f.values(), zh, s, name)?;
+    let s = subject(pos, table, f.values, zh, s, name)?;
     let t = arg_number(pos, zh, target, name, "target")?;
     if (!reverse && t <= 0.0) || (reverse && t < 0.0) {
         return fail(

@@ -10,7 +10,7 @@ pub(super) fn satisfaction(
     s: Arg<'_>,
     threshold: Arg<'_>,
 ) -> RhaiResult<f64> {
-    let s = subject(pos, table, f.values(), zh, s, "satisfaction")?;
+    let s = subject(pos, table, f.values, zh, s, "satisfaction")?;
     let t = arg_number(pos, zh, threshold, "satisfaction", "threshold")?;
     if t <= 0.0 {
         return fail(

@@ -164,7 +164,7 @@ fn table_rows(
     } else {
         meta.label_en.as_ref().unwrap_or(&meta.label).to_string()
     };
-    let rows: Vec<Row> = match f.values().get(idx).and_then(Option::as_ref) {
+    let rows: Vec<Row> = match f.values.get(idx).and_then(Option::as_ref) {
         Some(Val::Table(rows)) => rows.clone(),
         Some(_) => {
             return fail(

@@ -43,7 +43,7 @@ pub(super) fn tiered(
     reverse: bool,
 ) -> RhaiResult<f64> {
     let helper = if reverse { "tiered_reverse" } else { "tiered" };
-    let s = subject(pos, table, f.values(), zh, s, helper)?;
+    let s = subject(pos, table, f.values, zh, s, helper)?;
     let bad = || {
         fail(
             pos,

@@ -18,7 +18,7 @@ pub(super) fn yes_no(
         (None, b)
     } else {
         let (idx, meta) = metric(pos, table, zh, s, "yes_no")?;
-        match f.values().get(idx).and_then(Option::as_ref) {
+        match f.values.get(idx).and_then(Option::as_ref) {
             Some(Val::Bool(b)) => (Some(meta), *b),
             Some(_) => {
                 let l = label_of(meta, zh);

@@ -292,7 +292,7 @@ fn register_values(e: &mut rhai::Engine) {
                     Arg::of(&id),
                     "value_of",
                 )?;
-                Ok(f.values()
+                Ok(f.values
                     .get(i)
                     .and_then(Option::as_ref)
                     .map_or(Dynamic::UNIT, to_dynamic))

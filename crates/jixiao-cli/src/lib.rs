@@ -22,3 +22,21 @@ impl From<LangArg> for Lang {
         }
     }
 }
+
+/// `--format docx|html|text` of a report.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Docx,
+    Html,
+    Text,
+}
+
+impl From<ReportFormat> for jixiao_report::Format {
+    fn from(f: ReportFormat) -> jixiao_report::Format {
+        match f {
+            ReportFormat::Docx => jixiao_report::Format::Docx,
+            ReportFormat::Html => jixiao_report::Format::Html,
+            ReportFormat::Text => jixiao_report::Format::Text,
+        }
+    }
+}

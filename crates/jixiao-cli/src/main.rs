@@ -13,7 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod table;
 
-use jixiao_cli::{LangArg, batch};
+use jixiao_cli::{LangArg, ReportFormat, batch};
 
 #[derive(Parser)]
 #[command(
@@ -78,13 +78,6 @@ enum Command {
 enum Format {
     Table,
     Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ReportFormat {
-    Docx,
-    Html,
-    Text,
 }
 
 fn main() -> ExitCode {
@@ -197,11 +190,7 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
         } => {
             let (engine, card) = score_one(&rulebook, &submission, lang.into())?;
             let report = jixiao_report::build(engine.rulebook().spec(), &card, lang.into());
-            let bytes = match format {
-                ReportFormat::Docx => jixiao_report::to_docx(&report)?,
-                ReportFormat::Html => jixiao_report::to_html(&report).into_bytes(),
-                ReportFormat::Text => jixiao_report::to_text(&report).into_bytes(),
-            };
+            let bytes = jixiao_report::render(&report, format.into())?;
             std::fs::write(&output, bytes)
                 .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
             Ok(exit_for(&card))

@@ -786,3 +786,116 @@ fn a_damaged_spreadsheet_is_refused_not_read_as_empty() {
     }
     assert!(!stderr.contains("共 0 行"), "{stderr}");
 }
+
+/// The names of the files in `dir`, sorted.
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The text of a DOCX's `word/document.xml`, tags dropped.
+fn docx_text(path: &Path) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// `--reports`: a report per scored or incomplete row, named by project id and name, holding
+/// the total the result file has; none for failed rows, which the summary lists instead.
+#[test]
+fn reports_one_per_scored_project_and_a_summary() {
+    let run = batch(&[
+        &demo(),
+        &fixture("demo-gbk.csv"),
+        "-o",
+        "out.csv",
+        "--reports",
+        "报告",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let dir = run.path("报告");
+    assert_eq!(
+        file_names(&dir),
+        [
+            "MISSING-城市运行管理中心二期.docx",
+            "ZH-2023-031-智慧停车信息平台.docx",
+            "ZH-2024-001-市一网通办平台升级.docx",
+            "ZH-2024-014-城市运行管理中心二期.docx",
+            "评价结果汇总.docx",
+        ]
+    );
+    let table = read_csv(&run.path("out.csv"));
+    for row in table[1..].iter().filter(|r| r[3] != "失败") {
+        let text = docx_text(&dir.join(format!("{}-{}.docx", row[1], row[2])));
+        assert!(text.contains(&row[4]), "{}: total {}", row[1], row[4]);
+        assert!(text.contains("绩效评价报告"), "{}", row[1]);
+    }
+    let summary = docx_text(&dir.join("评价结果汇总.docx"));
+    assert!(summary.contains("本次共评价 7 个项目"), "{summary}");
+    for failed in ["第 4 行", "第 5 行", "第 7 行"] {
+        assert!(summary.contains(failed), "{failed} is listed as not scored");
+    }
+    assert!(
+        run.stderr
+            .contains("评价报告：已写入 4 份，汇总见 报告/评价结果汇总.docx"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Two projects with the same id and name, and one with neither, each get a file of their
+/// own, named in input order whatever the threads do.
+#[test]
+fn report_names_are_unique_and_follow_the_rows() {
+    let source = std::fs::read_to_string(fixture("demo-bom.csv")).unwrap();
+    let mut lines = source.lines();
+    let header = lines.next().unwrap();
+    let first = lines.next().unwrap();
+    let anonymous = first.replacen("ZH-2024-001,市一网通办平台升级", ",", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("dup.csv");
+    std::fs::write(&input, [header, first, first, &anonymous].join("\n")).unwrap();
+    let run = batch(&[
+        &demo(),
+        &input.display().to_string(),
+        "-o",
+        "out.csv",
+        "--reports",
+        "r",
+        "--report-format",
+        "html",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        file_names(&run.path("r")),
+        [
+            "ZH-2024-001-市一网通办平台升级-第3行.html",
+            "ZH-2024-001-市一网通办平台升级.html",
+            "第4行.html",
+            "评价结果汇总.html",
+        ]
+    );
+    let html = std::fs::read_to_string(run.path("r/第4行.html")).unwrap();
+    assert!(html.contains("<html"), "an HTML report");
+}

@@ -570,10 +570,11 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// 0.925 → “92.5%”, as the scorecard's attainment (a fraction to 4 places) prints.
-fn percent(fraction: Decimal) -> String {
-    format!(
-        "{}%",
-        (fraction * Decimal::ONE_HUNDRED).round_dp(2).normalize()
-    )
+/// 0.925 → “92.5%”, as the scorecard's attainment (a fraction to 4 places) prints; finer
+/// fractions (averages, shares) are rounded half up to 0.01 %, as scores are.
+pub(crate) fn percent(fraction: Decimal) -> String {
+    let percent = (fraction * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(2, jixiao::RoundingStrategy::MidpointAwayFromZero)
+        .normalize();
+    format!("{percent}%")
 }

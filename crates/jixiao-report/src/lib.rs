@@ -16,12 +16,14 @@
 mod build;
 mod docx;
 mod html;
+mod portfolio;
 mod text;
 mod words;
 
 pub use build::build;
 pub use docx::to_docx;
 pub use html::to_html;
+pub use portfolio::{MAX_RANKED, Portfolio, ProjectSummary};
 pub use text::to_text;
 
 /// A report as a sequence of blocks, in reading order.
@@ -105,6 +107,37 @@ impl Cell {
             strong: true,
         }
     }
+}
+
+/// A file format a report is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Word (DOCX): editable in Word, WPS and LibreOffice; the deliverable.
+    Docx,
+    /// A print-ready HTML page (print it to PDF from the browser).
+    Html,
+    /// Plain text.
+    Text,
+}
+
+impl Format {
+    /// The file name extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Html => "html",
+            Format::Text => "txt",
+        }
+    }
+}
+
+/// The report's bytes in `format`.
+pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, ReportError> {
+    Ok(match format {
+        Format::Docx => to_docx(report)?,
+        Format::Html => to_html(report).into_bytes(),
+        Format::Text => to_text(report).into_bytes(),
+    })
 }
 
 /// Why a report could not be written.

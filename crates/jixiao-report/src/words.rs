@@ -52,6 +52,26 @@ words! {
     FAILED = "评分出错", "scoring failed";
     PROJECT_NAME = "项目名称", "Project";
     PROJECT_ID = "项目编号", "Project id";
+    SUMMARY_OVERVIEW = "一、总体情况", "1. Overview";
+    SUMMARY_GRADES = "二、评价等级分布", "2. Grades";
+    SUMMARY_DIMENSIONS = "三、各维度得分情况", "3. Dimensions";
+    SUMMARY_RANKING = "四、项目得分排名", "4. Ranking";
+    SUMMARY_PROBLEMS = "五、主要问题及建议", "5. Most frequent problems and suggestions";
+    SUMMARY_FAILED = "六、未能评分的项目", "6. Projects that could not be scored";
+    GRADE = "评价等级", "Grade";
+    PROJECTS = "项目数", "Projects";
+    SHARE_OF_COMPLETE = "占完成评分项目比例", "Share of fully scored";
+    SHARE = "占比", "Share";
+    NO_GRADE = "未评定等级（评分不完整或未能评分）", "No grade (incomplete or not scored)";
+    INCOMPLETE = "未完成", "incomplete";
+    AVERAGE_SCORE = "平均得分", "Average score";
+    AVERAGE_ATTAINMENT = "平均得分率", "Average attainment";
+    RANK = "排名", "Rank";
+    TOTAL_SCORE = "总分", "Total";
+    INDICATOR = "指标", "Indicator";
+    PROJECTS_LOSING = "扣分项目数", "Projects losing points";
+    COMMON_FINDING = "主要扣分原因", "Most frequent finding";
+    SUGGESTION = "整改建议", "Suggestion";
 }
 
 /// 一 to 十, as headings and level names count.
@@ -75,25 +95,46 @@ pub(crate) fn sub_number(i: usize, lang: Lang) -> String {
     }
 }
 
+/// A stage's titles: of one project's report, and of the summary over many (评价结果汇总).
+fn stage_titles(stage: Stage) -> [Words; 2] {
+    let (report, summary) = match stage {
+        Stage::ExAnte => (
+            ("事前绩效评估报告", "Ex-ante performance assessment report"),
+            (
+                "事前绩效评估结果汇总",
+                "Ex-ante assessment: summary of results",
+            ),
+        ),
+        Stage::Monitoring => (
+            ("绩效运行监控报告", "Performance monitoring report"),
+            (
+                "绩效运行监控结果汇总",
+                "Performance monitoring: summary of results",
+            ),
+        ),
+        Stage::SelfEval => (
+            ("绩效自评报告", "Performance self-evaluation report"),
+            ("绩效自评结果汇总", "Self-evaluation: summary of results"),
+        ),
+        Stage::Post => (
+            ("绩效评价报告", "Performance evaluation report"),
+            (
+                "绩效评价结果汇总",
+                "Performance evaluation: summary of results",
+            ),
+        ),
+    };
+    [report, summary].map(|(zh, en)| Words { zh, en })
+}
+
 /// The report's title for a stage of the budget cycle.
 pub(crate) fn title(stage: Stage, lang: Lang) -> &'static str {
-    let words = match stage {
-        Stage::ExAnte => Words {
-            zh: "事前绩效评估报告",
-            en: "Ex-ante performance assessment report",
-        },
-        Stage::Monitoring => Words {
-            zh: "绩效运行监控报告",
-            en: "Performance monitoring report",
-        },
-        Stage::SelfEval => Words {
-            zh: "绩效自评报告",
-            en: "Performance self-evaluation report",
-        },
-        Stage::Post => Words {
-            zh: "绩效评价报告",
-            en: "Performance evaluation report",
-        },
-    };
-    words.in_lang(lang)
+    let [report, _] = stage_titles(stage);
+    report.in_lang(lang)
+}
+
+/// The title of the summary over many projects for a stage.
+pub(crate) fn summary_title(stage: Stage, lang: Lang) -> &'static str {
+    let [_, summary] = stage_titles(stage);
+    summary.in_lang(lang)
 }

@@ -2,82 +2,13 @@
 //! LibreOffice is installed, as `scripts/setup` installs it) what another reader makes of it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use jixiao::{Decimal, Engine, EvalOptions, Lang, Rulebook, Scorecard, Status, Submission};
-use jixiao_report::{Block, Cell, Report, build, to_docx};
+use jixiao::{Decimal, Lang, Rulebook, Scorecard, Status, Submission};
+use jixiao_report::{Block, Cell, Portfolio, ProjectSummary, Report, build, to_docx};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-fn rules() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
-}
-
-/// Every shipped rulebook with each of its example submissions.
-fn examples() -> Vec<(String, Rulebook, Submission)> {
-    let mut out = Vec::new();
-    let mut packs: Vec<_> = std::fs::read_dir(rules())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("rulebook.toml").exists())
-        .collect();
-    packs.sort();
-    for pack in packs {
-        let rulebook = Rulebook::from_path(pack.join("rulebook.toml")).unwrap();
-        for folder in ["examples", "submissions"] {
-            let Ok(entries) = std::fs::read_dir(pack.join(folder)) else {
-                continue;
-            };
-            let mut files: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
-            files.sort();
-            for file in files
-                .into_iter()
-                .filter(|f| f.extension().is_some_and(|e| e == "json"))
-            {
-                let name = format!(
-                    "{}/{}",
-                    pack.file_name().unwrap().to_string_lossy(),
-                    file.file_stem().unwrap().to_string_lossy()
-                );
-                out.push((
-                    name,
-                    rulebook.clone(),
-                    Submission::from_path(&file).unwrap(),
-                ));
-            }
-        }
-    }
-    assert!(out.len() >= 17, "{} examples", out.len());
-    out
-}
-
-fn score(rulebook: &Rulebook, submission: &Submission, lang: Lang) -> Scorecard {
-    let engine = Engine::new(rulebook.clone()).unwrap();
-    engine.evaluate_with(submission, EvalOptions { trace: true, lang })
-}
-
-/// The text of `word/document.xml`, its tags dropped and its entities read.
-fn document_text(docx: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in xml.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text.replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
+mod common;
+use common::{document_text, examples, rules, score};
 
 /// The 评分表: the last table of the report.
 fn scoring_table(report: &Report) -> &jixiao_report::Table {
@@ -337,7 +268,7 @@ fn pages_are_a4_and_numbered() {
     let footers: Vec<String> = (0..zip.len())
         .filter_map(|i| {
             let mut f = zip.by_index(i).ok()?;
-            f.name().ok()?.starts_with("word/footer").then(|| {
+            f.name().starts_with("word/footer").then(|| {
                 let mut s = String::new();
                 f.read_to_string(&mut s).unwrap();
                 s
@@ -380,9 +311,29 @@ fn libreoffice_reads_every_report() {
         std::fs::write(dir.join(format!("r{i}.docx")), to_docx(&report).unwrap()).unwrap();
         cards.push((name, card));
     }
-    let docs: Vec<PathBuf> = (0..cards.len())
+    // And the summary over one pack's projects.
+    let (_, pack, _) = examples()
+        .into_iter()
+        .find(|(name, ..)| name.starts_with("gov-it-post/"))
+        .unwrap();
+    let pack_cards: Vec<&Scorecard> = cards
+        .iter()
+        .filter(|(name, _)| name.starts_with("gov-it-post/"))
+        .map(|(_, card)| card)
+        .collect();
+    let mut portfolio = Portfolio::new(pack.spec(), Lang::Zh);
+    for card in &pack_cards {
+        portfolio.add(ProjectSummary::of(card, Lang::Zh));
+    }
+    std::fs::write(
+        dir.join("summary.docx"),
+        to_docx(&portfolio.report()).unwrap(),
+    )
+    .unwrap();
+    let mut docs: Vec<PathBuf> = (0..cards.len())
         .map(|i| dir.join(format!("r{i}.docx")))
         .collect();
+    docs.push(dir.join("summary.docx"));
     for format in ["txt:Text (encoded):UTF8", "pdf"] {
         let status = std::process::Command::new(soffice)
             .args(["--headless", "--convert-to", format, "--outdir"])
@@ -406,6 +357,15 @@ fn libreoffice_reads_every_report() {
         let pdf = std::fs::read(dir.join(format!("r{i}.pdf"))).unwrap();
         let pages = pdf_pages(&pdf);
         assert!(pages >= 2, "{name}: {pages} pages");
+    }
+    let summary = std::fs::read_to_string(dir.join("summary.txt")).unwrap();
+    assert!(summary.contains("绩效评价结果汇总"), "{summary}");
+    for card in pack_cards {
+        assert!(
+            summary.contains(&card.total.to_string()),
+            "summary: {}",
+            card.total
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,17 +8,20 @@ pub mod columns;
 mod encoding;
 pub mod read;
 mod report;
+mod reports;
 mod row;
 mod write;
 
-use crate::LangArg;
+use crate::{LangArg, ReportFormat};
 use clap::{Args, ValueEnum};
 use columns::ColumnMatcher;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jixiao::{Engine, EvalOptions, Lang, Rulebook};
+use jixiao_report::Portfolio;
 use rayon::prelude::*;
 use read::{Feed, InputKind, ReadOptions, Unit};
 use report::Report;
+use reports::ReportDir;
 use row::{Layout, Output, Part, Scorer, Scratch};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -79,6 +82,14 @@ pub struct BatchArgs {
     /// How many row errors to print; all of them are in the result file.
     #[arg(long, default_value_t = 20)]
     max_errors_shown: usize,
+    /// Also write each scored project's report (绩效评价报告) into this folder, named by its
+    /// project id and name, and a summary of them all (评价结果汇总). Records explanations,
+    /// as --trace does.
+    #[arg(long, value_name = "DIR")]
+    reports: Option<PathBuf>,
+    /// Format of the reports: docx (Word, WPS, LibreOffice), html or text.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Docx)]
+    report_format: ReportFormat,
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
@@ -186,7 +197,11 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         delimiter,
         sheet: args.sheet.clone(),
         header_row: args.header_row,
-        chunk_rows: args.chunk_rows.max(1),
+        chunk_rows: if args.reports.is_some() {
+            args.chunk_rows.clamp(1, reports::CHUNK_ROWS)
+        } else {
+            args.chunk_rows.max(1)
+        },
     };
     let reader = {
         let matcher = matcher.clone();
@@ -230,11 +245,27 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         OutputKind::Jsonl => Output::Jsonl,
         OutputKind::Xlsx => Output::Table,
     };
+    // A report explains each score, so it needs the explanations a trace records.
     let options = EvalOptions {
-        trace: args.trace,
+        trace: args.trace || args.reports.is_some(),
         lang,
     };
-    let scorer = Scorer::new(engine.clone(), plan, options, layout.clone(), output);
+    let report_format: Option<jixiao_report::Format> =
+        args.reports.as_ref().map(|_| args.report_format.into());
+    let scorer = Scorer::new(
+        engine.clone(),
+        plan,
+        options,
+        layout.clone(),
+        output,
+        report_format,
+    );
+    let mut report_dir = match (&args.reports, report_format) {
+        (Some(dir), Some(format)) => Some(ReportDir::create(dir, format, lang)?),
+        _ => None,
+    };
+    let summary_path = report_dir.as_ref().map(ReportDir::summary_path);
+    let mut portfolio = report_format.map(|_| Portfolio::new(engine.rulebook().spec(), lang));
     let encoding = match args.output_encoding {
         CsvEncoding::Utf8Bom => TextEncoding::Utf8Bom,
         CsvEncoding::Utf8 => TextEncoding::Utf8,
@@ -247,8 +278,15 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .spawn(move || {
             for parts in out_rx {
                 sink.write(&parts)?;
+                if let Some(dir) = &mut report_dir {
+                    for row in parts.iter().flat_map(|p| &p.rows) {
+                        if let Some(report) = &row.report {
+                            dir.write(row.row, report)?;
+                        }
+                    }
+                }
             }
-            Ok::<_, String>(sink)
+            Ok::<_, String>((sink, report_dir.map_or(0, |d| d.written)))
         })?;
 
     let mut fatal: Option<String> = None;
@@ -277,8 +315,11 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     for chunk in chunks {
         match chunk {
             Ok((rows, position)) => {
-                let results = score_chunk(rows);
+                let mut results = score_chunk(rows);
                 progress.suspend(|| results.iter().for_each(|p| report.rows(&p.rows)));
+                if let Some(portfolio) = &mut portfolio {
+                    add_to_portfolio(portfolio, &mut results, lang);
+                }
                 progress.set_position(position);
                 if out_tx.send(results).is_err() {
                     break; // the writer failed; its error is collected below
@@ -309,13 +350,36 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         // The temporary file is dropped and deleted with the sink: nothing half-written stays.
         return Err(message.into());
     }
-    let sink = sink?;
+    let (sink, reports_written) = sink?;
     let about = About {
         rows: report.about(&engine, &args.rulebook, &args.input, started.elapsed()),
     };
     sink.finish(about)?;
+    if let (Some(portfolio), Some(path)) = (portfolio, &summary_path) {
+        let bytes = jixiao_report::render(&portfolio.report(), args.report_format.into())?;
+        std::fs::write(path, bytes)
+            .map_err(|e| format!("无法写入汇总报告 cannot write {}: {e}", path.display()))?;
+        report.reports_written(reports_written, path);
+    }
     report.summary(&args.output, started.elapsed());
     Ok(report.exit_code())
+}
+
+/// Each row's line in the summary report, in input order: its summary taken from its
+/// report, or, for a failed row, the row and its first error.
+fn add_to_portfolio(portfolio: &mut Portfolio<'_>, parts: &mut [Part], lang: Lang) {
+    for row in parts.iter_mut().flat_map(|p| &mut p.rows) {
+        if let Some(summary) = row.report.as_mut().and_then(|r| r.summary.take()) {
+            portfolio.add(summary);
+        } else if row.status == row::RowStatus::Failed {
+            let reason = row
+                .errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default();
+            portfolio.add_failed(reports::row_label(row.row, lang), reason);
+        }
+    }
 }
 
 fn progress_bar(quiet: bool) -> ProgressBar {

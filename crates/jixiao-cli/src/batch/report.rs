@@ -79,6 +79,15 @@ impl Report {
         }
     }
 
+    /// Says where the reports went.
+    pub fn reports_written(&self, count: usize, summary: &Path) {
+        if self.en() {
+            eprintln!("Reports: {count} written, summary {}", summary.display());
+        } else {
+            eprintln!("评价报告：已写入 {count} 份，汇总见 {}", summary.display());
+        }
+    }
+
     /// The summary without timings (stable, for tests).
     pub fn summary_text(&self, output: &Path) -> String {
         let rows = self.scored + self.incomplete + self.failed;

@@ -3,6 +3,7 @@
 
 use super::columns::{Column, ColumnPlan};
 use super::read::{self, Cell, CellRef, RawRow, format_number};
+use super::reports::ProjectReport;
 use super::write::CsvRows;
 use jixiao::model::InputType;
 use jixiao::{
@@ -72,6 +73,8 @@ pub struct RowResult {
     pub status: RowStatus,
     pub errors: Vec<RowError>,
     pub out: RowOut,
+    /// The project's report, when reports are asked for and the row was scored.
+    pub report: Option<Box<ProjectReport>>,
 }
 
 #[derive(Debug, Clone)]
@@ -201,6 +204,8 @@ pub struct Scorer {
     options: EvalOptions,
     layout: Layout,
     output: Output,
+    /// The format each scored project's report is written in (`--reports`).
+    reports: Option<jixiao_report::Format>,
     /// The inputs that have a column, in the order of their ids, which is the order of a
     /// submission's values: a worker's submission keeps these keys from row to row.
     slots: Vec<Slot>,
@@ -241,6 +246,7 @@ impl Scorer {
         options: EvalOptions,
         layout: Layout,
         output: Output,
+        reports: Option<jixiao_report::Format>,
     ) -> Self {
         let mut slots: Vec<Slot> = Vec::new();
         if let Some(plan) = &plan {
@@ -263,6 +269,7 @@ impl Scorer {
             options,
             layout,
             output,
+            reports,
             slots,
         }
     }
@@ -374,7 +381,34 @@ impl Scorer {
                 });
             }
         }
-        self.result(row, Some(card), errors, &mut scratch.text, csv)
+        let report = self.report(row, card, &mut errors);
+        let mut result = self.result(row, Some(card), errors, &mut scratch.text, csv);
+        result.report = report.filter(|_| result.status != RowStatus::Failed);
+        result
+    }
+
+    /// The project's report, when reports are asked for; a report that cannot be rendered
+    /// fails its row.
+    fn report(
+        &self,
+        row: u64,
+        card: &Scorecard,
+        errors: &mut Vec<RowError>,
+    ) -> Option<Box<ProjectReport>> {
+        let format = self.reports.filter(|_| errors.is_empty())?;
+        let spec = self.engine.rulebook().spec();
+        match ProjectReport::new(spec, card, row, format, self.lang()) {
+            Ok(report) => Some(Box::new(report)),
+            Err(e) => {
+                errors.push(RowError {
+                    column: None,
+                    indicator: None,
+                    code: "report_failed".into(),
+                    message: e.to_string(),
+                });
+                None
+            }
+        }
     }
 
     fn column_name(&self, index: usize) -> String {
@@ -570,6 +604,7 @@ impl Scorer {
             status,
             errors,
             out,
+            report: None,
         }
     }
 
@@ -953,7 +988,7 @@ mod tests {
             lang: Lang::Zh,
         };
         let layout = Layout::new(&engine, Lang::Zh);
-        Scorer::new(engine, Some(plan), options, layout, Output::Csv)
+        Scorer::new(engine, Some(plan), options, layout, Output::Csv, None)
     }
 
     #[test]

@@ -131,6 +131,8 @@ export interface Submission {
   notes?: Record<string, string>;
   /** Evidence references by indicator id (附件编号, 佐证材料), carried to the scorecard. */
   evidence?: Record<string, string[]>;
+  /** The experts who graded (专家组成员), in the order every grade input lists their grades. */
+  experts?: string[];
 }
 
 /** Options of `evaluate` / `evaluateJson`. */
@@ -263,6 +265,8 @@ export interface Scorecard {
   indicators: IndicatorScore[];
   /** Evidence references by indicator id, as the submission attached them. */
   evidence?: Record<string, string[]>;
+  /** The experts who graded, as the submission names them. */
+  experts?: string[];
   kpis: KpiValue[];
   problems?: Problem[];
 }

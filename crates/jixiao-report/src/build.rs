@@ -31,8 +31,21 @@ pub fn build(spec: &RulebookSpec, card: &Scorecard, lang: Lang) -> Report {
     b.suggestions(&mut blocks);
     blocks.push(b.heading(1, &words::OTHER));
     blocks.push(Block::ToWrite(words::TO_WRITE_OTHER.in_lang(lang).into()));
-    blocks.push(b.heading(1, &words::ANNEX));
+    let experts = crate::experts::expert_table(spec, card, lang);
+    let annex = if experts.is_some() {
+        &words::ANNEX_SCORING
+    } else {
+        &words::ANNEX
+    };
+    blocks.push(b.heading(1, annex));
     blocks.push(Block::Table(b.scoring_table()));
+    if let Some(experts) = experts {
+        blocks.push(b.heading(1, &words::ANNEX_EXPERTS));
+        blocks.push(Block::Table(experts));
+        blocks.push(Block::Paragraph(
+            words::DISAGREEMENT_NOTE.in_lang(lang).into(),
+        ));
+    }
     blocks.push(Block::Paragraph(b.provenance()));
     let title = words::title(spec.stage, lang).to_string();
     let subtitle = b.project_name();

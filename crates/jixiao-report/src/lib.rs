@@ -15,6 +15,7 @@
 
 mod build;
 mod docx;
+mod experts;
 mod html;
 mod portfolio;
 mod text;
@@ -22,6 +23,7 @@ mod words;
 
 pub use build::build;
 pub use docx::to_docx;
+pub use experts::DISAGREEMENT_LEVELS;
 pub use html::to_html;
 pub use portfolio::{MAX_RANKED, Portfolio, ProjectSummary};
 pub use text::to_text;

@@ -52,6 +52,12 @@ words! {
     FAILED = "评分出错", "scoring failed";
     PROJECT_NAME = "项目名称", "Project";
     PROJECT_ID = "项目编号", "Project id";
+    ANNEX_SCORING = "附件一：绩效评价指标体系及评分表", "Annex 1: indicator system and scoring table";
+    ANNEX_EXPERTS = "附件二：专家评分汇总表", "Annex 2: experts' grades";
+    AGGREGATE = "综合方法", "Combined by";
+    REMARK = "备注", "Remark";
+    SIGNATURE = "专家签字", "Signatures";
+    DISAGREEMENT_NOTE = "注：同一事项专家评级相差两档及以上的，备注栏标为意见分歧；得分为该指标按评价方案综合各专家评级后的得分。", "Grades of one item two or more levels apart are marked as a disagreement; the score is the indicator's, with the grades combined as the rulebook says.";
     SUMMARY_OVERVIEW = "一、总体情况", "1. Overview";
     SUMMARY_GRADES = "二、评价等级分布", "2. Grades";
     SUMMARY_DIMENSIONS = "三、各维度得分情况", "3. Dimensions";
@@ -76,6 +82,14 @@ words! {
 
 /// 一 to 十, as headings and level names count.
 const ZH_NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+/// 一 to 十 for 1 to 10, the digits beyond.
+pub(crate) fn numeral(n: usize) -> String {
+    match n.checked_sub(1).and_then(|i| ZH_NUMERALS.get(i)) {
+        Some(numeral) => (*numeral).to_string(),
+        None => n.to_string(),
+    }
+}
 
 /// Column titles of the indicator levels (1-based): 一级指标, 二级指标 ….
 pub(crate) fn level_title(level: usize, lang: Lang) -> String {

@@ -10,16 +10,22 @@ use std::path::{Path, PathBuf};
 mod common;
 use common::{document_text, examples, rules, score};
 
-/// The 评分表: the last table of the report.
-fn scoring_table(report: &Report) -> &jixiao_report::Table {
-    report
+/// The table under the heading that starts with `heading`.
+fn table_after<'r>(report: &'r Report, heading: &str) -> Option<&'r jixiao_report::Table> {
+    let at = report
         .blocks
         .iter()
-        .rev()
-        .find_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
+        .position(|b| matches!(b, Block::Heading { text, .. } if text.starts_with(heading)))?;
+    report.blocks[at..].iter().find_map(|b| match b {
+        Block::Table(t) => Some(t),
+        _ => None,
+    })
+}
+
+/// The 评分表: the table of the first annex.
+fn scoring_table(report: &Report) -> &jixiao_report::Table {
+    table_after(report, "附件：")
+        .or_else(|| table_after(report, "附件一："))
         .unwrap()
 }
 
@@ -169,7 +175,7 @@ fn titles_and_sections_follow_the_stage() {
             })
             .collect();
         assert_eq!(
-            headings,
+            headings[..7],
             [
                 "一、基本情况",
                 "二、评价工作开展情况",
@@ -178,10 +184,30 @@ fn titles_and_sections_follow_the_stage() {
                 "五、存在的问题及原因",
                 "六、有关建议",
                 "七、其他",
-                "附件：绩效评价指标体系及评分表"
             ],
             "{pack}"
         );
+        // The 评分表, and the 专家评分汇总表 where several experts graded.
+        let grade_inputs: Vec<&str> = rulebook
+            .spec()
+            .inputs
+            .iter()
+            .filter(|i| i.kind == jixiao::model::InputType::Grade)
+            .map(|i| i.id.as_str())
+            .collect();
+        let several_experts = card
+            .indicators
+            .iter()
+            .flat_map(|i| &i.reads)
+            .any(|(id, v)| {
+                grade_inputs.contains(&&**id) && v.as_array().is_some_and(|a| a.len() > 1)
+            });
+        let annexes: &[&str] = if several_experts {
+            &["附件一：绩效评价指标体系及评分表", "附件二：专家评分汇总表"]
+        } else {
+            &["附件：绩效评价指标体系及评分表"]
+        };
+        assert_eq!(headings[7..], *annexes, "{pack}");
     }
 }
 
@@ -354,6 +380,9 @@ fn libreoffice_reads_every_report() {
         for leaf in card.indicators.iter().filter(|l| l.leaf) {
             assert!(text.contains(&*leaf.label), "{name}: {}", leaf.label);
         }
+        for expert in &card.experts {
+            assert!(text.contains(expert.as_str()), "{name}: expert {expert}");
+        }
         let pdf = std::fs::read(dir.join(format!("r{i}.pdf"))).unwrap();
         let pages = pdf_pages(&pdf);
         assert!(pages >= 2, "{name}: {pages} pages");
@@ -521,4 +550,77 @@ fn control_characters_do_not_break_the_docx() {
             .chars()
             .any(|c| c < ' ' && c != '\t' && c != '\n' && c != '\r')
     );
+}
+
+/// 专家评分汇总表: for every example where several experts graded, a row per graded item with
+/// each expert's grade as the scorecard read it, the leaf's score, disagreement marked exactly
+/// where grades are two or more levels apart, the experts named as the submission names them
+/// (专家一 … otherwise), and a row to sign.
+#[test]
+fn the_experts_table_shows_every_grade_and_marks_disagreement() {
+    let mut tables = 0;
+    for (name, rulebook, submission) in examples() {
+        let card = score(&rulebook, &submission, Lang::Zh);
+        let report = build(rulebook.spec(), &card, Lang::Zh);
+        let Some(table) = table_after(&report, "附件二：专家评分汇总表") else {
+            continue;
+        };
+        tables += 1;
+        let spec = rulebook.spec();
+        let panel = table.columns.len() - 4;
+        for (i, (title, _)) in table.columns[1..=panel].iter().enumerate() {
+            let expected = card
+                .experts
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("专家{}", ["一", "二", "三", "四", "五"][i]));
+            assert_eq!(*title, expected, "{name}");
+        }
+        let (signatures, rows) = table.rows.split_last().unwrap();
+        assert_eq!(cell_text(&signatures[0]), "专家签字");
+        let mut graded = Vec::new();
+        for leaf in card.indicators.iter().filter(|i| i.leaf) {
+            for (id, value) in &leaf.reads {
+                let Some(input) = spec
+                    .inputs
+                    .iter()
+                    .find(|i| i.id == **id && i.kind == jixiao::model::InputType::Grade)
+                else {
+                    continue;
+                };
+                let grades: Vec<String> = match value {
+                    serde_json::Value::Array(a) => {
+                        a.iter().map(|g| g.as_str().unwrap().to_string()).collect()
+                    }
+                    v => vec![v.as_str().unwrap().to_string()],
+                };
+                graded.push((leaf, input, grades));
+            }
+        }
+        assert_eq!(rows.len(), graded.len(), "{name}");
+        for (row, (leaf, input, grades)) in rows.iter().zip(&graded) {
+            assert_eq!(cell_text(&row[0]), input.label, "{name}");
+            for (i, grade) in grades.iter().enumerate() {
+                assert_eq!(cell_text(&row[1 + i]), grade, "{name} {}", input.label);
+            }
+            assert_eq!(
+                cell_text(&row[panel + 2]),
+                format!("{} / {}", leaf.score.unwrap(), leaf.points),
+                "{name}"
+            );
+            let order = ["优", "良", "中", "差"];
+            let positions: Vec<usize> = grades
+                .iter()
+                .filter_map(|g| order.iter().position(|o| o == g))
+                .collect();
+            let spread = positions.iter().max().unwrap() - positions.iter().min().unwrap();
+            assert_eq!(
+                cell_text(&row[panel + 3]).starts_with("意见分歧"),
+                spread >= jixiao_report::DISAGREEMENT_LEVELS,
+                "{name} {} {grades:?}",
+                input.label
+            );
+        }
+    }
+    assert!(tables >= 3, "{tables} examples with several experts");
 }

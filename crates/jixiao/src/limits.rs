@@ -46,6 +46,8 @@ pub const MAX_STRING: usize = 10_000;
 pub const MAX_ARRAY: usize = 1_000;
 /// Entries of one object map in a script, nested maps' entries included.
 pub const MAX_MAP: usize = 1_000;
+/// Experts' grades of one grade input, and names in a submission's panel (`experts`).
+pub const MAX_EXPERTS: usize = 50;
 /// Findings one indicator may record, and the bytes of text (findings and explanation)
 /// together: a loop of `finding()` must not put hundreds of megabytes on a scorecard.
 pub const MAX_FINDINGS: usize = 100;

@@ -1340,6 +1340,24 @@ fn submission_evidence_must_be_texts() {
 }
 
 #[test]
+fn submission_experts_are_carried_and_bounded() {
+    let (card, problems) =
+        evaluate_edited(|v| v["experts"] = json!(["王建国（组长）", "李敏", "陈晓东"]));
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(card.experts, ["王建国（组长）", "李敏", "陈晓东"]);
+    assert!(
+        card.to_json()
+            .contains(r#""experts":["王建国（组长）","李敏","陈晓东"]"#)
+    );
+    let names: Vec<String> = (1..=51).map(|i| format!("专家{i}")).collect();
+    let (_, problems) = evaluate_edited(|v| v["experts"] = json!(names));
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].code, ProblemCode::LimitExceeded);
+    assert_eq!(problems[0].field.as_deref(), Some("experts"));
+    snap_problems("submission_experts_too_many", &problems);
+}
+
+#[test]
 fn submission_text_too_long() {
     let (card, problems) =
         evaluate_edited(|v| v["values"]["evaluator_remark"] = json!("评".repeat(2001)));

@@ -347,6 +347,7 @@ impl Engine {
         card.engine_version = Text::Borrowed(ENGINE_VERSION);
         card.project.clone_from(&submission.project);
         card.evidence.clone_from(&submission.evidence);
+        card.experts.clone_from(&submission.experts);
         card.total = total;
         card.raw_total = raw_total;
         card.max_points = max_points;

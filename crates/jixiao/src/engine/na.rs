@@ -60,6 +60,26 @@ impl Engine {
                 );
             }
         }
+        // The panel is named here with the other fields beside the values: more names than
+        // a grade may have could never be matched to grades.
+        if submission.experts.len() > crate::limits::MAX_EXPERTS {
+            problems.push(
+                Problem::new(
+                    ProblemCode::LimitExceeded,
+                    format!(
+                        "专家名单有 {} 人，超过上限 {} 人",
+                        submission.experts.len(),
+                        crate::limits::MAX_EXPERTS
+                    ),
+                    format!(
+                        "the panel names {} experts, more than the {} allowed",
+                        submission.experts.len(),
+                        crate::limits::MAX_EXPERTS
+                    ),
+                )
+                .field("experts"),
+            );
+        }
         // Inherit downwards (parents precede children).
         for ni in 0..na.len() {
             if let Some(p) = c.nodes[ni].parent

@@ -43,6 +43,9 @@ pub struct Scorecard {
     /// would cost every evaluation a list per indicator.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub evidence: BTreeMap<String, Vec<String>>,
+    /// The experts who graded, as the submission names them, in the order of their grades.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub experts: Vec<String>,
     /// KPI values computed for this project (null where an input was missing).
     pub kpis: Vec<KpiValue>,
     /// Problems with the submission's values (unknown inputs, wrong types, out of range…).

@@ -16,7 +16,8 @@ use std::sync::Arc;
 /// {"project": {"id": "P-001", "name": "一网通办平台"},
 ///  "values": {"budget": 100500, "spent": "98,694.55", "basis_grade": ["优", "良"]},
 ///  "not_applicable": ["O4.1"], "notes": {"O4.1": "项目无产出成本指标"},
-///  "evidence": {"D1.2": ["附件 3：初步设计批复（发改〔2022〕118 号）"]}}
+///  "evidence": {"D1.2": ["附件 3：初步设计批复（发改〔2022〕118 号）"]},
+///  "experts": ["张明", "李华"]}
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +47,10 @@ pub struct Submission {
         deserialize_with = "unique::evidence"
     )]
     pub evidence: BTreeMap<String, Vec<String>>,
+    /// The experts who graded (专家组成员), in the order every grade input lists their grades:
+    /// the report's 专家评分汇总表 names its columns after them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub experts: Vec<String>,
 }
 
 /// Maps whose keys must be unique: JSON allows a key twice, and serde would keep the last.
@@ -695,7 +700,7 @@ fn check_grade(
     if labels.is_empty() {
         return Ok(None);
     }
-    if labels.len() > 50 {
+    if labels.len() > crate::limits::MAX_EXPERTS {
         return Err(wrong_type(
             input,
             raw,

@@ -2,8 +2,8 @@
 //! prints, so the report's 评分表 adds up exactly as the scorecard does.
 
 use crate::words::{self, Words};
-use crate::{Block, Cell, Report, Table};
-use jixiao::model::{Indicator, RulebookSpec};
+use crate::{Bar, Block, Cell, Chart, Report, Table};
+use jixiao::model::{Indicator, RulebookSpec, default_grades};
 use jixiao::{Decimal, IndicatorScore, Lang, Scorecard, Status};
 use std::collections::HashMap;
 
@@ -256,6 +256,77 @@ impl<'a> Builder<'a> {
             ],
             rows,
         }));
+        let chart = self.attainment_chart();
+        let thresholds: Vec<String> = chart
+            .bands
+            .iter()
+            .filter(|(_, from)| !from.is_zero())
+            .map(|(label, from)| format!("{label} ≥{}", percent(*from)))
+            .collect();
+        blocks.push(Block::Paragraph(if self.zh() {
+            format!(
+                "各维度得分率与评价等级分数线（每格 5%；{}）：",
+                thresholds.join("，")
+            )
+        } else {
+            format!(
+                "Attainment of each dimension against the grade thresholds (5 % a step; {}):",
+                thresholds.join(", ")
+            )
+        }));
+        blocks.push(Block::Chart(chart));
+    }
+
+    /// Each dimension's attainment and the total's, against the grade thresholds taken as
+    /// fractions of the rulebook's total (优 ≥ 90 of 100 → 90 %).
+    fn attainment_chart(&self) -> Chart {
+        let c = self.card;
+        let grades = if self.spec.grades.is_empty() {
+            default_grades()
+        } else {
+            self.spec.grades.clone()
+        };
+        let mut bands: Vec<(String, Decimal)> = grades
+            .iter()
+            .map(|g| {
+                let label = match (self.lang, &g.label_en) {
+                    (Lang::En, Some(en)) => en.as_str(),
+                    _ => g.label.as_str(),
+                };
+                let from = Decimal::try_from(g.min / self.spec.total.max(f64::MIN_POSITIVE))
+                    .unwrap_or_default()
+                    .round_dp(4)
+                    .clamp(Decimal::ZERO, Decimal::ONE);
+                (label.to_string(), from)
+            })
+            .collect();
+        bands.sort_by_key(|band| band.1);
+        let mut bars: Vec<Bar> = c
+            .dimensions
+            .iter()
+            .map(|d| {
+                let label = match (self.lang, &d.label_en) {
+                    (Lang::En, Some(en)) => en.to_string(),
+                    _ => d.label.to_string(),
+                };
+                let text = match d.attainment {
+                    Some(a) => percent(a),
+                    None => self.score_text(None, d.status),
+                };
+                Bar {
+                    label,
+                    attainment: d.attainment,
+                    text,
+                }
+            })
+            .collect();
+        let total = (c.max_points > Decimal::ZERO).then(|| (c.total / c.max_points).round_dp(4));
+        bars.push(Bar {
+            label: words::TOTAL_SCORE.in_lang(self.lang).into(),
+            attainment: total,
+            text: total.map(percent).unwrap_or_default(),
+        });
+        Chart { bands, bars }
     }
 
     fn unfinished_leaves(&self) -> usize {
@@ -487,25 +558,29 @@ impl<'a> Builder<'a> {
             .max()
             .unwrap_or(0);
         // Percent of the page width: the level columns 10 each (40 at most), points and
-        // score narrow, the rest shared 2 : 3 by criteria and explanation.
+        // score narrow, the rest shared 2 : 3 by criteria and explanation, less a fifth for
+        // evidence where the submission attached any.
+        let with_evidence = !card.evidence.is_empty();
         let level_width = (40 / depth).min(10);
-        let rest = 100 - level_width * depth - 6 - 7;
-        let evidence = rest / 5;
+        let rest = 100 - level_width * depth - 7 - 7;
+        let evidence = if with_evidence { rest / 5 } else { 0 };
         let criteria = (rest - evidence) * 2 / 5;
         let pct = |w: usize| u8::try_from(w).unwrap_or(10);
         let mut columns: Vec<(String, u8)> = (1..=depth)
             .map(|l| (words::level_title(l, self.lang), pct(level_width)))
             .collect();
         columns.extend([
-            (words::POINTS.in_lang(self.lang).into(), 6),
+            (words::POINTS.in_lang(self.lang).into(), 7),
             (words::CRITERIA.in_lang(self.lang).into(), pct(criteria)),
             (words::SCORE.in_lang(self.lang).into(), 7),
             (
                 words::EXPLANATION.in_lang(self.lang).into(),
                 pct(rest - evidence - criteria),
             ),
-            (words::EVIDENCE.in_lang(self.lang).into(), pct(evidence)),
         ]);
+        if with_evidence {
+            columns.push((words::EVIDENCE.in_lang(self.lang).into(), pct(evidence)));
+        }
         let mut rows = Vec::new();
         let mut previous: &[usize] = &[];
         for (i, leaf) in card.indicators.iter().enumerate().filter(|(_, i)| i.leaf) {
@@ -533,7 +608,9 @@ impl<'a> Builder<'a> {
             row.push(Cell::text(self.criteria(leaf)));
             row.push(Cell::text(self.score_text(leaf.score, leaf.status)));
             row.push(Cell::text(self.why(leaf)));
-            row.push(Cell::text(self.evidence(leaf).join(self.list_separator())));
+            if with_evidence {
+                row.push(Cell::text(self.evidence(leaf).join(self.list_separator())));
+            }
             rows.push(row);
             previous = chain;
         }
@@ -548,8 +625,10 @@ impl<'a> Builder<'a> {
             Cell::text(String::new()),
             Cell::strong(card.total.to_string()),
             Cell::text(self.grade_label().unwrap_or_default()),
-            Cell::text(String::new()),
         ]);
+        if with_evidence && let Some(total) = rows.last_mut() {
+            total.push(Cell::text(String::new()));
+        }
         Table { columns, rows }
     }
 

@@ -1,7 +1,7 @@
 //! The report as one print-ready HTML page (A4, page numbers where the browser prints them),
 //! for a browser's “print to PDF”.
 
-use crate::{Block, Cell, Report, Table};
+use crate::{Block, Cell, Chart, Report, Table};
 use jixiao::Lang;
 use std::fmt::Write;
 
@@ -21,6 +21,12 @@ th, td { border: 1px solid #000; padding: 2px 4px; vertical-align: top; }\n\
 thead { display: table-header-group; }\n\
 tr { break-inside: avoid; }\n\
 .strong { font-weight: bold; }\n\
+.chart td { padding: 1px 3px; }\n\
+.chart td.step { padding: 0; width: 3.5%; border-left: none; border-right: none; \
+  print-color-adjust: exact; -webkit-print-color-adjust: exact; }\n\
+.chart td.step.start { border-left: 2px solid #555; }\n\
+.chart th.band { font-size: 8pt; font-weight: normal; print-color-adjust: exact; \
+  -webkit-print-color-adjust: exact; }\n\
 footer { text-align: center; font-size: 9pt; color: #444; margin-top: 2em; }\n";
 
 /// The report as a standalone HTML document (styles inline, no scripts, nothing fetched).
@@ -55,6 +61,7 @@ pub fn to_html(report: &Report) -> String {
             Block::ToWrite(text) => {
                 let _ = writeln!(out, "<p class=\"to-write\">{}</p>", escape(text));
             }
+            Block::Chart(chart) => chart_html(&mut out, chart),
             Block::Table(table) => {
                 out.push_str("<table>\n");
                 if table.columns.iter().any(|(title, _)| !title.is_empty()) {
@@ -101,6 +108,41 @@ pub fn to_html(report: &Report) -> String {
         escape(&report.footer)
     );
     out
+}
+
+/// The chart as a table of coloured cells, as the DOCX draws it.
+fn chart_html(out: &mut String, chart: &Chart) {
+    let runs = chart.band_runs();
+    out.push_str("<table class=\"chart\">\n<thead><tr><th></th>");
+    for (band, _, steps) in &runs {
+        let _ = write!(
+            out,
+            "<th class=\"band\" colspan=\"{steps}\" style=\"background:#{}\">{}</th>",
+            Chart::tint(*band),
+            escape(&chart.bands[*band].0)
+        );
+    }
+    out.push_str("<th></th></tr></thead>\n<tbody>\n");
+    for bar in &chart.bars {
+        let filled = bar.attainment.map_or(0, Chart::filled_steps);
+        let _ = write!(out, "<tr><td>{}</td>", escape(&bar.label));
+        for step in 0..Chart::STEPS {
+            let band = chart.band_of_step(step);
+            let fill = if step < filled {
+                crate::BAR_FILL
+            } else {
+                Chart::tint(band)
+            };
+            let start = step > 0 && runs.iter().any(|r| r.1 == step);
+            let _ = write!(
+                out,
+                "<td class=\"step{}\" style=\"background:#{fill}\"></td>",
+                if start { " start" } else { "" }
+            );
+        }
+        let _ = writeln!(out, "<td>{}</td></tr>", escape(&bar.text));
+    }
+    out.push_str("</tbody>\n</table>\n");
 }
 
 /// How many of `rows` continue the cell at grid column `column` of the row before them.

@@ -53,6 +53,77 @@ pub enum Block {
     /// A place the evaluator still has to write, marked as such.
     ToWrite(String),
     Table(Table),
+    /// Each dimension's attainment as a bar against the grade thresholds.
+    Chart(Chart),
+}
+
+/// Bars of attainment (得分率) against the grade thresholds, drawn as shaded table cells, one
+/// per [`Chart::STEPS`]th of full marks: Word, WPS and LibreOffice show shaded cells alike,
+/// where chart objects differ from one to the next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// The grade bands from the lowest: label, and where it starts as a fraction of full
+    /// marks (the first starts at 0).
+    pub bands: Vec<(String, jixiao::Decimal)>,
+    pub bars: Vec<Bar>,
+}
+
+/// One bar of a [`Chart`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    /// Fraction of full marks; none where nothing was scored (不适用, unscored).
+    pub attainment: Option<jixiao::Decimal>,
+    /// What is printed beside the bar ("92.5%", "不适用").
+    pub text: String,
+}
+
+/// The fill of a bar's filled steps (RGB hex).
+pub(crate) const BAR_FILL: &str = "2F5597";
+
+/// The tints of the grade bands behind the bars, from the lowest band up (repeated beyond).
+pub(crate) const BAND_TINTS: [&str; 5] = ["F4CCCC", "FCE5CD", "FFF2CC", "D9EAD3", "CFE2F3"];
+
+impl Chart {
+    /// Steps of a bar: 5 % each, so the usual thresholds (60, 70, 80, 85, 90 %) fall on a step.
+    pub const STEPS: usize = 20;
+
+    /// The band step `step` (0-based) lies in: the last band starting at or below its middle.
+    pub fn band_of_step(&self, step: usize) -> usize {
+        let middle = (jixiao::Decimal::from(step) + jixiao::Decimal::new(5, 1))
+            / jixiao::Decimal::from(Self::STEPS);
+        self.bands
+            .iter()
+            .rposition(|(_, from)| *from <= middle)
+            .unwrap_or(0)
+    }
+
+    /// Steps a bar fills: its attainment to the nearest step, within 0 ..= STEPS.
+    pub fn filled_steps(attainment: jixiao::Decimal) -> usize {
+        let steps = (attainment * jixiao::Decimal::from(Self::STEPS))
+            .round_dp_with_strategy(0, jixiao::RoundingStrategy::MidpointAwayFromZero);
+        usize::try_from(i64::try_from(steps).unwrap_or(0).max(0))
+            .unwrap_or(0)
+            .min(Self::STEPS)
+    }
+
+    /// The tint of band `band`.
+    pub(crate) fn tint(band: usize) -> &'static str {
+        BAND_TINTS[band % BAND_TINTS.len()]
+    }
+
+    /// The steps as runs of one band: (band, first step, steps), left to right.
+    pub fn band_runs(&self) -> Vec<(usize, usize, usize)> {
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        for step in 0..Self::STEPS {
+            let band = self.band_of_step(step);
+            match runs.last_mut() {
+                Some(run) if run.0 == band => run.2 += 1,
+                _ => runs.push((band, step, 1)),
+            }
+        }
+        runs
+    }
 }
 
 /// A table whose first rows are its header.

@@ -1,6 +1,6 @@
 //! The report as plain text: what a reviewer reads in a diff, and what the snapshot tests hold.
 
-use crate::{Block, Cell, Report};
+use crate::{Bar, Block, Cell, Chart, Report};
 use std::fmt::Write;
 
 /// The report as plain text, a line per paragraph and table row (cells separated by ` | `):
@@ -20,6 +20,13 @@ pub fn to_text(report: &Report) -> String {
             }
             Block::ToWrite(text) => {
                 let _ = writeln!(out, "{text}");
+            }
+            Block::Chart(chart) => {
+                let bands: Vec<&str> = chart.bands.iter().map(|(b, _)| b.as_str()).collect();
+                let _ = writeln!(out, "[{}]", bands.join(" | "));
+                for bar in &chart.bars {
+                    let _ = writeln!(out, "{} {} {}", bar.label, bar_text(chart, bar), bar.text);
+                }
             }
             Block::Table(table) => {
                 if table.columns.iter().any(|(t, _)| !t.is_empty()) {
@@ -41,4 +48,18 @@ pub fn to_text(report: &Report) -> String {
     }
     let _ = writeln!(out, "\n{}", report.footer);
     out
+}
+
+/// A bar as characters: █ filled, · not, | where a grade band starts.
+fn bar_text(chart: &Chart, bar: &Bar) -> String {
+    let filled = bar.attainment.map_or(0, Chart::filled_steps);
+    let starts: Vec<usize> = chart.band_runs().iter().map(|r| r.1).collect();
+    let mut text = String::new();
+    for step in 0..Chart::STEPS {
+        if step > 0 && starts.contains(&step) {
+            text.push('|');
+        }
+        text.push(if step < filled { '█' } else { '·' });
+    }
+    text
 }

@@ -219,7 +219,7 @@ fn the_scoring_table_adds_up_as_printed() {
         let card = score(&rulebook, &submission, Lang::Zh);
         let report = build(rulebook.spec(), &card, Lang::Zh);
         let table = scoring_table(&report);
-        let score_column = table.columns.len() - 3;
+        let score_column = table.columns.iter().position(|(t, _)| t == "得分").unwrap();
         let leaves: Vec<_> = card.indicators.iter().filter(|i| i.leaf).collect();
         assert_eq!(
             table.rows.len(),
@@ -523,11 +523,11 @@ fn deep_trees_keep_the_scoring_table_linear() {
     let table = scoring_table(&report);
     assert_eq!(
         table.columns.len(),
-        6 + 5,
-        "six level columns, then the rest"
+        6 + 4,
+        "six level columns, then points, criteria, score, explanation (no evidence given)"
     );
     assert_eq!(table.rows.len(), DEPTH + 1);
-    assert!(table.rows.iter().all(|row| row.len() <= 11));
+    assert!(table.rows.iter().all(|row| row.len() <= 10));
     assert_eq!(cell_text(&table.rows.last().unwrap()[3]), DEPTH.to_string());
 }
 
@@ -623,4 +623,86 @@ fn the_experts_table_shows_every_grade_and_marks_disagreement() {
         }
     }
     assert!(tables >= 3, "{tables} examples with several experts");
+}
+
+/// The chart of 三、: a bar per dimension and one for the total, each filling its attainment
+/// to the nearest 5 % step, over bands where the rulebook's grades start; the DOCX shades
+/// exactly those steps.
+#[test]
+fn the_chart_draws_each_attainment_against_the_thresholds() {
+    use jixiao_report::Chart;
+    for (name, rulebook, submission) in examples() {
+        let card = score(&rulebook, &submission, Lang::Zh);
+        let report = build(rulebook.spec(), &card, Lang::Zh);
+        let chart = report
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Chart(c) => Some(c),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(chart.bars.len(), card.dimensions.len() + 1, "{name}");
+        for (bar, dim) in chart.bars.iter().zip(&card.dimensions) {
+            assert_eq!(bar.attainment, dim.attainment, "{name}");
+        }
+        let spec = rulebook.spec();
+        if !spec.grades.is_empty() {
+            let mut starts: Vec<f64> = spec.grades.iter().map(|g| g.min / spec.total).collect();
+            starts.sort_by(f64::total_cmp);
+            let chart_starts: Vec<f64> = chart
+                .bands
+                .iter()
+                .map(|(_, from)| from.to_string().parse().unwrap())
+                .collect();
+            assert_eq!(chart_starts, starts, "{name}");
+        }
+        let filled: usize = chart
+            .bars
+            .iter()
+            .map(|b| b.attainment.map_or(0, Chart::filled_steps))
+            .sum();
+        let xml = docx_xml(&to_docx(&report).unwrap());
+        assert_eq!(
+            xml.matches(r#"w:fill="2F5597""#).count(),
+            filled,
+            "{name}: shaded steps"
+        );
+        // Every table's header row (the chart's too) repeats on each page it runs onto.
+        let headed = report
+            .blocks
+            .iter()
+            .filter(|b| match b {
+                Block::Table(t) => t.columns.iter().any(|(title, _)| !title.is_empty()),
+                Block::Chart(_) => true,
+                _ => false,
+            })
+            .count();
+        assert_eq!(xml.matches("<w:tblHeader />").count(), headed, "{name}");
+    }
+    let half = |n: i64| Chart::filled_steps(Decimal::new(n, 3));
+    assert_eq!(
+        (half(0), half(24), half(25), half(975), half(1000)),
+        (0, 0, 1, 20, 20)
+    );
+    let chart = Chart {
+        bands: vec![
+            ("差".into(), Decimal::ZERO),
+            ("良".into(), Decimal::new(85, 2)),
+        ],
+        bars: Vec::new(),
+    };
+    assert_eq!((chart.band_of_step(16), chart.band_of_step(17)), (0, 1));
+    assert_eq!(chart.band_runs(), [(0, 0, 17), (1, 17, 3)]);
+}
+
+/// `word/document.xml` of a DOCX.
+fn docx_xml(docx: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
 }

@@ -34,10 +34,10 @@ if [ "$want" != "$have" ]; then
   exit 1
 fi
 
-# cargo_wasm PROFILE FEATURES: the binding for wasm32 in a profile of our own, declared here,
-# so the workspace's release profile stays untouched.
+# cargo_wasm PROFILE FEATURES [PACKAGE]: a binding (default jixiao-wasm) for wasm32 in a
+# profile of our own, declared here, so the workspace's release profile stays untouched.
 cargo_wasm() {
-  cargo build -p jixiao-wasm --lib --target wasm32-unknown-unknown --locked \
+  cargo build -p "${3:-jixiao-wasm}" --lib --target wasm32-unknown-unknown --locked \
     --profile "$1" --features "$2" \
     --config "profile.$1.inherits=\"release\"" \
     --config "profile.$1.opt-level=$opt_toml" \
@@ -71,6 +71,12 @@ echo "==> cargo build (wasm32, compact module: features ${features:+$features,}c
 cargo_wasm "$compact_profile" "${features:+$features,}compact"
 raw_compact="target/wasm32-unknown-unknown/$compact_profile/jixiao_wasm.wasm"
 
+# The report module (bindings/wasm-report): reports from rulebook and scorecard JSON, a module
+# apart so that pages load it only when a report is asked for; the engine's size is untouched.
+echo "==> cargo build (wasm32, report module)"
+cargo_wasm "$profile" "" jixiao-wasm-report
+raw_report="target/wasm32-unknown-unknown/$profile/jixiao_wasm_report.wasm"
+
 echo "==> shipped rulebooks (canonical JSON from the native exporter)"
 books="$(mktemp -d)"
 trap 'rm -rf "$books"' EXIT
@@ -94,6 +100,8 @@ for kind in web node; do
   wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name engine "$raw"
   echo "==> wasm-opt $wasm_opt_level"
   optimize "$out/engine_bg.wasm" "$out/engine_bg.wasm"
+  wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name report "$raw_report"
+  optimize "$out/report_bg.wasm" "$out/report_bg.wasm"
 done
 
 echo "==> compact module → bindings/wasm/pkg-web/engine_compact_bg.wasm"

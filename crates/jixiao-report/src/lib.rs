@@ -17,6 +17,7 @@ mod build;
 mod docx;
 mod experts;
 mod html;
+mod json;
 mod portfolio;
 mod text;
 mod words;
@@ -25,6 +26,7 @@ pub use build::build;
 pub use docx::to_docx;
 pub use experts::DISAGREEMENT_LEVELS;
 pub use html::to_html;
+pub use json::{report_from_json, summary_from_json};
 pub use portfolio::{MAX_RANKED, Portfolio, ProjectSummary};
 pub use text::to_text;
 
@@ -194,6 +196,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// `docx`, `html` or `text` (`txt`), as the CLI and the bindings name them.
+    pub fn parse(name: &str) -> Option<Format> {
+        match name {
+            "docx" => Some(Format::Docx),
+            "html" => Some(Format::Html),
+            "text" | "txt" => Some(Format::Text),
+            _ => None,
+        }
+    }
+
     /// The file name extension, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
@@ -218,4 +230,21 @@ pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, ReportError> {
 pub enum ReportError {
     #[error("cannot write the DOCX package: {0}")]
     Docx(String),
+    /// The rulebook's JSON is not a rulebook.
+    #[error("评价方案 JSON 无效 (not a rulebook): {0}")]
+    Rulebook(String),
+    /// A scorecard's JSON is not a scorecard.
+    #[error("评分结果 JSON 无效 (not a scorecard): {0}")]
+    Scorecard(String),
+}
+
+impl ReportError {
+    /// The stable code bindings give with the message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReportError::Docx(_) => "report_docx",
+            ReportError::Rulebook(_) => "report_rulebook",
+            ReportError::Scorecard(_) => "report_scorecard",
+        }
+    }
 }

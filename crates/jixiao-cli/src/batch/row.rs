@@ -403,7 +403,7 @@ impl Scorer {
                 errors.push(RowError {
                     column: None,
                     indicator: None,
-                    code: "report_failed".into(),
+                    code: e.code().into(),
                     message: e.to_string(),
                 });
                 None

@@ -558,11 +558,11 @@ impl<'a> Builder<'a> {
             .max()
             .unwrap_or(0);
         // Percent of the page width: the level columns 10 each (40 at most), points and
-        // score narrow, the rest shared 2 : 3 by criteria and explanation, less a fifth for
+        // score 8 (two characters and the cell's margins), the rest shared 2 : 3 by criteria and explanation, less a fifth for
         // evidence where the submission attached any.
         let with_evidence = !card.evidence.is_empty();
         let level_width = (40 / depth).min(10);
-        let rest = 100 - level_width * depth - 7 - 7;
+        let rest = 100 - level_width * depth - 8 - 8;
         let evidence = if with_evidence { rest / 5 } else { 0 };
         let criteria = (rest - evidence) * 2 / 5;
         let pct = |w: usize| u8::try_from(w).unwrap_or(10);
@@ -570,9 +570,9 @@ impl<'a> Builder<'a> {
             .map(|l| (words::level_title(l, self.lang), pct(level_width)))
             .collect();
         columns.extend([
-            (words::POINTS.in_lang(self.lang).into(), 7),
+            (words::POINTS.in_lang(self.lang).into(), 8),
             (words::CRITERIA.in_lang(self.lang).into(), pct(criteria)),
-            (words::SCORE.in_lang(self.lang).into(), 7),
+            (words::SCORE.in_lang(self.lang).into(), 8),
             (
                 words::EXPLANATION.in_lang(self.lang).into(),
                 pct(rest - evidence - criteria),

@@ -437,14 +437,15 @@ impl<'a> Portfolio<'a> {
     fn ranking_table(&self) -> Table {
         let lang = self.lang;
         let dims = self.dimensions();
-        // Rank, id, name, total, grade: 8 + 14 + 30 + 10 + 10; the dimensions share the rest.
-        let dim_width = u8::try_from(28 / dims.len().max(1)).unwrap_or(7);
+        // Rank, id, name, total, grade: 6 + 13 + 21 + 10 + 8; the dimensions share the rest
+        // (a score such as 19.94 needs about 10 % of the width).
+        let dim_width = u8::try_from(42 / dims.len().max(1)).unwrap_or(7);
         let mut columns = vec![
-            (words::RANK.in_lang(lang).into(), 8),
-            (words::PROJECT_ID.in_lang(lang).into(), 14),
-            (words::PROJECT_NAME.in_lang(lang).into(), 30),
+            (words::RANK.in_lang(lang).into(), 6),
+            (words::PROJECT_ID.in_lang(lang).into(), 13),
+            (words::PROJECT_NAME.in_lang(lang).into(), 21),
             (words::TOTAL_SCORE.in_lang(lang).into(), 10),
-            (words::GRADE.in_lang(lang).into(), 10),
+            (words::GRADE.in_lang(lang).into(), 8),
         ];
         columns.extend(dims.iter().map(|(label, _)| (label.clone(), dim_width)));
         let mut rows = Vec::with_capacity(self.ranked.len());

@@ -335,7 +335,7 @@ fn libreoffice_reads_every_report() {
         let card = score(&rulebook, &submission, Lang::Zh);
         let report = build(rulebook.spec(), &card, Lang::Zh);
         std::fs::write(dir.join(format!("r{i}.docx")), to_docx(&report).unwrap()).unwrap();
-        cards.push((name, card));
+        cards.push((name, rulebook, card));
     }
     // And the summary over one pack's projects.
     let (_, pack, _) = examples()
@@ -344,8 +344,8 @@ fn libreoffice_reads_every_report() {
         .unwrap();
     let pack_cards: Vec<&Scorecard> = cards
         .iter()
-        .filter(|(name, _)| name.starts_with("gov-it-post/"))
-        .map(|(_, card)| card)
+        .filter(|(name, ..)| name.starts_with("gov-it-post/"))
+        .map(|(.., card)| card)
         .collect();
     let mut portfolio = Portfolio::new(pack.spec(), Lang::Zh);
     for card in &pack_cards {
@@ -371,7 +371,7 @@ fn libreoffice_reads_every_report() {
             .unwrap();
         assert!(status.success(), "soffice --convert-to {format}");
     }
-    for (i, (name, card)) in cards.iter().enumerate() {
+    for (i, (name, rulebook, card)) in cards.iter().enumerate() {
         let text = std::fs::read_to_string(dir.join(format!("r{i}.txt"))).unwrap();
         assert!(text.contains(&card.total.to_string()), "{name}: total");
         if let Some(grade) = &card.grade {
@@ -379,13 +379,46 @@ fn libreoffice_reads_every_report() {
         }
         for leaf in card.indicators.iter().filter(|l| l.leaf) {
             assert!(text.contains(&*leaf.label), "{name}: {}", leaf.label);
+            // Its score as the 评分表 and the analysis print it.
+            if let Some(score) = leaf.score {
+                let printed = format!("（分值 {} 分，得分 {score}）", leaf.points);
+                assert!(text.contains(&printed), "{name}: {printed}");
+            }
+            for finding in &leaf.findings {
+                assert!(
+                    text.contains(&finding.message),
+                    "{name}: {}",
+                    finding.message
+                );
+            }
+            // The suggestion the rulebook declares, wherever the leaf lost points.
+            let lost = !leaf.findings.is_empty() || leaf.score.is_some_and(|s| s < leaf.points);
+            let declared = rulebook.spec().indicators.iter().find(|i| i.id == *leaf.id);
+            if let Some(suggestion) = declared.and_then(|i| i.suggestion.as_deref())
+                && lost
+            {
+                assert!(text.contains(suggestion), "{name}: {suggestion}");
+            }
         }
         for expert in &card.experts {
             assert!(text.contains(expert.as_str()), "{name}: expert {expert}");
         }
-        let pdf = std::fs::read(dir.join(format!("r{i}.pdf"))).unwrap();
-        let pages = pdf_pages(&pdf);
+        let pdf_path = dir.join(format!("r{i}.pdf"));
+        let pages = pdf_pages(&std::fs::read(&pdf_path).unwrap());
         assert!(pages >= 2, "{name}: {pages} pages");
+        // The footer's 第 X 页 共 Y 页, as LibreOffice laid the pages out.
+        if let Ok(out) = std::process::Command::new("pdftotext")
+            .args(["-f", "1", "-l", "1"])
+            .arg(&pdf_path)
+            .arg("-")
+            .output()
+        {
+            let first = String::from_utf8_lossy(&out.stdout).replace(char::is_whitespace, "");
+            assert!(
+                first.contains(&format!("第1页共{pages}页")),
+                "{name}: footer of {pages} pages: {first}"
+            );
+        }
     }
     let summary = std::fs::read_to_string(dir.join("summary.txt")).unwrap();
     assert!(summary.contains("绩效评价结果汇总"), "{summary}");

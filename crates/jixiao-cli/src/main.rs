@@ -11,9 +11,10 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod pdf;
 mod table;
 
-use jixiao_cli::{LangArg, ReportFormat, batch};
+use jixiao_cli::{LangArg, batch};
 
 #[derive(Parser)]
 #[command(
@@ -53,13 +54,14 @@ enum Command {
         rulebook: PathBuf,
         /// Submission JSON file, or - for standard input.
         submission: PathBuf,
-        /// Where to write the report.
+        /// Where to write the report; its extension (.docx, .html, .txt, .pdf) says the
+        /// format unless --format does.
         #[arg(short, long)]
         output: PathBuf,
         /// `docx` (Word, WPS, LibreOffice), `html` (a print-ready page: print it to PDF from
-        /// the browser) or `text`.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Docx)]
-        format: ReportFormat,
+        /// the browser), `text`, or `pdf` (the DOCX converted by LibreOffice, where installed).
+        #[arg(long, value_enum)]
+        format: Option<ReportFileFormat>,
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
     },
@@ -72,6 +74,36 @@ enum Command {
     /// Exit status: 0 every row scored, 1 some rows failed (each reported with its row and
     /// column), 3 some rows incomplete, 2 the batch could not run (nothing written).
     Batch(batch::BatchArgs),
+}
+
+/// The formats `jixiao report` writes.
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFileFormat {
+    Docx,
+    Html,
+    Text,
+    Pdf,
+}
+
+impl ReportFileFormat {
+    /// The format an output file's extension names.
+    fn of(output: &std::path::Path) -> Result<ReportFileFormat, String> {
+        let extension = output
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match extension.as_str() {
+            "docx" => Ok(ReportFileFormat::Docx),
+            "html" | "htm" => Ok(ReportFileFormat::Html),
+            "txt" => Ok(ReportFileFormat::Text),
+            "pdf" => Ok(ReportFileFormat::Pdf),
+            _ => Err(format!(
+                "无法从文件名判断 {} 的格式，请加 --format docx|html|text|pdf (cannot tell the report format)",
+                output.display()
+            )),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -188,11 +220,28 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
             format,
             lang,
         } => {
+            let format = match format {
+                Some(format) => format,
+                None => ReportFileFormat::of(&output)?,
+            };
             let (engine, card) = score_one(&rulebook, &submission, lang.into())?;
             let report = jixiao_report::build(engine.rulebook().spec(), &card, lang.into());
-            let bytes = jixiao_report::render(&report, format.into())?;
-            std::fs::write(&output, bytes)
-                .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+            match format {
+                ReportFileFormat::Pdf => {
+                    let docx = jixiao_report::render(&report, jixiao_report::Format::Docx)?;
+                    pdf::convert(&docx, &output)?;
+                }
+                ReportFileFormat::Docx | ReportFileFormat::Html | ReportFileFormat::Text => {
+                    let format = match format {
+                        ReportFileFormat::Html => jixiao_report::Format::Html,
+                        ReportFileFormat::Text => jixiao_report::Format::Text,
+                        _ => jixiao_report::Format::Docx,
+                    };
+                    let bytes = jixiao_report::render(&report, format)?;
+                    std::fs::write(&output, bytes)
+                        .map_err(|e| format!("无法写入 cannot write {}: {e}", output.display()))?;
+                }
+            }
             Ok(exit_for(&card))
         }
         Command::Export { rulebook } => {

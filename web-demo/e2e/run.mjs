@@ -103,7 +103,8 @@ const page = await context.newPage();
 const consoleErrors = [];
 page.on("pageerror", (e) => consoleErrors.push(String(e)));
 page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
-page.on("dialog", (d) => d.accept());
+const acceptAll = (d) => d.accept();
+page.on("dialog", acceptAll);
 
 let passed = 0;
 const results = [];
@@ -320,7 +321,7 @@ await test("re-scoring after one edit is measured against the 16 ms frame (evalu
   assert.deepEqual((await card()).total, filledCard.total);
 });
 
-await test("reload restores the data from localStorage", async () => {
+await test("reload restores the open project and its data (IndexedDB)", async () => {
   const before = await submission();
   await page.reload();
   await ready();
@@ -479,8 +480,10 @@ await test("loading a broken rulebook shows the engine's error with indicator an
   writeFileSync(json, exp.stdout);
   await page.setInputFiles("#rulebook-file", json);
   await page.waitForFunction(() => window.jixiaoDemo.card()?.rulebook.id === "demo");
-  assert.equal(await page.inputValue("#rulebook"), "file");
-  assert.match(await page.textContent("#rulebook option[value=file]"), /demo-export\.json/);
+  // The file's rulebook is kept by its hash, with a project of its own.
+  const fileOption = await page.inputValue("#rulebook");
+  assert.match(fileOption, /^file:sha256:/);
+  assert.match(await page.textContent(`#rulebook option[value="${fileOption}"]`), /demo-export\.json/);
   const demoHash = JSON.parse(exp.stdout).id && (await card()).rulebook.hash;
   await page.reload();
   await ready();
@@ -623,6 +626,101 @@ await test("accessibility: every control labelled, keyboard reaches the form, fo
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
   assert.notEqual(outline, "none", "focused field shows an outline");
   await page.screenshot({ path: join(artifacts, "focus.png") });
+});
+
+// ---------------------------------------------------------------- projects (项目列表)
+
+const listed = () => page.evaluate(() => window.jixiaoDemo.projects().map((p) => ({ id: p.id, name: p.name, status: p.status, total: p.total, shown: p.submission.project?.name })));
+const openId = () => page.evaluate(() => window.jixiaoDemo.project()?.id);
+
+await test("projects: 50 created are all listed, and still there after a reload", async () => {
+  const before = (await listed()).length;
+  for (let i = 0; i < 50; i++) {
+    await page.click("#new-project");
+    await page.waitForFunction((n) => window.jixiaoDemo.projects().length === n, before + i + 1);
+  }
+  await page.evaluate(() => window.jixiaoDemo.flush());
+  const count = await page.textContent("[data-testid=project-count]");
+  assert.match(count, new RegExp(`共 ${before + 50} 个项目`));
+  const ids = (await listed()).map((p) => p.id).sort();
+  const t0 = Date.now();
+  await page.reload();
+  await ready();
+  const reopened = Date.now() - t0;
+  assert.deepEqual((await listed()).map((p) => p.id).sort(), ids, "the same projects after a reload");
+  assert.equal(await page.$$eval("#project-rows tr", (r) => r.length), before + 50);
+  results.push(`     workspace with ${before + 50} projects reloaded and ready in ${reopened} ms`);
+});
+
+await test("projects: search, rename, duplicate, delete and undo", async () => {
+  // The open project, named in its 项目名称, is found by search and opened.
+  await page.fill(sel("p", "name"), "检索测试项目");
+  await page.evaluate(() => window.jixiaoDemo.flush());
+  await page.fill("#project-search", "检索测试");
+  const rows = await page.$$eval("#project-rows tr", (r) => r.map((x) => x.dataset.project));
+  assert.ok(rows.length >= 1, "found by its name");
+  await page.click(`#project-rows tr[data-project="${rows[0]}"] button.link`);
+  await page.waitForFunction((id) => window.jixiaoDemo.project()?.id === id, rows[0]);
+  const total = (await card()).total;
+  // Duplicate: a copy with the same entries, opened.
+  await page.click(`#project-rows tr[data-project="${rows[0]}"] button:has-text("复制")`);
+  await page.waitForFunction((id) => window.jixiaoDemo.project()?.id !== id, rows[0]);
+  const copy = await openId();
+  assert.equal((await card()).total, total, "the copy scores the same");
+  assert.equal((await submission()).project.name, "检索测试项目（副本）");
+  // Rename the copy (the prompt answers).
+  page.once("dialog", (d) => d.accept("改名后的副本"));
+  page.off("dialog", acceptAll);
+  await page.fill("#project-search", "");
+  await page.click(`#project-rows tr[data-project="${copy}"] button:has-text("重命名")`);
+  await page.waitForFunction(() => window.jixiaoDemo.submission().project?.name === "改名后的副本");
+  page.on("dialog", acceptAll);
+  await page.fill("#project-search", "改名后");
+  assert.equal(await page.$$eval("#project-rows tr", (r) => r.length), 1);
+  // Delete, then undo: the project comes back as it was.
+  const n = (await listed()).length;
+  await page.click(`#project-rows tr[data-project="${copy}"] button:has-text("删除")`);
+  await page.waitForFunction((n) => window.jixiaoDemo.projects().length === n - 1, n);
+  assert.notEqual(await openId(), copy, "another project is open");
+  await page.click("#undo-delete");
+  await page.waitForFunction((n) => window.jixiaoDemo.projects().length === n, n);
+  await page.fill("#project-search", "");
+  await page.click(`#project-rows tr[data-project="${copy}"] button.link`);
+  await page.waitForFunction((id) => window.jixiaoDemo.project()?.id === id, copy);
+  assert.equal((await card()).total, total, "restored with its entries");
+});
+
+await test("projects: two tabs editing different projects, and the same project, lose nothing", async () => {
+  const other = await context.newPage();
+  other.on("dialog", (d) => d.accept());
+  await other.goto(base);
+  await other.waitForSelector("body[data-ready='1']");
+  const a = await openId();
+  // The other tab opens a different project and edits it; this tab edits its own.
+  const b = (await listed()).find((p) => p.id !== a).id;
+  await other.click(`#project-rows tr[data-project="${b}"] button.link`);
+  await other.waitForFunction((id) => window.jixiaoDemo.project()?.id === id, b);
+  await other.fill(sel("p", "name"), "乙项目");
+  await page.fill(sel("p", "name"), "甲项目");
+  await other.evaluate(() => window.jixiaoDemo.flush());
+  await page.evaluate(() => window.jixiaoDemo.flush());
+  await page.waitForFunction((b) => window.jixiaoDemo.projects().find((p) => p.id === b)?.submission.project?.name === "乙项目", b);
+  assert.equal((await listed()).find((p) => p.id === a).shown, "甲项目");
+  // Now both on the same project: each edits another field at once; both edits survive.
+  await other.click(`#project-rows tr[data-project="${a}"] button.link`);
+  await other.waitForFunction((id) => window.jixiaoDemo.project()?.id === id, a);
+  await Promise.all([
+    page.fill(sel("p", "department"), "市数据局"),
+    other.fill(sel("p", "evaluator"), "某评价机构"),
+  ]);
+  await Promise.all([page.evaluate(() => window.jixiaoDemo.flush()), other.evaluate(() => window.jixiaoDemo.flush())]);
+  for (const tab of [page, other]) {
+    await tab.waitForFunction(() => {
+      const p = window.jixiaoDemo.submission().project ?? {};
+      return p.department === "市数据局" && p.evaluator === "某评价机构" && p.name === "甲项目";
+    });
+  }
+  await other.close();
 });
 
 await test("no errors in the console", async () => {

@@ -10,12 +10,20 @@ import { buildForm, type FormView } from "./formview";
 import { renderResult } from "./resultview";
 import { download, fileStem, scorecardCsv } from "./exporting";
 import * as store from "./store";
+import * as projects from "./projects";
+import type { Project, RulebookKey } from "./projects";
 
 interface App {
   lang: Lang;
   shipped: Shipped[];
   source: store.Source;
   rules: Rules | null;
+  /** Which rulebook `rules` was compiled from (see `keyString`). */
+  rulesKey: string;
+  /** The open project as last saved, and every project of the engagement (newest first). */
+  project: Project | null;
+  list: Project[];
+  filter: string;
   sub: Submission;
   card: Scorecard | null;
   view: FormView | null;
@@ -31,6 +39,10 @@ const app: App = {
   shipped: [],
   source: { kind: "shipped", id: "" },
   rules: null,
+  rulesKey: "",
+  project: null,
+  list: [],
+  filter: "",
   sub: { values: {} },
   card: null,
   view: null,
@@ -59,6 +71,8 @@ const el = {
   status: $("#status"),
   skip: $("#skip"),
   rbInfo: $("#rulebook-info"),
+  projects: $("#projects"),
+  toast: $("#toast"),
 };
 
 function t() {
@@ -105,35 +119,125 @@ function fillRulebookSelect(): void {
   const opts = app.shipped.map((r) =>
     h("option", { value: "shipped:" + r.id, selected: app.source.kind === "shipped" && app.source.id === r.id }, `${pick(app.lang, r.title, r.title_en)} (${r.id})`),
   );
-  if (app.source.kind === "file") {
-    opts.push(h("option", { value: "file", selected: true }, `${t().loadedFromFile}: ${app.source.name}`));
+  // File rulebooks of this engagement's projects, each once.
+  const files = new Map<string, string>();
+  for (const p of app.list) if (p.rulebook.kind === "file") files.set(keyString(p.rulebook), p.rulebook.name);
+  const open = app.project ? keyString(app.project.rulebook) : "";
+  for (const [key, name] of files) {
+    opts.push(h("option", { value: key, selected: key === open }, `${t().loadedFromFile}: ${name}`));
   }
   el.rulebook.replaceChildren(...opts);
 }
 
-/** Compile a rulebook and switch the page to it; on failure keep the current one. */
-function openRulebook(src: store.Source, text: string): boolean {
+function keyString(k: RulebookKey): string {
+  return k.kind === "shipped" ? "shipped:" + k.id : "file:" + k.hash;
+}
+
+async function rulebookText(k: RulebookKey): Promise<string | undefined> {
+  if (k.kind === "shipped") return shippedText(k.id);
+  return (await projects.getRulebookFile(k.hash))?.text;
+}
+
+function rulebookTitle(k: RulebookKey): string {
+  if (k.kind === "file") return k.name;
+  const r = app.shipped.find((x) => x.id === k.id);
+  return r ? pick(app.lang, r.title, r.title_en) : k.id;
+}
+
+/** The name the list shows: the 项目名称 typed in the form, else the project's own. */
+function projectName(p: Project): string {
+  const typed = p.submission.project?.name;
+  return typeof typed === "string" && typed.trim() ? typed.trim() : p.name;
+}
+
+function statusOf(sub: Submission, card: Scorecard | null): projects.ProjectStatus {
+  const empty =
+    Object.keys(sub.values).length === 0 && !sub.not_applicable?.length && !Object.keys(sub.project ?? {}).length;
+  if (empty) return "new";
+  return card?.complete ? "done" : "editing";
+}
+
+/** Compile `text` as the rulebook of `key`, unless it is the one compiled already; on failure
+ * show the engine's problems and keep the current one. */
+function compile(key: RulebookKey, text: string, shownName: string): boolean {
+  if (app.rules && app.rulesKey === keyString(key)) return true;
   let rules: Rules;
   try {
     rules = new Rules(text);
   } catch (e) {
-    showError(t().rulebookError + t().colon + (src.kind === "file" ? src.name : src.id), e, app.rules ? t().rulebookErrorKept : undefined);
+    showError(t().rulebookError + t().colon + shownName, e, app.rules ? t().rulebookErrorKept : undefined);
     fillRulebookSelect();
     return false;
   }
-  flushSave();
   app.rules?.free();
   app.rules = rules;
-  app.source = src;
-  store.saveSource(src);
+  app.rulesKey = keyString(key);
+  return true;
+}
+
+/** Open a project: its rulebook compiled, its submission in the form. */
+async function openProject(p: Project): Promise<boolean> {
+  await flushSave();
+  const text = await rulebookText(p.rulebook);
+  if (text === undefined) {
+    showError(t().rulebookError + t().colon + rulebookTitle(p.rulebook), new Error(t().rulebookMissing));
+    return false;
+  }
+  if (!compile(p.rulebook, text, rulebookTitle(p.rulebook))) return false;
+  app.source = p.rulebook.kind === "shipped" ? { kind: "shipped", id: p.rulebook.id } : { kind: "file", name: p.rulebook.name, text };
+  app.project = p;
+  app.sub = structuredClone(p.submission);
   el.banner.replaceChildren();
-  const saved = store.loadSubmission(rules.form.rulebook.id);
-  app.sub = saved ?? { values: {} };
+  try {
+    sessionStorage.setItem("jixiao.workspace.current", p.id);
+    localStorage.setItem("jixiao.workspace.last", p.id);
+  } catch {
+    /* storage unavailable: the next visit opens the newest project */
+  }
   buildView();
   rescore(false);
-  if (saved) setStatus(t().restored);
   fillRulebookSelect();
+  renderProjects();
   return true;
+}
+
+function untitledName(): string {
+  const taken = new Set(app.list.map((p) => p.name));
+  let n = app.list.length + 1;
+  while (taken.has(t().untitled(n))) n++;
+  return t().untitled(n);
+}
+
+/** A new project scored by `key`, added to the list and opened. */
+async function createProject(key: RulebookKey, sub?: Submission, name?: string): Promise<boolean> {
+  const now = Date.now();
+  const submission = sub ? structuredClone(sub) : { values: {} };
+  const p: Project = {
+    id: projects.newId(),
+    name: name ?? untitledName(),
+    rulebook: key,
+    submission,
+    status: statusOf(submission, null),
+    total: null,
+    grade: null,
+    created: now,
+    updated: now,
+    revision: 0,
+  };
+  await projects.addProject(p);
+  app.list.unshift(p);
+  const opened = await openProject(p);
+  // Its total and status as scored, in the list too.
+  if (opened && sub) scheduleSave();
+  return opened;
+}
+
+/** The project the rulebook picker means: the newest one scored by that rulebook, else a new
+ * one. */
+async function openRulebook(key: RulebookKey): Promise<void> {
+  const existing = app.list.find((p) => keyString(p.rulebook) === keyString(key));
+  if (existing) await openProject(existing);
+  else await createProject(key);
 }
 
 function shippedText(id: string): string | undefined {
@@ -207,21 +311,295 @@ function rescore(save: boolean): number {
   return ms;
 }
 
-/** Autosave: every change is written to localStorage, right after the frame that shows it
- * (a write costs about as much as a re-score, so it stays off the typing path); a pending
- * write is flushed when the page is hidden or closed. */
+/** Autosave: every change is written to the project in IndexedDB right after the frame that
+ * shows it (off the typing path). Saves run one after another; a save that finds another
+ * tab's newer revision merges (projects.saveProject). A pending save is flushed before
+ * another project opens and when the page is hidden. */
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
+let dirty = false;
+let saving: Promise<void> = Promise.resolve();
+/** A save is running: what another tab announces meanwhile is merged by it, not reloaded. */
+let inFlight = false;
+/** Another tab saved the open project during one of ours: look again once ours is done. */
+let missed = false;
+
 function scheduleSave(): void {
-  if (saveTimer === null) saveTimer = setTimeout(flushSave, 0);
+  dirty = true;
+  if (saveTimer === null) saveTimer = setTimeout(() => void flushSave(), 0);
 }
-function flushSave(): void {
-  if (saveTimer === null) return;
-  clearTimeout(saveTimer);
-  saveTimer = null;
-  const rules = app.rules;
-  if (!rules) return;
-  const ok = store.saveSubmission(rules.form.rulebook.id, app.sub);
-  setStatus(ok ? t().saved(clockTime()) : t().saveFailed);
+
+function flushSave(): Promise<void> {
+  if (saveTimer !== null) {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+  }
+  if (dirty) {
+    dirty = false;
+    saving = saving.then(saveNow).catch(() => setStatus(t().saveFailed));
+  }
+  return saving;
+}
+
+async function saveNow(): Promise<void> {
+  inFlight = true;
+  try {
+    await saveOpenProject();
+  } finally {
+    inFlight = false;
+  }
+  const open = app.project;
+  if (missed && open) {
+    missed = false;
+    otherTab({ type: "changed", id: open.id, revision: open.revision + 1 });
+  }
+}
+
+async function saveOpenProject(): Promise<void> {
+  const base = app.project;
+  if (!base) return;
+  const card = app.card;
+  const snapshot = structuredClone(app.sub);
+  const next: Project = {
+    ...base,
+    submission: snapshot,
+    status: statusOf(snapshot, card),
+    total: card ? card.total : null,
+    grade: card?.grade?.label ?? null,
+  };
+  const { project, merged } = await projects.saveProject(base, next);
+  replaceInList(project);
+  if (app.project?.id !== project.id) return; // another project was opened meanwhile
+  app.project = project;
+  if (merged) {
+    // Edits typed while this save ran are kept on top of the merge.
+    app.sub = projects.mergeSubmissions(snapshot, app.sub, project.submission);
+    buildView();
+    rescore(true);
+    setStatus(t().mergedOtherTab);
+  } else {
+    setStatus(t().saved(clockTime()));
+  }
+  renderProjects();
+}
+
+/** IndexedDB writes are asynchronous and a closing page may not finish one: what is not yet
+ * saved is also written, synchronously, to localStorage, and taken back on the next start. */
+const JOURNAL = "jixiao.workspace.journal";
+function writeJournal(): void {
+  if (!app.project || (!dirty && saveTimer === null)) return;
+  try {
+    localStorage.setItem(JOURNAL, JSON.stringify({ id: app.project.id, revision: app.project.revision, submission: app.sub }));
+  } catch {
+    /* storage unavailable */
+  }
+}
+
+/** The journal of an unfinished save, if it is for `p` as stored (nothing saved since). */
+function takeJournal(p: Project): Submission | null {
+  try {
+    const text = localStorage.getItem(JOURNAL);
+    localStorage.removeItem(JOURNAL);
+    const j = text ? (JSON.parse(text) as { id: string; revision: number; submission: Submission }) : null;
+    return j && j.id === p.id && j.revision === p.revision && j.submission?.values ? j.submission : null;
+  } catch {
+    return null;
+  }
+}
+
+function replaceInList(p: Project): void {
+  const i = app.list.findIndex((x) => x.id === p.id);
+  if (i >= 0) app.list.splice(i, 1);
+  app.list.unshift(p);
+}
+
+// ---------------------------------------------------------------- the project list
+
+function matches(p: Project, filter: string): boolean {
+  if (!filter) return true;
+  const id = p.submission.project?.id;
+  const hay = [projectName(p), typeof id === "string" ? id : "", rulebookTitle(p.rulebook)].join(" ").toLowerCase();
+  return filter
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((w) => hay.includes(w));
+}
+
+function renderProjects(): void {
+  const s = t();
+  const search = h("input", {
+    type: "search",
+    id: "project-search",
+    value: app.filter,
+    placeholder: s.searchProjects,
+    "aria-label": s.searchProjects,
+    oninput: (e: Event) => {
+      app.filter = (e.target as HTMLInputElement).value;
+      renderRows();
+    },
+  });
+  const rows = h("tbody", { id: "project-rows" });
+  const count = h("span", { class: "count", "data-testid": "project-count" });
+  function renderRows(): void {
+    const visible = app.list.filter((p) => matches(p, app.filter));
+    count.textContent = s.projectsCount(app.list.length, visible.length);
+    rows.replaceChildren(...visible.map(projectRow));
+  }
+  el.projects.replaceChildren(
+    h(
+      "div",
+      { class: "projects-bar" },
+      h("h2", { id: "projects-heading" }, s.projects),
+      count,
+      search,
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button primary",
+          id: "new-project",
+          onclick: () => {
+            if (app.project) void createProject(app.project.rulebook);
+          },
+        },
+        s.newProject,
+      ),
+    ),
+    h(
+      "div",
+      { class: "projects-scroll" },
+      h(
+        "table",
+        { class: "projects-table", "aria-labelledby": "projects-heading" },
+        h(
+          "thead",
+          null,
+          h("tr", null, [s.colProject, s.colRulebook, s.colStatus, s.colTotal, s.colGrade, s.colUpdated, s.colActions].map((c) => h("th", { scope: "col" }, c))),
+        ),
+        rows,
+      ),
+    ),
+  );
+  renderRows();
+}
+
+function projectRow(p: Project): HTMLTableRowElement {
+  const s = t();
+  const current = app.project?.id === p.id;
+  const name = projectName(p);
+  const button = (label: string, action: () => void, cls = "small") =>
+    h("button", { type: "button", class: cls, "aria-label": `${label} ${name}`, onclick: action }, label);
+  return h(
+    "tr",
+    { "data-project": p.id, class: current ? "current" : null, "aria-current": current ? "true" : null },
+    h("td", null, h("button", { type: "button", class: "link", onclick: () => void openProject(p) }, name)),
+    h("td", null, rulebookTitle(p.rulebook)),
+    h("td", { "data-status": p.status }, s.projectStatus[p.status] ?? p.status),
+    h("td", { class: "num" }, p.total === null ? "" : String(p.total)),
+    h("td", null, p.grade ?? ""),
+    h("td", null, new Date(p.updated).toLocaleString(app.lang === "en" ? "en-GB" : "zh-CN", { hour12: false })),
+    h(
+      "td",
+      { class: "row-actions" },
+      button(s.duplicate, () => void duplicateProject(p)),
+      button(s.rename, () => void renameProject(p)),
+      button(s.remove, () => void removeProject(p), "small danger"),
+    ),
+  );
+}
+
+async function duplicateProject(p: Project): Promise<void> {
+  await flushSave();
+  const source = app.list.find((x) => x.id === p.id) ?? p;
+  const sub = structuredClone(source.submission);
+  const name = t().copyOf(projectName(source));
+  if (typeof sub.project?.name === "string" && sub.project.name.trim()) sub.project = { ...sub.project, name };
+  await createProject(source.rulebook, sub, name);
+}
+
+async function renameProject(p: Project): Promise<void> {
+  const name = window.prompt(t().renamePrompt, projectName(p))?.trim();
+  if (!name) return;
+  if (app.project?.id === p.id) {
+    app.sub.project = { ...(app.sub.project ?? {}), name };
+    app.project = { ...app.project, name };
+    buildView();
+    edited();
+    return;
+  }
+  const current = app.list.find((x) => x.id === p.id) ?? p;
+  const renamed: Project = {
+    ...current,
+    name,
+    submission: { ...current.submission, project: { ...(current.submission.project ?? {}), name } },
+  };
+  const { project } = await projects.saveProject(current, renamed);
+  replaceInList(project);
+  renderProjects();
+}
+
+/** Delete at once, with a few seconds to undo: the project is put back as it was. */
+async function removeProject(p: Project): Promise<void> {
+  if (app.project?.id === p.id) await flushSave();
+  const gone = app.list.find((x) => x.id === p.id) ?? p;
+  await projects.deleteProject(gone.id);
+  app.list = app.list.filter((x) => x.id !== gone.id);
+  if (app.project?.id === gone.id) {
+    app.project = null;
+    const next = app.list[0];
+    if (next) await openProject(next);
+    else await createProject(gone.rulebook);
+  }
+  renderProjects();
+  const name = projectName(gone);
+  const undo = h(
+    "button",
+    {
+      type: "button",
+      class: "small",
+      id: "undo-delete",
+      onclick: async () => {
+        await projects.addProject(gone);
+        app.list.push(gone);
+        app.list.sort((a, b) => b.updated - a.updated);
+        el.toast.replaceChildren();
+        renderProjects();
+        setStatus(t().restoredProject(name));
+      },
+    },
+    t().undo,
+  );
+  el.toast.replaceChildren(h("div", { class: "toast", role: "status" }, t().deleted(name), " ", undo));
+  setTimeout(() => {
+    if (el.toast.contains(undo)) el.toast.replaceChildren();
+  }, 10_000);
+}
+
+/** Another tab saved or deleted a project: the list follows; the open project reloads when
+ * this tab has nothing unsaved (else its next save merges). */
+function otherTab(a: projects.Announcement): void {
+  if (a.type === "deleted") {
+    app.list = app.list.filter((x) => x.id !== a.id);
+    if (app.project?.id === a.id) setStatus(t().otherTabDeleted);
+    renderProjects();
+    return;
+  }
+  void projects.getProject(a.id).then((p) => {
+    if (!p) return;
+    const i = app.list.findIndex((x) => x.id === p.id);
+    if (i >= 0) app.list[i] = p;
+    else app.list.unshift(p);
+    const open = app.project;
+    if (open?.id === p.id && inFlight) missed = true;
+    else if (open?.id === p.id && p.revision > open.revision && !dirty && saveTimer === null) {
+      app.project = p;
+      app.sub = structuredClone(p.submission);
+      buildView();
+      rescore(false);
+      setStatus(t().otherTabUpdated);
+    }
+    renderProjects();
+  });
 }
 
 function edited(): void {
@@ -263,7 +641,7 @@ function readFile(input: HTMLInputElement): Promise<{ name: string; text: string
   return file.text().then((text) => ({ name: file.name, text }));
 }
 
-function importSubmission(name: string, text: string): void {
+async function importSubmission(name: string, text: string): Promise<void> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -276,16 +654,42 @@ function importSubmission(name: string, text: string): void {
     showError(t().importError + t().colon + name, new Error(app.lang === "en" ? "not a submission object" : "不是填报对象（缺少 values）"));
     return;
   }
-  app.sub = {
+  const sub: Submission = {
     ...(obj.project ? { project: obj.project } : {}),
     values: { ...obj.values },
     ...(obj.not_applicable?.length ? { not_applicable: [...obj.not_applicable] } : {}),
     ...(obj.notes && Object.keys(obj.notes).length ? { notes: { ...obj.notes } } : {}),
+    ...(obj.evidence && Object.keys(obj.evidence).length ? { evidence: { ...obj.evidence } } : {}),
+    ...(obj.experts?.length ? { experts: [...obj.experts] } : {}),
   };
   el.banner.replaceChildren();
-  buildView();
-  rescore(true);
+  // The open project is replaced only when it is empty or the person says so; otherwise the
+  // file becomes a project of its own.
+  if (app.project && statusOf(app.sub, app.card) !== "new" && !window.confirm(t().confirmImportReplace)) {
+    await createProject(app.project.rulebook, sub);
+  } else {
+    app.sub = sub;
+    buildView();
+    rescore(true);
+  }
   setStatus(t().imported(name));
+}
+
+/** A rulebook file: compiled (its problems shown if it does not), kept in IndexedDB by its
+ * hash, and a project of it opened. */
+async function openRulebookFile(name: string, text: string): Promise<void> {
+  let hash: string;
+  try {
+    const rules = new Rules(text);
+    hash = rules.form.rulebook.hash;
+    rules.free();
+  } catch (e) {
+    showError(t().rulebookError + t().colon + name, e, app.rules ? t().rulebookErrorKept : undefined);
+    fillRulebookSelect();
+    return;
+  }
+  await projects.saveRulebookFile({ hash, name, text });
+  await openRulebook({ kind: "file", name, hash });
 }
 
 // ---------------------------------------------------------------- wiring
@@ -293,21 +697,19 @@ function importSubmission(name: string, text: string): void {
 function wire(): void {
   el.rulebook.addEventListener("change", () => {
     const v = el.rulebook.value;
-    if (v.startsWith("shipped:")) {
-      const id = v.slice("shipped:".length);
-      const text = shippedText(id);
-      if (text !== undefined) openRulebook({ kind: "shipped", id }, text);
-    } else if (v === "file" && app.source.kind === "file") {
-      openRulebook(app.source, app.source.text);
+    if (v.startsWith("shipped:")) void openRulebook({ kind: "shipped", id: v.slice("shipped:".length) });
+    else if (v.startsWith("file:")) {
+      const p = app.list.find((x) => keyString(x.rulebook) === v);
+      if (p) void openRulebook(p.rulebook);
     }
   });
   el.rulebookFile.addEventListener("change", async () => {
     const f = await readFile(el.rulebookFile);
-    if (f) openRulebook({ kind: "file", name: f.name, text: f.text }, f.text);
+    if (f) await openRulebookFile(f.name, f.text);
   });
   el.importSub.addEventListener("change", async () => {
     const f = await readFile(el.importSub);
-    if (f) importSubmission(f.name, f.text);
+    if (f) await importSubmission(f.name, f.text);
   });
   el.lang.addEventListener("click", () => {
     app.lang = app.lang === "en" ? "zh-CN" : "en";
@@ -318,6 +720,7 @@ function wire(): void {
     fillRulebookSelect();
     buildView();
     rescore(false);
+    renderProjects();
     el.lang.focus();
   });
   el.exportSub.addEventListener("click", () => {
@@ -336,16 +739,19 @@ function wire(): void {
   el.clear.addEventListener("click", () => {
     if (!app.rules || !window.confirm(t().confirmClear)) return;
     app.sub = { values: {} };
-    store.removeSubmission(app.rules.form.rulebook.id);
     buildView();
     rescore(true);
   });
   // The date in the print footer is taken when printing.
   window.addEventListener("beforeprint", () => rescore(false));
-  window.addEventListener("pagehide", flushSave);
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") flushSave();
+  window.addEventListener("pagehide", () => {
+    writeJournal();
+    void flushSave();
   });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") void flushSave();
+  });
+  projects.onOtherTab(otherTab);
 }
 
 async function main(): Promise<void> {
@@ -360,24 +766,92 @@ async function main(): Promise<void> {
   }
   app.shipped = shipped();
   wire();
-  const ids = app.shipped.map((r) => r.id);
-  const saved = store.loadSource();
-  let opened = false;
-  if (saved?.kind === "file") opened = openRulebook(saved, saved.text);
-  else if (saved?.kind === "shipped" && shippedText(saved.id) !== undefined) opened = openRulebook(saved, shippedText(saved.id)!);
-  if (!opened) {
-    const id = defaultRulebookId(ids);
-    const text = shippedText(id);
-    if (text !== undefined) openRulebook({ kind: "shipped", id }, text);
+  try {
+    app.list = await projects.listProjects();
+    if (app.list.length === 0) {
+      const moved = await migrate();
+      app.list = await projects.listProjects();
+      if (moved) setStatus(t().migrated(moved));
+    }
+  } catch (e) {
+    showError(t().saveFailed, e);
   }
-  if (!el.status.textContent || el.status.textContent === t().loading) setStatus("");
+  const wanted = (() => {
+    try {
+      return sessionStorage.getItem("jixiao.workspace.current") ?? localStorage.getItem("jixiao.workspace.last");
+    } catch {
+      return null;
+    }
+  })();
+  const first = app.list.find((p) => p.id === wanted) ?? app.list[0];
+  let opened = first ? await openProject(first) : false;
+  const unsaved = first && opened ? takeJournal(first) : null;
+  if (unsaved) {
+    app.sub = unsaved;
+    buildView();
+    rescore(true);
+  }
+  if (!opened) {
+    const id = defaultRulebookId(app.shipped.map((r) => r.id));
+    opened = await createProject({ kind: "shipped", id });
+  }
+  if (opened && first && first.status !== "new") setStatus(t().restored);
+  else if (el.status.textContent === t().loading) setStatus("");
   document.body.dataset.ready = "1";
+}
+
+/** The submissions the form kept before projects (one per rulebook, in localStorage) become
+ * projects, once. Returns how many. */
+async function migrate(): Promise<number> {
+  let moved = 0;
+  const now = Date.now();
+  const saved = store.loadSource();
+  const keys: { key: RulebookKey; id: string }[] = app.shipped.map((r) => ({ key: { kind: "shipped", id: r.id }, id: r.id }));
+  if (saved?.kind === "file") {
+    try {
+      const rules = new Rules(saved.text);
+      const { hash, id } = rules.form.rulebook;
+      rules.free();
+      await projects.saveRulebookFile({ hash, name: saved.name, text: saved.text });
+      keys.push({ key: { kind: "file", name: saved.name, hash }, id });
+    } catch {
+      /* a stored rulebook that no longer compiles: its submission stays in localStorage */
+    }
+  }
+  for (const { key, id } of keys) {
+    const sub = store.loadSubmission(id);
+    if (!sub) continue;
+    const name = typeof sub.project?.name === "string" && sub.project.name.trim() ? sub.project.name : t().untitled(moved + 1);
+    await projects.addProject({
+      id: projects.newId(),
+      name,
+      rulebook: key,
+      submission: sub,
+      status: statusOf(sub, null) === "new" ? "new" : "editing",
+      total: null,
+      grade: null,
+      created: now - moved,
+      updated: now - moved,
+      revision: 0,
+    });
+    store.removeSubmission(id);
+    moved++;
+  }
+  return moved;
 }
 
 // For the e2e run: the current scorecard and submission, and the re-score timings.
 declare global {
   interface Window {
-    jixiaoDemo: { card(): Scorecard | null; submission(): Submission; timings: typeof timings; rescore(): number };
+    jixiaoDemo: {
+      card(): Scorecard | null;
+      submission(): Submission;
+      timings: typeof timings;
+      rescore(): number;
+      projects(): Project[];
+      project(): Project | null;
+      flush(): Promise<void>;
+    };
   }
 }
 window.jixiaoDemo = {
@@ -385,6 +859,9 @@ window.jixiaoDemo = {
   submission: () => app.sub,
   timings,
   rescore: () => rescore(false),
+  projects: () => app.list,
+  project: () => app.project,
+  flush: () => flushSave(),
 };
 
 void main();

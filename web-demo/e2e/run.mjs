@@ -617,12 +617,16 @@ await test("accessibility: every control labelled, keyboard reaches the form, fo
   await ready();
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "skip");
+  // The second skip link jumps over the header and the project list to the form.
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "skip-form");
+  await page.keyboard.press("Enter");
   let reached = false;
-  for (let i = 0; i < 40 && !reached; i++) {
+  for (let i = 0; i < 5 && !reached; i++) {
     await page.keyboard.press("Tab");
     reached = await page.evaluate(() => document.activeElement?.closest("#form") !== null);
   }
-  assert.ok(reached, "Tab reaches the form");
+  assert.ok(reached, "the skip link leads the keyboard into the form");
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
   assert.notEqual(outline, "none", "focused field shows an outline");
   await page.screenshot({ path: join(artifacts, "focus.png") });
@@ -721,6 +725,43 @@ await test("projects: two tabs editing different projects, and the same project,
     });
   }
   await other.close();
+});
+
+/** The text of a DOCX's word/document.xml, tags dropped (python3's zipfile reads it). */
+function docxText(path) {
+  const py = "import sys, zipfile, re; print(re.sub(r'<[^>]+>', '', zipfile.ZipFile(sys.argv[1]).read('word/document.xml').decode()))";
+  return spawnSync("python3", ["-c", py, path], { encoding: "utf8" }).stdout;
+}
+
+await test("report: the downloaded DOCX is the file `jixiao report` writes for the same submission; the summary counts the rulebook's projects", async () => {
+  await page.selectOption("#rulebook", "shipped:" + rulebookId);
+  await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
+  await page.click("#new-project");
+  await page.waitForFunction(() => window.jixiaoDemo.project()?.status === "new");
+  await page.setInputFiles("#import-sub", samplePath);
+  await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, reference.total);
+  const [ds] = await Promise.all([page.waitForEvent("download"), page.click("#export-sub")]);
+  const subFile = join(tmp, "report-submission.json");
+  await ds.saveAs(subFile);
+  const t0 = Date.now();
+  const [dr] = await Promise.all([page.waitForEvent("download"), page.click("#report-docx")]);
+  const web = join(tmp, "web-report.docx");
+  await dr.saveAs(web);
+  results.push(`     report module loaded and the DOCX made in ${Date.now() - t0} ms`);
+  const native = join(tmp, "native-report.docx");
+  const run = spawnSync(cli, ["report", rulebookPath, subFile, "-o", native], { encoding: "utf8" });
+  assert.ok(run.status === 0 || run.status === 3, run.stderr);
+  assert.ok(readFileSync(web).equals(readFileSync(native)), "the same bytes as jixiao report");
+  assert.match(docxText(web), /绩效评价报告/);
+
+  const [dsum] = await Promise.all([page.waitForEvent("download"), page.click("#summary-docx")]);
+  const summary = join(tmp, "summary.docx");
+  await dsum.saveAs(summary);
+  const n = await page.evaluate((id) => window.jixiaoDemo.projects().filter((p) => p.rulebook.kind === "shipped" && p.rulebook.id === id).length, rulebookId);
+  const text = docxText(summary);
+  assert.match(text, /绩效评价结果汇总/);
+  assert.ok(text.includes(`本次共评价 ${n} 个项目`), `summary of ${n} projects`);
+  assert.ok(text.includes(sample.project.name), "the sample project is ranked");
 });
 
 await test("no errors in the console", async () => {

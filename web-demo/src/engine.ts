@@ -64,6 +64,11 @@ export class Rules {
     return this.engine.evaluate(sub, { trace: true, lang });
   }
 
+  /** The rulebook's canonical JSON (as `jixiao export` prints it), for the report module. */
+  rulebookJson(): string {
+    return this.engine.rulebookJson();
+  }
+
   validate(sub: Submission): Problem[] {
     return this.engine.validate(sub);
   }

@@ -4,8 +4,8 @@ import type { Lang, Scorecard } from "./types";
 import { pick, statusText, strings } from "./i18n";
 import { pct, problemText } from "./format";
 
-export function download(filename: string, text: string, mime: string): void {
-  const blob = new Blob([text], { type: mime });
+export function download(filename: string, content: string | Uint8Array<ArrayBuffer>, mime: string): void {
+  const blob = new Blob([content], { type: mime });
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;

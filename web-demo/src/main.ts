@@ -9,6 +9,7 @@ import { defaultRulebookId, engineVersion, errorProblems, loadWasm, Rules, shipp
 import { buildForm, type FormView } from "./formview";
 import { renderResult } from "./resultview";
 import { download, fileStem, scorecardCsv } from "./exporting";
+import * as reporting from "./reporting";
 import * as store from "./store";
 import * as projects from "./projects";
 import type { Project, RulebookKey } from "./projects";
@@ -63,6 +64,8 @@ const el = {
   exportJson: $("#export-json") as HTMLButtonElement,
   exportCsv: $("#export-csv") as HTMLButtonElement,
   print: $("#print") as HTMLButtonElement,
+  reportDocx: $("#report-docx") as HTMLButtonElement,
+  summaryDocx: $("#summary-docx") as HTMLButtonElement,
   clear: $("#clear") as HTMLButtonElement,
   banner: $("#banner"),
   form: $("#form"),
@@ -70,6 +73,7 @@ const el = {
   resultHeading: $("#result-heading"),
   status: $("#status"),
   skip: $("#skip"),
+  skipForm: $("#skip-form"),
   rbInfo: $("#rulebook-info"),
   projects: $("#projects"),
   toast: $("#toast"),
@@ -624,9 +628,13 @@ function applyLanguage(): void {
   el.exportJson.textContent = s.exportScorecardJson;
   el.exportCsv.textContent = s.exportScorecardCsv;
   el.print.textContent = s.print;
+  el.reportDocx.textContent = s.reportDocx;
+  el.summaryDocx.textContent = s.summaryDocx;
   el.clear.textContent = s.clearForm;
   el.resultHeading.textContent = s.result;
   el.skip.textContent = s.skipToResult;
+  el.skipForm.textContent = s.skipToForm;
+  el.form.setAttribute("aria-label", s.formLabel);
   el.lang.textContent = app.lang === "en" ? "中文" : "English";
   el.lang.setAttribute("lang", app.lang === "en" ? "zh-CN" : "en");
   el.lang.setAttribute("aria-label", app.lang === "en" ? "切换到中文" : "Switch to English");
@@ -736,6 +744,35 @@ function wire(): void {
     download(`${fileStem(sourceKey(), app.sub.project?.id)}-scorecard.csv`, scorecardCsv(app.card, app.lang), "text/csv;charset=utf-8");
   });
   el.print.addEventListener("click", () => window.print());
+  const docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+  el.reportDocx.addEventListener("click", async () => {
+    const rules = app.rules;
+    const card = app.card;
+    if (!rules || !card) return;
+    try {
+      const bytes = await reporting.projectReport(rules.rulebookJson(), card, app.lang);
+      download(`${fileStem(sourceKey(), app.sub.project?.id)}-report.docx`, bytes, docx);
+    } catch (e) {
+      showError(t().reportFailed, e);
+    }
+  });
+  el.summaryDocx.addEventListener("click", async () => {
+    const rules = app.rules;
+    const open = app.project;
+    if (!rules || !open || !app.card) return;
+    // Every project of the open project's rulebook, the open one as it stands now.
+    const key = keyString(open.rulebook);
+    const cards = app.list
+      .filter((p) => keyString(p.rulebook) === key)
+      .map((p) => (p.id === open.id ? app.card! : rules.evaluate(p.submission, app.lang)));
+    try {
+      const bytes = await reporting.summaryReport(rules.rulebookJson(), cards, app.lang);
+      download(`${fileStem(sourceKey())}-summary.docx`, bytes, docx);
+      setStatus(t().summaryOf(cards.length));
+    } catch (e) {
+      showError(t().reportFailed, e);
+    }
+  });
   el.clear.addEventListener("click", () => {
     if (!app.rules || !window.confirm(t().confirmClear)) return;
     app.sub = { values: {} };

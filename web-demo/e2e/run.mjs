@@ -764,6 +764,47 @@ await test("report: the downloaded DOCX is the file `jixiao report` writes for t
   assert.ok(text.includes(sample.project.name), "the sample project is ranked");
 });
 
+await test("engagement: exported as one file, cleared, imported back identical", async () => {
+  await page.evaluate(() => window.jixiaoDemo.flush());
+  const exportAll = async (name) => {
+    const [d] = await Promise.all([page.waitForEvent("download"), page.click("#export-engagement")]);
+    const file = join(tmp, name);
+    await d.saveAs(file);
+    return { file, data: JSON.parse(readFileSync(file, "utf8")) };
+  };
+  const first = await exportAll("engagement.json");
+  assert.equal(first.data.format, "jixiao-engagement");
+  assert.equal(first.data.projects.length, (await listed()).length);
+  assert.ok(first.data.rulebooks.some((r) => r.name === "demo-export.json"), "the file rulebook travels with its projects");
+  // Cleared, as on another machine: the browser's database deleted, the page reloaded.
+  await page.evaluate(
+    () =>
+      new Promise((ok, fail) => {
+        const r = indexedDB.deleteDatabase("jixiao-workspace");
+        r.onsuccess = ok;
+        r.onerror = () => fail(r.error);
+      }),
+  );
+  await page.reload();
+  await ready();
+  assert.equal((await listed()).length, 1, "a fresh workspace has its one new project");
+  await page.setInputFiles("#import-engagement", first.file);
+  await page.waitForFunction((n) => window.jixiaoDemo.projects().length === n + 1, first.data.projects.length);
+  assert.match(await page.textContent("#status"), new RegExp(`新增 ${first.data.projects.length} 个`));
+  const second = await exportAll("engagement-again.json");
+  const byId = (list) => Object.fromEntries(list.map((p) => [p.id, p]));
+  const again = byId(second.data.projects);
+  for (const p of first.data.projects) assert.deepEqual(again[p.id], p, `project ${p.name} identical`);
+  assert.deepEqual(second.data.rulebooks, first.data.rulebooks);
+  // Imported again: nothing is newer, so nothing changes.
+  await page.setInputFiles("#import-engagement", first.file);
+  await page.waitForFunction(() => /更新 0 个/.test(document.getElementById("status").textContent));
+  // The file rulebook's project opens and scores after the move.
+  const demoFile = first.data.projects.find((p) => p.rulebook.kind === "file");
+  await page.click(`#project-rows tr[data-project="${demoFile.id}"] button.link`);
+  await page.waitForFunction(() => window.jixiaoDemo.card()?.rulebook.id === "demo");
+});
+
 await test("no errors in the console", async () => {
   assert.deepEqual(consoleErrors, []);
 });

@@ -78,6 +78,11 @@ const zh = {
   projects: "项目列表",
   projectsCount: (n: number, shown: number) => (n === shown ? `共 ${n} 个项目` : `共 ${n} 个项目，显示 ${shown} 个`),
   newProject: "新建项目",
+  exportEngagement: "导出全部项目",
+  importEngagement: "导入项目包…",
+  engagementExported: (n: number) => `已导出 ${n} 个项目`,
+  engagementImported: (a: number, r: number, k: number) =>
+    `已导入项目包：新增 ${a} 个，更新 ${r} 个` + (k ? `，${k} 个本机版本较新，保留本机版本` : ""),
   searchProjects: "搜索项目（名称、编号、方案）",
   untitled: (n: number) => `未命名项目 ${n}`,
   projectStatus: { new: "未开始", editing: "填报中", done: "已完成" } as Record<string, string>,
@@ -218,6 +223,11 @@ const en: Dict = {
   projects: "Projects",
   projectsCount: (n: number, shown: number) => (n === shown ? `${n} projects` : `${shown} of ${n} projects`),
   newProject: "New project",
+  exportEngagement: "Export all projects",
+  importEngagement: "Import projects…",
+  engagementExported: (n: number) => `Exported ${n} projects`,
+  engagementImported: (a: number, r: number, k: number) =>
+    `Imported: ${a} added, ${r} updated` + (k ? `, ${k} newer here kept as they are` : ""),
   searchProjects: "Search projects (name, id, rulebook)",
   untitled: (n: number) => `Untitled project ${n}`,
   projectStatus: { new: "not started", editing: "in progress", done: "complete" } as Record<string, string>,

@@ -458,6 +458,19 @@ function renderProjects(): void {
       search,
       h(
         "button",
+        { type: "button", class: "button", id: "export-engagement", onclick: () => void exportEngagement() },
+        s.exportEngagement,
+      ),
+      h("input", {
+        type: "file",
+        id: "import-engagement",
+        class: "file",
+        accept: ".json,application/json",
+        onchange: (e: Event) => void importEngagementFile(e.target as HTMLInputElement),
+      }),
+      h("label", { class: "button", for: "import-engagement" }, s.importEngagement),
+      h(
+        "button",
         {
           type: "button",
           class: "button primary",
@@ -510,6 +523,34 @@ function projectRow(p: Project): HTMLTableRowElement {
       button(s.remove, () => void removeProject(p), "small danger"),
     ),
   );
+}
+
+async function exportEngagement(): Promise<void> {
+  await flushSave();
+  const e = await projects.exportEngagement();
+  const day = new Date().toISOString().slice(0, 10);
+  download(`jixiao-projects-${day}.json`, JSON.stringify(e, null, 1) + "\n", "application/json");
+  setStatus(t().engagementExported(e.projects.length));
+}
+
+async function importEngagementFile(input: HTMLInputElement): Promise<void> {
+  const f = await readFile(input);
+  if (!f) return;
+  let result: projects.Imported;
+  try {
+    result = await projects.importEngagement(projects.parseEngagement(f.text));
+  } catch (e) {
+    showError(t().importError + t().colon + f.name, e);
+    return;
+  }
+  await flushSave();
+  app.list = await projects.listProjects();
+  const open = app.project && app.list.find((p) => p.id === app.project!.id);
+  if (open && open.revision !== app.project!.revision) await openProject(open);
+  else if (!app.project && app.list[0]) await openProject(app.list[0]);
+  renderProjects();
+  fillRulebookSelect();
+  setStatus(t().engagementImported(result.added, result.replaced, result.kept));
 }
 
 async function duplicateProject(p: Project): Promise<void> {
@@ -586,6 +627,14 @@ function otherTab(a: projects.Announcement): void {
     app.list = app.list.filter((x) => x.id !== a.id);
     if (app.project?.id === a.id) setStatus(t().otherTabDeleted);
     renderProjects();
+    return;
+  }
+  if (a.id === "*") {
+    // A whole engagement was imported in another tab.
+    void projects.listProjects().then((list) => {
+      app.list = list;
+      renderProjects();
+    });
     return;
   }
   void projects.getProject(a.id).then((p) => {

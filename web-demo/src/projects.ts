@@ -46,7 +46,15 @@ function db(): Promise<IDBDatabase> {
       if (!d.objectStoreNames.contains(PROJECTS)) d.createObjectStore(PROJECTS, { keyPath: "id" });
       if (!d.objectStoreNames.contains(RULEBOOKS)) d.createObjectStore(RULEBOOKS, { keyPath: "hash" });
     };
-    req.onsuccess = () => resolve(req.result);
+    req.onsuccess = () => {
+      const d = req.result;
+      // Another tab upgrading or deleting the database: let it, and open again when needed.
+      d.onversionchange = () => {
+        d.close();
+        opened = null;
+      };
+      resolve(d);
+    };
     req.onerror = () => reject(req.error ?? new Error("IndexedDB unavailable"));
     req.onblocked = () => reject(new Error("IndexedDB blocked by another tab"));
   });
@@ -186,6 +194,73 @@ export async function getRulebookFile(hash: string): Promise<FileRulebook | unde
 export async function listRulebookFiles(): Promise<FileRulebook[]> {
   const tx = (await db()).transaction(RULEBOOKS, "readonly");
   return (await done(tx.objectStore(RULEBOOKS).getAll())) as FileRulebook[];
+}
+
+// ---------------------------------------------------------------- a whole engagement, as one file
+
+/** An engagement as one file: every project and the rulebook files they use, so the work
+ * moves between machines. */
+export interface Engagement {
+  format: "jixiao-engagement";
+  version: 1;
+  exported: string;
+  rulebooks: FileRulebook[];
+  projects: Project[];
+}
+
+export async function exportEngagement(): Promise<Engagement> {
+  const list = await listProjects();
+  const used = new Set(list.flatMap((p) => (p.rulebook.kind === "file" ? [p.rulebook.hash] : [])));
+  const rulebooks = (await listRulebookFiles()).filter((r) => used.has(r.hash));
+  return { format: "jixiao-engagement", version: 1, exported: new Date().toISOString(), rulebooks, projects: list };
+}
+
+export interface Imported {
+  added: number;
+  replaced: number;
+  /** Projects this machine has in a newer revision: kept as they are here. */
+  kept: number;
+}
+
+/** Reads an engagement file; throws an Error saying what is wrong with it. */
+export function parseEngagement(text: string): Engagement {
+  const v = JSON.parse(text) as Partial<Engagement>;
+  if (!v || v.format !== "jixiao-engagement" || v.version !== 1 || !Array.isArray(v.projects)) {
+    throw new Error("not a jixiao engagement file (format jixiao-engagement, version 1)");
+  }
+  for (const p of v.projects) {
+    const ok =
+      p && typeof p.id === "string" && typeof p.name === "string" && p.rulebook && p.submission?.values &&
+      typeof p.revision === "number" && typeof p.updated === "number";
+    if (!ok) throw new Error(`a project of the file is incomplete: ${JSON.stringify(p).slice(0, 80)}`);
+  }
+  return { format: "jixiao-engagement", version: 1, exported: String(v.exported ?? ""), rulebooks: v.rulebooks ?? [], projects: v.projects };
+}
+
+/** Adds an engagement's projects: new ones are added, ones this machine has are replaced when
+ * the file's are newer (a higher revision, or the same revision saved later) and kept otherwise. */
+export async function importEngagement(e: Engagement): Promise<Imported> {
+  for (const r of e.rulebooks) {
+    if (typeof r.hash === "string" && typeof r.text === "string") await saveRulebookFile(r);
+  }
+  const out: Imported = { added: 0, replaced: 0, kept: 0 };
+  const tx = (await db()).transaction(PROJECTS, "readwrite");
+  const store = tx.objectStore(PROJECTS);
+  for (const p of e.projects) {
+    const here = (await done(store.get(p.id))) as Project | undefined;
+    if (!here) {
+      store.put(p);
+      out.added++;
+    } else if (p.revision > here.revision || (p.revision === here.revision && p.updated > here.updated)) {
+      store.put(p);
+      out.replaced++;
+    } else {
+      out.kept++;
+    }
+  }
+  await committed(tx);
+  announce({ type: "changed", id: "*", revision: 0 });
+  return out;
 }
 
 // ---------------------------------------------------------------- other tabs

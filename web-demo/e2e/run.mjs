@@ -805,6 +805,31 @@ await test("engagement: exported as one file, cleared, imported back identical",
   await page.waitForFunction(() => window.jixiaoDemo.card()?.rulebook.id === "demo");
 });
 
+await test("import: an exported submission says its rulebook; opened on another rulebook it becomes a project of its own", async () => {
+  await page.selectOption("#rulebook", "shipped:" + rulebookId);
+  await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
+  await page.setInputFiles("#import-sub", samplePath);
+  await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, reference.total);
+  const [d] = await Promise.all([page.waitForEvent("download"), page.click("#export-sub")]);
+  const file = join(tmp, "tagged-submission.json");
+  await d.saveAs(file);
+  const tagged = JSON.parse(readFileSync(file, "utf8"));
+  const info = await page.evaluate(() => window.jixiaoDemo.card().rulebook);
+  assert.deepEqual(tagged.rulebook, { id: info.id, version: info.version, hash: info.hash });
+  // The CLI reads the tag: right rulebook, no problem; another rulebook, wrong_rulebook.
+  assert.equal(nativeScore(tagged).total, reference.total);
+  const demo = spawnSync(cli, ["score", join(repo, "rules/demo/rulebook.toml"), file, "--format", "json"], { encoding: "utf8" });
+  assert.ok(JSON.parse(demo.stdout).problems.some((p) => p.code === "wrong_rulebook"), "the CLI names the wrong rulebook");
+  // In the page: opened on demo, the file becomes a new gov-it-post project (the dialog agrees).
+  await page.selectOption("#rulebook", "shipped:demo");
+  await page.waitForFunction(() => window.jixiaoDemo.card()?.rulebook.id === "demo");
+  const n = (await listed()).length;
+  await page.setInputFiles("#import-sub", file);
+  await page.waitForFunction((n) => window.jixiaoDemo.projects().length === n + 1, n);
+  await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
+  assert.equal((await card()).total, reference.total);
+});
+
 await test("no errors in the console", async () => {
   assert.deepEqual(consoleErrors, []);
 });

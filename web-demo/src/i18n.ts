@@ -105,6 +105,10 @@ const zh = {
   restoredProject: (name: string) => `已恢复“${name}”`,
   otherTabUpdated: "已载入其他标签页对本项目的修改",
   confirmImportReplace: "用导入的文件替换当前项目的填报？选“取消”则导入为新项目。",
+  importOtherRulebook: (file: string, open: string) =>
+    `该文件属于评价方案“${file}”，当前项目使用“${open}”。按“${file}”新建项目并导入？`,
+  importUnknownRulebook: (id: string) => `该文件属于评价方案“${id}”，本机没有这一方案（可先从文件加载该方案）`,
+  importOtherVersion: (v: string) => `（文件来自该方案的另一版本 ${v}，已按当前版本评分）`,
   mergedOtherTab: "其他标签页也修改了本项目：两处修改已合并",
   otherTabDeleted: "本项目已在其他标签页删除；继续编辑将重新保存",
   migrated: (n: number) => `已将此前保存的 ${n} 份填报转为项目`,
@@ -250,6 +254,10 @@ const en: Dict = {
   restoredProject: (name: string) => `Restored “${name}”`,
   otherTabUpdated: "Loaded the changes another tab made to this project",
   confirmImportReplace: "Replace this project's entries with the file? Cancel imports it as a new project.",
+  importOtherRulebook: (file: string, open: string) =>
+    `The file belongs to the rulebook “${file}”; this project uses “${open}”. Import it as a new “${file}” project?`,
+  importUnknownRulebook: (id: string) => `The file belongs to the rulebook “${id}”, which is not available here (load it from a file first)`,
+  importOtherVersion: (v: string) => ` (made with another version of this rulebook, ${v}; scored by this one)`,
   mergedOtherTab: "Another tab changed this project too: both sets of changes were merged",
   otherTabDeleted: "This project was deleted in another tab; editing saves it again",
   migrated: (n: number) => `Turned ${n} earlier saved submissions into projects`,

@@ -720,6 +720,21 @@ async function importSubmission(name: string, text: string): Promise<void> {
     ...(obj.experts?.length ? { experts: [...obj.experts] } : {}),
   };
   el.banner.replaceChildren();
+  // A file made for another rulebook becomes a project of that rulebook, if the person agrees
+  // and it is available here; never values read against the wrong inputs.
+  const tag = obj.rulebook;
+  const current = app.rules?.form.rulebook;
+  if (tag && typeof tag.id === "string" && current && tag.id !== current.id) {
+    if (!app.shipped.some((r) => r.id === tag.id)) {
+      showError(t().importError + t().colon + name, new Error(t().importUnknownRulebook(tag.id)));
+      return;
+    }
+    if (window.confirm(t().importOtherRulebook(tag.id, current.id))) {
+      await createProject({ kind: "shipped", id: tag.id }, sub);
+      setStatus(t().imported(name));
+    }
+    return;
+  }
   // The open project is replaced only when it is empty or the person says so; otherwise the
   // file becomes a project of its own.
   if (app.project && statusOf(app.sub, app.card) !== "new" && !window.confirm(t().confirmImportReplace)) {
@@ -729,7 +744,8 @@ async function importSubmission(name: string, text: string): Promise<void> {
     buildView();
     rescore(true);
   }
-  setStatus(t().imported(name));
+  const otherVersion = tag?.hash && current && tag.hash !== current.hash;
+  setStatus(t().imported(name) + (otherVersion ? t().importOtherVersion(tag.version ?? "?") : ""));
 }
 
 /** A rulebook file: compiled (its problems shown if it does not), kept in IndexedDB by its
@@ -782,7 +798,10 @@ function wire(): void {
   });
   el.exportSub.addEventListener("click", () => {
     if (!app.rules) return;
-    download(`${fileStem(sourceKey(), app.sub.project?.id)}-submission.json`, JSON.stringify(app.sub, null, 2) + "\n", "application/json");
+    // The file says which rulebook it belongs to; the CLI and this page check it on import.
+    const r = app.rules.form.rulebook;
+    const out: Submission = { ...app.sub, rulebook: { id: r.id, version: r.version, hash: r.hash } };
+    download(`${fileStem(sourceKey(), app.sub.project?.id)}-submission.json`, JSON.stringify(out, null, 2) + "\n", "application/json");
   });
   el.exportJson.addEventListener("click", () => {
     if (!app.card) return;

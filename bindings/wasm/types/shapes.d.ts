@@ -133,6 +133,8 @@ export interface Submission {
   evidence?: Record<string, string[]>;
   /** The experts who graded (专家组成员), in the order every grade input lists their grades. */
   experts?: string[];
+  /** The rulebook the submission was made for; another rulebook's id is a `wrong_rulebook` problem. */
+  rulebook?: { id: string; version?: string; hash?: string };
 }
 
 /** Options of `evaluate` / `evaluateJson`. */
@@ -152,7 +154,7 @@ export type ProblemCode =
   | "constraint_violated" | "invalid_grade_bands" | "invalid_input" | "script_file"
   | "script_syntax" | "unknown_name" | "kpi_cycle" | "submission_syntax" | "duplicate_key" | "unknown_input"
   | "wrong_type" | "out_of_range" | "invalid_choice" | "invalid_date" | "too_long"
-  | "unknown_indicator" | "na_not_allowed" | "missing_input" | "script_error"
+  | "unknown_indicator" | "na_not_allowed" | "wrong_rulebook" | "missing_input" | "script_error"
   | "limit_exceeded" | "result_out_of_range" | "result_not_finite" | "result_wrong_type"
   | "kpi_error" | "not_in_compact_build" | "io";
 

@@ -63,6 +63,7 @@ problem_codes! {
     TooLong => "too_long",
     UnknownIndicator => "unknown_indicator",
     NaNotAllowed => "na_not_allowed",
+    WrongRulebook => "wrong_rulebook",
     MissingInput => "missing_input",
     ScriptError => "script_error",
     LimitExceeded => "limit_exceeded",
@@ -344,6 +345,6 @@ mod tests {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json, serde_json::Value::String(code.as_str().into()));
         }
-        assert_eq!(ProblemCode::ALL.len(), 39);
+        assert_eq!(ProblemCode::ALL.len(), 40);
     }
 }

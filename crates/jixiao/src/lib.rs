@@ -82,5 +82,5 @@ pub use rust_decimal::{Decimal, RoundingStrategy};
 pub use scorecard::{
     DimensionScore, Finding, Grade, IndicatorScore, KpiValue, RulebookRef, Scorecard, Status, Text,
 };
-pub use submission::{ProjectInfo, Submission};
+pub use submission::{ProjectInfo, RulebookTag, Submission};
 pub use text::Lang;

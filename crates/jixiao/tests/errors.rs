@@ -1358,6 +1358,26 @@ fn submission_experts_are_carried_and_bounded() {
 }
 
 #[test]
+fn a_submission_for_another_rulebook_is_named() {
+    let (_, problems) = evaluate_edited(|v| {
+        v["rulebook"] = json!({"id": "gov-it-post", "version": "1.0.0", "hash": "sha256:00"});
+    });
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].code, ProblemCode::WrongRulebook);
+    assert_eq!(problems[0].field.as_deref(), Some("rulebook"));
+    snap_problems("submission_wrong_rulebook", &problems);
+    // Its own rulebook's id, whatever the version and hash: no problem.
+    let (card, problems) =
+        evaluate_edited(|v| v["rulebook"] = json!({"id": "demo", "version": "0.9"}));
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(&*card.rulebook.id, "demo");
+    // A tag is an id with an optional version and hash, nothing else.
+    let err = Submission::from_json_str(r#"{"values": {}, "rulebook": {"id": "x", "oops": 1}}"#)
+        .unwrap_err();
+    assert_eq!(err.code(), ProblemCode::SubmissionSyntax, "{err}");
+}
+
+#[test]
 fn submission_text_too_long() {
     let (card, problems) =
         evaluate_edited(|v| v["values"]["evaluator_remark"] = json!("评".repeat(2001)));

@@ -60,6 +60,26 @@ impl Engine {
                 );
             }
         }
+        // A submission made for another rulebook: its values would be read against inputs they
+        // were not written for.
+        if let Some(tag) = &submission.rulebook
+            && tag.id != spec.id
+        {
+            problems.push(
+                Problem::new(
+                    ProblemCode::WrongRulebook,
+                    format!(
+                        "填报数据属于评价方案 “{}”，不能按评价方案 “{}” 评分",
+                        tag.id, spec.id
+                    ),
+                    format!(
+                        "the submission was made for the rulebook “{}”, not “{}”",
+                        tag.id, spec.id
+                    ),
+                )
+                .field("rulebook"),
+            );
+        }
         // The panel is named here with the other fields beside the values: more names than
         // a grade may have could never be matched to grades.
         if submission.experts.len() > crate::limits::MAX_EXPERTS {

@@ -51,6 +51,21 @@ pub struct Submission {
     /// the report's 专家评分汇总表 names its columns after them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub experts: Vec<String>,
+    /// The rulebook the submission was filled in for, as exports record it: scoring it by a
+    /// rulebook of another id is a `wrong_rulebook` problem rather than a silent mismatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rulebook: Option<RulebookTag>,
+}
+
+/// Which rulebook a submission belongs to: its id, and the version and hash it was made with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulebookTag {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
 }
 
 /// Maps whose keys must be unique: JSON allows a key twice, and serde would keep the last.

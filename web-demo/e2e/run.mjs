@@ -442,6 +442,17 @@ await test("print view (A4): report header, full table, findings, grade, ruleboo
   await page.screenshot({ path: join(artifacts, "print-a4-findings.png") });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.pdf({ path: join(artifacts, "print-a4.pdf"), format: "A4", printBackground: false });
+  // What the printed pages say: the stage's title, 评分标准, page numbers, no internal ids.
+  const pdfText = spawnSync("pdftotext", ["-layout", join(artifacts, "print-a4.pdf"), "-"], { encoding: "utf8" }).stdout;
+  if (pdfText) {
+    const compact = pdfText.replace(/\s+/g, "");
+    assert.match(compact, /第1页共\d+页/, "page numbers");
+    assert.ok(compact.includes("项目绩效评价评分表"), "the stage's title");
+    assert.ok(compact.includes("评分标准"), "the 评分标准 column");
+    const leaf = filledCard.indicators.find((i) => i.leaf && i.criteria);
+    assert.ok(compact.includes(leaf.criteria.replace(/\s+/g, "").slice(0, 12)), "a leaf's criteria printed");
+    assert.ok(!/\bD1\.1\b/.test(pdfText), "no internal indicator ids in print");
+  }
   await page.emulateMedia({ media: "screen" });
   await page.setViewportSize({ width: 1366, height: 768 });
 });

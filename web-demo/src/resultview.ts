@@ -100,6 +100,14 @@ function chart(card: Scorecard, lang: Lang, bands: GradeBand[], total: number): 
   return svg;
 }
 
+/** The English 评分标准 of a leaf, from the form (the scorecard carries the Chinese one). */
+function criteriaEn(ind: IndicatorScore, ctx: ResultContext): string | undefined {
+  for (const sec of ctx.form.sections)
+    for (const g of sec.groups)
+      for (const i of g.indicators) if (i.id === ind.id) return i.criteria_en ?? undefined;
+  return undefined;
+}
+
 function explanationCell(ind: IndicatorScore, ctx: ResultContext): HTMLElement {
   const { lang } = ctx;
   const t = strings(lang);
@@ -207,7 +215,7 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
     h(
       "header",
       { class: "report-head print-only" },
-      h("h1", null, t.reportTitle),
+      h("h1", null, t.reportTitles[form.rulebook.stage] ?? t.reportTitle),
       h("p", { class: "report-sub" }, pick(lang, form.rulebook.title, form.rulebook.title_en)),
       h(
         "table",
@@ -289,6 +297,8 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
           pick(lang, ind.label, ind.label_en),
         ),
         h("td", { role: "cell", class: "num" }, num(ind.points)),
+        // 评分标准, printed (the screen shows it in the form beside each indicator).
+        h("td", { role: "cell", class: "crit" }, ind.leaf ? pick(lang, ind.criteria ?? "", criteriaEn(ind, ctx)) : ""),
         scoreCell(ind, lang),
         h("td", { role: "cell", class: "num" }, ind.status === "scored" || ind.status === "partial" ? pct(ind.attainment) : "—"),
         explanationCell(ind, ctx),
@@ -307,6 +317,7 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
         null,
         h("col", { class: "c-name" }),
         h("col", { class: "c-num" }),
+        h("col", { class: "c-crit" }),
         h("col", { class: "c-num" }),
         h("col", { class: "c-rate" }),
         h("col", { class: "c-why" }),
@@ -319,6 +330,7 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
           { role: "row" },
           h("th", { scope: "col", role: "columnheader" }, t.indicatorCol),
           h("th", { scope: "col", role: "columnheader", class: "num" }, t.pointsCol),
+          h("th", { scope: "col", role: "columnheader", class: "crit" }, t.criteriaCol),
           h("th", { scope: "col", role: "columnheader", class: "num" }, t.scoreCol),
           h("th", { scope: "col", role: "columnheader", class: "num" }, t.attainmentCol),
           h("th", { scope: "col", role: "columnheader" }, t.explanationCol),
@@ -336,6 +348,7 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
         { role: "row" },
         h("th", { scope: "row", role: "rowheader" }, t.total),
         h("td", { role: "cell", class: "num" }, num(card.max_points)),
+        h("td", { role: "cell", class: "crit" }),
         h("td", { role: "cell", class: "num" }, anyScored ? num(card.raw_total) : "—"),
         h("td", { role: "cell", class: "num" }, card.max_points ? pct(card.raw_total / card.max_points) : "—"),
         h("td", { role: "cell" }, rescaled ? t.rescaled(num(card.raw_total), num(card.max_points), num(card.total)) : "", " ", `${t.grade}${t.colon}${grade ?? t.noGrade}`),
@@ -357,7 +370,9 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
   // The findings list is patched item by item like the table rows.
   const findingItems = withFindings.flatMap((i) =>
     (i.findings ?? []).map((f, k) =>
-      memo(`finding:${i.id}:${k}`, f.message, () => h("li", null, h("b", null, `${i.id} ${pick(lang, i.label, i.label_en)}${t.colon}`), f.message)),
+      memo(`finding:${i.id}:${k}`, f.message, () =>
+        h("li", null, h("b", null, h("span", { class: "ind-id" }, i.id + " "), `${pick(lang, i.label, i.label_en)}${t.colon}`), f.message),
+      ),
     ),
   );
   const findings = memo("findings", JSON.stringify([withFindings.length > 0, na.map((i) => [i.id, i.note]), incomplete.map((i) => i.id)]), () =>
@@ -367,14 +382,19 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
       h("h3", { id: "findings-h" }, t.reportFindings),
       withFindings.length ? h("ol", null) : h("p", null, t.reportNoFindings),
       na.length
-        ? h("p", null, h("b", null, t.reportNA + t.colon), na.map((i) => `${i.id} ${pick(lang, i.label, i.label_en)}${i.note ? t.paren(i.note) : ""}`).join(t.listSep))
+        ? h(
+          "p",
+          null,
+          h("b", null, t.reportNA + t.colon),
+          na.map((i, k) => [k ? t.listSep : "", h("span", { class: "ind-id" }, i.id + " "), `${pick(lang, i.label, i.label_en)}${i.note ? t.paren(i.note) : ""}`]),
+        )
         : null,
       incomplete.length
         ? h(
           "div",
           { class: "warn-box" },
           h("p", null, t.reportIncomplete),
-          h("ul", null, incomplete.map((i) => h("li", null, `${i.id} ${pick(lang, i.label, i.label_en)}`))),
+          h("ul", null, incomplete.map((i) => h("li", null, h("span", { class: "ind-id" }, i.id + " "), pick(lang, i.label, i.label_en)))),
         )
         : null,
     ),

@@ -841,6 +841,31 @@ await test("import: an exported submission says its rulebook; opened on another 
   assert.equal((await card()).total, reference.total);
 });
 
+await test("screens: 1366×768 with the project list, and a 390×844 phone with the total always in view", async () => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(artifacts, "workspace-1366x768.png") });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const head = await page.evaluate(() => ({
+    title: document.getElementById("app-title").getBoundingClientRect().height,
+    width: document.documentElement.scrollWidth,
+  }));
+  assert.ok(head.title < 40, `the title is one line (${head.title} px high)`);
+  assert.ok(head.width <= 390, `no sideways scrolling (${head.width} px wide)`);
+  await page.screenshot({ path: join(artifacts, "phone-390x844-top.png") });
+  // Half-way down the form the total is still in view, and it is the scorecard's.
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight / 2));
+  const mini = await page.evaluate(() => {
+    const r = document.getElementById("mini-total").getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, text: document.getElementById("mini-total").textContent };
+  });
+  assert.ok(mini.top >= 0 && mini.bottom <= 844 && mini.bottom > mini.top, `total in view: ${JSON.stringify(mini)}`);
+  assert.ok(mini.text.includes(String((await card()).total)), mini.text);
+  await page.screenshot({ path: join(artifacts, "phone-390x844-form.png") });
+  await page.setViewportSize({ width: 1366, height: 768 });
+});
+
 await test("no errors in the console", async () => {
   assert.deepEqual(consoleErrors, []);
 });

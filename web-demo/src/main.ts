@@ -76,6 +76,7 @@ const el = {
   skipForm: $("#skip-form"),
   rbInfo: $("#rulebook-info"),
   projects: $("#projects"),
+  miniTotal: $("#mini-total"),
   toast: $("#toast"),
 };
 
@@ -308,6 +309,9 @@ function rescore(save: boolean): number {
     labelOf: (id) => app.labels.get(id) ?? "",
   });
   app.view?.update(card);
+  // On a phone the result is below the long form: the total stays in view at the bottom.
+  const grade = card.grade ? pick(app.lang, card.grade.label, card.grade.label_en) : t().noGrade;
+  el.miniTotal.textContent = `${t().colTotal} ${card.total} · ${grade}`;
   const ms = performance.now() - t0;
   timings.score.push(ms);
   if (timings.score.length > 1000) timings.score.shift();

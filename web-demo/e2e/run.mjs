@@ -841,6 +841,37 @@ await test("import: an exported submission says its rulebook; opened on another 
   assert.equal((await card()).total, reference.total);
 });
 
+await test("slips: a missing required input is marked at its field and named in the summary; a fraction typed into a percent field is questioned, not refused", async () => {
+  await page.selectOption("#rulebook", "shipped:" + rulebookId);
+  await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
+  await page.click("#new-project");
+  await page.waitForFunction(() => window.jixiaoDemo.project()?.status === "new");
+  await page.setInputFiles("#import-sub", samplePath);
+  await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, reference.total);
+  const [id] = Object.entries(sample.values).find(([, v]) => typeof v === "number");
+  await page.fill(sel("f", id), "");
+  await page.waitForSelector("[data-testid=missing-inputs]");
+  const label = await page.evaluate((f) => {
+    const l = document.querySelector(`label[for="${f}"]`);
+    return [...l.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join("").trim();
+  }, sel("f", id).slice(1));
+  assert.ok((await page.textContent("[data-testid=missing-inputs]")).includes(label), `the summary names ${label}`);
+  const marked = await page.$eval(sel("f", id), (e) => {
+    const f = e.closest(".field");
+    return f.classList.contains("missing") && !f.querySelector(".missing-tag").hidden;
+  });
+  assert.ok(marked, "the field is marked 待填写");
+  await page.fill(sel("f", id), String(sample.values[id]));
+  await page.waitForFunction(() => !document.querySelector("[data-testid=missing-inputs]"));
+  // 0.9962 in 系统可用率 (percent points): kept as typed, questioned at the field.
+  await page.fill(sel("f", "availability"), "0.9962");
+  await page.waitForFunction(() => /请核对/.test(document.getElementById("m-availability")?.textContent ?? ""));
+  assert.equal((await submission()).values.availability, 0.9962, "accepted as typed");
+  assert.ok((await card()).complete);
+  await page.fill(sel("f", "availability"), "99.62");
+  await page.waitForFunction(() => (document.getElementById("m-availability")?.textContent ?? "") === "");
+});
+
 await test("screens: 1366×768 with the project list, and a 390×844 phone with the total always in view", async () => {
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.evaluate(() => window.scrollTo(0, 0));

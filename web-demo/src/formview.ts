@@ -68,6 +68,7 @@ function boolOf(v: Value | undefined): boolean | undefined {
 export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallbacks): FormView {
   const t = strings(lang);
   const msgEls = new Map<string, { field: HTMLElement; msg: HTMLElement }>();
+  const inputs = new Map<string, Input>();
   const chips = new Map<string, HTMLElement>();
   const naMsgs = new Map<string, HTMLElement>();
 
@@ -216,6 +217,7 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
       h("div", { class: "msg", id: msgId, role: "alert" }),
     );
     msgEls.set(input.id, { field: wrap, msg: wrap.querySelector(".msg") as HTMLElement });
+    inputs.set(input.id, input);
     return wrap;
   }
 
@@ -479,9 +481,28 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
       if (p.input) (byInput.get(p.input) ?? byInput.set(p.input, []).get(p.input)!).push(p);
       else if (p.indicator) (byIndicator.get(p.indicator) ?? byIndicator.set(p.indicator, []).get(p.indicator)!).push(p);
     }
+    // Required inputs the unscored indicators wait for.
+    const missing = new Set(card.indicators.filter((i) => i.status === "unscored").flatMap((i) => i.missing ?? []));
     for (const [id, { field, msg }] of msgEls) {
       const ps = byInput.get(id);
-      const text = ps ? ps.map((p) => problemText(p, lang)).join(" ") : "";
+      const input = inputs.get(id);
+      const value = sub.values[id];
+      const absent = value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0);
+      let text = ps ? ps.map((p) => problemText(p, lang)).join(" ") : "";
+      const waiting = !ps && absent && missing.has(id);
+      // Marked beside its label, not announced: a new project has many such fields.
+      let tag = field.querySelector<HTMLElement>(".missing-tag");
+      if (waiting && !tag) {
+        tag = h("span", { class: "missing-tag" }, t.requiredMissing);
+        field.querySelector("label, legend")?.append(" ", tag);
+      }
+      if (tag) tag.hidden = !waiting;
+      if (!ps && !waiting && input?.type === "percent" && typeof value === "number" && value > 0 && value < 1 && (input.max ?? 100) > 1) {
+        // Accepted as it is (0.9962 %), but far more often a fraction typed into a percent field.
+        text = t.looksLikeFraction(value);
+      }
+      field.classList.toggle("missing", waiting);
+      field.classList.toggle("warned", !ps && !waiting && text !== "");
       if (msg.textContent !== text) msg.textContent = text;
       const bad = ps !== undefined;
       field.classList.toggle("invalid", bad && field.dataset.type !== "table");

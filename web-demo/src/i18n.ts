@@ -60,6 +60,11 @@ const zh = {
   noGrade: "待定级",
   complete: "已完成：全部指标已评分",
   incomplete: (n: number) => `未完成：${n} 个指标尚未评分，总分暂不定级`,
+  missingInputs: (labels: string) => `尚未填写：${labels}`,
+  andMore: (n: number) => ` 等 ${n} 项`,
+  requiredMissing: "待填写",
+  looksLikeFraction: (v: number) =>
+    `请核对：本项按百分数填写，${v} 表示 ${v}%；若是 ${+(v * 100).toFixed(4)}%，请填 ${+(v * 100).toFixed(4)}`,
   hasErrors: (n: number) => `${n} 个指标评分出错`,
   rescaled: (raw: string, max: string, total: string) =>
     `不适用指标不计分：实得 ${raw} / 可得 ${max}，折算为 ${total}`,
@@ -211,6 +216,11 @@ const en: Dict = {
   noGrade: "not graded",
   complete: "Complete: every indicator is scored",
   incomplete: (n: number) => `Incomplete: ${n} indicator${n === 1 ? "" : "s"} not scored yet, no grade`,
+  missingInputs: (labels: string) => `Not filled in yet: ${labels}`,
+  andMore: (n: number) => ` and more (${n} in all)`,
+  requiredMissing: "to fill in",
+  looksLikeFraction: (v: number) =>
+    `Please check: this field takes percent points, so ${v} means ${v} %; for ${+(v * 100).toFixed(4)} %, type ${+(v * 100).toFixed(4)}`,
   hasErrors: (n: number) => `${n} indicator${n === 1 ? "" : "s"} failed to score`,
   rescaled: (raw: string, max: string, total: string) =>
     `N/A indicators excluded: ${raw} of ${max} available points, rescaled to ${total}`,

@@ -239,7 +239,11 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
     ),
   );
 
-  const summary = memo("summary", JSON.stringify([card.total, card.raw_total, card.max_points, card.grade, card.complete, unscored, errors, anyScored]), () =>
+  // The inputs the unscored indicators wait for, named as the form labels them.
+  const missingLabels = [...new Set(card.indicators.filter((i) => i.leaf && i.status === "unscored").flatMap((i) => i.missing ?? []))].map(
+    (id) => ctx.labelOf(id) || id,
+  );
+  const summary = memo("summary", JSON.stringify([card.total, card.raw_total, card.max_points, card.grade, card.complete, unscored, errors, anyScored, missingLabels]), () =>
     h(
       "div",
       { class: "summary" },
@@ -262,6 +266,14 @@ export function renderResult(root: HTMLElement, card: Scorecard, ctx: ResultCont
         card.complete
           ? h("p", { class: "ok" }, "✓ ", t.complete)
           : h("p", { class: "warn", "data-testid": "incomplete" }, "⚠ ", t.incomplete(unscored + errors)),
+        missingLabels.length
+          ? h(
+            "p",
+            { class: "warn", "data-testid": "missing-inputs" },
+            // A new project waits for every input: the first few are named, the rest counted.
+            t.missingInputs(missingLabels.slice(0, 6).join(t.listSep) + (missingLabels.length > 6 ? t.andMore(missingLabels.length) : "")),
+          )
+          : null,
         errors ? h("p", { class: "warn" }, t.hasErrors(errors)) : null,
         rescaled ? h("p", { class: "note-text" }, t.rescaled(num(card.raw_total), num(card.max_points), num(card.total))) : null,
         h("p", { class: "bands" }, form.rulebook.grades.map((g) => `${pick(lang, g.label, g.label_en)} ≥ ${g.min}`).join(" · ")),

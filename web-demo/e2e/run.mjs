@@ -870,6 +870,16 @@ await test("slips: a missing required input is marked at its field and named in 
   assert.ok((await card()).complete);
   await page.fill(sel("f", "availability"), "99.62");
   await page.waitForFunction(() => (document.getElementById("m-availability")?.textContent ?? "") === "");
+  // Dates as people type them, whatever the browser's locale.
+  const dateId = Object.entries(sample.values).find(([, v]) => typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v))[0];
+  for (const [typed, stored] of [["2024年3月31日", "2024-03-31"], ["2024.3.1", "2024-03-01"], ["20240520", "2024-05-20"], ["2024/12/9", "2024-12-09"]]) {
+    await page.fill(sel("f", dateId), typed);
+    await page.waitForFunction(([id, v]) => window.jixiaoDemo.submission().values[id] === v, [dateId, stored]);
+  }
+  await page.fill(sel("f", dateId), "31/03/2024");
+  await page.waitForFunction((id) => (document.getElementById(`m-${id}`)?.textContent ?? "").includes("不是有效日期"), dateId);
+  await page.fill(sel("f", dateId), sample.values[dateId]);
+  await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, reference.total);
 });
 
 await test("screens: 1366×768 with the project list, and a 390×844 phone with the total always in view", async () => {

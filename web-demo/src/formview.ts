@@ -54,6 +54,15 @@ function fromText(text: string): Value | undefined {
   return t;
 }
 
+/** A date as people type it (2024年3月31日, 2024.3.31, 2024/3/31, 2024-3-31, 20240331) in the
+ * form the engine reads, YYYY-MM-DD; anything else as typed, for the engine to name. */
+export function normalizeDate(text: string): string {
+  const t = text.trim();
+  const m =
+    /^(\d{4})\s*(?:年|[./-])\s*(\d{1,2})\s*(?:月|[./-])\s*(\d{1,2})\s*日?$/.exec(t) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(t);
+  return m ? `${m[1]}-${m[2].padStart(2, "0")}-${m[3].padStart(2, "0")}` : t;
+}
+
 function boolOf(v: Value | undefined): boolean | undefined {
   if (typeof v === "boolean") return v;
   if (typeof v === "number") return v === 1 ? true : v === 0 ? false : undefined;
@@ -147,11 +156,22 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
         break;
       }
       case "date":
+        // Typed as people type dates, whatever the browser's locale (a date picker follows it).
         control = h("input", {
           id,
-          type: "date",
+          type: "text",
+          placeholder: "2024-03-31",
+          autocomplete: "off",
+          spellcheck: "false",
           value: asText(v),
-          oninput: setText,
+          oninput: (e: Event) => {
+            const text = (e.target as HTMLInputElement).value;
+            set(text.trim() === "" ? undefined : normalizeDate(text));
+          },
+          onchange: (e: Event) => {
+            const box = e.target as HTMLInputElement;
+            if (box.value.trim() !== "") box.value = normalizeDate(box.value);
+          },
         });
         break;
       case "text":

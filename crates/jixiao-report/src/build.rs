@@ -113,9 +113,7 @@ impl<'a> Builder<'a> {
         }
         let mut lost = vec![false; n];
         for (i, ind) in card.indicators.iter().enumerate() {
-            let lost_here = ind.leaf
-                && (!ind.findings.is_empty()
-                    || (ind.status == Status::Scored && ind.score.is_some_and(|s| s < ind.points)));
+            let lost_here = ind.leaf && lost_points(ind);
             // Up to the first ancestor already marked: each indicator is marked once.
             let mut at = Some(i).filter(|_| lost_here);
             while let Some(j) = at.filter(|&j| !lost[j]) {
@@ -660,6 +658,13 @@ impl<'a> Builder<'a> {
             )
         }
     }
+}
+
+/// A leaf lost points: it has findings, or scored below its points. What 五、六 of a report
+/// and the summary's frequent problems both count.
+pub(crate) fn lost_points(leaf: &IndicatorScore) -> bool {
+    !leaf.findings.is_empty()
+        || (leaf.status == Status::Scored && leaf.score.is_some_and(|s| s < leaf.points))
 }
 
 /// 0.925 → “92.5%”, as the scorecard's attainment (a fraction to 4 places) prints; finer

@@ -24,12 +24,16 @@ struct Graded<'a> {
 /// The table, when at least one item was graded by more than one expert.
 pub(crate) fn expert_table(spec: &RulebookSpec, card: &Scorecard, lang: Lang) -> Option<Table> {
     let graded = graded_items(spec, card);
+    // At most the engine's limit of experts: a scorecard read from JSON (the WebAssembly
+    // module's input) may carry any number of names or grades, and Word refuses tables wider
+    // than 63 columns.
     let panel = graded
         .iter()
         .map(|g| g.grades.len())
         .max()
         .unwrap_or(0)
-        .max(card.experts.len());
+        .max(card.experts.len())
+        .min(jixiao::limits::MAX_EXPERTS);
     if !graded.iter().any(|g| g.grades.len() > 1) {
         return None;
     }

@@ -8,6 +8,7 @@
 //! table keeps its first [`MAX_RANKED`] projects, each problem its first [`MAX_MESSAGES`]
 //! wordings and the failures their first [`MAX_FAILED`] reasons.
 
+use crate::build::lost_points;
 use crate::words::{self, Words};
 use crate::{Block, Cell, Report, Table};
 use jixiao::model::{GradeBand, RulebookSpec, default_grades};
@@ -92,12 +93,6 @@ impl ProjectSummary {
             lost,
         }
     }
-}
-
-/// A leaf lost points: it has findings, or scored below its points.
-fn lost_points(leaf: &jixiao::IndicatorScore) -> bool {
-    !leaf.findings.is_empty()
-        || (leaf.status == Status::Scored && leaf.score.is_some_and(|s| s < leaf.points))
 }
 
 /// Many projects' results, summed as they are added.
@@ -478,11 +473,14 @@ impl<'a> Portfolio<'a> {
                         .unwrap_or_else(|| words::INCOMPLETE.in_lang(lang).into()),
                 ),
             ];
-            row.extend(p.dimensions.iter().map(|d| {
-                Cell::text(d.score.map_or_else(
-                    || words::NOT_APPLICABLE.in_lang(lang).into(),
-                    |s| s.to_string(),
-                ))
+            // As many cells as the header has dimensions, whatever a scorecard read from JSON
+            // carries.
+            row.extend((0..dims.len()).map(|i| {
+                Cell::text(match p.dimensions.get(i) {
+                    Some(DimensionLine { score: Some(s), .. }) => s.to_string(),
+                    Some(_) => words::NOT_APPLICABLE.in_lang(lang).into(),
+                    None => String::new(),
+                })
             }));
             rows.push(row);
         }

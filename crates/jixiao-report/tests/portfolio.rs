@@ -240,3 +240,18 @@ fn summary_snapshots_and_docx() {
         }
     }
 }
+
+/// Scorecards of unlike shapes (as JSON may bring them): every ranking row has exactly the
+/// cells of the header.
+#[test]
+fn ranking_rows_match_the_header_whatever_the_scorecards() {
+    let (rulebook, cards) = packs().remove("gov-it-post").unwrap();
+    let mut short = cards[0].clone();
+    short.dimensions.truncate(1);
+    let mut portfolio = Portfolio::new(rulebook.spec(), Lang::Zh);
+    portfolio.add(ProjectSummary::of(&cards[1], Lang::Zh));
+    portfolio.add(ProjectSummary::of(&short, Lang::Zh));
+    let report = portfolio.report();
+    let ranking = table_after(&report, "四、");
+    assert!(ranking.rows.iter().all(|r| r.len() == ranking.columns.len()));
+}

@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{document_text, examples, rules, score};
+use common::{document_text, docx_xml, examples, rules, score};
 
 /// The table under the heading that starts with `heading`.
 fn table_after<'r>(report: &'r Report, heading: &str) -> Option<&'r jixiao_report::Table> {
@@ -263,14 +263,7 @@ fn level_cells_are_merged_down_their_rows() {
     // Each dimension named once (plus the total row), the rest continued.
     assert_eq!(named.len(), dimensions + 1, "{first_column:?}");
     assert!(named[0].starts_with("决策"), "{named:?}");
-    let docx = to_docx(&build(rulebook.spec(), &card, Lang::Zh)).unwrap();
-    let mut xml = String::new();
-    zip::ZipArchive::new(std::io::Cursor::new(&docx))
-        .unwrap()
-        .by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
+    let xml = docx_xml(&to_docx(&build(rulebook.spec(), &card, Lang::Zh)).unwrap());
     assert!(xml.contains(r#"<w:vMerge w:val="restart" />"#) || xml.contains(r#"w:val="restart""#));
     assert!(xml.contains("<w:vMerge"), "no merged cells");
 }
@@ -282,11 +275,7 @@ fn pages_are_a4_and_numbered() {
     let card = score(&rulebook, &submission, Lang::Zh);
     let docx = to_docx(&build(rulebook.spec(), &card, Lang::Zh)).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&docx)).unwrap();
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
+    let xml = docx_xml(&docx);
     assert!(
         xml.contains(r#"w:w="11906""#) && xml.contains(r#"w:h="16838""#),
         "not A4"
@@ -729,13 +718,19 @@ fn the_chart_draws_each_attainment_against_the_thresholds() {
     assert_eq!(chart.band_runs(), [(0, 0, 17), (1, 17, 3)]);
 }
 
-/// `word/document.xml` of a DOCX.
-fn docx_xml(docx: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
+/// A scorecard as the WebAssembly module may receive it, naming a thousand experts: the
+/// 专家评分汇总表 stays within the engine's limit of experts (Word refuses over 63 columns).
+#[test]
+fn the_experts_table_is_bounded_whatever_the_scorecard_says() {
+    let (_, rulebook, submission) = examples()
+        .into_iter()
+        .find(|(name, ..)| name == "gov-it-post/weak")
         .unwrap();
-    xml
+    let mut card = score(&rulebook, &submission, Lang::Zh);
+    card.experts = (1..=1000).map(|i| format!("专家{i}")).collect();
+    let report = build(rulebook.spec(), &card, Lang::Zh);
+    let table = table_after(&report, "附件二：专家评分汇总表").unwrap();
+    assert_eq!(table.columns.len(), jixiao::limits::MAX_EXPERTS + 4);
+    assert!(table.rows.iter().all(|r| r.len() == table.columns.len()));
+    assert!(to_docx(&report).is_ok());
 }

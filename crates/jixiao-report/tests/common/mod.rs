@@ -52,14 +52,20 @@ pub fn score(rulebook: &Rulebook, submission: &Submission, lang: Lang) -> Scorec
     engine.evaluate_with(submission, EvalOptions { trace: true, lang })
 }
 
-/// The text of `word/document.xml`, its tags dropped and its entities read.
-pub fn document_text(docx: &[u8]) -> String {
+/// `word/document.xml` of a DOCX.
+pub fn docx_xml(docx: &[u8]) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
     let mut xml = String::new();
     zip.by_name("word/document.xml")
         .unwrap()
         .read_to_string(&mut xml)
         .unwrap();
+    xml
+}
+
+/// The text of `word/document.xml`, its tags dropped and its entities read.
+pub fn document_text(docx: &[u8]) -> String {
+    let xml = docx_xml(docx);
     let mut text = String::new();
     let mut in_tag = false;
     for c in xml.chars() {

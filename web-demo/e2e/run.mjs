@@ -648,6 +648,16 @@ await test("accessibility: every control labelled, keyboard reaches the form, fo
 const listed = () => page.evaluate(() => window.jixiaoDemo.projects().map((p) => ({ id: p.id, name: p.name, status: p.status, total: p.total, shown: p.submission.project?.name })));
 const openId = () => page.evaluate(() => window.jixiaoDemo.project()?.id);
 
+/** A new project of the sample's rulebook, the sample imported into it. */
+async function sampleInNewProject() {
+  await page.selectOption("#rulebook", "shipped:" + rulebookId);
+  await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
+  await page.click("#new-project");
+  await page.waitForFunction(() => window.jixiaoDemo.project()?.status === "new");
+  await page.setInputFiles("#import-sub", samplePath);
+  await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, reference.total);
+}
+
 await test("projects: 50 created are all listed, and still there after a reload", async () => {
   const before = (await listed()).length;
   for (let i = 0; i < 50; i++) {
@@ -745,12 +755,7 @@ function docxText(path) {
 }
 
 await test("report: the downloaded DOCX is the file `jixiao report` writes for the same submission; the summary counts the rulebook's projects", async () => {
-  await page.selectOption("#rulebook", "shipped:" + rulebookId);
-  await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
-  await page.click("#new-project");
-  await page.waitForFunction(() => window.jixiaoDemo.project()?.status === "new");
-  await page.setInputFiles("#import-sub", samplePath);
-  await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, reference.total);
+  await sampleInNewProject();
   const [ds] = await Promise.all([page.waitForEvent("download"), page.click("#export-sub")]);
   const subFile = join(tmp, "report-submission.json");
   await ds.saveAs(subFile);
@@ -842,12 +847,7 @@ await test("import: an exported submission says its rulebook; opened on another 
 });
 
 await test("slips: a missing required input is marked at its field and named in the summary; a fraction typed into a percent field is questioned, not refused", async () => {
-  await page.selectOption("#rulebook", "shipped:" + rulebookId);
-  await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
-  await page.click("#new-project");
-  await page.waitForFunction(() => window.jixiaoDemo.project()?.status === "new");
-  await page.setInputFiles("#import-sub", samplePath);
-  await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, reference.total);
+  await sampleInNewProject();
   const [id] = Object.entries(sample.values).find(([, v]) => typeof v === "number");
   await page.fill(sel("f", id), "");
   await page.waitForSelector("[data-testid=missing-inputs]");

@@ -355,10 +355,9 @@ async function saveNow(): Promise<void> {
   } finally {
     inFlight = false;
   }
-  const open = app.project;
-  if (missed && open) {
+  if (missed && app.project) {
     missed = false;
-    otherTab({ type: "changed", id: open.id, revision: open.revision + 1 });
+    await syncFromStore(app.project.id);
   }
 }
 
@@ -641,22 +640,27 @@ function otherTab(a: projects.Announcement): void {
     });
     return;
   }
-  void projects.getProject(a.id).then((p) => {
-    if (!p) return;
-    const i = app.list.findIndex((x) => x.id === p.id);
-    if (i >= 0) app.list[i] = p;
-    else app.list.unshift(p);
-    const open = app.project;
-    if (open?.id === p.id && inFlight) missed = true;
-    else if (open?.id === p.id && p.revision > open.revision && !dirty && saveTimer === null) {
-      app.project = p;
-      app.sub = structuredClone(p.submission);
-      buildView();
-      rescore(false);
-      setStatus(t().otherTabUpdated);
-    }
-    renderProjects();
-  });
+  void syncFromStore(a.id);
+}
+
+/** A project as stored now, into the list; the open one reloaded when the stored revision is
+ * newer and this tab has nothing unsaved (during a save of ours, looked at again after it). */
+async function syncFromStore(id: string): Promise<void> {
+  const p = await projects.getProject(id);
+  if (!p) return;
+  const i = app.list.findIndex((x) => x.id === p.id);
+  if (i >= 0) app.list[i] = p;
+  else app.list.unshift(p);
+  const open = app.project;
+  if (open?.id === p.id && inFlight) missed = true;
+  else if (open?.id === p.id && p.revision > open.revision && !dirty && saveTimer === null) {
+    app.project = p;
+    app.sub = structuredClone(p.submission);
+    buildView();
+    rescore(false);
+    setStatus(t().otherTabUpdated);
+  }
+  renderProjects();
 }
 
 function edited(): void {

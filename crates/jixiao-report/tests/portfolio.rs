@@ -253,5 +253,10 @@ fn ranking_rows_match_the_header_whatever_the_scorecards() {
     portfolio.add(ProjectSummary::of(&short, Lang::Zh));
     let report = portfolio.report();
     let ranking = table_after(&report, "四、");
-    assert!(ranking.rows.iter().all(|r| r.len() == ranking.columns.len()));
+    assert!(
+        ranking
+            .rows
+            .iter()
+            .all(|r| r.len() == ranking.columns.len())
+    );
 }

@@ -2,8 +2,8 @@
 // reads it, header matched against a shipped rulebook, every row drained.
 
 use jixiao::{Engine, Rulebook};
-use jixiao_cli::batch::columns::ColumnMatcher;
-use jixiao_cli::batch::read::{Feed, InputKind, ReadOptions, read_all};
+use jixiao_batch::columns::ColumnMatcher;
+use jixiao_batch::read::{Feed, InputKind, ReadOptions, Source, read_all};
 use std::sync::{Arc, LazyLock};
 
 static MATCHER: LazyLock<Arc<ColumnMatcher>> = LazyLock::new(|| {
@@ -39,7 +39,7 @@ pub fn read(data: &[u8], kind: InputKind, extension: &str) {
         return;
     }
     let options = ReadOptions {
-        path: path.clone(),
+        source: Source::Path(path.clone()),
         kind,
         encoding: "auto".into(),
         delimiter: b',',
@@ -49,7 +49,10 @@ pub fn read(data: &[u8], kind: InputKind, extension: &str) {
     };
     let (tx, rx) = std::sync::mpsc::sync_channel(4);
     let matcher = MATCHER.clone();
-    let reader = std::thread::spawn(move || read_all(options, matcher, tx));
+    let reader = std::thread::spawn(move || {
+        let mut tx = tx;
+        read_all(options, matcher, &mut tx);
+    });
     for feed in rx {
         if let Feed::Header { cells, .. } = feed {
             let _ = MATCHER.plan(cells);

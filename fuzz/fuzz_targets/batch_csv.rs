@@ -1,7 +1,7 @@
 //! The batch's CSV reader (encoding sniffing, GBK, header scan, records) on arbitrary bytes.
 #![no_main]
 
-use jixiao_cli::batch::read::InputKind;
+use jixiao_batch::read::InputKind;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "batch_common.rs"]

@@ -2,7 +2,7 @@
 //! real workbooks, so mutations reach past the zip directory.
 #![no_main]
 
-use jixiao_cli::batch::read::InputKind;
+use jixiao_batch::read::InputKind;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "batch_common.rs"]

@@ -1,6 +1,5 @@
-//! The `jixiao` command line's library: the batch (reading CSV, spreadsheets and JSON Lines
-//! into submissions, scoring, writing results), apart from the binary so that fuzz targets and
-//! tests can call its readers.
+//! The `jixiao` command line's library: the batch's threads, result files and reports around
+//! the shared table scoring of `jixiao-batch`.
 
 pub mod batch;
 

@@ -4,25 +4,21 @@
 //! and handed, in input order, to a writer thread. At most a few chunks are in flight, so
 //! memory stays flat however long the file is. Bad rows are reported and counted, never fatal.
 
-pub mod columns;
-mod encoding;
-pub mod read;
 mod report;
 mod reports;
-mod row;
 mod write;
 
 use crate::{LangArg, ReportFormat};
 use clap::{Args, ValueEnum};
-use columns::ColumnMatcher;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jixiao::{Engine, EvalOptions, Lang, Rulebook};
+use jixiao_batch::columns::ColumnMatcher;
+use jixiao_batch::read::{self, Feed, InputKind, ReadOptions, Source, Unit};
+use jixiao_batch::row::{self, Layout, Output, Part, Scorer, Scratch};
 use jixiao_report::Portfolio;
 use rayon::prelude::*;
-use read::{Feed, InputKind, ReadOptions, Unit};
 use report::Report;
 use reports::ReportDir;
-use row::{Layout, Output, Part, Scorer, Scratch};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -191,7 +187,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     // Reader → (this thread, scoring on the pool) → writer; two chunks queued at each hop.
     let (feed_tx, feed_rx) = sync_channel::<Feed>(2);
     let read_options = ReadOptions {
-        path: args.input.clone(),
+        source: Source::Path(args.input.clone()),
         kind: input_kind,
         encoding: args.encoding.clone(),
         delimiter,
@@ -207,7 +203,10 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         let matcher = matcher.clone();
         std::thread::Builder::new()
             .name("jixiao-read".into())
-            .spawn(move || read::read_all(read_options, matcher, feed_tx))?
+            .spawn(move || {
+                let mut feed_tx = feed_tx;
+                read::read_all(read_options, matcher, &mut feed_tx);
+            })?
     };
 
     let mut report = Report::new(lang, args.max_errors_shown);
@@ -252,14 +251,10 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     };
     let report_format: Option<jixiao_report::Format> =
         args.reports.as_ref().map(|_| args.report_format.into());
-    let scorer = Scorer::new(
-        engine.clone(),
-        plan,
-        options,
-        layout.clone(),
-        output,
-        report_format,
-    );
+    let mut scorer = Scorer::new(engine.clone(), plan, options, layout.clone(), output);
+    if let Some(format) = report_format {
+        scorer = scorer.with_reports(format);
+    }
     let mut report_dir = match (&args.reports, report_format) {
         (Some(dir), Some(format)) => Some(ReportDir::create(dir, format, lang)?),
         _ => None,
@@ -377,7 +372,7 @@ fn add_to_portfolio(portfolio: &mut Portfolio<'_>, parts: &mut [Part], lang: Lan
                 .first()
                 .map(|e| e.message.clone())
                 .unwrap_or_default();
-            portfolio.add_failed(reports::row_label(row.row, lang), reason);
+            portfolio.add_failed(jixiao_batch::report::row_label(row.row, lang), reason);
         }
     }
 }

@@ -1,9 +1,9 @@
 //! What the batch tells the person running it: header findings, each failed row (up to a
 //! limit; all are in the result file), and the summary.
 
-use super::columns::Warning;
-use super::row::{RowResult, RowStatus};
 use jixiao::{Engine, Lang};
+use jixiao_batch::columns::Warning;
+use jixiao_batch::row::{RowResult, RowStatus};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;

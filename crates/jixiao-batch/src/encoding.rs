@@ -157,6 +157,14 @@ pub struct EncodingWriter<W: Write> {
     out: Vec<u8>,
 }
 
+impl<W: Write> std::fmt::Debug for EncodingWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncodingWriter")
+            .field("encoding", &self.encoder.encoding().name())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<W: Write> EncodingWriter<W> {
     pub fn new(inner: W, encoding: &'static Encoding) -> Self {
         EncodingWriter {

@@ -1,10 +1,11 @@
-//! Reading projects from CSV, spreadsheets (XLSX streamed; XLS/XLSB/ODS) and JSON Lines on a
-//! thread of its own, in chunks, so the file is never held in memory whole.
+//! Reading projects from CSV, spreadsheets (XLSX streamed; XLS/XLSB/ODS) and JSON Lines, in
+//! chunks handed to a [`FeedSink`]: the CLI's reader thread streams a file of any length
+//! through a channel, never holding it whole; the browser reads the bytes of a dropped file.
 
-use super::columns::ColumnMatcher;
-use super::encoding;
+use crate::columns::ColumnMatcher;
+use crate::encoding;
 use calamine::{Data, DataRef, Reader};
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -163,9 +164,60 @@ pub enum InputKind {
     Jsonl,
 }
 
+/// Where the rows come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A file, or `-` for standard input (CSV and JSON Lines only).
+    Path(PathBuf),
+    /// A file's contents, as a browser has them: `name` is the file name, which messages show
+    /// and whose extension tells XLSX from the other workbooks.
+    Bytes { name: String, bytes: Arc<[u8]> },
+}
+
+impl Source {
+    /// The source as messages name it.
+    pub fn display(&self) -> String {
+        match self {
+            Source::Path(path) => path.display().to_string(),
+            Source::Bytes { name, .. } => name.clone(),
+        }
+    }
+
+    fn extension(&self) -> Option<String> {
+        let name = match self {
+            Source::Path(path) => path.file_name()?.to_string_lossy().into_owned(),
+            Source::Bytes { name, .. } => name.clone(),
+        };
+        Path::new(&name)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+    }
+}
+
+/// Where the reader sends what it reads. `send` returns false when the receiving side has
+/// hung up (a fatal error there): reading stops.
+pub trait FeedSink {
+    fn send(&mut self, feed: Feed) -> bool;
+}
+
+/// The CLI's reader thread, sending to the scoring side.
+impl FeedSink for SyncSender<Feed> {
+    fn send(&mut self, feed: Feed) -> bool {
+        SyncSender::send(self, feed).is_ok()
+    }
+}
+
+/// Everything read kept in order (the browser's whole-file read).
+impl FeedSink for Vec<Feed> {
+    fn send(&mut self, feed: Feed) -> bool {
+        self.push(feed);
+        true
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
-    pub path: PathBuf,
+    pub source: Source,
     pub kind: InputKind,
     pub encoding: String,
     pub delimiter: u8,
@@ -181,8 +233,8 @@ const HEADER_SCAN_ROWS: usize = 10;
 struct Stop;
 
 /// Groups rows into chunks, finds the header row and sends both.
-struct Emitter {
-    tx: SyncSender<Feed>,
+struct Emitter<'a> {
+    sink: &'a mut dyn FeedSink,
     matcher: Arc<ColumnMatcher>,
     header: HeaderState,
     chunk: Vec<RawRow>,
@@ -198,12 +250,16 @@ enum HeaderState {
     Found,
 }
 
-impl Emitter {
-    fn send(&self, feed: Feed) -> Result<(), Stop> {
-        self.tx.send(feed).map_err(|_| Stop)
+impl Emitter<'_> {
+    fn send(&mut self, feed: Feed) -> Result<(), Stop> {
+        if self.sink.send(feed) {
+            Ok(())
+        } else {
+            Err(Stop)
+        }
     }
 
-    fn start(&self, total: Option<u64>, unit: Unit) -> Result<(), Stop> {
+    fn start(&mut self, total: Option<u64>, unit: Unit) -> Result<(), Stop> {
         self.send(Feed::Start { total, unit })
     }
 
@@ -322,21 +378,23 @@ impl Emitter {
         }
     }
 
-    fn fatal(&self, message: String) -> Stop {
-        let _ = self.tx.send(Feed::Fatal(message));
+    fn fatal(&mut self, message: String) -> Stop {
+        self.sink.send(Feed::Fatal(message));
         Stop
     }
 }
 
-/// Reads the input on the calling thread (the batch runs this on a thread of its own).
-pub fn read_all(options: ReadOptions, matcher: Arc<ColumnMatcher>, tx: SyncSender<Feed>) {
+/// Reads the input on the calling thread (the CLI's batch runs this on a thread of its own),
+/// sending the header, the rows in chunks, and a [`Feed::Fatal`] if the input cannot be read
+/// to its end.
+pub fn read_all(options: ReadOptions, matcher: Arc<ColumnMatcher>, sink: &mut dyn FeedSink) {
     let header = match (options.kind, options.header_row) {
         (InputKind::Jsonl, _) => HeaderState::NotTabular,
         (_, Some(n)) => HeaderState::Fixed(n),
         (_, None) => HeaderState::Scanning(Vec::new()),
     };
     let mut emitter = Emitter {
-        tx,
+        sink,
         matcher,
         header,
         chunk: Vec::with_capacity(options.chunk_rows),
@@ -353,7 +411,7 @@ pub fn read_all(options: ReadOptions, matcher: Arc<ColumnMatcher>, tx: SyncSende
     .unwrap_or_else(|_| {
         Err(format!(
             "{} 已损坏，无法读取（读取程序出错），未写入任何结果 (the file is damaged and cannot be read; nothing was written)",
-            options.path.display()
+            options.source.display()
         ))
     });
     match outcome {
@@ -399,7 +457,14 @@ fn regular_input(path: &Path) -> Result<(), String> {
     }
 }
 
-fn open(path: &Path) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
+fn open(source: &Source) -> Result<(Box<dyn Read + Send>, Option<u64>), String> {
+    let path = match source {
+        Source::Path(path) => path,
+        Source::Bytes { bytes, .. } => {
+            let len = bytes.len() as u64;
+            return Ok((Box::new(Cursor::new(bytes.clone())), Some(len)));
+        }
+    };
     if path.as_os_str() == "-" {
         return Ok((Box::new(io::stdin()), None));
     }
@@ -508,13 +573,13 @@ fn field_chars(field: &[u8]) -> usize {
 type ReadResult = Result<Result<(), Stop>, String>;
 
 fn read_csv(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
-    let (file, len) = open(&options.path)?;
+    let (file, len) = open(&options.source)?;
     let counting = Counting {
         inner: file,
         count: emitter.position.clone(),
     };
     let (text, encoding) = encoding::utf8_reader(Box::new(counting), &options.encoding)
-        .map_err(|e| format!("无法读取 {}：{e}", options.path.display()))?;
+        .map_err(|e| format!("无法读取 {}：{e}", options.source.display()))?;
     let transcoded = encoding != encoding_rs::UTF_8;
     if emitter.start(len, Unit::Bytes).is_err() {
         return Ok(Err(Stop));
@@ -565,7 +630,7 @@ fn read_csv(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
                     return Ok(emitter.push(row_too_long(row + 1)));
                 }
                 csv::ErrorKind::Io(io) => {
-                    return Err(format!("读取 {} 时出错：{io}", options.path.display()));
+                    return Err(format!("读取 {} 时出错：{io}", options.source.display()));
                 }
                 _ => {
                     row += 1;
@@ -675,7 +740,7 @@ fn record_row(row: u64, record: &csv::ByteRecord, transcoded_from: Option<&str>)
 }
 
 fn read_jsonl(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
-    let (file, len) = open(&options.path)?;
+    let (file, len) = open(&options.source)?;
     let counting = Counting {
         inner: file,
         count: emitter.position.clone(),
@@ -700,7 +765,7 @@ fn read_jsonl(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
         let n = match reader.read_until(b'\n', &mut line) {
             Ok(n) => n,
             Err(e) if is_row_too_long(&e) => return Ok(emitter.push(row_too_long(row + 1))),
-            Err(e) => return Err(format!("读取 {} 时出错：{e}", options.path.display())),
+            Err(e) => return Err(format!("读取 {} 时出错：{e}", options.source.display())),
         };
         if n == 0 {
             return Ok(Ok(()));
@@ -732,20 +797,36 @@ fn read_jsonl(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
 }
 
 fn read_spreadsheet(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
-    regular_input(&options.path)?;
-    let is_xlsx = options
-        .path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
-    if is_xlsx {
-        read_xlsx(options, emitter)
-    } else {
-        read_other_workbook(options, emitter)
+    let is_xlsx = matches!(options.source.extension().as_deref(), Some("xlsx" | "xlsm"));
+    match &options.source {
+        Source::Path(path) => {
+            regular_input(path)?;
+            let open = || std::fs::File::open(path).map(io::BufReader::new);
+            let failed = |e: io::Error| format!("无法读取 {}：{e}", path.display());
+            if is_xlsx {
+                xlsx_within_limits(open().map_err(failed)?, options)?;
+                read_xlsx(open().map_err(failed)?, options, emitter)
+            } else {
+                let workbook = calamine::open_workbook_auto(path)
+                    .map_err(|e| format!("无法打开 {}：{e}", path.display()))?;
+                read_other_workbook(workbook, options, emitter)
+            }
+        }
+        Source::Bytes { bytes, .. } => {
+            let open = || Cursor::new(bytes.clone());
+            if is_xlsx {
+                xlsx_within_limits(open(), options)?;
+                read_xlsx(open(), options, emitter)
+            } else {
+                let workbook = calamine::open_workbook_auto_from_rs(open())
+                    .map_err(|e| format!("无法打开 {}：{e}", options.source.display()))?;
+                read_other_workbook(workbook, options, emitter)
+            }
+        }
     }
 }
 
-fn pick_sheet(names: &[String], wanted: Option<&str>, path: &Path) -> Result<String, String> {
+fn pick_sheet(names: &[String], wanted: Option<&str>, source: &Source) -> Result<String, String> {
     match wanted {
         Some(w) => names
             .iter()
@@ -754,14 +835,14 @@ fn pick_sheet(names: &[String], wanted: Option<&str>, path: &Path) -> Result<Str
             .ok_or_else(|| {
                 format!(
                     "{} 中没有工作表“{w}”（有：{}）",
-                    path.display(),
+                    source.display(),
                     names.join("、")
                 )
             }),
         None => names
             .first()
             .cloned()
-            .ok_or_else(|| format!("{} 中没有工作表", path.display())),
+            .ok_or_else(|| format!("{} 中没有工作表", source.display())),
     }
 }
 
@@ -769,11 +850,9 @@ fn pick_sheet(names: &[String], wanted: Option<&str>, path: &Path) -> Result<Str
 /// [`MAX_XLSX_PART_BYTES`](limits::MAX_XLSX_PART_BYTES), no text run past
 /// [`MAX_XLSX_TEXT_BYTES`](limits::MAX_XLSX_TEXT_BYTES). A file that is no zip at all is left
 /// to the spreadsheet reader, whose error says so.
-fn xlsx_within_limits(path: &Path) -> Result<(), String> {
+fn xlsx_within_limits(file: impl Read + Seek, options: &ReadOptions) -> Result<(), String> {
     use limits::{MAX_XLSX_PART_BYTES, MAX_XLSX_TEXT_BYTES};
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
-    let Ok(mut zip) = zip::ZipArchive::new(io::BufReader::new(file)) else {
+    let Ok(mut zip) = zip::ZipArchive::new(file) else {
         return Ok(());
     };
     let mut buffer = vec![0u8; 64 * 1024];
@@ -790,7 +869,7 @@ fn xlsx_within_limits(path: &Path) -> Result<(), String> {
         let refused = |zh: String, en: String| {
             Err(format!(
                 "{} 中的 {name} {zh}，不予读取 ({name} in the file {en}; not read)",
-                path.display()
+                options.source.display()
             ))
         };
         let (mut total, mut run, mut longest) = (0u64, 0u64, 0u64);
@@ -834,12 +913,14 @@ fn xlsx_within_limits(path: &Path) -> Result<(), String> {
 }
 
 /// XLSX streamed cell by cell: memory stays flat however many rows the sheet has.
-fn read_xlsx(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
-    let path = &options.path;
-    xlsx_within_limits(path)?;
-    let mut workbook: calamine::Xlsx<_> =
-        calamine::open_workbook(path).map_err(|e| format!("无法打开 {}：{e}", path.display()))?;
-    let sheet = pick_sheet(&workbook.sheet_names(), options.sheet.as_deref(), path)?;
+fn read_xlsx(file: impl Read + Seek, options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
+    let mut workbook = calamine::Xlsx::new(file)
+        .map_err(|e| format!("无法打开 {}：{e}", options.source.display()))?;
+    let sheet = pick_sheet(
+        &workbook.sheet_names(),
+        options.sheet.as_deref(),
+        &options.source,
+    )?;
     let mut cells = workbook
         .worksheet_cells_reader(&sheet)
         .map_err(|e| format!("无法读取工作表“{sheet}”：{e}"))?;
@@ -901,11 +982,16 @@ fn read_xlsx(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
 
 /// XLS, XLSB and ODS through calamine's ranges (read whole; these formats cannot stream).
 /// Percent formats are not known here: type percentages as 92.5 or "92.5%".
-fn read_other_workbook(options: &ReadOptions, emitter: &mut Emitter) -> ReadResult {
-    let path = &options.path;
-    let mut workbook = calamine::open_workbook_auto(path)
-        .map_err(|e| format!("无法打开 {}：{e}", path.display()))?;
-    let sheet = pick_sheet(&workbook.sheet_names(), options.sheet.as_deref(), path)?;
+fn read_other_workbook<RS: Read + Seek>(
+    mut workbook: calamine::Sheets<RS>,
+    options: &ReadOptions,
+    emitter: &mut Emitter,
+) -> ReadResult {
+    let sheet = pick_sheet(
+        &workbook.sheet_names(),
+        options.sheet.as_deref(),
+        &options.source,
+    )?;
     let range = workbook
         .worksheet_range(&sheet)
         .map_err(|e| format!("无法读取工作表“{sheet}”：{e}"))?;

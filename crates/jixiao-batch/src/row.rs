@@ -1,10 +1,11 @@
 //! One input row → one submission → one scored result row, with every problem located by row
 //! number and column. Runs on the rayon pool; everything here is per row and independent.
 
-use super::columns::{Column, ColumnPlan};
-use super::read::{self, Cell, CellRef, RawRow, format_number};
-use super::reports::ProjectReport;
-use super::write::CsvRows;
+use crate::columns::{Column, ColumnPlan};
+use crate::csv_rows::CsvRows;
+use crate::read::{self, Cell, CellRef, RawRow, format_number};
+#[cfg(feature = "reports")]
+use crate::report::ProjectReport;
 use jixiao::model::InputType;
 use jixiao::{
     Decimal, Engine, EvalOptions, Lang, Problem, ProjectInfo, Scorecard, Status, Submission,
@@ -74,6 +75,7 @@ pub struct RowResult {
     pub errors: Vec<RowError>,
     pub out: RowOut,
     /// The project's report, when reports are asked for and the row was scored.
+    #[cfg(feature = "reports")]
     pub report: Option<Box<ProjectReport>>,
 }
 
@@ -205,6 +207,7 @@ pub struct Scorer {
     layout: Layout,
     output: Output,
     /// The format each scored project's report is written in (`--reports`).
+    #[cfg(feature = "reports")]
     reports: Option<jixiao_report::Format>,
     /// The inputs that have a column, in the order of their ids, which is the order of a
     /// submission's values: a worker's submission keeps these keys from row to row.
@@ -246,7 +249,6 @@ impl Scorer {
         options: EvalOptions,
         layout: Layout,
         output: Output,
-        reports: Option<jixiao_report::Format>,
     ) -> Self {
         let mut slots: Vec<Slot> = Vec::new();
         if let Some(plan) = &plan {
@@ -269,9 +271,17 @@ impl Scorer {
             options,
             layout,
             output,
-            reports,
+            #[cfg(feature = "reports")]
+            reports: None,
             slots,
         }
+    }
+
+    /// Each row scored without errors also gets its report, rendered in `format`.
+    #[cfg(feature = "reports")]
+    pub fn with_reports(mut self, format: jixiao_report::Format) -> Self {
+        self.reports = Some(format);
+        self
     }
 
     fn lang(&self) -> Lang {
@@ -381,14 +391,20 @@ impl Scorer {
                 });
             }
         }
+        #[cfg(feature = "reports")]
         let report = self.report(row, card, &mut errors);
+        #[allow(unused_mut)]
         let mut result = self.result(row, Some(card), errors, &mut scratch.text, csv);
-        result.report = report.filter(|_| result.status != RowStatus::Failed);
+        #[cfg(feature = "reports")]
+        {
+            result.report = report.filter(|_| result.status != RowStatus::Failed);
+        }
         result
     }
 
     /// The project's report, when reports are asked for; a report that cannot be rendered
     /// fails its row.
+    #[cfg(feature = "reports")]
     fn report(
         &self,
         row: u64,
@@ -604,6 +620,7 @@ impl Scorer {
             status,
             errors,
             out,
+            #[cfg(feature = "reports")]
             report: None,
         }
     }
@@ -979,7 +996,7 @@ mod tests {
             "/../../rules/demo/rulebook.toml"
         );
         let engine = Engine::new(jixiao::Rulebook::from_path(path).unwrap()).unwrap();
-        let matcher = super::super::columns::ColumnMatcher::new(&engine);
+        let matcher = crate::columns::ColumnMatcher::new(&engine);
         let (plan, _) = matcher
             .plan(headers.iter().map(|h| h.to_string()).collect())
             .unwrap();
@@ -988,7 +1005,7 @@ mod tests {
             lang: Lang::Zh,
         };
         let layout = Layout::new(&engine, Lang::Zh);
-        Scorer::new(engine, Some(plan), options, layout, Output::Csv, None)
+        Scorer::new(engine, Some(plan), options, layout, Output::Csv)
     }
 
     #[test]

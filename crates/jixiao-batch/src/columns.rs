@@ -2,10 +2,15 @@
 //! Chinese label, by English label, with or without a unit such as “（万元）”), the project's
 //! id and name, several experts' grades of one item, 不适用 marks and notes per indicator.
 //! The accepted headers are documented in crates/jixiao-cli/README.md.
+//!
+//! A header that names nothing gets the input it most likely means as a suggestion ("did you
+//! mean"), and a mapping (header → what it holds, saved by the browser or given with `--map`)
+//! overrides the matching for the headers it names.
 
 use jixiao::Engine;
 use jixiao::model::{Input, InputType};
-use std::collections::HashMap;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 
 /// What one column holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -56,6 +61,19 @@ pub struct ColumnPlan {
 
 /// A header problem that stops the batch before any row is scored.
 pub type PlanError = String;
+
+/// Header → what the column holds, as a header the matcher knows: an input's id or label,
+/// `project.id`, `project.name`, `不适用:D1.1`…; `ignore` (or 忽略, or nothing) to skip the
+/// column. Headers are compared as the matcher compares them (trimmed, case and full-width
+/// brackets aside).
+pub type Mapping = BTreeMap<String, String>;
+
+/// What a mapping says to skip a column with.
+const IGNORE_TARGETS: &[&str] = &["", "ignore", "忽略", "-"];
+
+/// How alike a header must be to an input's name to be suggested (0 to 1; see
+/// [`similarity`]).
+const SUGGESTION_THRESHOLD: f64 = 0.5;
 
 const PROJECT_ID: &[&str] = &[
     "项目编号",
@@ -256,7 +274,73 @@ impl ColumnMatcher {
 
     /// Plans the columns of a header row, or says why the file cannot be read.
     pub fn plan(&self, headers: Vec<String>) -> Result<(ColumnPlan, Vec<Warning>), PlanError> {
-        let columns: Vec<Column> = headers.iter().map(|h| self.classify(h)).collect();
+        self.plan_with(headers, &Mapping::new())
+    }
+
+    /// What a mapping's target means: an error when it names nothing.
+    fn mapped(&self, header: &str, target: &str) -> Result<Column, PlanError> {
+        if IGNORE_TARGETS.contains(&normalize(target).as_str()) {
+            return Ok(Column::Ignored);
+        }
+        match self.classify(target) {
+            Column::Unknown | Column::Ignored => Err(format!(
+                "列映射“{header} → {target}”：“{target}”不是评价方案的数据项、项目字段或指标列 (the mapping of column “{header}” names nothing: “{target}”)"
+            )),
+            column => Ok(column),
+        }
+    }
+
+    /// The input a header that names nothing most likely means, among the inputs no other
+    /// column has: the one whose id or label (unit aside) is most alike, if alike enough.
+    pub fn suggest(&self, header: &str, taken: &[bool]) -> Option<&Input> {
+        let name = normalize(header);
+        let name = strip_unit(&name).unwrap_or(&name);
+        if name.chars().count() < 2 {
+            return None;
+        }
+        self.inputs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !taken.get(*i).copied().unwrap_or(false))
+            .filter_map(|(_, input)| {
+                let names = [Some(&input.id), Some(&input.label), input.label_en.as_ref()];
+                let best = names
+                    .into_iter()
+                    .flatten()
+                    .map(|n| {
+                        let n = normalize(n);
+                        similarity(name, strip_unit(&n).unwrap_or(&n))
+                    })
+                    .fold(0.0, f64::max);
+                (best >= SUGGESTION_THRESHOLD).then_some((best, input))
+            })
+            // The first of equals: inputs keep their rulebook order.
+            .fold(
+                None,
+                |best: Option<(f64, &Input)>, (score, input)| match best {
+                    Some((b, _)) if b >= score => best,
+                    _ => Some((score, input)),
+                },
+            )
+            .map(|(_, input)| input)
+    }
+
+    /// Plans the columns of a header row with a mapping for some headers (see [`Mapping`]),
+    /// or says why the file cannot be read.
+    pub fn plan_with(
+        &self,
+        headers: Vec<String>,
+        mapping: &Mapping,
+    ) -> Result<(ColumnPlan, Vec<Warning>), PlanError> {
+        let mapping: HashMap<String, &String> =
+            mapping.iter().map(|(h, t)| (normalize(h), t)).collect();
+        let columns = headers
+            .iter()
+            .map(|h| match mapping.get(&normalize(h)) {
+                Some(target) => self.mapped(h, target),
+                None => Ok(self.classify(h)),
+            })
+            .collect::<Result<Vec<Column>, PlanError>>()?;
         let mut input_headers: Vec<Option<String>> = vec![None; self.inputs.len()];
         let mut not_applicable_headers = HashMap::new();
         let mut not_applicable_list_header = None;
@@ -289,8 +373,22 @@ impl ColumnMatcher {
                     not_applicable_headers.insert(id.clone(), header.clone());
                 }
                 Column::NotApplicableList => not_applicable_list_header = Some(header.clone()),
-                Column::Unknown => warnings.push(Warning::UnknownColumn(header.clone())),
                 _ => {}
+            }
+        }
+        // Suggestions once every known column is placed, so none suggests a taken input.
+        let taken: Vec<bool> = input_headers.iter().map(Option::is_some).collect();
+        for (column, header) in columns.iter().zip(&headers) {
+            if *column == Column::Unknown {
+                let suggestion = self.suggest(header, &taken).map(|input| Suggestion {
+                    id: input.id.clone(),
+                    label: input.label.clone(),
+                    label_en: input.label_en.clone(),
+                });
+                warnings.push(Warning::UnknownColumn {
+                    header: header.clone(),
+                    suggestion,
+                });
             }
         }
         if input_headers.iter().all(Option::is_none) {
@@ -312,7 +410,7 @@ impl ColumnMatcher {
             .map(|(input, _)| format!("{}（{}）", input.label, input.id))
             .collect();
         if !missing.is_empty() {
-            warnings.push(Warning::MissingInputs(missing));
+            warnings.push(Warning::MissingInputs { inputs: missing });
         }
         Ok((
             ColumnPlan {
@@ -330,11 +428,31 @@ impl ColumnMatcher {
 }
 
 /// Header findings that do not stop the batch.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Warning {
-    UnknownColumn(String),
+    /// A column that names nothing, ignored; with the input it probably means, if any.
+    UnknownColumn {
+        header: String,
+        suggestion: Option<Suggestion>,
+    },
     /// Required inputs with no column: the indicators reading them stay unscored.
-    MissingInputs(Vec<String>),
+    MissingInputs { inputs: Vec<String> },
+}
+
+/// The input an unknown header probably means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    pub id: String,
+    pub label: String,
+    pub label_en: Option<String>,
+}
+
+/// How alike two names are, 0 to 1: the better of the edit distance relative to the longer
+/// name (typos: 充份性 for 充分性) and the share of adjacent character pairs in common
+/// (words reordered or added: 资金到位 and 实际到位资金).
+fn similarity(a: &str, b: &str) -> f64 {
+    strsim::normalized_levenshtein(a, b).max(strsim::sorensen_dice(a, b))
 }
 
 impl ColumnPlan {
@@ -417,7 +535,97 @@ mod tests {
         );
         assert!(m.plan(vec!["总分".into(), "等级".into()]).is_err());
         let (_, warnings) = m.plan(vec!["申报预算".into(), "备用".into()]).unwrap();
-        assert_eq!(warnings[0], Warning::UnknownColumn("备用".into()));
-        assert!(matches!(&warnings[1], Warning::MissingInputs(m) if m.len() > 5));
+        assert_eq!(
+            warnings[0],
+            Warning::UnknownColumn {
+                header: "备用".into(),
+                suggestion: None
+            }
+        );
+        assert!(matches!(&warnings[1], Warning::MissingInputs { inputs } if inputs.len() > 5));
+    }
+
+    fn suggested(m: &ColumnMatcher, headers: &[&str]) -> Vec<(String, Option<String>)> {
+        let (_, warnings) = m
+            .plan(headers.iter().map(|h| h.to_string()).collect())
+            .unwrap();
+        warnings
+            .into_iter()
+            .filter_map(|w| match w {
+                Warning::UnknownColumn { header, suggestion } => {
+                    Some((header, suggestion.map(|s| s.id)))
+                }
+                Warning::MissingInputs { .. } => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unknown_headers_suggest_the_input_they_probably_mean() {
+        let m = demo();
+        let got = suggested(
+            &m,
+            &[
+                "申报预算",
+                "立项依据充份性",
+                "实际到位资金额（万元）",
+                "budget approved amount",
+                "申报预算金额",
+                "总分",
+                "等级",
+                "备用",
+            ],
+        );
+        let want = [
+            ("立项依据充份性", Some("approval_basis")),
+            ("实际到位资金额（万元）", Some("funds_arrived")),
+            ("budget approved amount", Some("budget_approved")),
+            // 申报预算 has its column: not suggested twice.
+            ("申报预算金额", None),
+            ("总分", None),
+            ("等级", None),
+            ("备用", None),
+        ];
+        let want: Vec<(String, Option<String>)> = want
+            .iter()
+            .map(|(h, s)| (h.to_string(), s.map(str::to_string)))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_mapping_overrides_the_headers_it_names() {
+        let m = demo();
+        let mut mapping = Mapping::new();
+        mapping.insert("资金".into(), "funds_arrived".into());
+        mapping.insert(" 申报预算 ".into(), "忽略".into());
+        mapping.insert("编号".into(), "project.id".into());
+        let (plan, warnings) = m
+            .plan_with(
+                vec!["资金".into(), "申报预算".into(), "编号".into()],
+                &mapping,
+            )
+            .unwrap();
+        let funds = m
+            .inputs
+            .iter()
+            .position(|i| i.id == "funds_arrived")
+            .unwrap();
+        assert_eq!(
+            plan.columns,
+            vec![Column::Input(funds), Column::Ignored, Column::ProjectId]
+        );
+        assert!(
+            !warnings
+                .iter()
+                .any(|w| matches!(w, Warning::UnknownColumn { .. })),
+            "{warnings:?}"
+        );
+        mapping.insert("资金".into(), "no_such_input".into());
+        let err = m.plan_with(vec!["资金".into()], &mapping).unwrap_err();
+        assert_eq!(
+            err,
+            "列映射“资金 → no_such_input”：“no_such_input”不是评价方案的数据项、项目字段或指标列 (the mapping of column “资金” names nothing: “no_such_input”)"
+        );
     }
 }

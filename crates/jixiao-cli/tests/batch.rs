@@ -899,3 +899,61 @@ fn report_names_are_unique_and_follow_the_rows() {
     let html = std::fs::read_to_string(run.path("r/第4行.html")).unwrap();
     assert!(html.contains("<html"), "an HTML report");
 }
+
+#[test]
+fn an_unknown_header_suggests_its_input_and_map_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(fixture("demo-bom.csv")).unwrap();
+    let renamed = original.replacen("实际到位资金", "实际到位资金额", 1);
+    assert_ne!(renamed, original);
+    let input = dir.path().join("renamed.csv");
+    std::fs::write(&input, renamed).unwrap();
+    let input = input.to_str().unwrap();
+
+    let run = batch(&[&demo(), input, "-o", "out.csv"]);
+    let suggestion = run
+        .messages()
+        .lines()
+        .find(|l| l.contains("实际到位资金额"))
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        suggestion,
+        "提示：列“实际到位资金额”不对应任何数据项或指标，已忽略；是否指“实际到位资金”（funds_arrived）？可加 --map '实际到位资金额=funds_arrived'"
+    );
+    assert_ne!(
+        summary_columns(&read_csv(&run.path("out.csv"))),
+        expected_demo_totals()
+    );
+
+    let run = batch(&[
+        &demo(),
+        input,
+        "-o",
+        "out.csv",
+        "--map",
+        "实际到位资金额=funds_arrived",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.messages().contains("实际到位资金额"), "{}", run.stderr);
+    assert_eq!(
+        summary_columns(&read_csv(&run.path("out.csv"))),
+        expected_demo_totals()
+    );
+
+    let run = batch(&[
+        &demo(),
+        input,
+        "-o",
+        "out.csv",
+        "--map",
+        "实际到位资金额=funds",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("列映射“实际到位资金额 → funds”：“funds”不是评价方案的数据项"),
+        "{}",
+        run.stderr
+    );
+}

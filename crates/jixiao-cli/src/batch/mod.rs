@@ -62,6 +62,11 @@ pub struct BatchArgs {
     /// Worksheet to read (default: the first).
     #[arg(long)]
     sheet: Option<String>,
+    /// What a column holds, where its header does not say: HEADER=TARGET, the target an
+    /// input's id or label, project.id, project.name, 不适用:ID, 备注:ID, or ignore (repeat for
+    /// several columns).
+    #[arg(long = "map", value_name = "HEADER=TARGET", value_parser = parse_mapping)]
+    mapping: Vec<(String, String)>,
     /// Row holding the column names, 1-based (default: found among the first 10 rows, so
     /// title rows above the table are skipped).
     #[arg(long)]
@@ -92,6 +97,13 @@ pub struct BatchArgs {
     /// Rows scored per parallel chunk.
     #[arg(long, default_value_t = 4096, hide = true)]
     chunk_rows: usize,
+}
+
+/// `--map 'HEADER=TARGET'`: split at the last `=` (a header may hold one; an id does not).
+fn parse_mapping(text: &str) -> Result<(String, String), String> {
+    text.rsplit_once('=')
+        .map(|(h, t)| (h.to_string(), t.to_string()))
+        .ok_or_else(|| format!("“{text}”不是 列名=数据项 的形式 (expected HEADER=TARGET)"))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -222,7 +234,8 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 cells,
                 skipped,
             } => {
-                let (p, warnings) = matcher.plan(cells)?;
+                let mapping = args.mapping.iter().cloned().collect();
+                let (p, warnings) = matcher.plan_with(cells, &mapping)?;
                 report.header(row, &skipped, &warnings);
                 plan = Some(p);
                 break;

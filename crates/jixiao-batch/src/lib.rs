@@ -11,6 +11,8 @@
 //!   ids people write (units and expert suffixes stripped).
 //! - [`row`]: a row's cells into a submission, scored by the core engine; every problem is a
 //!   [`row::RowError`] naming the column at fault, and a bad row fails alone.
+//! - [`table`]: a whole file scored in memory, each row keeping its submission and scorecard
+//!   (the browser's import).
 //!
 //! Threads, files written and progress bars belong to the callers.
 
@@ -21,3 +23,4 @@ pub mod read;
 #[cfg(feature = "reports")]
 pub mod report;
 pub mod row;
+pub mod table;

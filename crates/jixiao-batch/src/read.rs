@@ -164,6 +164,27 @@ pub enum InputKind {
     Jsonl,
 }
 
+impl InputKind {
+    /// The kind a file name's extension says (lower-cased, without the dot), if it says one.
+    pub fn from_extension(extension: &str) -> Option<InputKind> {
+        match extension {
+            "csv" | "tsv" | "txt" => Some(InputKind::Csv),
+            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Some(InputKind::Spreadsheet),
+            "jsonl" | "ndjson" => Some(InputKind::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// The field delimiter a CSV file's extension implies: tab for .tsv and .txt (what Excel's
+/// "Unicode text" saves), else comma.
+pub fn default_delimiter(extension: &str) -> u8 {
+    match extension {
+        "tsv" | "txt" => b'\t',
+        _ => b',',
+    }
+}
+
 /// Where the rows come from.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -183,7 +204,8 @@ impl Source {
         }
     }
 
-    fn extension(&self) -> Option<String> {
+    /// The file name's extension, lower-cased, without the dot.
+    pub fn extension(&self) -> Option<String> {
         let name = match self {
             Source::Path(path) => path.file_name()?.to_string_lossy().into_owned(),
             Source::Bytes { name, .. } => name.clone(),

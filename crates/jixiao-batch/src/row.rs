@@ -87,6 +87,16 @@ pub enum RowOut {
     Json(String),
     /// The row's cells, for the spreadsheet writer.
     Table(Box<TableRow>),
+    /// The row's submission and scorecard themselves (a table scored in memory).
+    Kept(Box<KeptRow>),
+}
+
+/// A row's submission, as its cells made it (inputs left empty omitted), and its scorecard.
+/// None for a row that could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct KeptRow {
+    pub submission: Option<Submission>,
+    pub scorecard: Option<Scorecard>,
 }
 
 /// Consecutive rows scored by one worker, in input order.
@@ -118,6 +128,7 @@ pub enum Output {
     Csv,
     Jsonl,
     Table,
+    Kept,
 }
 
 /// The result table's columns: each dimension, then every indicator below the dimensions, in
@@ -393,8 +404,10 @@ impl Scorer {
         }
         #[cfg(feature = "reports")]
         let report = self.report(row, card, &mut errors);
-        #[allow(unused_mut)]
         let mut result = self.result(row, Some(card), errors, &mut scratch.text, csv);
+        if let RowOut::Kept(kept) = &mut result.out {
+            kept.submission = Some(filled_in(submission));
+        }
         #[cfg(feature = "reports")]
         {
             result.report = report.filter(|_| result.status != RowStatus::Failed);
@@ -614,6 +627,10 @@ impl Scorer {
                 RowOut::InPart
             }
             Output::Table => RowOut::Table(Box::new(self.table_row(status, card))),
+            Output::Kept => RowOut::Kept(Box::new(KeptRow {
+                submission: None,
+                scorecard: card.cloned(),
+            })),
         };
         RowResult {
             row,
@@ -759,6 +776,18 @@ impl Scorer {
             },
         )
     }
+}
+
+/// A copy of a submission without the inputs it leaves empty ("" or null: how a row's
+/// submission resets the keys of the row before).
+fn filled_in(submission: &Submission) -> Submission {
+    let mut kept = submission.clone();
+    kept.values.retain(|_, v| match v {
+        serde_json::Value::Null => false,
+        serde_json::Value::String(s) => !s.is_empty(),
+        _ => true,
+    });
+    kept
 }
 
 /// A score cell's text: the score as the scorecard prints it, 不适用, or nothing.

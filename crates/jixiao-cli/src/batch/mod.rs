@@ -144,10 +144,8 @@ fn input_kind(args: &BatchArgs) -> Result<InputKind, String> {
             InputFormat::Jsonl => InputKind::Jsonl,
         });
     }
-    match extension(&args.input).as_str() {
-        "csv" | "tsv" | "txt" => Ok(InputKind::Csv),
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Ok(InputKind::Spreadsheet),
-        "jsonl" | "ndjson" => Ok(InputKind::Jsonl),
+    match InputKind::from_extension(&extension(&args.input)) {
+        Some(kind) => Ok(kind),
         _ => Err(format!(
             "无法从文件名判断 {} 的格式，请加 --input-format csv|xlsx|jsonl (cannot tell the input format)",
             args.input.display()
@@ -189,8 +187,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let delimiter = match args.delimiter {
         Some(c) if c.is_ascii() => c as u8,
         Some(c) => return Err(format!("分隔符必须是 ASCII 字符：{c}").into()),
-        None if matches!(extension(&args.input).as_str(), "tsv" | "txt") => b'\t',
-        None => b',',
+        None => read::default_delimiter(&extension(&args.input)),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))

@@ -1,0 +1,219 @@
+//! A whole table scored in memory: what the browser workspace does with a dropped file of a
+//! few hundred projects. The same reader, column plan and row scorer as `jixiao batch`, so a
+//! file gives the same per-row errors and the same scores in both; what differs is only that
+//! each row keeps its submission (to become a project) and its scorecard.
+
+use crate::columns::{Column, ColumnMatcher, ColumnPlan, Mapping, Warning};
+use crate::read::{self, Feed, FeedSink, InputKind, RawRow, ReadOptions, Source};
+use crate::row::{Layout, Output, RowError, RowOut, RowStatus, Scorer, Scratch};
+use jixiao::{Engine, EvalOptions, Lang, Scorecard, Submission};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Rows read per chunk: the reader's unit, of no consequence in memory.
+const CHUNK_ROWS: usize = 256;
+
+/// How a table is read and scored.
+#[derive(Debug, Clone)]
+pub struct TableOptions {
+    /// Text encoding of a CSV file: `auto` or a label (utf-8, gbk, gb18030…).
+    pub encoding: String,
+    /// The worksheet to read (default: the first).
+    pub sheet: Option<String>,
+    /// The row holding the column names, 1-based (default: found among the first 10 rows).
+    pub header_row: Option<u64>,
+    /// What columns hold where their headers do not say.
+    pub mapping: Mapping,
+    pub lang: Lang,
+    /// Most projects taken: a file with more is refused whole, never cut short.
+    pub max_rows: usize,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        TableOptions {
+            encoding: "auto".into(),
+            sheet: None,
+            header_row: None,
+            mapping: Mapping::new(),
+            lang: Lang::Zh,
+            max_rows: 5_000,
+        }
+    }
+}
+
+/// A table's projects, each scored, with what its header said.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoredTable {
+    /// The row the column names were taken from (None for JSON Lines).
+    pub header_row: Option<u64>,
+    /// Title rows above the header, skipped.
+    pub skipped_rows: Vec<u64>,
+    /// Every column, in file order, and what it was read as.
+    pub columns: Vec<ColumnInfo>,
+    pub warnings: Vec<Warning>,
+    pub rows: Vec<ScoredRow>,
+}
+
+/// What one column was read as.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnInfo {
+    pub header: String,
+    /// What it holds, in the words of a [`Mapping`] target: an input id, `project.id`,
+    /// `project.name`, `project.FIELD`, `不适用`, `不适用:ID`, `备注:ID`, or `ignore`; None
+    /// for a header that names nothing.
+    pub target: Option<String>,
+    /// The input's label, for an input column.
+    pub label: Option<String>,
+}
+
+/// One project of the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoredRow {
+    /// The row number a person sees (spreadsheet row, CSV record, JSON Lines line).
+    pub row: u64,
+    pub status: RowStatus,
+    pub errors: Vec<RowError>,
+    /// What its cells say, inputs left empty omitted (None when the row could not be read).
+    pub submission: Option<Submission>,
+    pub scorecard: Option<Scorecard>,
+}
+
+/// Collects what the reader sends, stopping once more than `max_rows` rows came.
+struct Collect {
+    feeds: Vec<Feed>,
+    rows: usize,
+    max_rows: usize,
+}
+
+impl FeedSink for Collect {
+    fn send(&mut self, feed: Feed) -> bool {
+        if let Feed::Rows { rows, .. } = &feed {
+            self.rows += rows.len();
+        }
+        self.feeds.push(feed);
+        self.rows <= self.max_rows
+    }
+}
+
+/// Reads and scores a whole table. `source` names the file: its extension says CSV (.csv,
+/// .tsv, .txt), spreadsheet (.xlsx, .xlsm, .xls, .xlsb, .ods) or JSON Lines (.jsonl). The
+/// error is a sentence for the person who gave the file (zh, then en in brackets).
+pub fn score_table(
+    engine: &Engine,
+    source: Source,
+    options: &TableOptions,
+) -> Result<ScoredTable, String> {
+    let extension = source.extension().unwrap_or_default();
+    let kind = InputKind::from_extension(&extension).ok_or_else(|| {
+        format!(
+            "无法从文件名判断 {} 的格式：请用 .xlsx、.xls、.ods、.csv 或 .jsonl 文件 (cannot tell the file's format from its name)",
+            source.display()
+        )
+    })?;
+    let matcher = Arc::new(ColumnMatcher::new(engine));
+    let read_options = ReadOptions {
+        source,
+        kind,
+        encoding: options.encoding.clone(),
+        delimiter: read::default_delimiter(&extension),
+        sheet: options.sheet.clone(),
+        header_row: options.header_row,
+        chunk_rows: CHUNK_ROWS,
+    };
+    let mut collect = Collect {
+        feeds: Vec::new(),
+        rows: 0,
+        max_rows: options.max_rows,
+    };
+    read::read_all(read_options, matcher.clone(), &mut collect);
+    if collect.rows > options.max_rows {
+        return Err(format!(
+            "文件的项目超过 {} 行，工作台不导入；请分成几个文件，或用命令行 jixiao batch 评分 (more than {} projects: split the file or use jixiao batch)",
+            options.max_rows, options.max_rows
+        ));
+    }
+    let mut table = ScoredTable {
+        header_row: None,
+        skipped_rows: Vec::new(),
+        columns: Vec::new(),
+        warnings: Vec::new(),
+        rows: Vec::new(),
+    };
+    let mut plan = None;
+    let mut rows: Vec<RawRow> = Vec::new();
+    for feed in collect.feeds {
+        match feed {
+            Feed::Start { .. } => {}
+            Feed::Header {
+                row,
+                cells,
+                skipped,
+            } => {
+                let (p, warnings) = matcher.plan_with(cells, &options.mapping)?;
+                table.header_row = Some(row);
+                table.skipped_rows = skipped;
+                table.columns = describe(&p);
+                table.warnings = warnings;
+                plan = Some(p);
+            }
+            Feed::Rows { rows: chunk, .. } => rows.extend(chunk),
+            Feed::Fatal(message) => return Err(message),
+        }
+    }
+    let eval = EvalOptions {
+        trace: false,
+        lang: options.lang,
+    };
+    let layout = Layout::new(engine, options.lang);
+    let scorer = Scorer::new(engine.clone(), plan, eval, layout, Output::Kept);
+    let part = scorer.score_part(rows, &mut Scratch::default());
+    table.rows = part
+        .rows
+        .into_iter()
+        .map(|r| {
+            let kept = match r.out {
+                RowOut::Kept(kept) => *kept,
+                _ => Default::default(),
+            };
+            ScoredRow {
+                row: r.row,
+                status: r.status,
+                errors: r.errors,
+                submission: kept.submission,
+                scorecard: kept.scorecard,
+            }
+        })
+        .collect();
+    Ok(table)
+}
+
+/// Each column as a mapping target, so that a page can show it and let it be changed.
+fn describe(plan: &ColumnPlan) -> Vec<ColumnInfo> {
+    plan.headers
+        .iter()
+        .zip(&plan.columns)
+        .map(|(header, column)| {
+            let input = match column {
+                Column::Input(i) | Column::GradePart(i) => plan.inputs.get(*i),
+                _ => None,
+            };
+            let target = match column {
+                Column::Input(_) | Column::GradePart(_) => input.map(|i| i.id.clone()),
+                Column::ProjectId => Some("project.id".into()),
+                Column::ProjectName => Some("project.name".into()),
+                Column::ProjectExtra(field) => Some(format!("project.{field}")),
+                Column::NotApplicableList => Some("不适用".into()),
+                Column::NotApplicable(id) => Some(format!("不适用:{id}")),
+                Column::Note(id) => Some(format!("备注:{id}")),
+                Column::Ignored => Some("ignore".into()),
+                Column::Unknown => None,
+            };
+            ColumnInfo {
+                header: header.clone(),
+                target,
+                label: input.map(|i| i.label.clone()),
+            }
+        })
+        .collect()
+}

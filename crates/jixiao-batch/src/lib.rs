@@ -24,3 +24,5 @@ pub mod read;
 pub mod report;
 pub mod row;
 pub mod table;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;

@@ -217,3 +217,54 @@ fn describe(plan: &ColumnPlan) -> Vec<ColumnInfo> {
         })
         .collect()
 }
+
+/// The XLSX result `jixiao batch` writes, for submissions given as JSON (the browser's
+/// projects, in list order: a project's 行号 is its place in the list). Each is scored as a
+/// line of a JSON Lines batch would be.
+#[cfg(feature = "xlsx")]
+pub fn results_xlsx(
+    engine: &Engine,
+    submissions: Vec<String>,
+    lang: Lang,
+) -> Result<Vec<u8>, String> {
+    use crate::xlsx::ResultsWorkbook;
+    let rows = submissions
+        .into_iter()
+        .zip(1u64..)
+        .map(|(text, row)| RawRow::Json { row, text })
+        .collect();
+    let layout = Layout::new(engine, lang);
+    let mut book = ResultsWorkbook::new(&layout, lang, false)?;
+    let eval = EvalOptions { trace: false, lang };
+    let scorer = Scorer::new(engine.clone(), None, eval, layout, Output::Table);
+    let part = scorer.score_part(rows, &mut Scratch::default());
+    let count = |status: RowStatus| part.rows.iter().filter(|r| r.status == status).count();
+    let reference = engine.reference();
+    let about = [
+        (
+            "评价方案 rulebook",
+            format!(
+                "{} {}（{}）",
+                reference.id,
+                reference.version,
+                engine.rulebook().spec().title
+            ),
+        ),
+        ("方案哈希 rulebook hash", reference.hash.to_string()),
+        ("引擎版本 engine", jixiao::ENGINE_VERSION.to_string()),
+        ("已评分 scored", count(RowStatus::Scored).to_string()),
+        (
+            "不完整 incomplete",
+            count(RowStatus::Incomplete).to_string(),
+        ),
+        ("失败 failed", count(RowStatus::Failed).to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    book.write(std::slice::from_ref(&part))?;
+    let mut workbook = book.finish(about)?;
+    workbook
+        .save_to_buffer()
+        .map_err(|e| format!("写入 XLSX 失败：{e}"))
+}

@@ -174,3 +174,40 @@ fn too_many_rows_or_an_unknown_format_refuse_the_file_whole() {
         "{err}"
     );
 }
+
+#[cfg(feature = "xlsx")]
+#[test]
+fn projects_export_as_the_batch_result_workbook() {
+    use calamine::{Data, Reader};
+    let engine = demo();
+    let table = score("demo.jsonl", &TableOptions::default());
+    let mut submissions: Vec<String> = table
+        .rows
+        .iter()
+        .filter_map(|r| r.submission.as_ref())
+        .map(|s| serde_json::to_string(s).unwrap())
+        .collect();
+    submissions.push("{\"values\": {}, \"oops\": 1}".into());
+    let bytes = jixiao_batch::table::results_xlsx(&engine, submissions, jixiao::Lang::Zh).unwrap();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["评价结果", "扣分原因", "错误", "说明"]);
+    let results = book.worksheet_range("评价结果").unwrap();
+    let totals: Vec<String> = results
+        .rows()
+        .skip(1)
+        .map(|r| match &r[4] {
+            Data::Float(f) => f.to_string(),
+            Data::Empty => String::new(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let mut want = demo_totals(&engine);
+    want.push(String::new());
+    assert_eq!(totals, want);
+    let errors = book.worksheet_range("错误").unwrap();
+    assert_eq!(errors.rows().nth(1).unwrap()[0], Data::Float(4.0));
+    assert_eq!(
+        errors.rows().nth(1).unwrap()[4],
+        Data::String("submission_syntax".into())
+    );
+}

@@ -3,12 +3,10 @@
 //! whole batch has been written, so an interrupted run never leaves a half-written result
 //! where a complete one is expected.
 
-use jixiao::{Decimal, Lang};
+use jixiao::Lang;
 use jixiao_batch::encoding::EncodingWriter;
-use jixiao_batch::row::{
-    Layout, Part, RowOut, RowResult, ScoreCell, TableRow, push_findings, push_problems,
-};
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use jixiao_batch::row::{Layout, Part, RowOut};
+use jixiao_batch::xlsx::{ResultsWorkbook, result_headers};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -190,53 +188,12 @@ pub fn create(
                     "XLSX 结果不能写到标准输出，请用 -o 指定文件 (XLSX cannot go to stdout)".into(),
                 );
             }
-            Ok(Box::new(
-                XlsxSink::new(destination, headers, lang).map_err(xlsx_error)?,
-            ))
+            Ok(Box::new(XlsxSink {
+                book: ResultsWorkbook::new(layout, lang, true)?,
+                destination,
+            }))
         }
     }
-}
-
-fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    if lang == Lang::En { en } else { zh }
-}
-
-fn result_headers(layout: &Layout, lang: Lang) -> Vec<String> {
-    let mut h: Vec<String> = [
-        tr(lang, "行号", "row"),
-        tr(lang, "项目编号", "project_id"),
-        tr(lang, "项目名称", "project_name"),
-        tr(lang, "状态", "status"),
-        tr(lang, "总分", "total"),
-        tr(lang, "等级", "grade"),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    h.extend(layout.dimensions.iter().cloned());
-    h.extend(layout.indicators.iter().cloned());
-    h.push(tr(lang, "问题", "problems").to_string());
-    h.push(tr(lang, "扣分原因", "findings").to_string());
-    h
-}
-
-/// The 问题 cell of a table row.
-fn problems_text(r: &RowResult, table: &TableRow, lang: Lang) -> String {
-    let mut text = String::new();
-    push_problems(&mut text, &r.errors, &table.missing, lang);
-    text
-}
-
-fn findings_text(table: &TableRow) -> String {
-    let mut text = String::new();
-    push_findings(
-        &mut text,
-        table
-            .findings
-            .iter()
-            .map(|f| (&*f.indicator, &*f.label, f.message.as_str())),
-    );
-    text
 }
 
 // ------------------------------------------------------------------------------------ CSV
@@ -326,277 +283,26 @@ impl Sink for JsonlSink {
 
 // ------------------------------------------------------------------------------------ XLSX
 
-/// The largest row index an XLSX sheet has (1,048,576 rows, the header is row 0).
-const XLSX_MAX_ROW: u32 = 1_048_575;
-
-const RESULTS: usize = 0;
-const FINDINGS: usize = 1;
-const ERRORS: usize = 2;
-
-/// One kind of rows (results, findings, errors) over as many worksheets as it needs: past
-/// Excel's row limit, 扣分原因 continues in 扣分原因 (2), (3)… — nothing is dropped.
-struct SheetSeries {
-    name: &'static str,
-    headers: Vec<String>,
-    /// Worksheet indices in the workbook, in order; the last one is being filled.
-    sheets: Vec<usize>,
-    /// The next row of the last worksheet.
-    next: u32,
-}
-
+/// The shared XLSX result, saved into the temporary file when complete.
 struct XlsxSink {
-    workbook: Workbook,
+    book: ResultsWorkbook,
     destination: Destination,
-    lang: Lang,
-    series: [SheetSeries; 3],
-    bold: Format,
-    score: Format,
-}
-
-fn xlsx_error(e: XlsxError) -> String {
-    format!("写入 XLSX 失败：{e}")
-}
-
-impl XlsxSink {
-    fn new(destination: Destination, headers: Vec<String>, lang: Lang) -> Result<Self, XlsxError> {
-        let bold = Format::new().set_bold();
-        let score = Format::new().set_num_format("0.00");
-        let series = |name: &'static str, headers: Vec<String>| SheetSeries {
-            name,
-            headers,
-            sheets: Vec::new(),
-            next: 1,
-        };
-        let mut sink = XlsxSink {
-            workbook: Workbook::new(),
-            destination,
-            lang,
-            series: [
-                series(tr(lang, "评价结果", "Results"), headers),
-                series(
-                    tr(lang, "扣分原因", "Findings"),
-                    [
-                        tr(lang, "行号", "row"),
-                        tr(lang, "项目编号", "project_id"),
-                        tr(lang, "项目名称", "project_name"),
-                        tr(lang, "指标", "indicator"),
-                        tr(lang, "指标名称", "indicator_label"),
-                        tr(lang, "扣分", "deduction"),
-                        tr(lang, "扣分原因", "finding"),
-                    ]
-                    .map(String::from)
-                    .to_vec(),
-                ),
-                series(
-                    tr(lang, "错误", "Errors"),
-                    [
-                        tr(lang, "行号", "row"),
-                        tr(lang, "项目编号", "project_id"),
-                        tr(lang, "列", "column"),
-                        tr(lang, "指标", "indicator"),
-                        tr(lang, "代码", "code"),
-                        tr(lang, "原因", "reason"),
-                    ]
-                    .map(String::from)
-                    .to_vec(),
-                ),
-            ],
-            bold,
-            score,
-        };
-        for kind in [RESULTS, FINDINGS, ERRORS] {
-            sink.add_sheet(kind)?;
-        }
-        Ok(sink)
-    }
-
-    /// A new worksheet for `kind`, with its header row: "扣分原因", then "扣分原因 (2)"…
-    fn add_sheet(&mut self, kind: usize) -> Result<(), XlsxError> {
-        let series = &mut self.series[kind];
-        let name = match series.sheets.len() {
-            0 => series.name.to_string(),
-            n => format!("{} ({})", series.name, n + 1),
-        };
-        // Constant memory: each row goes to a temporary file as soon as the next starts,
-        // so a million-row result does not sit in memory.
-        let sheet = self.workbook.add_worksheet_with_constant_memory()?;
-        sheet.set_name(&name)?;
-        for (c, h) in series.headers.iter().enumerate() {
-            let width = if c < 3 {
-                14.0
-            } else if h.chars().count() > 8 {
-                16.0
-            } else {
-                10.0
-            };
-            sheet.set_column_width(c as u16, width)?;
-            sheet.write_string_with_format(0, c as u16, h, &self.bold)?;
-        }
-        sheet.set_freeze_panes(1, 0)?;
-        let index = self.workbook.worksheets().len() - 1;
-        series.sheets.push(index);
-        series.next = 1;
-        Ok(())
-    }
-
-    /// The worksheet and row for the next row of `kind`, starting a new worksheet when the
-    /// current one is full.
-    fn take_row(&mut self, kind: usize) -> Result<(usize, u32), XlsxError> {
-        if self.series[kind].next > XLSX_MAX_ROW {
-            self.add_sheet(kind)?;
-        }
-        let series = &mut self.series[kind];
-        let row = series.next;
-        series.next += 1;
-        Ok((series.sheets[series.sheets.len() - 1], row))
-    }
-
-    fn write_row(&mut self, r: &RowResult) -> Result<(), XlsxError> {
-        let lang = self.lang;
-        let RowOut::Table(t) = &r.out else {
-            return Err(XlsxError::ParameterError(
-                "internal: not a table row".to_string(),
-            ));
-        };
-        {
-            let (index, row) = self.take_row(RESULTS)?;
-            let score = self.score.clone();
-            let sheet = self.workbook.worksheet_from_index(index)?;
-            sheet.write_number(row, 0, r.row as f64)?;
-            write_opt(sheet, row, 1, t.project_id.as_deref())?;
-            write_opt(sheet, row, 2, t.project_name.as_deref())?;
-            sheet.write_string(row, 3, r.status.label(lang))?;
-            if let Some(total) = t.total {
-                sheet.write_number_with_format(row, 4, decimal_f64(total), &score)?;
-            }
-            write_opt(sheet, row, 5, t.grade.as_deref())?;
-            let mut col = 6u16;
-            for cell in t.dimensions.iter().chain(&t.indicators) {
-                match cell {
-                    ScoreCell::Score(d) => {
-                        sheet.write_number_with_format(row, col, decimal_f64(*d), &score)?;
-                    }
-                    ScoreCell::NotApplicable => {
-                        sheet.write_string(row, col, tr(lang, "不适用", "N/A"))?;
-                    }
-                    ScoreCell::Blank => {}
-                }
-                col += 1;
-            }
-            let problems = problems_text(r, t, lang);
-            if !problems.is_empty() {
-                sheet.write_string(row, col, &problems)?;
-            }
-            let findings = findings_text(t);
-            if !findings.is_empty() {
-                sheet.write_string(row, col + 1, &findings)?;
-            }
-        }
-        for f in &t.findings {
-            let (index, row) = self.take_row(FINDINGS)?;
-            let sheet = self.workbook.worksheet_from_index(index)?;
-            sheet.write_number(row, 0, r.row as f64)?;
-            write_opt(sheet, row, 1, t.project_id.as_deref())?;
-            write_opt(sheet, row, 2, t.project_name.as_deref())?;
-            sheet.write_string(row, 3, &*f.indicator)?;
-            sheet.write_string(row, 4, &*f.label)?;
-            if let Some(d) = f.deduction {
-                sheet.write_number(row, 5, decimal_f64(d))?;
-            }
-            sheet.write_string(row, 6, &f.message)?;
-        }
-        for e in &r.errors {
-            let (index, row) = self.take_row(ERRORS)?;
-            let sheet = self.workbook.worksheet_from_index(index)?;
-            sheet.write_number(row, 0, r.row as f64)?;
-            write_opt(sheet, row, 1, t.project_id.as_deref())?;
-            write_opt(sheet, row, 2, e.column.as_deref())?;
-            write_opt(sheet, row, 3, e.indicator.as_deref())?;
-            sheet.write_string(row, 4, &e.code)?;
-            sheet.write_string(row, 5, &e.message)?;
-        }
-        Ok(())
-    }
-}
-
-fn write_opt(
-    sheet: &mut rust_xlsxwriter::Worksheet,
-    row: u32,
-    col: u16,
-    text: Option<&str>,
-) -> Result<(), XlsxError> {
-    if let Some(t) = text.filter(|t| !t.is_empty()) {
-        sheet.write_string(row, col, t)?;
-    }
-    Ok(())
-}
-
-/// Scores have at most 4 decimals, which an f64 holds exactly as printed.
-fn decimal_f64(d: Decimal) -> f64 {
-    d.to_string().parse().unwrap_or(f64::NAN)
 }
 
 impl Sink for XlsxSink {
     fn write(&mut self, parts: &[Part]) -> Result<(), String> {
-        // One project per row of 评价结果: a second results sheet would split the table people
-        // sort and filter, so past Excel's limit the batch asks for CSV or JSON Lines.
-        let rows: usize = parts.iter().map(|p| p.rows.len()).sum();
-        if self.series[RESULTS].next as usize + rows > XLSX_MAX_ROW as usize + 1 {
-            return Err(format!(
-                "XLSX 工作表最多容纳 {} 行结果；请改用 CSV 或 JSON Lines 输出 (too many rows for XLSX; use CSV or JSON Lines)",
-                XLSX_MAX_ROW
-            ));
-        }
-        for r in parts.iter().flat_map(|p| &p.rows) {
-            self.write_row(r).map_err(xlsx_error)?;
-        }
-        Ok(())
+        self.book.write(parts)
     }
 
-    fn finish(mut self: Box<Self>, mut about: About) -> Result<(), String> {
-        let lang = self.lang;
-        for kind in [FINDINGS, ERRORS] {
-            let series = &self.series[kind];
-            if series.sheets.len() > 1 {
-                about.rows.push((
-                    series.name.to_string(),
-                    format!(
-                        "{} {} (Excel {})",
-                        series.sheets.len(),
-                        tr(
-                            lang,
-                            "个工作表，超过行数上限后接续",
-                            "worksheets, continued past"
-                        ),
-                        tr(lang, "每表行数上限", "row limit")
-                    ),
-                ));
-            }
-        }
-        let bold = self.bold.clone();
-        let sheet = self
-            .workbook
-            .add_worksheet()
-            .set_name(tr(lang, "说明", "About"))
-            .map_err(xlsx_error)?;
-        sheet.set_column_width(0, 18.0).map_err(xlsx_error)?;
-        sheet.set_column_width(1, 80.0).map_err(xlsx_error)?;
-        for (i, (k, v)) in about.rows.iter().enumerate() {
-            let row = i as u32;
-            sheet
-                .write_string_with_format(row, 0, k, &bold)
-                .map_err(xlsx_error)?;
-            sheet.write_string(row, 1, v).map_err(xlsx_error)?;
-        }
-        let XlsxSink {
-            mut workbook,
-            destination,
-            ..
-        } = *self;
+    fn finish(self: Box<Self>, about: About) -> Result<(), String> {
+        let XlsxSink { book, destination } = *self;
+        let mut workbook = book.finish(about.rows)?;
         match &destination {
             Destination::Temp { temp, .. } => {
                 let file: File = temp.reopen().map_err(|e| e.to_string())?;
-                workbook.save_to_writer(file).map_err(xlsx_error)?;
+                workbook
+                    .save_to_writer(file)
+                    .map_err(|e| format!("写入 XLSX 失败：{e}"))?;
             }
             Destination::Stdout => return Err("XLSX cannot go to stdout".into()),
         }

@@ -14,6 +14,7 @@ export default defineConfig({
       // The web package of bindings/wasm (`bash bindings/wasm/build.sh`): the engine and the
       // shipped rulebooks (rules/*/ as canonical JSON, so hashes match the native CLI's).
       "jixiao-wasm/report": resolve(repo, "bindings/wasm/pkg-web/report.js"),
+      "jixiao-wasm/batch": resolve(repo, "bindings/wasm/pkg-web/batch.js"),
       "jixiao-wasm": resolve(repo, "bindings/wasm/pkg-web/jixiao_wasm.js"),
     },
   },

@@ -77,6 +77,12 @@ echo "==> cargo build (wasm32, report module)"
 cargo_wasm "$profile" "" jixiao-wasm-report
 raw_report="target/wasm32-unknown-unknown/$profile/jixiao_wasm_report.wasm"
 
+# The batch module: the engine plus tables read and scored as `jixiao batch` does and its XLSX
+# result (the `batch` feature), for the workspace's import and export; loaded only then.
+echo "==> cargo build (wasm32, batch module: features ${features:+$features,}batch)"
+cargo_wasm "$profile-batch" "${features:+$features,}batch"
+raw_batch="target/wasm32-unknown-unknown/$profile-batch/jixiao_wasm.wasm"
+
 echo "==> shipped rulebooks (canonical JSON from the native exporter)"
 books="$(mktemp -d)"
 trap 'rm -rf "$books"' EXIT
@@ -102,6 +108,8 @@ for kind in web node; do
   optimize "$out/engine_bg.wasm" "$out/engine_bg.wasm"
   wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name report "$raw_report"
   optimize "$out/report_bg.wasm" "$out/report_bg.wasm"
+  wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name batch "$raw_batch"
+  optimize "$out/batch_bg.wasm" "$out/batch_bg.wasm"
 done
 
 echo "==> compact module → bindings/wasm/pkg-web/engine_compact_bg.wasm"

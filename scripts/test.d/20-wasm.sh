@@ -40,7 +40,7 @@ step "JS tests on the built packages (node --test)"
 node --test bindings/wasm/tests/js/
 
 step "clippy (wasm32, tests included)"
-cargo clippy -p jixiao-wasm --target wasm32-unknown-unknown --features trim --all-targets --locked -- -D warnings
+cargo clippy -p jixiao-wasm --target wasm32-unknown-unknown --features trim,batch --all-targets --locked -- -D warnings
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\nWASM suite FAILED: %s\n' "${failed[@]}" >&2

@@ -13,6 +13,10 @@ import * as reporting from "./reporting";
 import * as store from "./store";
 import * as projects from "./projects";
 import type { Project, RulebookKey } from "./projects";
+import * as tables from "./tables";
+import type { ScoredRow } from "./tables";
+import { importTable } from "./tableimport";
+import { rank, renderPortfolio } from "./portfolio";
 
 interface App {
   lang: Lang;
@@ -25,6 +29,8 @@ interface App {
   project: Project | null;
   list: Project[];
   filter: string;
+  /** The ranking of the open project's rulebook is shown. */
+  portfolio: boolean;
   sub: Submission;
   card: Scorecard | null;
   view: FormView | null;
@@ -44,6 +50,7 @@ const app: App = {
   project: null,
   list: [],
   filter: "",
+  portfolio: false,
   sub: { values: {} },
   card: null,
   view: null,
@@ -76,6 +83,7 @@ const el = {
   skipForm: $("#skip-form"),
   rbInfo: $("#rulebook-info"),
   projects: $("#projects"),
+  portfolio: $("#portfolio-host"),
   miniTotal: $("#mini-total"),
   toast: $("#toast"),
 };
@@ -472,6 +480,28 @@ function renderProjects(): void {
         onchange: (e: Event) => void importEngagementFile(e.target as HTMLInputElement),
       }),
       h("label", { class: "button", for: "import-engagement" }, s.importEngagement),
+      h("input", {
+        type: "file",
+        id: "import-table",
+        class: "file",
+        accept: ".xlsx,.xlsm,.xls,.xlsb,.ods,.csv,.tsv,.txt,.jsonl",
+        onchange: (e: Event) => void importTableFile(e.target as HTMLInputElement),
+      }),
+      h("label", { class: "button", for: "import-table" }, s.importTable),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button",
+          id: "show-portfolio",
+          "aria-pressed": app.portfolio ? "true" : "false",
+          onclick: () => {
+            app.portfolio = !app.portfolio;
+            renderProjects();
+          },
+        },
+        s.portfolio,
+      ),
       h(
         "button",
         {
@@ -501,6 +531,114 @@ function renderProjects(): void {
     ),
   );
   renderRows();
+  renderRanking();
+}
+
+/** Each listed project's scorecard as of its revision, so that the ranking re-scores only what
+ * changed since it was last shown. */
+const rankingCards = new Map<string, { revision: number; lang: Lang; rules: Rules; card: Scorecard }>();
+
+function rankedCard(rules: Rules, p: Project): Scorecard {
+  const kept = rankingCards.get(p.id);
+  if (kept && kept.revision === p.revision && kept.lang === app.lang && kept.rules === rules) return kept.card;
+  const card = rules.evaluate(p.submission, app.lang);
+  rankingCards.set(p.id, { revision: p.revision, lang: app.lang, rules, card });
+  return card;
+}
+
+/** The ranking of the open project's rulebook, when shown: every project of it scored now. */
+function renderRanking(): void {
+  const rules = app.rules;
+  const open = app.project;
+  if (!app.portfolio || !rules || !open) {
+    el.portfolio.replaceChildren();
+    return;
+  }
+  const key = keyString(open.rulebook);
+  const list = app.list
+    .filter((p) => keyString(p.rulebook) === key)
+    .map((p) => ({ project: p, card: p.id === open.id && app.card ? app.card : rankedCard(rules, p) }));
+  const ranked = rank(list);
+  el.portfolio.replaceChildren(
+    renderPortfolio({
+      lang: app.lang,
+      title: rulebookTitle(open.rulebook),
+      ranked,
+      open: (p) => void openProject(p),
+      exportXlsx: () => void exportXlsx(ranked.map((r) => (r.project.id === open.id ? app.sub : r.project.submission))),
+      close: () => {
+        app.portfolio = false;
+        renderProjects();
+      },
+    }),
+  );
+}
+
+/** The projects' results as the batch's XLSX (评价结果, 扣分原因, 错误, 说明), in ranking order. */
+async function exportXlsx(subs: Submission[]): Promise<void> {
+  if (!app.rules || !app.project) return;
+  try {
+    const bytes = await tables.resultsXlsx(app.rules.rulebookJson(), subs, app.lang);
+    download(`${fileStem(sourceKey())}-results.xlsx`, bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    setStatus(t().xlsxExported(subs.length));
+  } catch (e) {
+    showError(t().reportFailed, e);
+  }
+}
+
+/** A projects table dropped or picked: read and scored by the open project's rulebook, shown,
+ * then its rows become projects. */
+async function importTableFile(input: HTMLInputElement): Promise<void> {
+  const file = input.files?.[0];
+  input.value = "";
+  const rules = app.rules;
+  const open = app.project;
+  if (!file || !rules || !open) return;
+  await flushSave();
+  await importTable(file, {
+    lang: app.lang,
+    rulebookId: rules.form.rulebook.id,
+    rulebookTitle: rulebookTitle(open.rulebook),
+    rulebookText: rules.rulebookJson(),
+    form: rules.form,
+    addRows: (rows, name) => addTableRows(open.rulebook, rows, name),
+    error: showError,
+  });
+}
+
+/** A table's rows as new projects of `key`, first row on top, with the score each row got. */
+async function addTableRows(key: RulebookKey, rows: ScoredRow[], fileName: string): Promise<number> {
+  const now = Date.now();
+  const added: Project[] = rows.flatMap((r, i) => {
+    if (!r.submission) return [];
+    const submission = { ...r.submission, values: r.submission.values ?? {} } as Submission;
+    const card = r.status === "failed" ? null : r.scorecard;
+    const typed = submission.project?.name;
+    return [
+      {
+        id: projects.newId(),
+        name: typeof typed === "string" && typed.trim() ? typed.trim() : t().rowName(fileName, r.row),
+        rulebook: key,
+        submission,
+        status: r.status === "failed" ? "editing" : statusOf(submission, card),
+        total: card ? card.total : null,
+        grade: card?.grade ? pick(app.lang, card.grade.label, card.grade.label_en) : null,
+        created: now - i,
+        updated: now - i,
+        revision: 0,
+      },
+    ];
+  });
+  try {
+    await projects.addProjects(added);
+  } catch (e) {
+    showError(t().saveFailed, e);
+    return 0;
+  }
+  app.list = await projects.listProjects();
+  renderProjects();
+  setStatus(t().tableImported(added.length, fileName));
+  return added.length;
 }
 
 function projectRow(p: Project): HTMLTableRowElement {

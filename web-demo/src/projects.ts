@@ -95,6 +95,15 @@ export async function addProject(p: Project): Promise<void> {
   announce({ type: "changed", id: p.id, revision: p.revision });
 }
 
+/** Writes new projects in one transaction (the rows of an imported table). */
+export async function addProjects(list: Project[]): Promise<void> {
+  const tx = (await db()).transaction(PROJECTS, "readwrite");
+  const store = tx.objectStore(PROJECTS);
+  for (const p of list) store.put(p);
+  await committed(tx);
+  announce({ type: "changed", id: "*", revision: 0 });
+}
+
 export async function deleteProject(id: string): Promise<void> {
   const tx = (await db()).transaction(PROJECTS, "readwrite");
   tx.objectStore(PROJECTS).delete(id);

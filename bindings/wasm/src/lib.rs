@@ -29,6 +29,9 @@ pub const MAX_RULEBOOK_CHARS: u32 = 4 * 1024 * 1024;
 /// Longest submission accepted (as text, or an object's JSON), in UTF-16 code units.
 pub const MAX_SUBMISSION_CHARS: u32 = 2 * 1024 * 1024;
 
+#[cfg(feature = "batch")]
+mod batch;
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = include_str!("../types/shapes.d.ts");
 
@@ -299,6 +302,21 @@ fn non_json_error(found: &[(String, &str)]) -> JsValue {
     core_error(&jixiao::Error::Submission { problems })
 }
 
+/// `options.lang`: "zh", "zh-CN" or "en".
+fn lang_option(value: &JsValue) -> Result<Lang, JsValue> {
+    value
+        .as_string()
+        .and_then(|s| serde_json::from_value::<Lang>(serde_json::Value::String(s)).ok())
+        .ok_or_else(|| {
+            arg_error(
+                ProblemCode::WrongType,
+                "options",
+                "options.lang 应为 \"zh\"、\"zh-CN\" 或 \"en\"".into(),
+                "options.lang must be \"zh\", \"zh-CN\" or \"en\"".into(),
+            )
+        })
+}
+
 /// `{lang?: "zh" | "zh-CN" | "en", trace?: boolean}`; unknown keys are refused (typos).
 fn eval_options(v: &JsValue) -> Result<EvalOptions, JsValue> {
     let mut options = EvalOptions::default();
@@ -319,17 +337,7 @@ fn eval_options(v: &JsValue) -> Result<EvalOptions, JsValue> {
             continue;
         }
         match key.as_str() {
-            "lang" => {
-                let lang = value.as_string().and_then(|s| {
-                    serde_json::from_value::<Lang>(serde_json::Value::String(s)).ok()
-                });
-                options.lang = lang.ok_or_else(|| {
-                    bad(
-                        "options.lang 应为 \"zh\"、\"zh-CN\" 或 \"en\"".into(),
-                        "options.lang must be \"zh\", \"zh-CN\" or \"en\"".into(),
-                    )
-                })?;
-            }
+            "lang" => options.lang = lang_option(&value)?,
             "trace" => {
                 options.trace = value.as_bool().ok_or_else(|| {
                     bad(

@@ -65,7 +65,7 @@ const common = {
   version,
   description: "jixiao (绩效) scoring engine for public-spending performance evaluation, as WebAssembly, with TypeScript types",
   license: "MIT OR Apache-2.0",
-  files: ["engine_bg.wasm", "engine.js", "engine.d.ts", "jixiao_wasm.js", "jixiao_wasm.d.ts", "rulebooks.js", "rulebooks.d.ts", "report_bg.wasm", "report.js", "report.d.ts", "README.md"],
+  files: ["engine_bg.wasm", "engine.js", "engine.d.ts", "jixiao_wasm.js", "jixiao_wasm.d.ts", "rulebooks.js", "rulebooks.d.ts", "report_bg.wasm", "report.js", "report.d.ts", "batch_bg.wasm", "batch.js", "batch.d.ts", "README.md"],
 };
 
 // ---- pkg-web: ES modules ------------------------------------------------------------------
@@ -93,13 +93,15 @@ const common = {
       ".": { types: "./jixiao_wasm.d.ts", default: "./jixiao_wasm.js" },
       "./rulebooks": { types: "./rulebooks.d.ts", default: "./rulebooks.js" },
       "./report": { types: "./report.d.ts", default: "./report.js" },
+      "./batch": { types: "./batch.d.ts", default: "./batch.js" },
       "./engine_bg.wasm": "./engine_bg.wasm",
       "./engine_compact_bg.wasm": "./engine_compact_bg.wasm",
       "./report_bg.wasm": "./report_bg.wasm",
+      "./batch_bg.wasm": "./batch_bg.wasm",
     },
     sideEffects: false,
   };
-  pkg.files = [...common.files, "engine_bg.wasm.d.ts", "report_bg.wasm.d.ts", "engine_compact_bg.wasm"];
+  pkg.files = [...common.files, "engine_bg.wasm.d.ts", "report_bg.wasm.d.ts", "batch_bg.wasm.d.ts", "engine_compact_bg.wasm"];
   writeFileSync(join(out, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
   writeFileSync(join(out, "README.md"), readme);
 }
@@ -127,6 +129,7 @@ const common = {
       ".": { types: "./jixiao_wasm.d.ts", default: "./jixiao_wasm.js" },
       "./rulebooks": { types: "./rulebooks.d.ts", default: "./rulebooks.js" },
       "./report": { types: "./report.d.ts", default: "./report.js" },
+      "./batch": { types: "./batch.d.ts", default: "./batch.js" },
     },
   };
   writeFileSync(join(out, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
@@ -151,6 +154,7 @@ const rows = [
   ["pkg-node/engine_bg.wasm (optimized)", join(here, "pkg-node/engine_bg.wasm")],
   ["pkg-web/engine_compact_bg.wasm (optimized)", join(here, "pkg-web/engine_compact_bg.wasm")],
   ["pkg-web/report_bg.wasm (optimized, the report module)", join(here, "pkg-web/report_bg.wasm")],
+  ["pkg-web/batch_bg.wasm (optimized, the batch module)", join(here, "pkg-web/batch_bg.wasm")],
   ["pkg-web/engine.js (glue)", join(here, "pkg-web/engine.js")],
   ["pkg-web/rulebooks.js", join(here, "pkg-web/rulebooks.js")],
 ].filter(([, f]) => f && statSync(f, { throwIfNoEntry: false }));

@@ -6,7 +6,7 @@
 use crate::columns::{Column, ColumnMatcher, ColumnPlan, Mapping, Warning};
 use crate::read::{self, Feed, FeedSink, InputKind, RawRow, ReadOptions, Source};
 use crate::row::{Layout, Output, RowError, RowOut, RowStatus, Scorer, Scratch};
-use jixiao::{Engine, EvalOptions, Lang, Scorecard, Submission};
+use jixiao::{Engine, EvalOptions, Lang, ProblemCode, Scorecard, Submission};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -79,6 +79,23 @@ pub struct ScoredRow {
     pub scorecard: Option<Scorecard>,
 }
 
+/// Why a table was refused whole; the message is a sentence for the person who gave the file
+/// (zh, then en in brackets).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct TableError {
+    /// `io` (the file cannot be read: format, encoding, damage), `unknown_input` (the header
+    /// or a mapping names no input), `limit_exceeded` (more rows than taken).
+    pub code: ProblemCode,
+    pub message: String,
+}
+
+impl TableError {
+    fn new(code: ProblemCode, message: String) -> Self {
+        TableError { code, message }
+    }
+}
+
 /// Collects what the reader sends, stopping once more than `max_rows` rows came.
 struct Collect {
     feeds: Vec<Feed>,
@@ -97,19 +114,18 @@ impl FeedSink for Collect {
 }
 
 /// Reads and scores a whole table. `source` names the file: its extension says CSV (.csv,
-/// .tsv, .txt), spreadsheet (.xlsx, .xlsm, .xls, .xlsb, .ods) or JSON Lines (.jsonl). The
-/// error is a sentence for the person who gave the file (zh, then en in brackets).
+/// .tsv, .txt), spreadsheet (.xlsx, .xlsm, .xls, .xlsb, .ods) or JSON Lines (.jsonl).
 pub fn score_table(
     engine: &Engine,
     source: Source,
     options: &TableOptions,
-) -> Result<ScoredTable, String> {
+) -> Result<ScoredTable, TableError> {
     let extension = source.extension().unwrap_or_default();
     let kind = InputKind::from_extension(&extension).ok_or_else(|| {
-        format!(
+        TableError::new(ProblemCode::Io, format!(
             "无法从文件名判断 {} 的格式：请用 .xlsx、.xls、.ods、.csv 或 .jsonl 文件 (cannot tell the file's format from its name)",
             source.display()
-        )
+        ))
     })?;
     let matcher = Arc::new(ColumnMatcher::new(engine));
     let read_options = ReadOptions {
@@ -128,9 +144,12 @@ pub fn score_table(
     };
     read::read_all(read_options, matcher.clone(), &mut collect);
     if collect.rows > options.max_rows {
-        return Err(format!(
-            "文件的项目超过 {} 行，工作台不导入；请分成几个文件，或用命令行 jixiao batch 评分 (more than {} projects: split the file or use jixiao batch)",
-            options.max_rows, options.max_rows
+        return Err(TableError::new(
+            ProblemCode::LimitExceeded,
+            format!(
+                "文件的项目超过 {} 行，工作台不导入；请分成几个文件，或用命令行 jixiao batch 评分 (more than {} projects: split the file or use jixiao batch)",
+                options.max_rows, options.max_rows
+            ),
         ));
     }
     let mut table = ScoredTable {
@@ -150,7 +169,9 @@ pub fn score_table(
                 cells,
                 skipped,
             } => {
-                let (p, warnings) = matcher.plan_with(cells, &options.mapping)?;
+                let (p, warnings) = matcher
+                    .plan_with(cells, &options.mapping)
+                    .map_err(|m| TableError::new(ProblemCode::UnknownInput, m))?;
                 table.header_row = Some(row);
                 table.skipped_rows = skipped;
                 table.columns = describe(&p);
@@ -158,7 +179,7 @@ pub fn score_table(
                 plan = Some(p);
             }
             Feed::Rows { rows: chunk, .. } => rows.extend(chunk),
-            Feed::Fatal(message) => return Err(message),
+            Feed::Fatal(message) => return Err(TableError::new(ProblemCode::Io, message)),
         }
     }
     let eval = EvalOptions {

@@ -160,8 +160,9 @@ fn too_many_rows_or_an_unknown_format_refuse_the_file_whole() {
         ..TableOptions::default()
     };
     let err = score_table(&demo(), bytes_of("demo-bom.csv"), &options).unwrap_err();
+    assert_eq!(err.code, jixiao::ProblemCode::LimitExceeded);
     assert_eq!(
-        err,
+        err.to_string(),
         "文件的项目超过 2 行，工作台不导入；请分成几个文件，或用命令行 jixiao batch 评分 (more than 2 projects: split the file or use jixiao batch)"
     );
     let source = Source::Bytes {
@@ -169,6 +170,8 @@ fn too_many_rows_or_an_unknown_format_refuse_the_file_whole() {
         bytes: b"%PDF".to_vec().into(),
     };
     let err = score_table(&demo(), source, &TableOptions::default()).unwrap_err();
+    assert_eq!(err.code, jixiao::ProblemCode::Io);
+    let err = err.to_string();
     assert!(
         err.starts_with("无法从文件名判断 projects.pdf 的格式"),
         "{err}"

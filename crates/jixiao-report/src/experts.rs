@@ -55,10 +55,13 @@ pub(crate) fn expert_table(spec: &RulebookSpec, card: &Scorecard, lang: Lang) ->
                 _ => g.input.label.as_str(),
             };
             let mut row = vec![Cell::text(label)];
-            row.extend((0..panel).map(|i| Cell::text(g.grades.get(i).copied().unwrap_or("—"))));
+            row.extend((0..panel).map(|i| {
+                let grade = g.grades.get(i).copied().filter(|g| !g.is_empty());
+                Cell::text(grade.unwrap_or("—"))
+            }));
             row.push(Cell::text(aggregate_words(
                 g.input.aggregate,
-                g.grades.len(),
+                g.grades.iter().filter(|g| !g.is_empty()).count(),
                 zh,
             )));
             row.push(Cell::text(match (g.leaf.status, g.leaf.score) {
@@ -89,10 +92,10 @@ fn graded_items<'a>(spec: &'a RulebookSpec, card: &'a Scorecard) -> Vec<Graded<'
                 continue;
             };
             let grades: Vec<&str> = match value {
-                serde_json::Value::Array(grades) => grades
-                    .iter()
-                    .filter_map(serde_json::Value::as_str)
-                    .collect(),
+                // null: an expert who has not graded this item, kept in the expert's column.
+                serde_json::Value::Array(grades) => {
+                    grades.iter().map(|g| g.as_str().unwrap_or("")).collect()
+                }
                 serde_json::Value::String(grade) => vec![grade.as_str()],
                 _ => continue,
             };

@@ -734,3 +734,46 @@ fn the_experts_table_is_bounded_whatever_the_scorecard_says() {
     assert!(table.rows.iter().all(|r| r.len() == table.columns.len()));
     assert!(to_docx(&report).is_ok());
 }
+
+/// A panel where one expert has not graded an item yet: the grades given stay in their
+/// experts' columns, the expert who has not graded shows —, and the combination counts the
+/// grades given.
+#[test]
+fn an_expert_who_has_not_graded_shows_a_dash_in_their_column() {
+    let (_, rulebook, mut submission) = examples()
+        .into_iter()
+        .find(|(name, ..)| name == "gov-it-post/average")
+        .unwrap();
+    let spec = rulebook.spec();
+    let input = spec
+        .inputs
+        .iter()
+        .find(|i| i.kind == jixiao::model::InputType::Grade)
+        .unwrap();
+    submission.experts = vec!["张明".into(), "李华".into(), "王芳".into()];
+    submission
+        .values
+        .insert(input.id.clone(), serde_json::json!(["优", null, "中"]));
+    let card = score(&rulebook, &submission, Lang::Zh);
+    let report = build(spec, &card, Lang::Zh);
+    let table = table_after(&report, "附件二：专家评分汇总表").unwrap();
+    let row = table
+        .rows
+        .iter()
+        .find(|r| cell_text(&r[0]) == input.label)
+        .unwrap();
+    let grades: Vec<&str> = row[1..=3].iter().map(cell_text).collect();
+    assert_eq!(grades, ["优", "—", "中"]);
+    assert_eq!(cell_text(&row[6]), "意见分歧：优—中");
+    let findings: Vec<&str> = card
+        .indicators
+        .iter()
+        .flat_map(|i| i.findings.iter().map(|f| f.message.as_str()))
+        .collect();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.contains("尚有 1 位专家未评级（按已评的 2 位计分）")),
+        "{findings:?}"
+    );
+}

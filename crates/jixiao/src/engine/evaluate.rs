@@ -792,7 +792,15 @@ pub(super) fn val_json(v: &Val) -> serde_json::Value {
         Val::Text(s) => serde_json::Value::String(s.to_string()),
         Val::Grade { labels, .. } => match labels.as_slice() {
             [one] => serde_json::Value::from(one.as_ref()),
-            many => serde_json::Value::from(many.iter().map(|l| l.as_ref()).collect::<Vec<_>>()),
+            // An expert who has not graded this item: null in the expert's place.
+            many => serde_json::Value::Array(
+                many.iter()
+                    .map(|l| match l.as_ref() {
+                        "" => serde_json::Value::Null,
+                        l => serde_json::Value::from(l),
+                    })
+                    .collect(),
+            ),
         },
         Val::Table(rows) => crate::submission::table::rows_json(rows, val_json),
     }

@@ -30,7 +30,17 @@ pub(super) fn grade(
     };
     let p = f.leaf.points;
     let score = p * fraction;
-    let labels = grade_labels.as_slice();
+    let all = grade_labels.as_slice();
+    // Experts of the panel who have not graded this item hold empty places (see
+    // `check_grade`): the texts name the grades given.
+    let given_only: smallvec::SmallVec<[Text; 8]>;
+    let labels: &[Text] = if all.iter().any(|l| l.is_empty()) {
+        given_only = all.iter().filter(|l| !l.is_empty()).cloned().collect();
+        &given_only
+    } else {
+        all
+    };
+    let pending = all.len() - labels.len();
     let joined = || text::Joined(labels, "、");
     // A combined grade is a mean: at most two decimals of a percent (86.67%, 80%).
     let pct = || percent_trimmed(fraction);
@@ -95,7 +105,44 @@ pub(super) fn grade(
             cat!(l, ": expert grade ", joined(), ", ", lost, " points lost")
         }
     });
-    // Disagreement: two experts two or more levels apart (e.g. 优 and 中).
+    if pending > 0 {
+        not_yet_graded(f, l, pending, labels.len());
+    }
+    disagreement(f, table, idx, l, labels);
+    Ok(score)
+}
+
+/// The finding for experts of the panel who have not graded the item yet: the score stands on
+/// the `given` grades, which the evaluator should know before the report goes out.
+fn not_yet_graded(f: &mut Frame<'_>, l: &str, pending: usize, given: usize) {
+    f.leaf.find(
+        |zh| {
+            if zh {
+                cat!(
+                    l,
+                    " 尚有 ",
+                    pending,
+                    " 位专家未评级（按已评的 ",
+                    given,
+                    " 位计分）"
+                )
+            } else {
+                cat!(
+                    l,
+                    ": ",
+                    pending,
+                    " experts have not graded yet (scored on the ",
+                    given,
+                    " who have)"
+                )
+            }
+        },
+        None,
+    );
+}
+
+/// The finding where two experts are two or more levels apart (e.g. 优 and 中).
+fn disagreement(f: &mut Frame<'_>, table: &MetricTable, idx: usize, l: &str, labels: &[Text]) {
     if let Some(scale) = table.grade_scales.get(&idx) {
         let ranks = labels
             .iter()
@@ -122,5 +169,4 @@ pub(super) fn grade(
             );
         }
     }
-    Ok(score)
 }

@@ -659,7 +659,8 @@ fn check_text(input: &Input, raw: &serde_json::Value) -> Result<Val, Problem> {
 }
 
 /// A grade input: one grade per expert (or one), combined as the input says; `None` for
-/// an empty list.
+/// an empty list. A `null` or blank entry is an expert who has not graded the item: its place
+/// is kept (as an empty label) and the given grades are combined.
 #[allow(clippy::result_large_err)]
 fn check_grade(
     input: &Input,
@@ -675,6 +676,12 @@ fn check_grade(
     let mut labels = smallvec::SmallVec::<[Text; 8]>::new();
     let mut fractions = smallvec::SmallVec::<[f64; 8]>::new();
     for r in raws {
+        // An expert of the panel who has not graded this item (yet): the place is kept, so
+        // that every grade stays with its expert (`experts` names them in this order).
+        if r.is_null() || r.as_str().is_some_and(|s| s.trim().is_empty()) {
+            labels.push(NO_LABEL);
+            continue;
+        }
         let at = r.as_str().and_then(|s| match grades {
             // Equal to a label that trims to itself: trimming would change nothing.
             Some(g) if g.trimmed => g
@@ -712,7 +719,8 @@ fn check_grade(
         });
         fractions.push(scale[at].fraction);
     }
-    if labels.is_empty() {
+    if fractions.is_empty() {
+        // No grade at all (an empty list, or no expert has graded yet): not filled in.
         return Ok(None);
     }
     if labels.len() > crate::limits::MAX_EXPERTS {
@@ -1209,6 +1217,26 @@ mod tests {
                 assert_same_check(&input, &raw, &prepared, "grade");
             }
         }
+    }
+
+    #[test]
+    fn an_expert_who_has_not_graded_keeps_their_place() {
+        let input: Input = serde_json::from_value(
+            serde_json::json!({"id": "g", "label": "评级", "type": "grade"}),
+        )
+        .unwrap();
+        let check = |raw: serde_json::Value| check_value(&input, &raw).ok();
+        match check(serde_json::json!(["优", null, "中", " "])) {
+            Some(Some(Val::Grade { labels, fraction })) => {
+                assert_eq!(labels.as_slice(), ["优", "", "中", ""]);
+                // The given grades only: (1.0 + 0.6) / 2.
+                assert!((fraction - 0.8).abs() < 1e-12, "{fraction}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Nobody has graded yet: not filled in.
+        assert!(matches!(check(serde_json::json!([null, ""])), Some(None)));
+        assert!(check(serde_json::json!(["优", "甲"])).is_none());
     }
 
     #[test]

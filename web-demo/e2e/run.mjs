@@ -882,6 +882,70 @@ await test("slips: a missing required input is marked at its field and named in 
   await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, reference.total);
 });
 
+// ---------------------------------------------------------------- experts (专家组)
+
+await test("experts: each named expert grades on their own, combined by the rulebook's rule; disagreement shown at the item; each expert's sheet prints to sign", async () => {
+  await sampleInNewProject();
+  const gid = JSON.parse(execFileSync(cli, ["export", rulebookPath], { encoding: "utf8" })).inputs.find((i) => i.type === "grade").id;
+  const names = ["张明", "李华", "王芳"];
+  for (const [i, name] of names.entries()) {
+    await page.click("#add-expert");
+    await page.waitForSelector(`#expert-${i}`);
+    await page.fill(`#expert-${i}`, name);
+    await page.press(`#expert-${i}`, "Tab");
+    await page.waitForFunction(([i, name]) => window.jixiaoDemo.submission().experts?.[i] === name, [i, name]);
+  }
+  // The item's selects are the experts', by name.
+  const labels = await page.$$eval(`${sel("f", gid)} select`, (xs) => xs.map((x) => x.getAttribute("aria-label")));
+  assert.deepEqual(labels.map((l) => l.split(" — ")[1]), names);
+  await page.selectOption(`${sel("f", gid)}-e0`, "优");
+  await page.selectOption(`${sel("f", gid)}-e1`, "中");
+  await page.selectOption(`${sel("f", gid)}-e2`, "");
+  const field = `.field[data-input="${gid}"] .disagree`;
+  await page.waitForFunction((f) => (document.querySelector(f)?.textContent ?? "").includes("意见分歧：优—中"), field);
+  assert.match(await page.textContent(field), /尚有 1 位专家未评级/);
+  await page.$eval(`.field[data-input="${gid}"]`, (e) => e.scrollIntoView({ block: "center" }));
+  await page.screenshot({ path: join(artifacts, "experts-item-1366x768.png") });
+  await page.$eval("#experts", (e) => e.scrollIntoView({ block: "start" }));
+  await page.screenshot({ path: join(artifacts, "experts-panel-1366x768.png") });
+  const sub = await submission();
+  assert.deepEqual(sub.values[gid], ["优", "中", ""], "each grade stays with its expert");
+  assert.deepEqual(sub.experts, names);
+  // Combined as the rulebook says, exactly as the CLI scores the same submission.
+  await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, nativeScore(sub).total);
+  const findings = (await card()).indicators.flatMap((i) => (i.findings ?? []).map((f) => f.message));
+  assert.ok(findings.some((m) => m.includes("尚有 1 位专家未评级")), findings.join(" | "));
+  assert.ok(findings.some((m) => m.includes("专家意见分歧较大（优—中）")), findings.join(" | "));
+
+  // 李华's own sheet, printed: her grades, the criteria, a line to sign.
+  await page.evaluate(() => {
+    window.print = () => {
+      window.__printed = (window.__printed ?? 0) + 1;
+    };
+  });
+  await page.click('[data-print-expert="1"]');
+  assert.equal(await page.evaluate(() => window.__printed), 1);
+  assert.equal(await page.textContent("[data-testid=sheet-expert]"), "李华");
+  assert.equal((await page.textContent(`#expert-sheet tr[data-input="${gid}"] td.grade`)).slice(0, 1), "中");
+  await page.emulateMedia({ media: "print" });
+  await page.screenshot({ path: join(artifacts, "expert-sheet-print.png"), fullPage: true });
+  const pdf = join(artifacts, "expert-sheet.pdf");
+  await page.pdf({ path: pdf, format: "A4", printBackground: true });
+  await page.emulateMedia({ media: "screen" });
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
+  const text = spawnSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" }).stdout;
+  assert.match(text, /专家评分表/);
+  assert.match(text, /李华/);
+  assert.match(text, /专家签字/);
+  assert.doesNotMatch(text, /评分结果/, "only the sheet is printed");
+
+  // 张明 leaves the panel with his grades: the others keep theirs.
+  await page.click('.expert-list li:first-child button.danger');
+  await page.waitForFunction(() => window.jixiaoDemo.submission().experts?.length === 2);
+  assert.deepEqual((await submission()).values[gid], ["中", ""]);
+  assert.deepEqual((await submission()).experts, ["李华", "王芳"]);
+});
+
 // ---------------------------------------------------------------- projects tables (导入项目表)
 
 /** Rows of a CSV file (python3's csv module reads it; a BOM is dropped). */

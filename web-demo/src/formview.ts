@@ -8,6 +8,29 @@ import { pick, strings } from "./i18n";
 import { num, pct, problemText } from "./format";
 
 const DEFAULT_LEVELS = ["优", "良", "中", "差"];
+
+/** An expert-grade input's levels, best first (by the share of points each earns). */
+export function gradeLevels(input: Input): string[] {
+  if (!input.levels?.length) return DEFAULT_LEVELS;
+  return [...input.levels].sort((a, b) => b.fraction - a.fraction).map((l) => l.label);
+}
+
+/** The grades an item was given, per expert, in the experts' order ("" where an expert has
+ * not graded it). */
+export function gradesOf(v: Value | undefined): string[] {
+  if (Array.isArray(v)) return v.map((g) => (typeof g === "string" ? g : ""));
+  return typeof v === "string" && v !== "" ? [v] : [];
+}
+
+/** The highest and lowest grade given and how many levels apart, where that is two or more
+ * (the core's finding and the report's 意见分歧 use the same rule). */
+export function disagreement(levels: string[], grades: string[]): { hi: string; lo: string; apart: number } | null {
+  const at = grades.map((g) => levels.indexOf(g)).filter((i) => i >= 0);
+  if (at.length < 2) return null;
+  const best = Math.min(...at);
+  const worst = Math.max(...at);
+  return worst - best >= 2 ? { hi: levels[best], lo: levels[worst], apart: worst - best } : null;
+}
 /** English glosses of the usual expert-grade labels (the value stays the rulebook's label). */
 const LEVEL_EN: Record<string, string> = { 优: "excellent", 良: "good", 中: "fair", 差: "poor" };
 
@@ -17,6 +40,10 @@ export interface FormCallbacks {
   setNa(indicator: string, na: boolean): void;
   setNote(indicator: string, note: string): void;
   setProject(key: string, value: string): void;
+  /** The panel's names; `rebuild` when the form must be drawn again (an expert added or
+   * removed, a name settled), `removed` the index of an expert taken out with their grades. */
+  setExperts(names: string[], rebuild: boolean, removed?: number): void;
+  printExpert(index: number): void;
 }
 
 export interface FormView {
@@ -113,6 +140,62 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
       }),
     ),
   );
+
+  const experts = (sub.experts ?? []).map(String);
+  const hasGrades = form.sections.some((sec) => sec.groups.some((g) => g.fields.some((f) => f.type === "grade")));
+  const expertLabel = (i: number) => experts[i]?.trim() || `${t.expert} ${i + 1}`;
+  const panel = hasGrades
+    ? h(
+        "fieldset",
+        { class: "card experts", id: "experts" },
+        h("legend", null, h("h2", null, t.panel)),
+        h("p", { class: "help" }, t.panelHelp),
+        h(
+          "ol",
+          { class: "expert-list" },
+          experts.map((name, i) =>
+            h(
+              "li",
+              null,
+              h("input", {
+                type: "text",
+                id: `expert-${i}`,
+                value: name,
+                "aria-label": t.expertName(i + 1),
+                placeholder: t.expertName(i + 1),
+                autocomplete: "off",
+                oninput: (e: Event) => {
+                  experts[i] = (e.target as HTMLInputElement).value;
+                  cb.setExperts([...experts], false);
+                },
+                // The selects are labelled by name: drawn again once the name is settled.
+                onchange: () => cb.setExperts([...experts], true),
+              }),
+              h("button", { type: "button", class: "small", "data-print-expert": i, onclick: () => cb.printExpert(i) }, t.printExpertSheet),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "small danger",
+                  "aria-label": `${t.removeExpert} ${expertLabel(i)}`,
+                  onclick: () => {
+                    if (!window.confirm(t.confirmRemoveExpert(expertLabel(i)))) return;
+                    const rest = experts.filter((_, k) => k !== i);
+                    cb.setExperts(rest, true, i);
+                  },
+                },
+                "×",
+              ),
+            ),
+          ),
+        ),
+        h(
+          "button",
+          { type: "button", class: "small", id: "add-expert", onclick: () => cb.setExperts([...experts, ""], true) },
+          "+ " + t.addExpert,
+        ),
+      )
+    : null;
 
   /** The control of one value (a scalar input, or one cell of a table row); `set` stores it. */
   function makeControl(input: Input, v: Value | undefined, id: string, described: string, label: string, set: (v: Value | undefined) => void, inTable = false): HTMLElement {
@@ -324,25 +407,48 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
     return h("span", { class: "opt" }, t.paren(t.optional));
   }
 
-  /** One select per expert; a single grade is stored as a string, several as an array. */
+  /** One select per expert: per named expert of the panel (their grades kept in the panel's
+   * order, "" where one has not graded), else as many as graded, added and removed here. A
+   * single grade is stored as a string, several as an array. Grades two or more levels apart
+   * are pointed out here, at the item. */
   function gradePicker(input: Input, v: Value | undefined, id: string, label: string, set: (v: Value | undefined) => void): HTMLElement {
-    const levels = input.levels?.length ? input.levels.map((l) => l.label) : DEFAULT_LEVELS;
-    let grades: string[] = Array.isArray(v) ? v.map(String) : typeof v === "string" && v !== "" ? [v] : [];
+    const levels = gradeLevels(input);
+    const named = experts.length > 0;
+    let grades = gradesOf(v);
+    if (named && grades.length < experts.length) grades = [...grades, ...Array<string>(experts.length - grades.length).fill("")];
     const box = h("div", { class: "grades", role: "group", id, "aria-labelledby": id + "-label" });
+    const note = h("div", { class: "disagree", "aria-live": "polite" });
+    const showNote = () => {
+      const d = disagreement(levels, grades);
+      const pending = named ? grades.slice(0, experts.length).filter((g) => g === "").length : 0;
+      const given = grades.some((g) => g !== "");
+      note.textContent = [d ? t.disagree(d.hi, d.lo, d.apart) : "", given && pending ? t.expertsPending(pending) : ""].filter(Boolean).join(t.listSep);
+      note.hidden = note.textContent === "";
+    };
     const commit = () => {
+      showNote();
+      if (!grades.some((g) => g !== "")) return set(undefined);
+      if (named) {
+        // Places kept: the i-th grade is the i-th expert's.
+        let end = grades.length;
+        while (end > experts.length && grades[end - 1] === "") end--;
+        const kept = grades.slice(0, end);
+        return set(kept.length === 1 ? kept[0] : kept);
+      }
       const given = grades.filter((g) => g !== "");
-      set(given.length === 0 ? undefined : given.length === 1 ? given[0] : given);
+      set(given.length === 1 ? given[0] : given);
     };
     const draw = (focusIndex?: number) => {
       box.replaceChildren();
       const rows = grades.length === 0 ? [""] : grades;
       rows.forEach((g, i) => {
         const sid = `${id}-e${i}`;
+        const who = named && i < experts.length ? expertLabel(i) : `${t.expert} ${i + 1}`;
         const sel = h(
           "select",
           {
             id: sid,
-            "aria-label": `${label} — ${t.expert} ${i + 1}`,
+            "aria-label": `${label} — ${who}`,
             onchange: (e: Event) => {
               const val = (e.target as HTMLSelectElement).value;
               if (grades.length === 0) grades = [val];
@@ -354,19 +460,21 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
           !levels.includes(g) && g !== "" ? h("option", { value: g, selected: true }, g) : null,
           levels.map((l) => h("option", { value: l, selected: l === g }, lang === "en" && LEVEL_EN[l] ? `${l} (${LEVEL_EN[l]})` : l)),
         );
+        // Named experts are added and removed in the panel; unnamed ones here.
+        const removable = !(named && i < experts.length) && rows.length > 1;
         box.append(
           h(
             "span",
             { class: "expert" },
-            h("span", { class: "expert-n", "aria-hidden": "true" }, `${t.expert} ${i + 1}`),
+            h("span", { class: "expert-n", "aria-hidden": "true" }, who),
             sel,
-            rows.length > 1
+            removable
               ? h(
                   "button",
                   {
                     type: "button",
                     class: "link",
-                    "aria-label": `${t.removeExpert} ${t.expert} ${i + 1}`,
+                    "aria-label": `${t.removeExpert} ${who}`,
                     onclick: () => {
                       grades.splice(i, 1);
                       commit();
@@ -379,26 +487,28 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
           ),
         );
       });
-      box.append(
-        h(
-          "button",
-          {
-            type: "button",
-            class: "small",
-            onclick: () => {
-              if (grades.length === 0) grades = [""];
-              grades.push("");
-              draw(grades.length - 1);
+      if (!named)
+        box.append(
+          h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              onclick: () => {
+                if (grades.length === 0) grades = [""];
+                grades.push("");
+                draw(grades.length - 1);
+              },
             },
-          },
-          "+ " + t.addExpert,
-        ),
-      );
+            "+ " + t.addExpert,
+          ),
+        );
       if (focusIndex !== undefined) box.querySelector<HTMLSelectElement>(`#${CSS.escape(`${id}-e${focusIndex}`)}`)?.focus();
     };
     draw();
+    showNote();
     const agg = input.aggregate ?? "mean";
-    return h("div", null, box, h("div", { class: "help" }, t.aggregate[agg]));
+    return h("div", null, box, note, h("div", { class: "help" }, t.aggregate[agg]));
   }
 
   function indicatorRow(ind: FormIndicator): HTMLElement {
@@ -492,7 +602,7 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
     ),
   );
 
-  const root = h("div", { class: "form-body" }, project, sections);
+  const root = h("div", { class: "form-body" }, project, panel, sections);
 
   function update(card: Scorecard): void {
     const byInput = new Map<string, Problem[]>();

@@ -6,7 +6,7 @@ import { $, h } from "./dom";
 import { pick, strings } from "./i18n";
 import { clockTime, problemText, problemWhere } from "./format";
 import { defaultRulebookId, engineVersion, errorProblems, loadWasm, Rules, shipped, type Shipped } from "./engine";
-import { buildForm, type FormView } from "./formview";
+import { buildForm, gradeLevels, gradesOf, type FormView } from "./formview";
 import { renderResult } from "./resultview";
 import { download, fileStem, scorecardCsv } from "./exporting";
 import * as reporting from "./reporting";
@@ -84,6 +84,7 @@ const el = {
   rbInfo: $("#rulebook-info"),
   projects: $("#projects"),
   portfolio: $("#portfolio-host"),
+  expertSheet: $("#expert-sheet"),
   miniTotal: $("#mini-total"),
   toast: $("#toast"),
 };
@@ -287,6 +288,26 @@ function buildView(): void {
       if (Object.keys(notes).length === 0) delete app.sub.notes;
       edited();
     },
+    setExperts(names: string[], rebuild: boolean, removed?: number) {
+      // An expert taken out takes their grades along: every later expert's move up a place.
+      if (removed !== undefined) {
+        for (const [id, v] of Object.entries(app.sub.values)) {
+          if (!Array.isArray(v) || !gradeInput(id)) continue;
+          const rest = gradesOf(v).filter((_, i) => i !== removed);
+          if (!rest.some((g) => g !== "")) delete app.sub.values[id];
+          else app.sub.values[id] = rest.length === 1 ? rest[0] : rest;
+        }
+      }
+      if (names.length === 0) delete app.sub.experts;
+      else app.sub.experts = names;
+      if (rebuild) {
+        buildView();
+        rescore(true);
+      } else edited();
+    },
+    printExpert(index: number) {
+      printExpertSheet(index);
+    },
     setProject(key: string, value: string) {
       const p = { ...(app.sub.project ?? {}) };
       if (value.trim() === "") delete p[key];
@@ -298,6 +319,73 @@ function buildView(): void {
   });
   el.form.replaceChildren(app.view.root);
   el.rbInfo.textContent = `${pick(app.lang, f.rulebook.title, f.rulebook.title_en)} · ${f.rulebook.id} ${f.rulebook.version} · ${t().stage[f.rulebook.stage] ?? f.rulebook.stage} · ${t().naPolicy[f.rulebook.na_policy] ?? ""}`;
+}
+
+/** Whether `id` is an expert-grade input of the open rulebook. */
+function gradeInput(id: string): boolean {
+  return (app.rules?.form.sections ?? []).some((sec) => sec.groups.some((g) => g.fields.some((f) => f.id === id && f.type === "grade")));
+}
+
+/** One expert's scoring sheet (专家评分表), printed to be signed: every item graded by experts,
+ * the indicators it serves with their 评分标准, and this expert's grade (blank where not
+ * given, to be written by hand). */
+function printExpertSheet(index: number): void {
+  const rules = app.rules;
+  if (!rules) return;
+  const s = t();
+  const name = app.sub.experts?.[index]?.trim() || `${s.expert} ${index + 1}`;
+  const project = app.sub.project ?? {};
+  const info = rules.form.rulebook;
+  const rows: HTMLTableRowElement[] = [];
+  for (const sec of rules.form.sections)
+    for (const g of sec.groups)
+      for (const f of g.fields.filter((x) => x.type === "grade")) {
+        const serves = g.indicators.filter((ind) => ind.inputs.includes(f.id));
+        const grade = gradesOf(app.sub.values[f.id])[index] ?? "";
+        rows.push(
+          h(
+            "tr",
+            { "data-input": f.id },
+            h("td", { class: "num" }, rows.length + 1),
+            h("td", null, pick(app.lang, f.label, f.label_en)),
+            h(
+              "td",
+              null,
+              serves.map((ind) =>
+                h("p", null, h("b", null, pick(app.lang, ind.label, ind.label_en)), ind.criteria ? [s.colon, pick(app.lang, ind.criteria, ind.criteria_en)] : null),
+              ),
+            ),
+            h("td", { class: "grade" }, grade, h("div", { class: "levels" }, s.expertSheetNote + gradeLevels(f).join(" / "))),
+          ),
+        );
+      }
+  el.expertSheet.replaceChildren(
+    h("h1", null, s.expertSheetTitle),
+    h(
+      "p",
+      { class: "meta" },
+      `${s.reportProject}${s.colon}${[project.id, project.name].filter((x) => typeof x === "string" && x).join(" ") || "—"}`,
+      h("br"),
+      `${s.reportRulebook}${s.colon}${pick(app.lang, info.title, info.title_en)}（${info.id} ${info.version}）`,
+      h("br"),
+      `${s.expertSheetExpert}${s.colon}`,
+      h("b", { "data-testid": "sheet-expert" }, name),
+    ),
+    h(
+      "table",
+      { class: "sheet" },
+      h("thead", null, h("tr", null, [s.expertSheetNo, s.expertSheetItem, s.expertSheetIndicators, s.expertSheetGrade].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", null, rows),
+    ),
+    h("p", { class: "sign" }, s.expertSheetSign, h("span", { class: "line" }), s.expertSheetDate, h("span", { class: "line short" })),
+  );
+  document.body.classList.add("printing-expert");
+  const done = () => {
+    document.body.classList.remove("printing-expert");
+    window.removeEventListener("afterprint", done);
+  };
+  window.addEventListener("afterprint", done);
+  window.print();
 }
 
 /** Evaluate and redraw the result panel and the form's messages; returns the milliseconds. */

@@ -872,7 +872,7 @@ fn self_eval_weak() {
 
 /// Rows are data: adding a row to the unit's table changes the score without touching the
 /// rulebook; a bad row is a problem on the `targets` input naming the row and column, and
-/// leaves the table's indicators unscored (never zero).
+/// leaves unscored (never zero) only the indicator its row counts in: the others score.
 #[test]
 fn self_eval_rows_are_data() {
     let engine = engine(SELF_EVAL);
@@ -911,8 +911,38 @@ fn self_eval_rows_are_data() {
         "{}",
         p.message
     );
+    // Rows 3 and 5 are 产出指标 rows: 产出 waits for them; 效益 and 满意度 score as before.
+    let output = card.indicator("output").unwrap();
+    assert_eq!(output.status, Status::Unscored);
+    assert_eq!(output.missing, ["targets"]);
+    let strong = engine.evaluate(&submission(SELF_EVAL, "strong"));
+    for id in ["benefit", "satisfaction", "execution"] {
+        assert_eq!(card.indicator(id).unwrap().status, Status::Scored, "{id}");
+        assert_eq!(score(&card, id), score(&strong, id), "{id}");
+    }
+
+    // A bad cell in the one 满意度 row: only 满意度 waits.
+    let mut one = submission(SELF_EVAL, "strong");
+    one.values.get_mut("targets").unwrap()[8]["actual"] = serde_json::json!("九十五");
+    let card = engine.evaluate(&one);
+    let unscored: Vec<&str> = card
+        .indicators
+        .iter()
+        .filter(|i| i.leaf && i.status == Status::Unscored)
+        .map(|i| &*i.id)
+        .collect();
+    assert_eq!(unscored, ["satisfaction"]);
+    assert_eq!(card.problems.len(), 1);
+    assert_eq!(
+        card.problems[0].field.as_deref(),
+        Some("values.targets[8].actual")
+    );
+
+    // A row whose category cannot be read may belong to any: every table indicator waits.
+    let mut lost = submission(SELF_EVAL, "strong");
+    lost.values.get_mut("targets").unwrap()[6]["category"] = serde_json::json!("其他指标");
+    let card = engine.evaluate(&lost);
     for id in ["output", "benefit", "satisfaction"] {
         assert_eq!(card.indicator(id).unwrap().status, Status::Unscored, "{id}");
     }
-    assert_eq!(score(&card, "execution").as_deref(), Some("9.76"));
 }

@@ -475,6 +475,7 @@ fn compile_leaf(
             let (inputs, all_inputs, kpis) = needs.of(&reads);
             Some(Leaf {
                 native: crate::native::program(&ast, table),
+                by_rows: read_by_rows(&ast, table),
                 ast,
                 reads,
                 inputs,
@@ -553,6 +554,47 @@ fn reads_of(
     crate::sort_usizes(&mut reads, &mut |a, b| a.cmp(&b));
     reads.dedup();
     reads
+}
+
+/// The table inputs a script reads only through `target_table("id"[, "category"])`, row by
+/// row, each with the category it scores (None: every row). A bad cell of such a table leaves
+/// unscored only the indicators whose rows hold one (see `TableVal`); a table read any other
+/// way, or with a category the script computes, is read whole.
+fn read_by_rows(ast: &AST, table: &MetricTable) -> Vec<(usize, Option<String>)> {
+    let mut by_rows = Vec::new();
+    let mut whole = Vec::new();
+    ast.walk(&mut |path: &[rhai::ASTNode]| {
+        match path.last() {
+            Some(rhai::ASTNode::Expr(rhai::Expr::Variable(v, _, _))) => {
+                if let Some(&i) = table.by_name.get(v.1.as_str()) {
+                    whole.push(i);
+                }
+            }
+            Some(
+                rhai::ASTNode::Expr(rhai::Expr::FnCall(call, _))
+                | rhai::ASTNode::Stmt(rhai::Stmt::FnCall(call, _)),
+            ) => {
+                if SUBJECT_HELPERS.contains(&call.name.as_str())
+                    && let Some(rhai::Expr::StringConstant(s, _)) = call.args.first()
+                    && let Some(&i) = table.by_name.get(s.as_str())
+                {
+                    match (call.name.as_str(), call.args.get(1)) {
+                        ("target_table", None) => by_rows.push((i, None)),
+                        ("target_table", Some(rhai::Expr::StringConstant(c, _))) => {
+                            by_rows.push((i, Some(c.to_string())));
+                        }
+                        _ => whole.push(i),
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    by_rows.retain(|(i, _)| !whole.contains(i));
+    by_rows.sort_unstable();
+    by_rows.dedup();
+    by_rows
 }
 
 /// A Rhai parse error as a problem, its line mapped into the rulebook (or script file).

@@ -20,7 +20,10 @@ impl Engine {
             ..
         } = scratch;
         for k in &c.kpis {
-            let missing = k.inputs.iter().any(|&i| values[i].is_none());
+            let missing = k
+                .inputs
+                .iter()
+                .any(|&i| values[i].as_ref().is_none_or(|v| !v.readable_whole()));
             let failed = k
                 .kpis
                 .iter()
@@ -133,11 +136,22 @@ impl Engine {
                 None => out.status = Status::NotApplicable,
                 Some(p) => {
                     let values = &scratch.values;
+                    // A table with a bad cell counts as missing (invalid) for a leaf that reads
+                    // it other than row by row through target_table().
                     let missing: Vec<usize> = leaf
                         .inputs
                         .iter()
                         .copied()
-                        .filter(|&i| values[i].is_none())
+                        .filter(|&i| match &values[i] {
+                            None => true,
+                            Some(Val::Table(t)) if !t.bad.is_empty() => {
+                                let calls = leaf.by_rows.iter().filter(|(j, _)| *j == i);
+                                let mut calls = calls.peekable();
+                                // Read whole, or a bad row among the rows it scores.
+                                calls.peek().is_none() || calls.any(|(_, c)| t.bad_in(c.as_deref()))
+                            }
+                            Some(_) => false,
+                        })
                         .collect();
                     let failed_kpi = leaf.kpis.iter().find_map(|&m| match &scratch.kpi_state[m] {
                         KpiState::Failed(pr) => Some(pr.clone()),
@@ -662,6 +676,16 @@ impl Engine {
                 continue;
             };
             match check_input(&spec.inputs[i], raw, &c.grade_checks[i]) {
+                // A table with bad cells: reported like any bad value, and its rows kept for
+                // the indicators that read only good ones.
+                Ok(Some(Val::Table(t))) if !t.bad.is_empty() => {
+                    if let Some(p) = t.problem(&spec.inputs[i]) {
+                        let at = value_problems.partition_point(|(j, _)| *j < i);
+                        value_problems.insert(at, (i, p));
+                        bad.insert(at, i);
+                    }
+                    values[i] = Some(Val::Table(t));
+                }
                 Ok(v) => values[i] = v,
                 Err(p) => {
                     values[i] = None;
@@ -802,6 +826,6 @@ pub(super) fn val_json(v: &Val) -> serde_json::Value {
                     .collect(),
             ),
         },
-        Val::Table(rows) => crate::submission::table::rows_json(rows, val_json),
+        Val::Table(t) => crate::submission::table::rows_json(&t.rows, val_json),
     }
 }

@@ -214,6 +214,10 @@ struct Leaf {
     native: Option<Program>,
     /// Metrics the script reads directly (variables and helper ids), for the trace.
     reads: Vec<usize>,
+    /// Table inputs the script reads only row by row, through `target_table()`, with the
+    /// category each call scores (None: every row): a bad cell leaves the leaf unscored only
+    /// where its row counts.
+    by_rows: Vec<(usize, Option<String>)>,
     /// Required inputs needed, directly or through KPIs: missing ones leave it unscored.
     inputs: Vec<usize>,
     /// Every input read, directly or through KPIs, required or not (for the form).

@@ -670,7 +670,7 @@ pub(crate) fn to_dynamic(v: &Val) -> Dynamic {
         Val::Bool(b) => Dynamic::from_bool(*b),
         Val::Text(s) => Dynamic::from(s.clone()),
         Val::Grade { fraction, .. } => Dynamic::from_float(*fraction),
-        Val::Table(rows) => rows_dynamic(rows),
+        Val::Table(t) => rows_dynamic(&t.rows),
     }
 }
 

@@ -15,7 +15,7 @@
 
 use super::{Frame, MetricTable, fail};
 use crate::submission::Val;
-use crate::submission::table::Row;
+use crate::submission::table::{Row, TableVal};
 use crate::text::{percent_trimmed as pct, pts, trim_num as num};
 use rhai::{Dynamic, EvalAltResult, NativeCallContext, Position};
 
@@ -79,9 +79,12 @@ pub(crate) fn target_table(
     let mut weight_sum = 0.0;
     let mut earned = 0.0;
     let mut lines: Vec<ScoredRow> = Vec::new();
-    for (r, row) in rows.iter().enumerate() {
+    for (r, row) in rows.rows.iter().enumerate() {
+        let bad = rows.bad_row(r);
         if let Some(c) = &category
             && cell_text(row, "category") != Some(c.as_str())
+            // A bad row whose category cannot be read may be this category's: it fails here.
+            && !(bad.is_some() && cell_text(row, "category").is_none())
         {
             continue;
         }
@@ -95,6 +98,15 @@ pub(crate) fn target_table(
                 format!("{label} row {n} ({row_name}): {en_msg}"),
             )
         };
+        if let Some(b) = bad {
+            return row_fail(
+                format!("填写有误（{}），本指标不评分", b.what_zh),
+                format!(
+                    "could not be read ({}); the indicator is not scored",
+                    b.what_en
+                ),
+            );
+        }
         let Some(weight) = cell_num(row, "weight").filter(|w| w.is_finite() && *w >= 0.0) else {
             return row_fail("缺少分值（weight）".into(), "no weight".into());
         };
@@ -137,7 +149,7 @@ fn table_rows(
     f: &Frame<'_>,
     id: &Dynamic,
     category: Option<&Dynamic>,
-) -> RhaiResult<(String, Vec<Row>, Option<String>)> {
+) -> RhaiResult<(String, TableVal, Option<String>)> {
     let zh = f.leaf.lang == crate::text::Lang::Zh;
     let Some(name) = id
         .read_lock::<rhai::ImmutableString>()
@@ -164,8 +176,8 @@ fn table_rows(
     } else {
         meta.label_en.as_ref().unwrap_or(&meta.label).to_string()
     };
-    let rows: Vec<Row> = match f.values.get(idx).and_then(Option::as_ref) {
-        Some(Val::Table(rows)) => rows.clone(),
+    let rows: TableVal = match f.values.get(idx).and_then(Option::as_ref) {
+        Some(Val::Table(t)) => t.clone(),
         Some(_) => {
             return fail(
                 pos,

@@ -292,10 +292,20 @@ fn register_values(e: &mut rhai::Engine) {
                     Arg::of(&id),
                     "value_of",
                 )?;
-                Ok(f.values
-                    .get(i)
-                    .and_then(Option::as_ref)
-                    .map_or(Dynamic::UNIT, to_dynamic))
+                match f.values.get(i).and_then(Option::as_ref) {
+                    Some(v) if !v.readable_whole() => {
+                        let name = f.table.metas[i].id.clone();
+                        fail(
+                            ctx.call_position(),
+                            f.leaf.zh(),
+                            format!("{name} 有填写有误的单元格，不能整体读取"),
+                            format!(
+                                "{name} has cells that could not be read; it cannot be read whole"
+                            ),
+                        )
+                    }
+                    v => Ok(v.map_or(Dynamic::UNIT, to_dynamic)),
+                }
             })
         },
     );

@@ -313,8 +313,16 @@ pub(crate) enum Val {
         labels: GradeLabels,
         fraction: f64,
     },
-    /// Rows of a `table` input.
-    Table(Vec<crate::submission::table::Row>),
+    /// Rows of a `table` input, and the cells that could not be read.
+    Table(crate::submission::table::TableVal),
+}
+
+impl Val {
+    /// Whether a script may read the value as a whole: not a table with a bad cell (only
+    /// `target_table()`, which scores row by row, reads such a table).
+    pub(crate) fn readable_whole(&self) -> bool {
+        !matches!(self, Val::Table(t) if !t.bad.is_empty())
+    }
 }
 
 /// The level labels of an expert-grade value, one per expert: the rulebook's own (interned)

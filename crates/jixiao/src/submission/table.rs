@@ -16,10 +16,78 @@ pub(crate) const MAX_ROWS: usize = 200;
 /// One checked row: column id → value (missing optional cells absent).
 pub(crate) type Row = BTreeMap<String, Val>;
 
+/// A checked table: its rows (a bad cell left out of its row) and every cell that could not
+/// be read. A bad cell fails only what reads its row: `target_table()` fails the indicators
+/// whose rows hold one and scores the others; any other reading of the table is refused.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct TableVal {
+    pub(crate) rows: Vec<Row>,
+    pub(crate) bad: Vec<BadCell>,
+}
+
+/// A cell that could not be read: its row (0-based), what is wrong (with the row's number, as
+/// the submission's problem says it, and without, as the row's indicator says it), and where.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BadCell {
+    pub(crate) row: usize,
+    pub(crate) zh: String,
+    pub(crate) en: String,
+    pub(crate) what_zh: String,
+    pub(crate) what_en: String,
+    pub(crate) field: String,
+}
+
+impl TableVal {
+    /// What is wrong with row `r` (0-based), if anything: its first bad cell.
+    pub(crate) fn bad_row(&self, r: usize) -> Option<&BadCell> {
+        self.bad.iter().find(|b| b.row == r)
+    }
+
+    /// Whether a bad cell is in a row of `category` (every row for None), or in a row whose
+    /// category cannot be read (it may be that category's).
+    pub(crate) fn bad_in(&self, category: Option<&str>) -> bool {
+        let Some(category) = category else {
+            return !self.bad.is_empty();
+        };
+        self.bad.iter().any(
+            |b| match self.rows.get(b.row).and_then(|row| row.get("category")) {
+                Some(Val::Text(c)) => c.trim() == category,
+                _ => true,
+            },
+        )
+    }
+
+    /// The submission's problem for the table's bad cells (up to five named), if it has any.
+    pub(crate) fn problem(&self, input: &Input) -> Option<Problem> {
+        let first = self.bad.first()?;
+        let en_label = input.label_en.as_deref().unwrap_or(&input.label);
+        let shown = self.bad.len().min(5);
+        let more = self.bad.len() - shown;
+        let zh: Vec<&str> = self.bad[..shown].iter().map(|b| b.zh.as_str()).collect();
+        let en: Vec<&str> = self.bad[..shown].iter().map(|b| b.en.as_str()).collect();
+        let (more_zh, more_en) = if more > 0 {
+            (format!("；另有 {more} 处"), format!("; {more} more"))
+        } else {
+            (String::new(), String::new())
+        };
+        Some(
+            Problem::new(
+                ProblemCode::WrongType,
+                format!("{}：{}{more_zh}", input.label, zh.join("；")),
+                format!("{en_label}: {}{more_en}", en.join("; ")),
+            )
+            .input(&input.id)
+            .field(first.field.clone()),
+        )
+    }
+}
+
 // ---------------------------------------------------------------- submission
 
 /// Check a submitted table: an array of row objects, each cell against its column. `Ok(None)`
-/// for an empty array (not filled in). Every bad cell is named in one problem on the input.
+/// for an empty array (not filled in). The table is refused whole only when it is no array
+/// of at most [`MAX_ROWS`] rows; a bad cell (or a row that is no object) is kept in
+/// [`TableVal::bad`], named in the problem [`TableVal::problem`] makes.
 #[allow(clippy::result_large_err)] // one per bad table, off the hot path
 pub(crate) fn check_table(input: &Input, raw: &serde_json::Value) -> Result<Option<Val>, Problem> {
     let en_label = input.label_en.as_deref().unwrap_or(&input.label);
@@ -51,26 +119,42 @@ pub(crate) fn check_table(input: &Input, raw: &serde_json::Value) -> Result<Opti
         ));
     }
     let mut rows = Vec::with_capacity(items.len());
-    // (zh, en, field) of every bad cell.
-    let mut bad: Vec<(String, String, String)> = Vec::new();
+    let mut bad: Vec<BadCell> = Vec::new();
     for (r, item) in items.iter().enumerate() {
         let n = r + 1;
+        // (what is wrong, without and with the row's number), in zh and en, and where.
+        let mut flag = |what_zh: String, zh: String, what_en: String, en: String, field: String| {
+            bad.push(BadCell {
+                row: r,
+                zh,
+                en,
+                what_zh,
+                what_en,
+                field,
+            });
+        };
         let Some(obj) = item.as_object() else {
-            bad.push((
+            flag(
+                "不是对象".into(),
                 format!("第 {n} 行不是对象"),
+                "not an object".into(),
                 format!("row {n} is not an object"),
                 format!("{field}[{r}]"),
-            ));
+            );
+            // Its place kept, so that every row keeps its number.
+            rows.push(Row::new());
             continue;
         };
         for key in obj.keys() {
             if !input.columns.iter().any(|c| &c.id == key) {
                 let key = crate::error::quoted(key);
-                bad.push((
+                flag(
+                    format!("有未定义的列 “{key}”"),
                     format!("第 {n} 行有未定义的列 “{key}”"),
+                    format!("the unknown column “{key}”"),
                     format!("row {n} has the unknown column “{key}”"),
                     format!("{field}[{r}].{key}"),
-                ));
+                );
             }
         }
         let mut row = Row::new();
@@ -82,40 +166,26 @@ pub(crate) fn check_table(input: &Input, raw: &serde_json::Value) -> Result<Opti
                 Ok(Some(v)) => {
                     row.insert(col.id.clone(), v);
                 }
-                Ok(None) if col.required => bad.push((
+                Ok(None) if col.required => flag(
+                    format!("缺少“{}”", col.label),
                     format!("第 {n} 行缺少“{}”", col.label),
+                    format!("“{col_en}” is missing"),
                     format!("row {n}: “{col_en}” is missing"),
                     at,
-                )),
+                ),
                 Ok(None) => {}
-                Err(p) => bad.push((
+                Err(p) => flag(
+                    p.message.clone(),
                     format!("第 {n} 行 {}", p.message),
+                    p.message_en.clone(),
                     format!("row {n}: {}", p.message_en),
                     at,
-                )),
+                ),
             }
         }
         rows.push(row);
     }
-    if bad.is_empty() {
-        return Ok(Some(Val::Table(rows)));
-    }
-    let first_field = bad[0].2.clone();
-    let shown = bad.len().min(5);
-    let more = bad.len() - shown;
-    let zh: Vec<&str> = bad[..shown].iter().map(|b| b.0.as_str()).collect();
-    let en: Vec<&str> = bad[..shown].iter().map(|b| b.1.as_str()).collect();
-    let (more_zh, more_en) = if more > 0 {
-        (format!("；另有 {more} 处"), format!("; {more} more"))
-    } else {
-        (String::new(), String::new())
-    };
-    Err(problem(
-        ProblemCode::WrongType,
-        format!("{}：{}{more_zh}", input.label, zh.join("；")),
-        format!("{en_label}: {}{more_en}", en.join("; ")),
-        first_field,
-    ))
+    Ok(Some(Val::Table(TableVal { rows, bad })))
 }
 
 /// The rows as the trace shows them.
@@ -215,19 +285,33 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        let Val::Table(rows) = ok else { panic!() };
-        assert_eq!(rows[0]["target"], Val::Num(1200.0));
+        let Val::Table(ok) = ok else { panic!() };
+        assert_eq!(ok.rows[0]["target"], Val::Num(1200.0));
+        assert!(ok.bad.is_empty());
         assert_eq!(check_table(&t, &json!([])).unwrap(), None);
-        let err = check_table(
+        let checked = check_table(
             &t,
             &json!([
                 {"name": "a", "op": "≈", "weight": 1},
                 {"name": "b", "op": "≥", "weight": "x", "extra": 1},
                 {"op": "≥", "weight": 2},
-                3
+                3,
+                {"name": "e", "op": "≤", "weight": 1}
             ]),
         )
-        .unwrap_err();
+        .unwrap()
+        .unwrap();
+        let Val::Table(checked) = checked else {
+            panic!()
+        };
+        // Every row keeps its place; the good cells of a bad row are kept, the bad ones named.
+        assert_eq!(checked.rows.len(), 5);
+        assert_eq!(checked.rows[1]["name"], Val::Text("b".into()));
+        assert!(!checked.rows[1].contains_key("weight"));
+        let bad_rows: Vec<usize> = checked.bad.iter().map(|b| b.row).collect();
+        assert_eq!(bad_rows, [0, 1, 1, 2, 3]);
+        assert!(checked.bad_row(4).is_none());
+        let err = checked.problem(&t).unwrap();
         assert_eq!(err.input.as_deref(), Some("targets"));
         assert_eq!(err.field.as_deref(), Some("values.targets[0].op"));
         for part in [
@@ -239,6 +323,7 @@ mod tests {
         ] {
             assert!(err.message.contains(part), "{part}: {}", err.message);
         }
+        assert_eq!(checked.bad[3].what_zh, "缺少“name”");
         assert!(check_table(&t, &json!({"name": "x"})).is_err());
     }
 }

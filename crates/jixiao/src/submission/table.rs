@@ -6,7 +6,7 @@
 //! (`rulebook::table_declaration`), the scoring is `target_table()` (`target_table.rs`).
 
 use crate::error::{Problem, ProblemCode};
-use crate::model::Input;
+use crate::model::{Input, InputType};
 use crate::submission::{Val, check_value};
 use std::collections::BTreeMap;
 
@@ -162,6 +162,14 @@ pub(crate) fn check_table(input: &Input, raw: &serde_json::Value) -> Result<Opti
             let cell = obj.get(&col.id).unwrap_or(&serde_json::Value::Null);
             let at = format!("{field}[{r}].{}", col.id);
             let col_en = col.label_en.as_deref().unwrap_or(&col.label);
+            let unpercented;
+            let cell = match percent_points(col, cell) {
+                Some(points) => {
+                    unpercented = points;
+                    &unpercented
+                }
+                None => cell,
+            };
             match check_value(col, cell) {
                 Ok(Some(v)) => {
                     row.insert(col.id.clone(), v);
@@ -188,6 +196,18 @@ pub(crate) fn check_table(input: &Input, raw: &serde_json::Value) -> Result<Opti
     Ok(Some(Val::Table(TableVal { rows, bad })))
 }
 
+/// "80%" typed into a number column of a table: 80, the row's own unit saying what it counts
+/// (a 绩效目标表 row of 满意度 has 目标 ≥90%, 实际 95%, 单位 %). Only in tables: a scalar number
+/// input with a % is refused, and percent inputs read "92.5%" themselves.
+fn percent_points(col: &Input, cell: &serde_json::Value) -> Option<serde_json::Value> {
+    if !matches!(col.kind, InputType::Number | InputType::Integer) {
+        return None;
+    }
+    let text = cell.as_str()?.trim();
+    let number = text.strip_suffix(['%', '％'])?.trim_end();
+    (!number.is_empty()).then(|| serde_json::Value::String(number.to_string()))
+}
+
 /// The rows as the trace shows them.
 pub(crate) fn rows_json(
     rows: &[Row],
@@ -211,7 +231,6 @@ pub(crate) fn rows_json(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::model::InputType;
     use serde_json::json;
 
     fn table_input() -> Input {
@@ -324,6 +343,25 @@ mod tests {
             assert!(err.message.contains(part), "{part}: {}", err.message);
         }
         assert_eq!(checked.bad[3].what_zh, "缺少“name”");
+        // 80% in a number column is 80 (the row's unit says percent); a word is still refused.
+        let typed = check_table(
+            &t,
+            &json!([{"name": "满意度", "op": "≥", "target": "90%", "actual": " 95 ％", "weight": 10}]),
+        )
+        .unwrap()
+        .unwrap();
+        let Val::Table(typed) = typed else { panic!() };
+        assert!(typed.bad.is_empty(), "{:?}", typed.bad);
+        assert_eq!(typed.rows[0]["target"], Val::Num(90.0));
+        assert_eq!(typed.rows[0]["actual"], Val::Num(95.0));
+        let Some(Val::Table(word)) = check_table(
+            &t,
+            &json!([{"name": "x", "op": "≥", "actual": "%", "weight": 1}]),
+        )
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!(word.bad.len(), 1);
         assert!(check_table(&t, &json!({"name": "x"})).is_err());
     }
 }

@@ -598,6 +598,34 @@ await test("table input (self-eval 绩效目标表): rows typed through the UI s
   assert.equal(await page.getAttribute(cellSel, "aria-invalid"), null);
   assert.equal((await card()).total, native.total);
   console.log(`     self-eval/average.json typed: ${c.total} ${c.grade?.label} (native ${native.total} ${native.grade?.label}), ${ex.values[tableId].length} table rows`);
+
+  // The same rows pasted from Excel (tab-separated, one line per row) into the first cell of an
+  // emptied grid; a percentage typed "95%" in a number column counts as 95.
+  const spec = JSON.parse(execFileSync(cli, ["export", join(folder, "rulebook.toml")], { encoding: "utf8" }));
+  const columns = spec.inputs.find((i) => i.id === tableId).columns.map((col) => col.id);
+  const rows = ex.values[tableId].map((r) => ({ ...r }));
+  const pct = rows.findIndex((r) => r.unit === "%" && typeof r.actual === "number");
+  if (pct >= 0) rows[pct].actual = `${rows[pct].actual}%`;
+  const tsv = rows.map((r) => columns.map((col) => (r[col] === undefined ? "" : String(r[col]))).join("\t")).join("\r\n") + "\r\n";
+  while (await page.$(`${sel("f", tableId)} tr.table-row`)) await page.click(`${sel("f", tableId)} tr.table-row button.danger`);
+  await page.click(`${sel("f", tableId)}-add`);
+  const first = `${sel("f", tableId)}-r0-${columns[0]}`;
+  await page.focus(first);
+  await page.evaluate(
+    ([q, text]) => {
+      const data = new DataTransfer();
+      data.setData("text/plain", text);
+      document.querySelector(q).dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+    },
+    [first, tsv],
+  );
+  await page.waitForFunction((n) => document.querySelectorAll(`tr.table-row`).length === n, rows.length);
+  await page.waitForFunction((t) => window.jixiaoDemo.card()?.total === t, native.total);
+  assert.equal((await card()).problems?.length ?? 0, 0, "every pasted cell read");
+  if (pct >= 0) assert.equal((await submission()).values[tableId][pct].actual, `${ex.values[tableId][pct].actual}%`, "kept as typed");
+  await page.evaluate((q) => document.querySelector(q).scrollIntoView({ block: "start" }), sel("f", tableId));
+  await page.screenshot({ path: join(artifacts, "table-grid-pasted.png") });
+  results.push(`     self-eval 绩效目标表: ${rows.length} rows pasted as TSV score ${native.total} like the CLI`);
   await page.selectOption("#rulebook", "shipped:" + rulebookId);
   await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
 });

@@ -90,6 +90,59 @@ export function normalizeDate(text: string): string {
   return m ? `${m[1]}-${m[2].padStart(2, "0")}-${m[3].padStart(2, "0")}` : t;
 }
 
+/** Cells copied from Excel or WPS: rows by line, cells by tab; a cell holding a tab, a line
+ * break or a quote comes quoted ("…", quotes doubled). A trailing line break ends the last
+ * row rather than starting an empty one. */
+export function parseTsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell === "") quoted = true;
+    else if (c === "\t") {
+      row.push(cell);
+      cell = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = "";
+    } else cell += c;
+  }
+  if (cell !== "" || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** A pasted cell's text as the column stores what is typed into it. */
+function cellValue(col: Input, text: string): Value | undefined {
+  const s = text.trim();
+  if (s === "") return undefined;
+  switch (col.type) {
+    case "number":
+    case "integer":
+    case "percent":
+      return fromText(s);
+    case "date":
+      return normalizeDate(s);
+    case "bool":
+      return boolOf(s) ?? s;
+    default:
+      return s;
+  }
+}
+
 function boolOf(v: Value | undefined): boolean | undefined {
   if (typeof v === "boolean") return v;
   if (typeof v === "number") return v === 1 ? true : v === 0 ? false : undefined;
@@ -324,74 +377,118 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
     return wrap;
   }
 
-  /** A table input (e.g. a 绩效目标表): one fieldset per row with a labelled control per
-   * column, rows added and removed with buttons. Stored as an array of row objects (empty
-   * cells left out; no rows = not filled in). */
+  /** A table input (e.g. a 绩效目标表) as a grid: a row per table row, a column per column,
+   * a labelled control in each cell, rows added and removed with buttons, and rows copied from
+   * Excel or WPS (cells separated by tabs) pasted into any cell, filling from there and adding
+   * rows as needed. Stored as an array of row objects (empty cells left out; no rows = not
+   * filled in). A bad cell is marked, and the problem repeated under its row. */
   function tableEditor(input: Input, v: Value | undefined, id: string, label: string, set: (v: Value | undefined) => void): HTMLElement {
     const columns = input.columns ?? [];
     const rows: TableRow[] = Array.isArray(v) ? v.filter((r): r is TableRow => typeof r === "object" && r !== null).map((r) => ({ ...r })) : [];
     const box = h("div", { class: "table-input", role: "group", id, "aria-labelledby": id + "-label" });
     const commit = () => set(rows.length ? rows.map((r) => ({ ...r })) : undefined);
+    const cellId = (i: number, col: string) => `${id}-r${i}-${col}`;
+    const paste = (e: ClipboardEvent) => {
+      const cell = (e.target as HTMLElement).closest<HTMLElement>("td.cell");
+      const text = e.clipboardData?.getData("text/plain") ?? "";
+      const grid = parseTsv(text);
+      // One value into one cell is an ordinary paste.
+      if (!cell || (grid.length <= 1 && (grid[0]?.length ?? 0) <= 1)) return;
+      e.preventDefault();
+      const r0 = Number(cell.dataset.row);
+      const c0 = columns.findIndex((c) => c.id === cell.dataset.col);
+      grid.forEach((values, k) => {
+        const r = r0 + k;
+        while (rows.length <= r) rows.push({});
+        values.forEach((text, j) => {
+          const col = columns[c0 + j];
+          if (!col) return;
+          const val = cellValue(col, text);
+          if (val === undefined) delete rows[r][col.id];
+          else rows[r][col.id] = val as TableRow[string];
+        });
+      });
+      commit();
+      draw(cellId(r0, columns[c0]?.id ?? ""));
+    };
     const draw = (focus?: string) => {
-      box.replaceChildren(
-        ...rows.map((row, i) => {
-          const rowLabel = `${t.row(i + 1)}${typeof row.name === "string" && row.name ? " · " + row.name : ""}`;
-          return h(
-            "fieldset",
+      const head = h(
+        "tr",
+        null,
+        h("th", { scope: "col", class: "n" }, "#"),
+        columns.map((col) =>
+          h(
+            "th",
+            { scope: "col", "data-col": col.id, title: pick(lang, col.help ?? "", col.help_en) || null },
+            pick(lang, col.label, col.label_en),
+            col.unit ? h("span", { class: "unit" }, `（${col.unit}）`) : null,
+            col.required ? req() : null,
+          ),
+        ),
+        h("th", { scope: "col", class: "n" }, t.colActions),
+      );
+      const body = rows.flatMap((row, i) => {
+        const rowLabel = `${label} ${t.row(i + 1)}${typeof row.name === "string" && row.name ? " · " + row.name : ""}`;
+        const cells = columns.map((col) => {
+          const cid = cellId(i, col.id);
+          const clabel = pick(lang, col.label, col.label_en);
+          const control = makeControl(col, row[col.id] as Value | undefined, cid, "", `${label} ${t.row(i + 1)} ${clabel}`, (val) => {
+            if (val === undefined || val === null) delete row[col.id];
+            else row[col.id] = val as TableRow[string];
+            commit();
+          }, true);
+          if (control.matches("input, select, textarea")) control.setAttribute("aria-label", `${rowLabel} ${clabel}`);
+          return h("td", { class: "cell", "data-row": i, "data-col": col.id }, control);
+        });
+        return [
+          h(
+            "tr",
             { class: "table-row", "data-row": i },
-            h("legend", null, rowLabel),
+            h("th", { scope: "row", class: "n" }, i + 1),
+            cells,
             h(
-              "div",
-              { class: "cells" },
-              columns.map((col) => {
-                const cid = `${id}-r${i}-${col.id}`;
-                const clabel = pick(lang, col.label, col.label_en);
-                const chelp = pick(lang, col.help ?? "", col.help_en);
-                const control = makeControl(col, row[col.id] as Value | undefined, cid, "", `${label} ${t.row(i + 1)} ${clabel}`, (val) => {
-                  if (val === undefined || val === null) delete row[col.id];
-                  else row[col.id] = val as TableRow[string];
-                  commit();
-                }, true);
-                if (chelp) control.setAttribute("title", chelp);
-                return h(
-                  "div",
-                  { class: "cell", "data-col": col.id },
-                  col.type === "grade"
-                    ? h("span", { class: "label", id: cid + "-label" }, clabel, col.required ? req() : null)
-                    : h("label", { for: cid }, clabel, col.required ? req() : null),
-                  h("div", { class: "control" }, control, col.unit ? h("span", { class: "unit" }, col.unit) : null),
-                );
-              }),
-            ),
-            h("div", { class: "msg row-msg", id: `${id}-r${i}-msg`, role: "alert" }),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "small danger",
-                onclick: () => {
-                  rows.splice(i, 1);
-                  commit();
-                  draw(rows.length ? `${id}-r${Math.min(i, rows.length - 1)}-${columns[0]?.id}` : `${id}-add`);
+              "td",
+              { class: "n" },
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "link danger",
+                  "aria-label": t.removeRow(i + 1),
+                  title: t.removeRow(i + 1),
+                  onclick: () => {
+                    rows.splice(i, 1);
+                    commit();
+                    draw(rows.length ? cellId(Math.min(i, rows.length - 1), columns[0]?.id ?? "") : `${id}-add`);
+                  },
                 },
-              },
-              t.removeRow(i + 1),
+                "×",
+              ),
             ),
-          );
-        }),
+          ),
+          h("tr", { class: "msg-row" }, h("td", { colspan: columns.length + 2 }, h("div", { class: "msg row-msg", id: `${id}-r${i}-msg`, role: "alert" }))),
+        ];
+      });
+      box.replaceChildren(
+        h("div", { class: "grid-scroll" }, h("table", { class: "grid", onpaste: paste as EventListener }, h("thead", null, head), h("tbody", null, body))),
         h(
-          "button",
-          {
-            type: "button",
-            class: "small",
-            id: `${id}-add`,
-            onclick: () => {
-              rows.push({});
-              commit();
-              draw(`${id}-r${rows.length - 1}-${columns[0]?.id}`);
+          "div",
+          { class: "grid-tools" },
+          h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              id: `${id}-add`,
+              onclick: () => {
+                rows.push({});
+                commit();
+                draw(cellId(rows.length - 1, columns[0]?.id ?? ""));
+              },
             },
-          },
-          "+ " + t.addRow,
+            "+ " + t.addRow,
+          ),
+          h("span", { class: "help" }, t.pasteHint),
         ),
       );
       if (focus) box.querySelector<HTMLElement>(`#${CSS.escape(focus)}`)?.focus();

@@ -159,7 +159,7 @@ fn kpi_expressions(
         let code = rulebook.source.kpi(ki).code;
         match rhai.compile_expression_with_scope(names_scope, &kpi.expr) {
             Ok(ast) => {
-                let deps = reads_of(&ast, table, problems, &code, |p| {
+                let (deps, _) = reads_of(&ast, table, problems, &code, |p| {
                     p.kpi(&kpi.id).field("expr").at(code.first(), None)
                 });
                 kpi_asts.push(Some((ast, deps)));
@@ -462,7 +462,7 @@ fn compile_leaf(
     };
     match rhai.compile_with_scope(names_scope, script) {
         Ok(ast) => {
-            let reads = reads_of(&ast, table, problems, &code_line, |p| {
+            let (reads, by_rows) = reads_of(&ast, table, problems, &code_line, |p| {
                 let p = p
                     .indicator(&ind.id)
                     .field("script")
@@ -475,7 +475,7 @@ fn compile_leaf(
             let (inputs, all_inputs, kpis) = needs.of(&reads);
             Some(Leaf {
                 native: crate::native::program(&ast, table),
-                by_rows: read_by_rows(&ast, table),
+                by_rows,
                 ast,
                 reads,
                 inputs,
@@ -499,21 +499,27 @@ fn compile_leaf(
 }
 
 /// The metrics a script reads: variables that name inputs/KPIs, and string ids passed to
-/// helpers (checked to exist).
+/// helpers (checked to exist). Also each read with the rows it takes, for tables: the
+/// category a `target_table("id", "category")` call scores, None for every row (a variable,
+/// another helper, or a category the script computes). A bad cell of a table leaves a leaf
+/// unscored only where one of its reads takes the cell's row (see `TableVal`). (Neither sorted
+/// nor deduplicated: a copy of that code in the WASM modules, for a few entries.)
 fn reads_of(
     ast: &AST,
     table: &MetricTable,
     problems: &mut Vec<Problem>,
     lines: &ScriptLines,
     locate: impl Fn(Problem) -> Problem,
-) -> Vec<usize> {
+) -> (Vec<usize>, Vec<(usize, Option<String>)>) {
     let mut reads = Vec::new();
     let mut unknown = Vec::new();
+    let mut by_rows = Vec::new();
     ast.walk(&mut |path: &[rhai::ASTNode]| {
         match path.last() {
             Some(rhai::ASTNode::Expr(rhai::Expr::Variable(v, _, _))) => {
                 if let Some(&i) = table.by_name.get(v.1.as_str()) {
                     reads.push(i);
+                    by_rows.push((i, None));
                 }
             }
             // A call is an expression, or a statement when it stands alone.
@@ -525,7 +531,17 @@ fn reads_of(
                     && let Some(rhai::Expr::StringConstant(s, _)) = call.args.first()
                 {
                     match table.by_name.get(s.as_str()) {
-                        Some(&i) => reads.push(i),
+                        Some(&i) => {
+                            reads.push(i);
+                            let call_rows = match (call.name.as_str(), call.args.get(1)) {
+                                ("target_table", None) => Some((i, None)),
+                                ("target_table", Some(rhai::Expr::StringConstant(c, _))) => {
+                                    Some((i, Some(c.to_string())))
+                                }
+                                _ => None,
+                            };
+                            by_rows.push(call_rows.unwrap_or((i, None)));
+                        }
                         None => unknown.push((s.to_string(), call.name.to_string(), *pos)),
                     }
                 }
@@ -553,48 +569,7 @@ fn reads_of(
     }
     crate::sort_usizes(&mut reads, &mut |a, b| a.cmp(&b));
     reads.dedup();
-    reads
-}
-
-/// The table inputs a script reads only through `target_table("id"[, "category"])`, row by
-/// row, each with the category it scores (None: every row). A bad cell of such a table leaves
-/// unscored only the indicators whose rows hold one (see `TableVal`); a table read any other
-/// way, or with a category the script computes, is read whole.
-fn read_by_rows(ast: &AST, table: &MetricTable) -> Vec<(usize, Option<String>)> {
-    let mut by_rows = Vec::new();
-    let mut whole = Vec::new();
-    ast.walk(&mut |path: &[rhai::ASTNode]| {
-        match path.last() {
-            Some(rhai::ASTNode::Expr(rhai::Expr::Variable(v, _, _))) => {
-                if let Some(&i) = table.by_name.get(v.1.as_str()) {
-                    whole.push(i);
-                }
-            }
-            Some(
-                rhai::ASTNode::Expr(rhai::Expr::FnCall(call, _))
-                | rhai::ASTNode::Stmt(rhai::Stmt::FnCall(call, _)),
-            ) => {
-                if SUBJECT_HELPERS.contains(&call.name.as_str())
-                    && let Some(rhai::Expr::StringConstant(s, _)) = call.args.first()
-                    && let Some(&i) = table.by_name.get(s.as_str())
-                {
-                    match (call.name.as_str(), call.args.get(1)) {
-                        ("target_table", None) => by_rows.push((i, None)),
-                        ("target_table", Some(rhai::Expr::StringConstant(c, _))) => {
-                            by_rows.push((i, Some(c.to_string())));
-                        }
-                        _ => whole.push(i),
-                    }
-                }
-            }
-            _ => {}
-        }
-        true
-    });
-    by_rows.retain(|(i, _)| !whole.contains(i));
-    by_rows.sort_unstable();
-    by_rows.dedup();
-    by_rows
+    (reads, by_rows)
 }
 
 /// A Rhai parse error as a problem, its line mapped into the rulebook (or script file).

@@ -136,23 +136,19 @@ impl Engine {
                 None => out.status = Status::NotApplicable,
                 Some(p) => {
                     let values = &scratch.values;
-                    // A table with a bad cell counts as missing (invalid) for a leaf that reads
-                    // it other than row by row through target_table().
-                    let missing: Vec<usize> = leaf
-                        .inputs
-                        .iter()
-                        .copied()
-                        .filter(|&i| match &values[i] {
+                    // A table with a bad cell counts as missing (invalid) where a read of the
+                    // leaf takes the bad cell's row (see `TableVal`).
+                    let mut missing: Vec<usize> = Vec::new();
+                    for &i in &leaf.inputs {
+                        let waits = match &values[i] {
                             None => true,
-                            Some(Val::Table(t)) if !t.bad.is_empty() => {
-                                let calls = leaf.by_rows.iter().filter(|(j, _)| *j == i);
-                                let mut calls = calls.peekable();
-                                // Read whole, or a bad row among the rows it scores.
-                                calls.peek().is_none() || calls.any(|(_, c)| t.bad_in(c.as_deref()))
-                            }
+                            Some(Val::Table(t)) => t.holds_up(i, &leaf.by_rows),
                             Some(_) => false,
-                        })
-                        .collect();
+                        };
+                        if waits {
+                            missing.push(i);
+                        }
+                    }
                     let failed_kpi = leaf.kpis.iter().find_map(|&m| match &scratch.kpi_state[m] {
                         KpiState::Failed(pr) => Some(pr.clone()),
                         _ => None,
@@ -675,24 +671,26 @@ impl Engine {
                 values[i] = None;
                 continue;
             };
-            match check_input(&spec.inputs[i], raw, &c.grade_checks[i]) {
+            let problem = match check_input(&spec.inputs[i], raw, &c.grade_checks[i]) {
                 // A table with bad cells: reported like any bad value, and its rows kept for
                 // the indicators that read only good ones.
-                Ok(Some(Val::Table(t))) if !t.bad.is_empty() => {
-                    if let Some(p) = t.problem(&spec.inputs[i]) {
-                        let at = value_problems.partition_point(|(j, _)| *j < i);
-                        value_problems.insert(at, (i, p));
-                        bad.insert(at, i);
-                    }
-                    values[i] = Some(Val::Table(t));
+                Ok(v) => {
+                    let problem = match &v {
+                        Some(Val::Table(t)) => t.problem(&spec.inputs[i]),
+                        _ => None,
+                    };
+                    values[i] = v;
+                    problem
                 }
-                Ok(v) => values[i] = v,
                 Err(p) => {
                     values[i] = None;
-                    let at = value_problems.partition_point(|(j, _)| *j < i);
-                    value_problems.insert(at, (i, p));
-                    bad.insert(at, i);
+                    Some(p)
                 }
+            };
+            if let Some(p) = problem {
+                let at = value_problems.partition_point(|(j, _)| *j < i);
+                value_problems.insert(at, (i, p));
+                bad.insert(at, i);
             }
         }
         unknown.extend(next.into_iter().chain(submitted).map(|(key, _)| key));

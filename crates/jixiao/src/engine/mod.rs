@@ -214,9 +214,9 @@ struct Leaf {
     native: Option<Program>,
     /// Metrics the script reads directly (variables and helper ids), for the trace.
     reads: Vec<usize>,
-    /// Table inputs the script reads only row by row, through `target_table()`, with the
-    /// category each call scores (None: every row): a bad cell leaves the leaf unscored only
-    /// where its row counts.
+    /// Each read of a metric with the rows it takes: the category of a
+    /// `target_table("id", "category")` call, else None (every row). A bad cell of a table
+    /// leaves the leaf unscored only where a read takes its row.
     by_rows: Vec<(usize, Option<String>)>,
     /// Required inputs needed, directly or through KPIs: missing ones leave it unscored.
     inputs: Vec<usize>,

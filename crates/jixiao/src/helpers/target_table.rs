@@ -98,14 +98,10 @@ pub(crate) fn target_table(
                 format!("{label} row {n} ({row_name}): {en_msg}"),
             )
         };
+        // Held up before the script ran (see `TableVal::holds_up`), unless the category
+        // was computed: then the row's own words.
         if let Some(b) = bad {
-            return row_fail(
-                format!("填写有误（{}），本指标不评分", b.what_zh),
-                format!(
-                    "could not be read ({}); the indicator is not scored",
-                    b.what_en
-                ),
-            );
+            return row_fail(b.zh.clone(), b.en.clone());
         }
         let Some(weight) = cell_num(row, "weight").filter(|w| w.is_finite() && *w >= 0.0) else {
             return row_fail("缺少分值（weight）".into(), "no weight".into());

@@ -25,15 +25,13 @@ pub(crate) struct TableVal {
     pub(crate) bad: Vec<BadCell>,
 }
 
-/// A cell that could not be read: its row (0-based), what is wrong (with the row's number, as
-/// the submission's problem says it, and without, as the row's indicator says it), and where.
+/// A cell that could not be read: its row (0-based), what is wrong (naming the row, in zh and
+/// en), and where.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct BadCell {
     pub(crate) row: usize,
     pub(crate) zh: String,
     pub(crate) en: String,
-    pub(crate) what_zh: String,
-    pub(crate) what_en: String,
     pub(crate) field: String,
 }
 
@@ -43,18 +41,31 @@ impl TableVal {
         self.bad.iter().find(|b| b.row == r)
     }
 
-    /// Whether a bad cell is in a row of `category` (every row for None), or in a row whose
-    /// category cannot be read (it may be that category's).
-    pub(crate) fn bad_in(&self, category: Option<&str>) -> bool {
-        let Some(category) = category else {
-            return !self.bad.is_empty();
-        };
-        self.bad.iter().any(
-            |b| match self.rows.get(b.row).and_then(|row| row.get("category")) {
-                Some(Val::Text(c)) => c.trim() == category,
-                _ => true,
-            },
-        )
+    /// Whether a bad cell holds up a leaf whose reads of metrics are `reads` (metric, category
+    /// a `target_table` call scores; None: every row), this table being metric `i`: a bad
+    /// cell in a row a read takes, or in a row whose category cannot be read (it may be that
+    /// category's). A table the leaf needs only through a KPI is read whole.
+    pub(crate) fn holds_up(&self, i: usize, reads: &[(usize, Option<String>)]) -> bool {
+        if self.bad.is_empty() {
+            return false;
+        }
+        let mut read = false;
+        for (j, category) in reads {
+            if *j != i {
+                continue;
+            }
+            read = true;
+            let Some(category) = category else {
+                return true;
+            };
+            for b in &self.bad {
+                match self.rows.get(b.row).and_then(|row| row.get("category")) {
+                    Some(Val::Text(c)) if c.trim() != category => {}
+                    _ => return true,
+                }
+            }
+        }
+        !read
     }
 
     /// The submission's problem for the table's bad cells (up to five named), if it has any.
@@ -122,22 +133,18 @@ pub(crate) fn check_table(input: &Input, raw: &serde_json::Value) -> Result<Opti
     let mut bad: Vec<BadCell> = Vec::new();
     for (r, item) in items.iter().enumerate() {
         let n = r + 1;
-        // (what is wrong, without and with the row's number), in zh and en, and where.
-        let mut flag = |what_zh: String, zh: String, what_en: String, en: String, field: String| {
+        // What is wrong after the row's number, in zh and en, and where.
+        let mut flag = |zh: String, en: String, field: String| {
             bad.push(BadCell {
                 row: r,
                 zh,
                 en,
-                what_zh,
-                what_en,
                 field,
             });
         };
         let Some(obj) = item.as_object() else {
             flag(
-                "不是对象".into(),
                 format!("第 {n} 行不是对象"),
-                "not an object".into(),
                 format!("row {n} is not an object"),
                 format!("{field}[{r}]"),
             );
@@ -149,9 +156,7 @@ pub(crate) fn check_table(input: &Input, raw: &serde_json::Value) -> Result<Opti
             if !input.columns.iter().any(|c| &c.id == key) {
                 let key = crate::error::quoted(key);
                 flag(
-                    format!("有未定义的列 “{key}”"),
                     format!("第 {n} 行有未定义的列 “{key}”"),
-                    format!("the unknown column “{key}”"),
                     format!("row {n} has the unknown column “{key}”"),
                     format!("{field}[{r}].{key}"),
                 );
@@ -175,17 +180,13 @@ pub(crate) fn check_table(input: &Input, raw: &serde_json::Value) -> Result<Opti
                     row.insert(col.id.clone(), v);
                 }
                 Ok(None) if col.required => flag(
-                    format!("缺少“{}”", col.label),
                     format!("第 {n} 行缺少“{}”", col.label),
-                    format!("“{col_en}” is missing"),
                     format!("row {n}: “{col_en}” is missing"),
                     at,
                 ),
                 Ok(None) => {}
                 Err(p) => flag(
-                    p.message.clone(),
                     format!("第 {n} 行 {}", p.message),
-                    p.message_en.clone(),
                     format!("row {n}: {}", p.message_en),
                     at,
                 ),
@@ -203,9 +204,10 @@ fn percent_points(col: &Input, cell: &serde_json::Value) -> Option<serde_json::V
     if !matches!(col.kind, InputType::Number | InputType::Integer) {
         return None;
     }
+    // The number is parsed (and trimmed) as any typed number is.
     let text = cell.as_str()?.trim();
-    let number = text.strip_suffix(['%', '％'])?.trim_end();
-    (!number.is_empty()).then(|| serde_json::Value::String(number.to_string()))
+    let number = text.strip_suffix("%").or_else(|| text.strip_suffix("％"))?;
+    (!number.trim().is_empty()).then(|| serde_json::Value::String(number.to_string()))
 }
 
 /// The rows as the trace shows them.
@@ -342,7 +344,7 @@ mod tests {
         ] {
             assert!(err.message.contains(part), "{part}: {}", err.message);
         }
-        assert_eq!(checked.bad[3].what_zh, "缺少“name”");
+        assert_eq!(checked.bad[4].zh, "第 4 行不是对象");
         // 80% in a number column is 80 (the row's unit says percent); a word is still refused.
         let typed = check_table(
             &t,

@@ -1,0 +1,56 @@
+from collections.abc import Iterable, Mapping
+from os import PathLike
+from typing import Any, Literal, Optional, Union
+
+Lang = Literal["zh", "zh-CN", "en"]
+SubmissionLike = Union[str, Mapping[str, Any]]
+
+class JixiaoError(Exception):
+    """Any error of the engine, its fields as the core serializes them."""
+
+    kind: str
+    code: str
+    message: str
+    problems: list[dict[str, Any]]
+
+class RulebookError(JixiaoError):
+    rulebook: str
+
+class SubmissionError(JixiaoError): ...
+class ReadError(JixiaoError): ...
+
+class Scorecard:
+    @property
+    def total(self) -> float: ...
+    @property
+    def grade(self) -> Optional[str]: ...
+    @property
+    def complete(self) -> bool: ...
+    @property
+    def problems(self) -> list[dict[str, Any]]: ...
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class Engine:
+    def __init__(self, text: str) -> None: ...
+    @staticmethod
+    def from_path(path: Union[str, PathLike[str]]) -> Engine: ...
+    def evaluate(self, submission: SubmissionLike, *, lang: Lang = "zh", trace: bool = True) -> Scorecard: ...
+    def evaluate_many(
+        self,
+        submissions: Iterable[SubmissionLike],
+        *,
+        threads: Optional[int] = None,
+        lang: Lang = "zh",
+        trace: bool = False,
+    ) -> list[Scorecard]: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+def engine_version() -> str: ...

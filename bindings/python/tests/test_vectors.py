@@ -1,0 +1,80 @@
+"""The Python package against the shared vectors (tests/vectors/): every scorecard's JSON is
+byte for byte the native engine's, and the package's errors are its exception classes."""
+
+import json
+import pathlib
+import threading
+
+import pytest
+
+import jixiao
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+MANIFEST = json.loads((ROOT / "tests/vectors/manifest.json").read_text(encoding="utf-8"))
+VECTORS = MANIFEST["vectors"]
+
+
+def read(rel: str) -> str:
+    return (ROOT / rel).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
+def test_every_vector_scores_byte_for_byte_as_native(vector: dict) -> None:
+    engine = jixiao.Engine(read(vector["rulebook_json"]))
+    expected = read(vector["expected"]).strip()
+    # The submission as a dict, as Python code holds it, and as JSON text.
+    submission = json.loads(read(vector["submission"]))
+    assert engine.evaluate(submission).to_json() == expected
+    assert engine.evaluate(read(vector["submission"])).to_json() == expected
+
+
+def test_from_path_reads_script_files_and_the_card_has_typed_fields() -> None:
+    engine = jixiao.Engine.from_path(ROOT / "rules/demo/rulebook.toml")
+    assert engine.id == "demo" and engine.hash.startswith("sha256:")
+    card = engine.evaluate(json.loads(read("rules/demo/submissions/average.json")))
+    assert (card.total, card.grade, card.complete) == (79.22, "中", True)
+    assert card.to_dict()["total"] == 79.22
+    assert card.problems == []
+    assert repr(card) == "<jixiao.Scorecard total=79.22 grade=中>"
+
+
+def test_evaluate_many_keeps_order_and_matches_one_by_one() -> None:
+    engine = jixiao.Engine.from_path(ROOT / "rules/demo/rulebook.toml")
+    subs = [json.loads(read(f"rules/demo/submissions/{n}.json")) for n in ("strong", "average", "weak")]
+    many = engine.evaluate_many(subs * 20, threads=2, trace=True)
+    assert [c.to_json() for c in many] == [engine.evaluate(s).to_json() for s in subs] * 20
+
+
+def test_threads_share_one_engine() -> None:
+    engine = jixiao.Engine.from_path(ROOT / "rules/demo/rulebook.toml")
+    sub = json.loads(read("rules/demo/submissions/weak.json"))
+    want = engine.evaluate(sub).to_json()
+    got: list[str] = []
+    workers = [threading.Thread(target=lambda: got.append(engine.evaluate(sub).to_json())) for _ in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert got == [want] * 8
+
+
+def test_errors_are_exception_classes_with_the_core_fields() -> None:
+    with pytest.raises(jixiao.RulebookError) as e:
+        jixiao.Engine('id = "x"\n')
+    assert isinstance(e.value, jixiao.JixiaoError)
+    assert e.value.kind == "rulebook" and e.value.problems
+    assert all("code" in p and "message" in p for p in e.value.problems)
+
+    engine = jixiao.Engine.from_path(ROOT / "rules/demo/rulebook.toml")
+    with pytest.raises(jixiao.SubmissionError) as s:
+        engine.evaluate('{"values": {}, "oops": 1}')
+    assert s.value.kind == "submission" and s.value.code == "submission_syntax"
+    with pytest.raises(ValueError, match="JSON"):
+        engine.evaluate({"values": {"budget_requested": float("nan")}})
+    with pytest.raises(ValueError, match="lang"):
+        engine.evaluate({"values": {}}, lang="fr")
+    with pytest.raises(jixiao.ReadError):
+        jixiao.Engine.from_path(ROOT / "no/such/rulebook.toml")
+    # A bad value is no exception: it is a problem on the scorecard, named.
+    card = engine.evaluate({"values": {"budget_requested": "abc"}})
+    assert [p["input"] for p in card.problems] == ["budget_requested"]

@@ -1,0 +1,15 @@
+"""Checked by `mypy --strict` against the package's stubs (py.typed): the API as users call it."""
+
+from typing import Optional
+
+import jixiao
+
+engine: jixiao.Engine = jixiao.Engine.from_path("rules/demo/rulebook.toml")
+card: jixiao.Scorecard = engine.evaluate({"values": {"budget_requested": 100}}, lang="en")
+total: float = card.total
+grade: Optional[str] = card.grade
+cards: list[jixiao.Scorecard] = engine.evaluate_many(['{"values": {}}'], threads=2)
+try:
+    jixiao.Engine("")
+except jixiao.RulebookError as e:
+    codes: list[str] = [str(p["code"]) for p in e.problems]

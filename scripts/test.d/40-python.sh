@@ -10,6 +10,9 @@ step() { printf '\n--> %s\n' "$*"; }
 tools=target/python/tools
 [ -x "$tools/bin/maturin" ] || { echo "40-python.sh: $tools/bin/maturin not found; run scripts/setup" >&2; exit 1; }
 
+step "native CLI (the reference score_frame is checked against)"
+cargo build -q -p jixiao-cli --locked
+
 step "maturin build --release (bindings/python → one abi3 wheel)"
 rm -rf target/python/wheels
 "$tools/bin/maturin" build --release --locked -q -m bindings/python/Cargo.toml -o target/python/wheels
@@ -20,7 +23,7 @@ step "a fresh virtual environment, the wheel installed into it"
 venv=target/python/venv
 rm -rf "$venv"
 python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check "$wheel" pytest mypy
+"$venv/bin/pip" install -q --disable-pip-version-check "$wheel" pytest mypy pandas
 
 step "pytest (bindings/python/tests)"
 (cd bindings/python && "../../$venv/bin/python" -m pytest -q -p no:cacheprovider tests)

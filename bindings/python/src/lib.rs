@@ -8,10 +8,14 @@
 //! core's stable serialized error (`kind`, `code`, `problems`, …).
 
 use jixiao::{EvalOptions, Lang, Submission};
+use jixiao_batch::read::Cell;
+use jixiao_batch::row::{RowOut, ScoreCell, result_headers};
+use jixiao_batch::table::{TableOptions, score_rows};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
+use std::collections::BTreeMap;
 
 create_exception!(
     _jixiao,
@@ -165,6 +169,107 @@ impl Engine {
         Ok(cards.into_iter().map(|card| Scorecard { card }).collect())
     }
 
+    /// Scores a data frame of projects (pandas or polars), one project per row, its columns
+    /// named as a batch file's header would name them (input labels or ids, 项目编号,
+    /// 项目名称, expert-grade columns, 不适用 and 备注 columns): the same column mapping and the
+    /// same per-row errors as `jixiao batch`, one implementation (crates/jixiao-batch).
+    /// `mapping` says what columns hold where their names do not (`{"资金": "funds_arrived"}`).
+    /// Returns a frame of the same library with the batch result's columns: 行号, 项目编号,
+    /// 项目名称, 状态, 总分, 等级, every dimension and indicator (a float; None where 不适用 or
+    /// not scored), 问题 and 扣分原因 (English names with `lang="en"`).
+    #[pyo3(signature = (frame, *, mapping = None, lang = "zh"))]
+    fn score_frame<'py>(
+        &self,
+        py: Python<'py>,
+        frame: &Bound<'py, PyAny>,
+        mapping: Option<BTreeMap<String, String>>,
+        lang: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let lang = lang_of(lang)?;
+        let module: String = frame.get_type().getattr("__module__")?.extract()?;
+        let polars = module.starts_with("polars");
+        let headers: Vec<String> = frame
+            .getattr("columns")?
+            .try_iter()?
+            .map(|c| c.and_then(|c| c.str()?.extract::<String>()))
+            .collect::<PyResult<_>>()?;
+        let rows_iter = if polars {
+            frame.call_method0("iter_rows")?
+        } else {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("index", false)?;
+            kwargs.set_item("name", py.None())?;
+            frame.call_method("itertuples", (), Some(&kwargs))?
+        };
+        let mut rows = Vec::new();
+        for row in rows_iter.try_iter()? {
+            let cells = row?
+                .try_iter()?
+                .map(|v| v.and_then(|v| frame_cell(&v)))
+                .collect::<PyResult<Vec<Cell>>>()?;
+            rows.push(cells);
+        }
+        let options = TableOptions {
+            mapping: mapping.unwrap_or_default(),
+            lang,
+            max_rows: usize::MAX,
+            ..TableOptions::default()
+        };
+        let (layout, results) = py
+            .detach(|| score_rows(&self.engine, headers, rows, &options))
+            .map_err(|e| {
+                let err = JixiaoError::new_err(e.message.clone());
+                let value = err.value(py);
+                let _ = value.setattr("kind", "table");
+                let _ = value.setattr("code", e.code.as_str());
+                let _ = value.setattr("problems", Vec::<String>::new());
+                err
+            })?;
+        let names = result_headers(&layout, lang);
+        let mut columns: Vec<Vec<Py<PyAny>>> = (0..names.len())
+            .map(|_| Vec::with_capacity(results.len()))
+            .collect();
+        for r in &results {
+            let RowOut::Table(t) = &r.out else { continue };
+            let score = |c: &ScoreCell| match c {
+                ScoreCell::Score(d) => d.to_string().parse::<f64>().ok(),
+                _ => None,
+            };
+            let mut cells: Vec<Py<PyAny>> = vec![
+                r.row.into_pyobject(py)?.into_any().unbind(),
+                t.project_id.clone().into_pyobject(py)?.into_any().unbind(),
+                t.project_name
+                    .clone()
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind(),
+                r.status.label(lang).into_pyobject(py)?.into_any().unbind(),
+                t.total
+                    .and_then(|d| d.to_string().parse::<f64>().ok())
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind(),
+                t.grade.clone().into_pyobject(py)?.into_any().unbind(),
+            ];
+            for c in t.dimensions.iter().chain(&t.indicators) {
+                cells.push(score(c).into_pyobject(py)?.into_any().unbind());
+            }
+            let problems = jixiao_batch::row::problems_text(r, t, lang);
+            cells.push(problems.into_pyobject(py)?.into_any().unbind());
+            let findings = jixiao_batch::row::findings_text(t);
+            cells.push(findings.into_pyobject(py)?.into_any().unbind());
+            for (column, cell) in columns.iter_mut().zip(cells) {
+                column.push(cell);
+            }
+        }
+        let data = PyDict::new(py);
+        for (name, column) in names.iter().zip(columns) {
+            data.set_item(name, column)?;
+        }
+        let library = py.import(if polars { "polars" } else { "pandas" })?;
+        library.call_method1("DataFrame", (data,))
+    }
+
     /// The rulebook's id.
     #[getter]
     fn id(&self) -> String {
@@ -191,6 +296,44 @@ impl Engine {
         let r = self.engine.reference();
         format!("<jixiao.Engine {} {}>", r.id, r.version)
     }
+}
+
+/// A data frame's value as a cell, as a spreadsheet's would be: None, NaN and NaT are empty;
+/// numbers (Python's, numpy's) are numbers; dates and timestamps are dates; text is text.
+fn frame_cell(v: &Bound<'_, PyAny>) -> PyResult<Cell> {
+    if v.is_none() {
+        return Ok(Cell::Empty);
+    }
+    if let Ok(b) = v.cast::<PyBool>() {
+        return Ok(Cell::Bool(b.is_true()));
+    }
+    if v.is_instance_of::<PyString>() {
+        let text: String = v.extract()?;
+        return Ok(if text.trim().is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(text)
+        });
+    }
+    if v.is_instance_of::<PyInt>() || v.is_instance_of::<PyFloat>() || v.hasattr("__float__")? {
+        let value: f64 = v.extract()?;
+        return Ok(if value.is_nan() {
+            Cell::Empty
+        } else {
+            Cell::Number {
+                value,
+                percent: false,
+            }
+        });
+    }
+    if v.hasattr("isoformat")? {
+        let text: String = v.call_method0("isoformat")?.extract()?;
+        return Ok(match text.get(..10) {
+            Some(day) if text != "NaT" => Cell::Date(day.to_string()),
+            _ => Cell::Empty,
+        });
+    }
+    Ok(Cell::Text(v.str()?.extract()?))
 }
 
 /// A thread pool of `threads` threads, or the core's global pool.

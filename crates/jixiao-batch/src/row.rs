@@ -790,6 +790,51 @@ fn filled_in(submission: &Submission) -> Submission {
     kept
 }
 
+/// The 评价结果 header: row, project, status, total, grade, each dimension and indicator,
+/// problems and findings (the CSV result has the same).
+pub fn result_headers(layout: &Layout, lang: Lang) -> Vec<String> {
+    let mut h: Vec<String> = [
+        tr(lang, "行号", "row"),
+        tr(lang, "项目编号", "project_id"),
+        tr(lang, "项目名称", "project_name"),
+        tr(lang, "状态", "status"),
+        tr(lang, "总分", "total"),
+        tr(lang, "等级", "grade"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    h.extend(layout.dimensions.iter().cloned());
+    h.extend(layout.indicators.iter().cloned());
+    h.push(tr(lang, "问题", "problems").to_string());
+    h.push(tr(lang, "扣分原因", "findings").to_string());
+    h
+}
+
+/// The 问题 cell of a table row.
+pub fn problems_text(r: &RowResult, table: &TableRow, lang: Lang) -> String {
+    let mut text = String::new();
+    push_problems(&mut text, &r.errors, &table.missing, lang);
+    text
+}
+
+pub fn findings_text(table: &TableRow) -> String {
+    let mut text = String::new();
+    push_findings(
+        &mut text,
+        table
+            .findings
+            .iter()
+            .map(|f| (&*f.indicator, &*f.label, f.message.as_str())),
+    );
+    text
+}
+
+/// `zh` or `en`, as the language says.
+pub(crate) fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::En { en } else { zh }
+}
+
 /// A score cell's text: the score as the scorecard prints it, 不适用, or nothing.
 pub fn push_score(text: &mut String, cell: &ScoreCell, lang: Lang) {
     match cell {

@@ -4,8 +4,8 @@
 //! each row keeps its submission (to become a project) and its scorecard.
 
 use crate::columns::{Column, ColumnMatcher, ColumnPlan, Mapping, Warning};
-use crate::read::{self, Feed, FeedSink, InputKind, RawRow, ReadOptions, Source};
-use crate::row::{Layout, Output, RowError, RowOut, RowStatus, Scorer, Scratch};
+use crate::read::{self, Cell, Feed, FeedSink, InputKind, RawRow, ReadOptions, Source};
+use crate::row::{Layout, Output, RowError, RowOut, RowResult, RowStatus, Scorer, Scratch};
 use jixiao::{Engine, EvalOptions, Lang, ProblemCode, Scorecard, Submission};
 use serde::Serialize;
 use std::sync::Arc;
@@ -288,4 +288,49 @@ pub fn results_xlsx(
     workbook
         .save_to_buffer()
         .map_err(|e| format!("写入 XLSX 失败：{e}"))
+}
+
+/// Rows already in memory (a data frame's): `headers` name the columns as a file's header row
+/// would, and each row holds its cells. Scored as `jixiao batch` scores a file's rows, into
+/// the results table's rows (the CSV and XLSX results' cells: [`Output::Table`]), numbered
+/// from 1. The layout names the dimension and indicator columns
+/// ([`crate::row::result_headers`]).
+pub fn score_rows(
+    engine: &Engine,
+    headers: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+    options: &TableOptions,
+) -> Result<(Layout, Vec<RowResult>), TableError> {
+    if rows.len() > options.max_rows {
+        return Err(TableError::new(
+            ProblemCode::LimitExceeded,
+            format!(
+                "超过 {} 行 (more than {} rows)",
+                options.max_rows, options.max_rows
+            ),
+        ));
+    }
+    let matcher = ColumnMatcher::new(engine);
+    let (plan, _) = matcher
+        .plan_with(headers, &options.mapping)
+        .map_err(|m| TableError::new(ProblemCode::UnknownInput, m))?;
+    let eval = EvalOptions {
+        trace: false,
+        lang: options.lang,
+    };
+    let layout = Layout::new(engine, options.lang);
+    let scorer = Scorer::new(
+        engine.clone(),
+        Some(plan),
+        eval,
+        layout.clone(),
+        Output::Table,
+    );
+    let raw = rows
+        .into_iter()
+        .zip(1u64..)
+        .map(|(cells, row)| RawRow::Cells { row, cells })
+        .collect();
+    let part = scorer.score_part(raw, &mut Scratch::default());
+    Ok((layout, part.rows))
 }

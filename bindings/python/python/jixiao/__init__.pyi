@@ -44,6 +44,15 @@ class Engine:
         lang: Lang = "zh",
         trace: bool = False,
     ) -> list[Scorecard]: ...
+    def score_frame(
+        self,
+        frame: Any,
+        *,
+        mapping: Optional[Mapping[str, str]] = None,
+        lang: Lang = "zh",
+    ) -> Any:
+        """A pandas or polars frame of projects scored as `jixiao batch` scores a file's rows;
+        returns a frame of the same library with the batch result's columns."""
     @property
     def id(self) -> str: ...
     @property

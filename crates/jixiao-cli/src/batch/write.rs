@@ -5,8 +5,8 @@
 
 use jixiao::Lang;
 use jixiao_batch::encoding::EncodingWriter;
-use jixiao_batch::row::{Layout, Part, RowOut};
-use jixiao_batch::xlsx::{ResultsWorkbook, result_headers};
+use jixiao_batch::row::{Layout, Part, RowOut, result_headers};
+use jixiao_batch::xlsx::ResultsWorkbook;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};

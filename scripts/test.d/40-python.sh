@@ -23,7 +23,7 @@ step "a fresh virtual environment, the wheel installed into it"
 venv=target/python/venv
 rm -rf "$venv"
 python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check "$wheel" pytest mypy pandas
+"$venv/bin/pip" install -q --disable-pip-version-check "$wheel" pytest mypy pandas polars
 
 step "pytest (bindings/python/tests)"
 (cd bindings/python && "../../$venv/bin/python" -m pytest -q -p no:cacheprovider tests)

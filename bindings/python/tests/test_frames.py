@@ -65,3 +65,15 @@ def test_numbers_dates_and_a_mapping() -> None:
     with pytest.raises(jixiao.JixiaoError) as e:
         engine.score_frame(pd.DataFrame({"总分": [1]}))
     assert e.value.kind == "table" and e.value.code == "unknown_input"
+
+
+def test_a_polars_frame_gives_a_polars_frame() -> None:
+    import polars as pl
+
+    path = ROOT / "tests/batch/demo-bom.csv"
+    frame = pl.read_csv(path, infer_schema=False)
+    result = jixiao.Engine.from_path(DEMO).score_frame(frame)
+    assert type(result).__module__.startswith("polars")
+    native = batch(path)
+    assert result.columns == native[0]
+    assert result["总分"].to_list() == [number(r[4]) for r in native[1:]]

@@ -355,7 +355,7 @@ impl Scorecard {
     /// The total as printed (two decimals at most), as a float.
     #[getter]
     fn total(&self) -> f64 {
-        self.card.total.to_string().parse().unwrap_or(f64::NAN)
+        decimal_f64(self.card.total)
     }
 
     /// The grade's label (优, 良 …), or None while the scorecard is incomplete.
@@ -368,6 +368,41 @@ impl Scorecard {
     #[getter]
     fn complete(&self) -> bool {
         self.card.complete
+    }
+
+    /// Every indicator in rulebook order: dimensions, groups and leaves.
+    #[getter]
+    fn indicators(&self) -> Vec<Indicator> {
+        self.card
+            .indicators
+            .iter()
+            .map(|i| Indicator {
+                id: i.id.to_string(),
+                parent: i.parent.as_ref().map(|p| p.to_string()),
+                level: i.level,
+                leaf: i.leaf,
+                label: i.label.to_string(),
+                points: decimal_f64(i.points),
+                score: i.score.map(decimal_f64),
+                status: serde_json::to_value(i.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                explanation: i.explanation.clone(),
+                findings: i.findings.iter().map(|f| f.message.clone()).collect(),
+                missing: i.missing.iter().map(|m| m.to_string()).collect(),
+            })
+            .collect()
+    }
+
+    /// Every 扣分原因 of the scorecard, leaf by leaf.
+    #[getter]
+    fn findings(&self) -> Vec<String> {
+        self.card
+            .indicators
+            .iter()
+            .flat_map(|i| i.findings.iter().map(|f| f.message.clone()))
+            .collect()
     }
 
     /// The scorecard as the core's JSON text: byte for byte what every binding prints.
@@ -393,6 +428,42 @@ impl Scorecard {
     }
 }
 
+/// One indicator of a scorecard: a dimension (一级指标), a group or a leaf.
+#[pyclass(module = "jixiao", frozen, get_all)]
+struct Indicator {
+    id: String,
+    /// The parent indicator's id (None for a dimension).
+    parent: Option<String>,
+    level: u32,
+    leaf: bool,
+    label: String,
+    points: f64,
+    /// None where not scored (unscored, 不适用 or an error).
+    score: Option<f64>,
+    /// "scored", "unscored", "partial", "not_applicable" or "error".
+    status: String,
+    explanation: Option<String>,
+    /// Each 扣分原因 as printed.
+    findings: Vec<String>,
+    /// Ids of the required inputs an unscored leaf waits for.
+    missing: Vec<String>,
+}
+
+#[pymethods]
+impl Indicator {
+    fn __repr__(&self) -> String {
+        let score = self.score.map_or("—".to_string(), |s| s.to_string());
+        format!(
+            "<jixiao.Indicator {} {} {score}/{}>",
+            self.id, self.label, self.points
+        )
+    }
+}
+
+fn decimal_f64(d: jixiao::Decimal) -> f64 {
+    d.to_string().parse().unwrap_or(f64::NAN)
+}
+
 /// The core's version.
 #[pyfunction]
 fn engine_version() -> &'static str {
@@ -404,6 +475,7 @@ fn _jixiao(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Engine>()?;
     m.add_class::<Scorecard>()?;
+    m.add_class::<Indicator>()?;
     m.add_function(wrap_pyfunction!(engine_version, m)?)?;
     m.add("JixiaoError", py.get_type::<JixiaoError>())?;
     m.add("RulebookError", py.get_type::<RulebookError>())?;

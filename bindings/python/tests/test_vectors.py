@@ -36,6 +36,14 @@ def test_from_path_reads_script_files_and_the_card_has_typed_fields() -> None:
     assert card.to_dict()["total"] == 79.22
     assert card.problems == []
     assert repr(card) == "<jixiao.Scorecard total=79.22 grade=中>"
+    # Typed indicators, as the JSON has them.
+    as_json = card.to_dict()["indicators"]
+    assert [i.id for i in card.indicators] == [i["id"] for i in as_json]
+    for typed, raw in zip(card.indicators, as_json):
+        assert typed.score == raw.get("score") and typed.status == raw["status"]
+        assert typed.points == raw["points"] and typed.leaf == raw["leaf"]
+        assert typed.findings == [f["message"] for f in raw.get("findings", [])]
+    assert card.findings == [f for i in card.indicators for f in i.findings] and card.findings
 
 
 def test_evaluate_many_keeps_order_and_matches_one_by_one() -> None:

@@ -8,6 +8,8 @@ engine: jixiao.Engine = jixiao.Engine.from_path("rules/demo/rulebook.toml")
 card: jixiao.Scorecard = engine.evaluate({"values": {"budget_requested": 100}}, lang="en")
 total: float = card.total
 grade: Optional[str] = card.grade
+leaves: list[jixiao.Indicator] = [i for i in card.indicators if i.leaf]
+scores: list[Optional[float]] = [i.score for i in leaves]
 cards: list[jixiao.Scorecard] = engine.evaluate_many(['{"values": {}}'], threads=2)
 try:
     jixiao.Engine("")

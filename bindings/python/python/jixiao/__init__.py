@@ -11,6 +11,7 @@ scorecard's ``to_json()`` is byte for byte what they print.
 
 from ._jixiao import (
     Engine,
+    Indicator,
     JixiaoError,
     ReadError,
     RulebookError,
@@ -21,6 +22,7 @@ from ._jixiao import (
 
 __all__ = [
     "Engine",
+    "Indicator",
     "JixiaoError",
     "ReadError",
     "RulebookError",

@@ -19,6 +19,19 @@ class RulebookError(JixiaoError):
 class SubmissionError(JixiaoError): ...
 class ReadError(JixiaoError): ...
 
+class Indicator:
+    id: str
+    parent: Optional[str]
+    level: int
+    leaf: bool
+    label: str
+    points: float
+    score: Optional[float]
+    status: Literal["scored", "unscored", "partial", "not_applicable", "error"]
+    explanation: Optional[str]
+    findings: list[str]
+    missing: list[str]
+
 class Scorecard:
     @property
     def total(self) -> float: ...
@@ -28,6 +41,10 @@ class Scorecard:
     def complete(self) -> bool: ...
     @property
     def problems(self) -> list[dict[str, Any]]: ...
+    @property
+    def indicators(self) -> list[Indicator]: ...
+    @property
+    def findings(self) -> list[str]: ...
     def to_json(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
 

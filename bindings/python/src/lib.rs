@@ -8,13 +8,12 @@
 //! core's stable serialized error (`kind`, `code`, `problems`, …).
 
 use jixiao::{EvalOptions, Lang, Submission};
-use jixiao_batch::read::Cell;
 use jixiao_batch::row::{RowOut, ScoreCell, result_headers};
-use jixiao_batch::table::{TableOptions, score_rows};
+use jixiao_batch::table::{TableOptions, score_csv};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
+use pyo3::types::{PyDict, PyString};
 use std::collections::BTreeMap;
 
 create_exception!(
@@ -188,27 +187,15 @@ impl Engine {
         let lang = lang_of(lang)?;
         let module: String = frame.get_type().getattr("__module__")?.extract()?;
         let polars = module.starts_with("polars");
-        let headers: Vec<String> = frame
-            .getattr("columns")?
-            .try_iter()?
-            .map(|c| c.and_then(|c| c.str()?.extract::<String>()))
-            .collect::<PyResult<_>>()?;
-        let rows_iter = if polars {
-            frame.call_method0("iter_rows")?
+        // The frame as CSV text, written by its own library (in C or Rust, fast), then read by
+        // the batch's CSV reader: every cell as a file's cell, the same reading as the CLI's.
+        let csv: String = if polars {
+            frame.call_method0("write_csv")?.extract()?
         } else {
             let kwargs = PyDict::new(py);
             kwargs.set_item("index", false)?;
-            kwargs.set_item("name", py.None())?;
-            frame.call_method("itertuples", (), Some(&kwargs))?
+            frame.call_method("to_csv", (), Some(&kwargs))?.extract()?
         };
-        let mut rows = Vec::new();
-        for row in rows_iter.try_iter()? {
-            let cells = row?
-                .try_iter()?
-                .map(|v| v.and_then(|v| frame_cell(&v)))
-                .collect::<PyResult<Vec<Cell>>>()?;
-            rows.push(cells);
-        }
         let options = TableOptions {
             mapping: mapping.unwrap_or_default(),
             lang,
@@ -216,7 +203,7 @@ impl Engine {
             ..TableOptions::default()
         };
         let (layout, results) = py
-            .detach(|| score_rows(&self.engine, headers, rows, &options))
+            .detach(|| score_csv(&self.engine, csv.into_bytes().into(), &options))
             .map_err(|e| {
                 let err = JixiaoError::new_err(e.message.clone());
                 let value = err.value(py);
@@ -296,44 +283,6 @@ impl Engine {
         let r = self.engine.reference();
         format!("<jixiao.Engine {} {}>", r.id, r.version)
     }
-}
-
-/// A data frame's value as a cell, as a spreadsheet's would be: None, NaN and NaT are empty;
-/// numbers (Python's, numpy's) are numbers; dates and timestamps are dates; text is text.
-fn frame_cell(v: &Bound<'_, PyAny>) -> PyResult<Cell> {
-    if v.is_none() {
-        return Ok(Cell::Empty);
-    }
-    if let Ok(b) = v.cast::<PyBool>() {
-        return Ok(Cell::Bool(b.is_true()));
-    }
-    if v.is_instance_of::<PyString>() {
-        let text: String = v.extract()?;
-        return Ok(if text.trim().is_empty() {
-            Cell::Empty
-        } else {
-            Cell::Text(text)
-        });
-    }
-    if v.is_instance_of::<PyInt>() || v.is_instance_of::<PyFloat>() || v.hasattr("__float__")? {
-        let value: f64 = v.extract()?;
-        return Ok(if value.is_nan() {
-            Cell::Empty
-        } else {
-            Cell::Number {
-                value,
-                percent: false,
-            }
-        });
-    }
-    if v.hasattr("isoformat")? {
-        let text: String = v.call_method0("isoformat")?.extract()?;
-        return Ok(match text.get(..10) {
-            Some(day) if text != "NaT" => Cell::Date(day.to_string()),
-            _ => Cell::Empty,
-        });
-    }
-    Ok(Cell::Text(v.str()?.extract()?))
 }
 
 /// A thread pool of `threads` threads, or the core's global pool.

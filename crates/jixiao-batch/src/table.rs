@@ -4,7 +4,7 @@
 //! each row keeps its submission (to become a project) and its scorecard.
 
 use crate::columns::{Column, ColumnMatcher, ColumnPlan, Mapping, Warning};
-use crate::read::{self, Cell, Feed, FeedSink, InputKind, RawRow, ReadOptions, Source};
+use crate::read::{self, Feed, FeedSink, InputKind, RawRow, ReadOptions, Source};
 use crate::row::{Layout, Output, RowError, RowOut, RowResult, RowStatus, Scorer, Scratch};
 use jixiao::{Engine, EvalOptions, Lang, ProblemCode, Scorecard, Submission};
 use serde::Serialize;
@@ -290,47 +290,68 @@ pub fn results_xlsx(
         .map_err(|e| format!("写入 XLSX 失败：{e}"))
 }
 
-/// Rows already in memory (a data frame's): `headers` name the columns as a file's header row
-/// would, and each row holds its cells. Scored as `jixiao batch` scores a file's rows, into
-/// the results table's rows (the CSV and XLSX results' cells: [`Output::Table`]), numbered
-/// from 1. The layout names the dimension and indicator columns
-/// ([`crate::row::result_headers`]).
-pub fn score_rows(
+/// A CSV text of projects in memory (a data frame written out by pandas or polars, header on
+/// its first line) read by the batch's own CSV reader and scored, as
+/// `jixiao batch` scores a file's rows, into the results table's rows, numbered from 1 for the first
+/// project. On the global thread pool with the `parallel` feature, in chunks, as the CLI's
+/// batch does.
+pub fn score_csv(
     engine: &Engine,
-    headers: Vec<String>,
-    rows: Vec<Vec<Cell>>,
+    csv: Arc<[u8]>,
     options: &TableOptions,
 ) -> Result<(Layout, Vec<RowResult>), TableError> {
-    if rows.len() > options.max_rows {
-        return Err(TableError::new(
-            ProblemCode::LimitExceeded,
-            format!(
-                "超过 {} 行 (more than {} rows)",
-                options.max_rows, options.max_rows
-            ),
-        ));
+    let matcher = Arc::new(ColumnMatcher::new(engine));
+    let read_options = ReadOptions {
+        source: Source::Bytes {
+            name: "frame.csv".into(),
+            bytes: csv,
+        },
+        kind: InputKind::Csv,
+        encoding: "utf-8".into(),
+        delimiter: b',',
+        sheet: None,
+        header_row: Some(1),
+        chunk_rows: CHUNK_ROWS,
+    };
+    let mut collect = Collect {
+        feeds: Vec::new(),
+        rows: 0,
+        max_rows: options.max_rows,
+    };
+    read::read_all(read_options, matcher.clone(), &mut collect);
+    let mut plan = None;
+    let mut chunks: Vec<Vec<RawRow>> = Vec::new();
+    for feed in collect.feeds {
+        match feed {
+            Feed::Start { .. } => {}
+            Feed::Header { cells, .. } => {
+                let (p, _) = matcher
+                    .plan_with(cells, &options.mapping)
+                    .map_err(|m| TableError::new(ProblemCode::UnknownInput, m))?;
+                plan = Some(p);
+            }
+            Feed::Rows { rows, .. } => chunks.push(rows),
+            Feed::Fatal(message) => return Err(TableError::new(ProblemCode::Io, message)),
+        }
     }
-    let matcher = ColumnMatcher::new(engine);
-    let (plan, _) = matcher
-        .plan_with(headers, &options.mapping)
-        .map_err(|m| TableError::new(ProblemCode::UnknownInput, m))?;
     let eval = EvalOptions {
         trace: false,
         lang: options.lang,
     };
     let layout = Layout::new(engine, options.lang);
-    let scorer = Scorer::new(
-        engine.clone(),
-        Some(plan),
-        eval,
-        layout.clone(),
-        Output::Table,
-    );
-    let raw = rows
-        .into_iter()
-        .zip(1u64..)
-        .map(|(cells, row)| RawRow::Cells { row, cells })
-        .collect();
-    let part = scorer.score_part(raw, &mut Scratch::default());
-    Ok((layout, part.rows))
+    let scorer = Scorer::new(engine.clone(), plan, eval, layout.clone(), Output::Table);
+    let score = |rows: Vec<RawRow>| scorer.score_part(rows, &mut Scratch::default()).rows;
+    #[cfg(feature = "parallel")]
+    let parts: Vec<Vec<RowResult>> = {
+        use rayon::prelude::*;
+        chunks.into_par_iter().map(score).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<Vec<RowResult>> = chunks.into_iter().map(score).collect();
+    let mut rows: Vec<RowResult> = parts.into_iter().flatten().collect();
+    // Record 1 is the header: the first project is row 1 of the frame.
+    for r in &mut rows {
+        r.row -= 1;
+    }
+    Ok((layout, rows))
 }

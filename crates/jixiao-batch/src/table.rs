@@ -113,6 +113,71 @@ impl FeedSink for Collect {
     }
 }
 
+/// A table as read: its header (where it was, the title rows above it, the column plan and
+/// what the plan warns of; none for JSON Lines) and its rows, in the reader's chunks.
+struct ReadTable {
+    header: Option<Header>,
+    chunks: Vec<Vec<RawRow>>,
+}
+
+struct Header {
+    row: u64,
+    skipped: Vec<u64>,
+    plan: ColumnPlan,
+    warnings: Vec<Warning>,
+}
+
+/// Reads a whole table with the batch's reader, its header planned with the mapping. More
+/// than `max_rows` rows refuse the table whole: a table is never cut short.
+fn read_table(
+    matcher: Arc<ColumnMatcher>,
+    read_options: ReadOptions,
+    options: &TableOptions,
+) -> Result<ReadTable, TableError> {
+    let mut collect = Collect {
+        feeds: Vec::new(),
+        rows: 0,
+        max_rows: options.max_rows,
+    };
+    read::read_all(read_options, matcher.clone(), &mut collect);
+    if collect.rows > options.max_rows {
+        return Err(TableError::new(
+            ProblemCode::LimitExceeded,
+            format!(
+                "文件的项目超过 {} 行，工作台不导入；请分成几个文件，或用命令行 jixiao batch 评分 (more than {} projects: split the file or use jixiao batch)",
+                options.max_rows, options.max_rows
+            ),
+        ));
+    }
+    let mut table = ReadTable {
+        header: None,
+        chunks: Vec::new(),
+    };
+    for feed in collect.feeds {
+        match feed {
+            Feed::Start { .. } => {}
+            Feed::Header {
+                row,
+                cells,
+                skipped,
+            } => {
+                let (plan, warnings) = matcher
+                    .plan_with(cells, &options.mapping)
+                    .map_err(|m| TableError::new(ProblemCode::UnknownInput, m))?;
+                table.header = Some(Header {
+                    row,
+                    skipped,
+                    plan,
+                    warnings,
+                });
+            }
+            Feed::Rows { rows, .. } => table.chunks.push(rows),
+            Feed::Fatal(message) => return Err(TableError::new(ProblemCode::Io, message)),
+        }
+    }
+    Ok(table)
+}
+
 /// Reads and scores a whole table. `source` names the file: its extension says CSV (.csv,
 /// .tsv, .txt), spreadsheet (.xlsx, .xlsm, .xls, .xlsb, .ods) or JSON Lines (.jsonl).
 pub fn score_table(
@@ -137,21 +202,7 @@ pub fn score_table(
         header_row: options.header_row,
         chunk_rows: CHUNK_ROWS,
     };
-    let mut collect = Collect {
-        feeds: Vec::new(),
-        rows: 0,
-        max_rows: options.max_rows,
-    };
-    read::read_all(read_options, matcher.clone(), &mut collect);
-    if collect.rows > options.max_rows {
-        return Err(TableError::new(
-            ProblemCode::LimitExceeded,
-            format!(
-                "文件的项目超过 {} 行，工作台不导入；请分成几个文件，或用命令行 jixiao batch 评分 (more than {} projects: split the file or use jixiao batch)",
-                options.max_rows, options.max_rows
-            ),
-        ));
-    }
+    let read = read_table(matcher, read_options, options)?;
     let mut table = ScoredTable {
         header_row: None,
         skipped_rows: Vec::new(),
@@ -159,29 +210,14 @@ pub fn score_table(
         warnings: Vec::new(),
         rows: Vec::new(),
     };
-    let mut plan = None;
-    let mut rows: Vec<RawRow> = Vec::new();
-    for feed in collect.feeds {
-        match feed {
-            Feed::Start { .. } => {}
-            Feed::Header {
-                row,
-                cells,
-                skipped,
-            } => {
-                let (p, warnings) = matcher
-                    .plan_with(cells, &options.mapping)
-                    .map_err(|m| TableError::new(ProblemCode::UnknownInput, m))?;
-                table.header_row = Some(row);
-                table.skipped_rows = skipped;
-                table.columns = describe(&p);
-                table.warnings = warnings;
-                plan = Some(p);
-            }
-            Feed::Rows { rows: chunk, .. } => rows.extend(chunk),
-            Feed::Fatal(message) => return Err(TableError::new(ProblemCode::Io, message)),
-        }
-    }
+    let plan = read.header.map(|h| {
+        table.header_row = Some(h.row);
+        table.skipped_rows = h.skipped;
+        table.columns = describe(&h.plan);
+        table.warnings = h.warnings;
+        h.plan
+    });
+    let rows: Vec<RawRow> = read.chunks.into_iter().flatten().collect();
     let eval = EvalOptions {
         trace: false,
         lang: options.lang,
@@ -313,27 +349,9 @@ pub fn score_csv(
         header_row: Some(1),
         chunk_rows: CHUNK_ROWS,
     };
-    let mut collect = Collect {
-        feeds: Vec::new(),
-        rows: 0,
-        max_rows: options.max_rows,
-    };
-    read::read_all(read_options, matcher.clone(), &mut collect);
-    let mut plan = None;
-    let mut chunks: Vec<Vec<RawRow>> = Vec::new();
-    for feed in collect.feeds {
-        match feed {
-            Feed::Start { .. } => {}
-            Feed::Header { cells, .. } => {
-                let (p, _) = matcher
-                    .plan_with(cells, &options.mapping)
-                    .map_err(|m| TableError::new(ProblemCode::UnknownInput, m))?;
-                plan = Some(p);
-            }
-            Feed::Rows { rows, .. } => chunks.push(rows),
-            Feed::Fatal(message) => return Err(TableError::new(ProblemCode::Io, message)),
-        }
-    }
+    let read = read_table(matcher, read_options, options)?;
+    let plan = read.header.map(|h| h.plan);
+    let chunks = read.chunks;
     let eval = EvalOptions {
         trace: false,
         lang: options.lang,

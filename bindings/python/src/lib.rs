@@ -163,8 +163,17 @@ impl Engine {
             let text = submission_json(py, &item?)?;
             parsed.push(Submission::from_json_str(&text).map_err(|e| core_error(py, &e))?);
         }
-        let pool = jixiao_pool(threads)?;
-        let cards = py.detach(|| pool.install(|| self.engine.evaluate_batch(&parsed, options)));
+        let score = || self.engine.evaluate_batch(&parsed, options);
+        let cards = match threads {
+            None => py.detach(score),
+            Some(n) => {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map_err(|e| PyValueError::new_err(format!("threads: {e}")))?;
+                py.detach(|| pool.install(score))
+            }
+        };
         Ok(cards.into_iter().map(|card| Scorecard { card }).collect())
     }
 
@@ -283,14 +292,6 @@ impl Engine {
         let r = self.engine.reference();
         format!("<jixiao.Engine {} {}>", r.id, r.version)
     }
-}
-
-/// A thread pool of `threads` threads, or the core's global pool.
-fn jixiao_pool(threads: Option<usize>) -> PyResult<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| PyValueError::new_err(format!("threads: {e}")))
 }
 
 /// One project's score: total, grade, every indicator, findings and problems.

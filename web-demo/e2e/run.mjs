@@ -626,6 +626,23 @@ await test("table input (self-eval 绩效目标表): rows typed through the UI s
   await page.evaluate((q) => document.querySelector(q).scrollIntoView({ block: "start" }), sel("f", tableId));
   await page.screenshot({ path: join(artifacts, "table-grid-pasted.png") });
   results.push(`     self-eval 绩效目标表: ${rows.length} rows pasted as TSV score ${native.total} like the CLI`);
+  // More rows than a table holds: the first ones fill it up to the limit, and the page says so.
+  const many = Array.from({ length: 205 }, (_, i) => tsv.split("\r\n")[i % rows.length]).join("\r\n");
+  await page.evaluate(() => {
+    window.alert = (m) => {
+      window.__alerted = m;
+    };
+  });
+  await page.evaluate(
+    ([q, text]) => {
+      const data = new DataTransfer();
+      data.setData("text/plain", text);
+      document.querySelector(q).dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+    },
+    [first, many],
+  );
+  await page.waitForFunction(() => document.querySelectorAll("tr.table-row").length === 200);
+  assert.equal(await page.evaluate(() => window.__alerted), "粘贴了 205 行，表格最多 200 行：只填入前 200 行，其余未粘贴。");
   await page.selectOption("#rulebook", "shipped:" + rulebookId);
   await page.waitForFunction((id) => window.jixiaoDemo.card()?.rulebook.id === id, rulebookId);
 });

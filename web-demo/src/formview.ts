@@ -8,6 +8,8 @@ import { pick, strings } from "./i18n";
 import { num, pct, problemText } from "./format";
 
 const DEFAULT_LEVELS = ["优", "良", "中", "差"];
+/** Most rows a table input holds (crates/jixiao/src/submission/table.rs, MAX_ROWS). */
+const MAX_TABLE_ROWS = 200;
 
 /** An expert-grade input's levels, best first (by the share of points each earns). */
 export function gradeLevels(input: Input): string[] {
@@ -391,11 +393,18 @@ export function buildForm(form: Form, sub: Submission, lang: Lang, cb: FormCallb
     const paste = (e: ClipboardEvent) => {
       const cell = (e.target as HTMLElement).closest<HTMLElement>("td.cell");
       const text = e.clipboardData?.getData("text/plain") ?? "";
-      const grid = parseTsv(text);
+      let grid = parseTsv(text);
       // One value into one cell is an ordinary paste.
       if (!cell || (grid.length <= 1 && (grid[0]?.length ?? 0) <= 1)) return;
       e.preventDefault();
       const r0 = Number(cell.dataset.row);
+      // No more rows than the engine takes in one table (the core's MAX_ROWS): the rest is
+      // said, not dropped quietly, nor drawn by the thousand.
+      const room = MAX_TABLE_ROWS - r0;
+      if (grid.length > room) {
+        window.alert(t.pasteTooMany(grid.length, Math.max(room, 0), MAX_TABLE_ROWS));
+        grid = grid.slice(0, Math.max(room, 0));
+      }
       const c0 = columns.findIndex((c) => c.id === cell.dataset.col);
       grid.forEach((values, k) => {
         const r = r0 + k;

@@ -10,6 +10,9 @@ import { pick, strings } from "./i18n";
 import * as tables from "./tables";
 import type { ScoredRow, ScoredTable, TableColumn } from "./tables";
 
+/** Largest file imported (bindings/wasm/src/batch.rs, MAX_TABLE_BYTES). */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
 export interface TableImportHost {
   lang: Lang;
   /** The rulebook the rows are scored by: its id (mappings are saved by it), title, text, form. */
@@ -40,6 +43,11 @@ function targetChoices(form: Form, lang: Lang): { value: string; label: string }
 /** Reads `file`, shows the dialog, and resolves once it is closed (imported or cancelled). */
 export async function importTable(file: File, host: TableImportHost): Promise<void> {
   const s = strings(host.lang);
+  // The batch module refuses more (MAX_TABLE_BYTES): said before the file is read whole.
+  if (file.size > MAX_FILE_BYTES) {
+    host.error(s.tableFailed + s.colon + file.name, new Error(s.fileTooLarge(file.size, MAX_FILE_BYTES)));
+    return;
+  }
   const bytes = new Uint8Array(await file.arrayBuffer());
   let mapping = tables.savedMapping(host.rulebookId);
   const fromSaved = Object.keys(mapping).length;

@@ -13,8 +13,14 @@ use jixiao_batch::table::{TableOptions, score_csv};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use std::collections::BTreeMap;
+
+// A scorecard is some hundred small allocations, made and freed on every thread of a batch:
+// mimalloc's thread-local heaps score it faster than glibc malloc (as in the CLI). Only the
+// module's own Rust allocations use it; Python's objects keep Python's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 create_exception!(
     _jixiao,
@@ -65,24 +71,202 @@ fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     py.import("json")?.call_method1("loads", (text,))
 }
 
-/// A submission given as JSON text or as a dict (any JSON-able object), as JSON text.
-fn submission_json(py: Python<'_>, submission: &Bound<'_, PyAny>) -> PyResult<String> {
-    if submission.is_instance_of::<PyString>() {
-        return submission.extract::<String>();
+/// A submission given as JSON text or as a dict (any JSON-able object), parsed. A dict is
+/// converted in place, value by value, with no JSON text in between.
+fn submission_of(py: Python<'_>, submission: &Bound<'_, PyAny>) -> PyResult<Submission> {
+    let parsed = if let Ok(text) = submission.cast::<PyString>() {
+        Submission::from_json_str(&text.to_cow()?)
+    } else if let Ok(dict) = submission.cast::<PyDict>() {
+        submission_of_dict(dict).map_err(NotJson::into_py_err)?
+    } else {
+        let value = json_value(submission, 0).map_err(NotJson::into_py_err)?;
+        Submission::from_json_value(value)
+    };
+    parsed.map_err(|e| core_error(py, &e))
+}
+
+/// A submission dict. Its `values` are most of it and go straight into the submission's map;
+/// the rest is read by the core (its fields, its errors).
+fn submission_of_dict(
+    dict: &Bound<'_, PyDict>,
+) -> Result<Result<Submission, jixiao::Error>, NotJson> {
+    let mut rest = serde_json::Map::new();
+    let mut values = None;
+    for (key, value) in dict.iter() {
+        let key = text_key(&key)?;
+        match value.cast::<PyDict>() {
+            Ok(map) if key == "values" => {
+                let mut read = BTreeMap::new();
+                for (id, value) in map.iter() {
+                    let id = text_key(&id).map_err(|e| e.inside(key.to_string()))?;
+                    let value = json_value(&value, 2)
+                        .map_err(|e| e.inside(id.to_string()).inside(key.to_string()))?;
+                    read.insert(id.into_owned(), value);
+                }
+                values = Some(read);
+            }
+            _ => {
+                let value = json_value(&value, 1).map_err(|e| e.inside(key.to_string()))?;
+                rest.insert(key.into_owned(), value);
+            }
+        }
     }
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("ensure_ascii", false)?;
-    // NaN and infinities are no JSON: refused here rather than read as "not filled in".
-    kwargs.set_item("allow_nan", false)?;
-    let text = py
-        .import("json")?
-        .call_method("dumps", (submission,), Some(&kwargs))
-        .map_err(|e| {
-            PyValueError::new_err(format!(
-                "填报数据无法转换为 JSON (the submission cannot be converted to JSON): {e}"
-            ))
-        })?;
-    text.extract::<String>()
+    Ok(
+        Submission::from_json_value(serde_json::Value::Object(rest)).map(|mut submission| {
+            if let Some(values) = values {
+                submission.values = values;
+            }
+            submission
+        }),
+    )
+}
+
+/// A dict's key, which JSON wants to be text.
+fn text_key<'a>(key: &'a Bound<'_, PyAny>) -> Result<std::borrow::Cow<'a, str>, NotJson> {
+    key.cast::<PyString>()
+        .ok()
+        .and_then(|k| k.to_cow().ok())
+        .ok_or_else(|| {
+            NotJson::new(
+                format!("的键 {key} 不是文本"),
+                format!("has a key that is no text: {key}"),
+            )
+        })
+}
+
+/// Submissions read per chunk of `evaluate_many`: some milliseconds of scoring each.
+const CHUNK: usize = 512;
+
+/// How deep a dict may nest (as serde_json's text parser allows): a list that holds itself
+/// stops here rather than overflowing the stack.
+const MAX_DEPTH: u32 = 128;
+
+/// A Python value that has no JSON form, and where it sits (`values.budget`).
+struct NotJson {
+    /// Keys and indexes from the value up to the submission, innermost first.
+    path: Vec<String>,
+    zh: String,
+    en: String,
+}
+
+impl NotJson {
+    fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        NotJson {
+            path: Vec::new(),
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    fn inside(mut self, key: String) -> Self {
+        self.path.push(key);
+        self
+    }
+
+    fn into_py_err(self) -> PyErr {
+        let path: Vec<&str> = self.path.iter().rev().map(String::as_str).collect();
+        let at = if path.is_empty() {
+            "填报数据".to_string()
+        } else {
+            path.join(".")
+        };
+        PyValueError::new_err(format!(
+            "填报数据无法转换为 JSON：{at} {}（the submission cannot be converted to JSON: {} {}）",
+            self.zh,
+            if path.is_empty() {
+                "the submission"
+            } else {
+                &at
+            },
+            self.en
+        ))
+    }
+}
+
+/// A Python value as the JSON value `json.dumps` would write: dicts with text keys, lists
+/// and tuples, text, booleans, integers, finite floats and None; integers and floats of other
+/// types (numpy's, `Decimal`) through `__index__` / `__float__`. NaN and infinities are
+/// refused rather than read as "not filled in".
+fn json_value(obj: &Bound<'_, PyAny>, depth: u32) -> Result<serde_json::Value, NotJson> {
+    use serde_json::Value;
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s
+            .to_cow()
+            .map(|s| Value::String(s.into_owned()))
+            .map_err(|_| NotJson::new("不是有效的 Unicode 文本", "is no valid Unicode text"));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if depth >= MAX_DEPTH {
+        return Err(NotJson::new(
+            format!("嵌套超过 {MAX_DEPTH} 层"),
+            format!("nests deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = serde_json::Map::new();
+        for (key, value) in d.iter() {
+            let key = text_key(&key)?;
+            let value = json_value(&value, depth + 1).map_err(|e| e.inside(key.to_string()))?;
+            map.insert(key.into_owned(), value);
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let mut items = Vec::with_capacity(obj.len().unwrap_or(0));
+        for (i, item) in obj.try_iter().map_err(|_| not_a_value(obj))?.enumerate() {
+            let item = item.map_err(|_| not_a_value(obj))?;
+            items.push(json_value(&item, depth + 1).map_err(|e| e.inside(i.to_string()))?);
+        }
+        return Ok(Value::Array(items));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return finite(f.value());
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        // Past 64 bits: the number its JSON text would be read as.
+        return obj
+            .extract::<f64>()
+            .map_or_else(|_| Err(not_a_value(obj)), finite);
+    }
+    // A number of another library (numpy's, `Decimal`): an integer where it has `__index__`.
+    if let Ok(i) = obj.extract::<i64>() {
+        return Ok(Value::from(i));
+    }
+    obj.extract::<f64>()
+        .map_or_else(|_| Err(not_a_value(obj)), finite)
+}
+
+fn finite(f: f64) -> Result<serde_json::Value, NotJson> {
+    serde_json::Number::from_f64(f)
+        .map(serde_json::Value::Number)
+        .ok_or_else(|| {
+            NotJson::new(
+                format!("为 {f}，不是有限的数（未填写请用 None）"),
+                format!("is {f}, no finite number (None means not filled in)"),
+            )
+        })
+}
+
+fn not_a_value(obj: &Bound<'_, PyAny>) -> NotJson {
+    let type_name = obj
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_string(), |n| n.to_string());
+    NotJson::new(
+        format!("的类型 {type_name} 不是 JSON 的值"),
+        format!("is of type {type_name}, which has no JSON form"),
+    )
 }
 
 fn lang_of(lang: &str) -> PyResult<Lang> {
@@ -130,21 +314,21 @@ impl Engine {
         lang: &str,
         trace: bool,
     ) -> PyResult<Scorecard> {
-        let text = submission_json(py, submission)?;
         let options = EvalOptions {
             trace,
             lang: lang_of(lang)?,
         };
-        let card = py
-            .detach(|| self.engine.evaluate_json(&text, options))
-            .map_err(|e| core_error(py, &e))?;
+        let submission = submission_of(py, submission)?;
+        let card = py.detach(|| self.engine.evaluate_with(&submission, options));
         Ok(Scorecard { card })
     }
 
     /// Scores many submissions (any iterable of dicts or JSON texts) on `threads` threads
-    /// (default: one per core), with the interpreter released while they are scored. Results
-    /// are in input order. A submission that is no submission raises its `SubmissionError`
-    /// before anything is scored.
+    /// (default: one per core). Results are in input order. Submissions are read in chunks
+    /// while the chunks before are scored with the interpreter released, so reading and
+    /// scoring overlap and only a few chunks of read submissions are held at a time. A
+    /// submission that is no submission raises its `SubmissionError` (or `ValueError` for a
+    /// value with no JSON form), and nothing is returned.
     #[pyo3(signature = (submissions, *, threads = None, lang = "zh", trace = false))]
     fn evaluate_many(
         &self,
@@ -158,22 +342,61 @@ impl Engine {
             trace,
             lang: lang_of(lang)?,
         };
-        let mut parsed = Vec::new();
-        for item in submissions.try_iter()? {
-            let text = submission_json(py, &item?)?;
-            parsed.push(Submission::from_json_str(&text).map_err(|e| core_error(py, &e))?);
-        }
-        let score = || self.engine.evaluate_batch(&parsed, options);
-        let cards = match threads {
-            None => py.detach(score),
-            Some(n) => {
-                let pool = rayon::ThreadPoolBuilder::new()
+        let pool = match threads {
+            None => None,
+            Some(n) => Some(
+                rayon::ThreadPoolBuilder::new()
                     .num_threads(n)
                     .build()
-                    .map_err(|e| PyValueError::new_err(format!("threads: {e}")))?;
-                py.detach(|| pool.install(score))
-            }
+                    .map_err(|e| PyValueError::new_err(format!("threads: {e}")))?,
+            ),
         };
+        let engine = &self.engine;
+        let items = submissions.try_iter()?;
+        let (cards, unread) = std::thread::scope(|scope| {
+            // Two chunks may wait while one is scored: enough to keep the scorer busy.
+            let (to_score, chunks) = std::sync::mpsc::sync_channel::<Vec<Submission>>(2);
+            let scorer = scope.spawn(move || {
+                let mut cards = Vec::new();
+                for chunk in chunks {
+                    let score = || engine.evaluate_batch(&chunk, options);
+                    cards.extend(match &pool {
+                        Some(pool) => pool.install(score),
+                        None => score(),
+                    });
+                }
+                cards
+            });
+            let mut unread = None;
+            let mut chunk = Vec::with_capacity(CHUNK);
+            for item in items {
+                match item.and_then(|item| submission_of(py, &item)) {
+                    Ok(submission) => chunk.push(submission),
+                    Err(e) => {
+                        unread = Some(e);
+                        break;
+                    }
+                }
+                if chunk.len() == CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    // The scorer may be behind: wait for it with the interpreter released.
+                    if py.detach(|| to_score.send(full)).is_err() {
+                        break;
+                    }
+                }
+            }
+            if unread.is_none() && !chunk.is_empty() {
+                let _ = to_score.send(chunk);
+            }
+            drop(to_score);
+            (py.detach(|| scorer.join()), unread)
+        });
+        if let Some(e) = unread {
+            return Err(e);
+        }
+        let cards = cards.map_err(|_| {
+            JixiaoError::new_err("评分线程意外中止 (the scoring thread stopped unexpectedly)")
+        })?;
         Ok(cards.into_iter().map(|card| Scorecard { card }).collect())
     }
 

@@ -86,3 +86,47 @@ def test_errors_are_exception_classes_with_the_core_fields() -> None:
     # A bad value is no exception: it is a problem on the scorecard, named.
     card = engine.evaluate({"values": {"budget_requested": "abc"}})
     assert [p["input"] for p in card.problems] == ["budget_requested"]
+
+
+def test_dicts_are_read_as_their_json_would_be() -> None:
+    """A dict is converted value by value (no JSON text in between), as `json.dumps` would
+    write it: tuples as lists, numpy's and Decimal's numbers as numbers; what has no JSON form
+    is refused with where it sits."""
+    import decimal
+
+    import numpy as np
+
+    engine = jixiao.Engine.from_path(ROOT / "rules/gov-it-post/rulebook.toml")
+    sub = json.loads(read("rules/gov-it-post/examples/average.json"))
+    want = engine.evaluate(json.dumps(sub, ensure_ascii=False)).to_json()
+    assert engine.evaluate(sub).to_json() == want
+    other = dict(sub, values=dict(sub["values"]))
+    values = other["values"]
+    values["basis_grade"] = tuple(values["basis_grade"])
+    values["funds_arrived"] = np.int64(values["funds_arrived"])
+    values["availability"] = decimal.Decimal(str(values["availability"]))
+    values["satisfaction_rate"] = np.float32(86.5)
+    values["functions_used"] = 2**70  # past 64 bits: read as its JSON text would be
+    mirror = dict(sub, values=dict(sub["values"], satisfaction_rate=86.5, functions_used=2**70))
+    assert engine.evaluate(other).to_json() == engine.evaluate(json.dumps(mirror, ensure_ascii=False)).to_json()
+
+    for bad, where in [
+        ({"values": {"funds_spent": float("inf")}}, "values.funds_spent"),
+        ({"values": {"basis_grade": ["良", float("nan")]}}, "values.basis_grade.1"),
+        ({"values": {"funds_spent": object()}}, "values.funds_spent"),
+        ({"values": {1: 2}}, "values"),
+    ]:
+        with pytest.raises(ValueError, match="JSON") as e:
+            engine.evaluate(bad)
+        assert where in str(e.value), str(e.value)
+    looped: list[object] = []
+    looped.append(looped)
+    with pytest.raises(ValueError, match="128"):
+        engine.evaluate({"values": {"funds_spent": looped}})
+    # What is no submission object at all is the core's SubmissionError, as its text is.
+    for not_an_object in ([], None, 3):
+        with pytest.raises(jixiao.SubmissionError) as s:
+            engine.evaluate_many([sub, not_an_object])
+        assert s.value.code == "submission_syntax"
+    with pytest.raises(jixiao.SubmissionError, match="valeus"):
+        engine.evaluate({"valeus": {}})

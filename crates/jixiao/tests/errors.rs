@@ -1067,6 +1067,32 @@ fn submission_values_not_an_object() {
     snap_error("submission_values_not_an_object", &err);
 }
 
+/// A submission held as a value (what the Python package converts a dict into) is refused
+/// where its text would be, and reads as its text reads.
+#[test]
+fn submission_from_a_value() {
+    let refused = |v: Value| match Submission::from_json_value(v) {
+        Ok(s) => panic!("parsed: {s:?}"),
+        Err(e) => e,
+    };
+    // An array would be a submission of fields by position to serde: refused by name.
+    let err = refused(serde_json::json!([]));
+    assert_eq!(only(&err).code, ProblemCode::SubmissionSyntax);
+    snap_error("submission_value_array", &err);
+    assert!(
+        only(&refused(serde_json::json!(null)))
+            .message
+            .contains("null")
+    );
+    let err = refused(serde_json::json!({"valeus": {"rate": 1}}));
+    assert!(only(&err).message.contains("valeus"), "{err}");
+    let err = refused(serde_json::json!({"values": [1, 2]}));
+    assert_eq!(err.kind(), "submission");
+    let text = r#"{"project": {"id": "P-1"}, "values": {"rate": 92.5, "count": 1}, "not_applicable": ["A2"]}"#;
+    let from_value = Submission::from_json_value(serde_json::from_str(text).unwrap()).unwrap();
+    assert_eq!(from_value, Submission::from_json_str(text).unwrap());
+}
+
 /// Evaluate the average submission with `edit` applied; check validate() and the scorecard
 /// agree on the problems.
 fn evaluate_edited(edit: impl FnOnce(&mut Value)) -> (Scorecard, Vec<Problem>) {

@@ -292,6 +292,41 @@ impl Submission {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
+
+    /// A submission already held as a JSON value (a Python dict converted in place, say):
+    /// the checks of [`Submission::from_json_str`] but those of the text (its size, a key
+    /// given twice), which a value cannot have.
+    pub fn from_json_value(value: serde_json::Value) -> Result<Self, Error> {
+        let refused = |zh: String, en: String| Error::Submission {
+            problems: vec![Problem::new(ProblemCode::SubmissionSyntax, zh, en)],
+        };
+        // serde's derived struct parser also takes an array (fields by position).
+        if !value.is_object() {
+            let what = match value {
+                serde_json::Value::Array(_) => ("数组", "an array"),
+                serde_json::Value::String(_) => ("字符串", "a string"),
+                serde_json::Value::Number(_) => ("数字", "a number"),
+                serde_json::Value::Bool(_) => ("布尔值", "a boolean"),
+                _ => ("null", "null"),
+            };
+            return Err(refused(
+                format!(
+                    "填报数据应为对象 {{\"project\": …, \"values\": {{…}}}}，实际是{}",
+                    what.0
+                ),
+                format!(
+                    "a submission must be an object {{\"project\": …, \"values\": {{…}}}}, not {}",
+                    what.1
+                ),
+            ));
+        }
+        serde_json::from_value(value).map_err(|e| {
+            refused(
+                format!("填报数据不是有效的填报对象：{e}"),
+                format!("the submission is not a valid submission object: {e}"),
+            )
+        })
+    }
 }
 
 /// The field (`values`, `notes` or `evidence`) and key of serde_json's message for a duplicate key

@@ -8,12 +8,13 @@
 //! core's stable serialized error (`kind`, `code`, `problems`, …).
 
 use jixiao::{EvalOptions, Lang, Submission};
+use jixiao_batch::read::Cell;
 use jixiao_batch::row::{RowOut, ScoreCell, result_headers};
-use jixiao_batch::table::{TableOptions, score_csv};
+use jixiao_batch::table::{TableOptions, score_cells};
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::exceptions::{PyException, PyUserWarning, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PySlice, PyString, PyTuple};
 use std::collections::BTreeMap;
 
 // A scorecard is some hundred small allocations, made and freed on every thread of a batch:
@@ -402,12 +403,14 @@ impl Engine {
 
     /// Scores a data frame of projects (pandas or polars), one project per row, its columns
     /// named as a batch file's header would name them (input labels or ids, 项目编号,
-    /// 项目名称, expert-grade columns, 不适用 and 备注 columns): the same column mapping and the
-    /// same per-row errors as `jixiao batch`, one implementation (crates/jixiao-batch).
-    /// `mapping` says what columns hold where their names do not (`{"资金": "funds_arrived"}`).
-    /// Returns a frame of the same library with the batch result's columns: 行号, 项目编号,
-    /// 项目名称, 状态, 总分, 等级, every dimension and indicator (a float; None where 不适用 or
-    /// not scored), 问题 and 扣分原因 (English names with `lang="en"`).
+    /// 项目名称, expert-grade columns, 不适用 and 备注 columns): the same column mapping, the
+    /// same reading of each cell as a spreadsheet's and the same per-row errors as
+    /// `jixiao batch`, one implementation (crates/jixiao-batch). `mapping` says what columns
+    /// hold where their names do not (`{"资金": "funds_arrived"}`); what the column plan warns
+    /// of is a `UserWarning`. Returns a frame of the same library with the batch result's
+    /// columns: 行号, 项目编号, 项目名称, 状态, 总分, 等级, every dimension and indicator (a
+    /// float; missing where 不适用 or not scored), 问题 and 扣分原因 (English names with
+    /// `lang="en"`).
     #[pyo3(signature = (frame, *, mapping = None, lang = "zh"))]
     fn score_frame<'py>(
         &self,
@@ -419,23 +422,15 @@ impl Engine {
         let lang = lang_of(lang)?;
         let module: String = frame.get_type().getattr("__module__")?.extract()?;
         let polars = module.starts_with("polars");
-        // The frame as CSV text, written by its own library (in C or Rust, fast), then read by
-        // the batch's CSV reader: every cell as a file's cell, the same reading as the CLI's.
-        let csv: String = if polars {
-            frame.call_method0("write_csv")?.extract()?
-        } else {
-            let kwargs = PyDict::new(py);
-            kwargs.set_item("index", false)?;
-            frame.call_method("to_csv", (), Some(&kwargs))?.extract()?
-        };
+        let (headers, rows) = frame_cells(py, frame, polars)?;
         let options = TableOptions {
             mapping: mapping.unwrap_or_default(),
             lang,
             max_rows: usize::MAX,
             ..TableOptions::default()
         };
-        let (layout, results) = py
-            .detach(|| score_csv(&self.engine, csv.into_bytes().into(), &options))
+        let scored = py
+            .detach(|| score_cells(&self.engine, headers, rows, &options))
             .map_err(|e| {
                 let err = JixiaoError::new_err(e.message.clone());
                 let value = err.value(py);
@@ -444,49 +439,16 @@ impl Engine {
                 let _ = value.setattr("problems", Vec::<String>::new());
                 err
             })?;
-        let names = result_headers(&layout, lang);
-        let mut columns: Vec<Vec<Py<PyAny>>> = (0..names.len())
-            .map(|_| Vec::with_capacity(results.len()))
-            .collect();
-        for r in &results {
-            let RowOut::Table(t) = &r.out else { continue };
-            let score = |c: &ScoreCell| match c {
-                ScoreCell::Score(d) => d.to_string().parse::<f64>().ok(),
-                _ => None,
-            };
-            let mut cells: Vec<Py<PyAny>> = vec![
-                r.row.into_pyobject(py)?.into_any().unbind(),
-                t.project_id.clone().into_pyobject(py)?.into_any().unbind(),
-                t.project_name
-                    .clone()
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind(),
-                r.status.label(lang).into_pyobject(py)?.into_any().unbind(),
-                t.total
-                    .and_then(|d| d.to_string().parse::<f64>().ok())
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind(),
-                t.grade.clone().into_pyobject(py)?.into_any().unbind(),
-            ];
-            for c in t.dimensions.iter().chain(&t.indicators) {
-                cells.push(score(c).into_pyobject(py)?.into_any().unbind());
-            }
-            let problems = jixiao_batch::row::problems_text(r, t, lang);
-            cells.push(problems.into_pyobject(py)?.into_any().unbind());
-            let findings = jixiao_batch::row::findings_text(t);
-            cells.push(findings.into_pyobject(py)?.into_any().unbind());
-            for (column, cell) in columns.iter_mut().zip(cells) {
-                column.push(cell);
-            }
+        for warning in &scored.warnings {
+            let message = std::ffi::CString::new(column_warning(warning, lang)).unwrap_or_default();
+            PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 1)?;
         }
-        let data = PyDict::new(py);
-        for (name, column) in names.iter().zip(columns) {
-            data.set_item(name, column)?;
-        }
-        let library = py.import(if polars { "polars" } else { "pandas" })?;
-        library.call_method1("DataFrame", (data,))
+        let names = result_headers(&scored.layout, lang);
+        let results = scored.rows;
+        let frame = result_frame(py, polars, &names, &results, lang);
+        // A hundred thousand rows take a while to free: on another thread, after returning.
+        std::thread::spawn(move || drop(results));
+        frame
     }
 
     /// The rulebook's id.
@@ -633,8 +595,354 @@ impl Indicator {
     }
 }
 
+/// A decimal as the float its text reads as. Scores have two decimals at most, so the
+/// mantissa and the power of ten are both exact floats and their quotient is the correctly
+/// rounded value, as parsing the text would give; anything else is parsed.
 fn decimal_f64(d: jixiao::Decimal) -> f64 {
+    const EXACT: i128 = 1 << 53;
+    let (mantissa, scale) = (d.mantissa(), d.scale());
+    if (-EXACT..=EXACT).contains(&mantissa) && scale <= 22 {
+        #[allow(clippy::cast_precision_loss)] // |mantissa| ≤ 2^53: exact.
+        return mantissa as f64 / 10f64.powi(scale as i32);
+    }
     d.to_string().parse().unwrap_or(f64::NAN)
+}
+
+/// A frame's column names and its rows as cells, as a spreadsheet's would be: numbers as
+/// numbers, text as text, dates as dates, missing values (None, NaN, NA, NaT) empty. Numeric
+/// columns are read as one buffer each (no Python object per cell).
+fn frame_cells(
+    py: Python<'_>,
+    frame: &Bound<'_, PyAny>,
+    polars: bool,
+) -> PyResult<(Vec<String>, Vec<Vec<Cell>>)> {
+    let headers = frame
+        .getattr("columns")?
+        .try_iter()?
+        .map(|name| Ok(name?.str()?.to_cow()?.into_owned()))
+        .collect::<PyResult<Vec<String>>>()?;
+    let height = frame.len()?;
+    let numpy = py.import("numpy").ok();
+    let mut rows: Vec<Vec<Cell>> = (0..height)
+        .map(|_| Vec::with_capacity(headers.len()))
+        .collect();
+    for i in 0..headers.len() {
+        // By position: a pandas frame may name two columns alike.
+        let column = if polars {
+            frame.call_method1("to_series", (i,))?
+        } else {
+            frame.getattr("iloc")?.get_item((PySlice::full(py), i))?
+        };
+        let cells = column_cells(&column, numpy.as_ref())?;
+        if cells.len() != height {
+            return Err(PyValueError::new_err(
+                "列的行数与表格不同 (a column's length differs from the frame's)",
+            ));
+        }
+        for (row, cell) in rows.iter_mut().zip(cells) {
+            row.push(cell);
+        }
+    }
+    Ok((headers, rows))
+}
+
+/// One column's cells: a numeric or boolean column through numpy as one buffer, any other
+/// cell by cell.
+fn column_cells(
+    column: &Bound<'_, PyAny>,
+    numpy: Option<&Bound<'_, PyModule>>,
+) -> PyResult<Vec<Cell>> {
+    let Some(numpy) = numpy else {
+        return column
+            .call_method0("to_list")?
+            .try_iter()?
+            .map(|cell| object_cell(&cell?))
+            .collect();
+    };
+    let array = column.call_method0("to_numpy")?;
+    let kind: String = array.getattr("dtype")?.getattr("kind")?.extract()?;
+    let bytes = |dtype: &str| -> PyResult<Vec<u8>> {
+        let contiguous = numpy.call_method1("ascontiguousarray", (&array, dtype))?;
+        contiguous.call_method0("tobytes")?.extract()
+    };
+    match kind.as_str() {
+        "f" | "i" | "u" => Ok(bytes("float64")?
+            .chunks_exact(8)
+            .map(|b| {
+                let value = f64::from_ne_bytes(b.try_into().unwrap_or_default());
+                if value.is_nan() {
+                    Cell::Empty
+                } else {
+                    Cell::Number {
+                        value,
+                        percent: false,
+                    }
+                }
+            })
+            .collect()),
+        "b" => Ok(bytes("bool")?
+            .into_iter()
+            .map(|b| Cell::Bool(b != 0))
+            .collect()),
+        // Dates (and times): the day, as a spreadsheet's date cell; NaT empty.
+        "M" => {
+            let days = array
+                .call_method1("astype", ("datetime64[D]",))?
+                .call_method1("astype", ("str",))?;
+            days.call_method0("tolist")?
+                .try_iter()?
+                .map(|day| {
+                    let day: String = day?.extract()?;
+                    Ok(if day == "NaT" {
+                        Cell::Empty
+                    } else {
+                        Cell::Date(day)
+                    })
+                })
+                .collect()
+        }
+        _ => array
+            .call_method0("tolist")?
+            .try_iter()?
+            .map(|cell| object_cell(&cell?))
+            .collect(),
+    }
+}
+
+/// One cell of a column of Python objects.
+fn object_cell(cell: &Bound<'_, PyAny>) -> PyResult<Cell> {
+    if let Ok(text) = cell.cast::<PyString>() {
+        return Ok(Cell::Text(text.to_cow()?.into_owned()));
+    }
+    if cell.is_none() {
+        return Ok(Cell::Empty);
+    }
+    if let Ok(b) = cell.cast::<PyBool>() {
+        return Ok(Cell::Bool(b.is_true()));
+    }
+    if cell.is_instance_of::<PyFloat>() || cell.is_instance_of::<PyInt>() {
+        let value: f64 = cell.extract()?;
+        return Ok(if value.is_nan() {
+            Cell::Empty
+        } else {
+            Cell::Number {
+                value,
+                percent: false,
+            }
+        });
+    }
+    // pandas' NA and NaT, and the like: missing.
+    let type_name = cell.get_type().name()?.to_cow()?.into_owned();
+    if matches!(type_name.as_str(), "NAType" | "NaTType") {
+        return Ok(Cell::Empty);
+    }
+    if cell.hasattr("strftime")? {
+        return Ok(Cell::Date(
+            cell.call_method1("strftime", ("%Y-%m-%d",))?.extract()?,
+        ));
+    }
+    // Other numbers (numpy's, Decimal) as numbers; anything else as its text, which the
+    // input's reading then accepts or names as a bad value.
+    if let Ok(value) = cell.extract::<f64>() {
+        return Ok(if value.is_nan() {
+            Cell::Empty
+        } else {
+            Cell::Number {
+                value,
+                percent: false,
+            }
+        });
+    }
+    Ok(Cell::Text(cell.str()?.to_cow()?.into_owned()))
+}
+
+/// What the column plan warns of, as a warning to the caller (the CLI prints its own with
+/// `--map`; here the hint is the `mapping` argument).
+fn column_warning(warning: &jixiao_batch::columns::Warning, lang: Lang) -> String {
+    use jixiao_batch::columns::Warning;
+    let en = lang == Lang::En;
+    match warning {
+        Warning::UnknownColumn { header, suggestion } => match (suggestion, en) {
+            (Some(s), false) => format!(
+                "列“{header}”不对应任何数据项或指标，已忽略；是否指“{}”（{}）？可传 mapping={{\"{header}\": \"{}\"}}",
+                s.label, s.id, s.id
+            ),
+            (Some(s), true) => format!(
+                "column “{header}” matches no input or indicator; ignored. Did you mean “{}” ({})? Pass mapping={{\"{header}\": \"{}\"}}",
+                s.label_en.as_deref().unwrap_or(&s.label),
+                s.id,
+                s.id
+            ),
+            (None, false) => format!("列“{header}”不对应任何数据项或指标，已忽略"),
+            (None, true) => format!("column “{header}” matches no input or indicator; ignored"),
+        },
+        Warning::MissingInputs { inputs } if en => format!(
+            "no column for these required inputs; their indicators stay unscored: {}",
+            inputs.join(", ")
+        ),
+        Warning::MissingInputs { inputs } => format!(
+            "没有以下必填数据项的列，相关指标将不评分：{}",
+            inputs.join("、")
+        ),
+    }
+}
+
+/// One column of a result frame, as it goes over to Python.
+enum Column {
+    Rows(Vec<i64>),
+    /// Scores; NaN where there is none (missing in pandas, null in polars).
+    Figures(Vec<f64>),
+    Texts(Vec<Py<PyAny>>),
+}
+
+/// Text cells whose values repeat (状态, 等级, an empty 问题): one string object each.
+#[derive(Default)]
+struct Shared(Vec<(String, Py<PyAny>)>);
+
+impl Shared {
+    fn get(&mut self, py: Python<'_>, text: &str) -> Py<PyAny> {
+        if let Some((_, object)) = self.0.iter().find(|(t, _)| t == text) {
+            return object.clone_ref(py);
+        }
+        let object = PyString::new(py, text).into_any().unbind();
+        self.0.push((text.to_string(), object.clone_ref(py)));
+        object
+    }
+}
+
+/// The batch result as a frame of the caller's library, its columns named `names`. Scores go
+/// over as one numpy array each, made from one buffer (no Python float per cell); text as
+/// lists. Without numpy (polars may run without it) scores go over as lists of floats.
+fn result_frame<'py>(
+    py: Python<'py>,
+    polars: bool,
+    names: &[String],
+    results: &[jixiao_batch::row::RowResult],
+    lang: Lang,
+) -> PyResult<Bound<'py, PyAny>> {
+    let n = results.len();
+    let none = py.None();
+    let mut shared = Shared::default();
+    let text_of = |py: Python<'_>, t: &Option<String>| {
+        t.as_deref().map_or_else(
+            || none.clone_ref(py),
+            |t| PyString::new(py, t).into_any().unbind(),
+        )
+    };
+    let score_of = |c: &ScoreCell| match c {
+        ScoreCell::Score(d) => decimal_f64(*d),
+        _ => f64::NAN,
+    };
+    let (mut rows, mut ids, mut projects, mut statuses, mut totals, mut grades) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let figures = names.len().saturating_sub(8);
+    let mut scores: Vec<Vec<f64>> = (0..figures).map(|_| Vec::with_capacity(n)).collect();
+    let (mut problems, mut findings) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    // The two texts of a row (every 扣分原因 in words) are most of the result: written on
+    // every core before the interpreter is needed.
+    let texts: Vec<(String, String)> = py.detach(|| {
+        use rayon::prelude::*;
+        results
+            .par_iter()
+            .map(|r| match &r.out {
+                RowOut::Table(t) => (
+                    jixiao_batch::row::problems_text(r, t, lang),
+                    jixiao_batch::row::findings_text(t),
+                ),
+                _ => Default::default(),
+            })
+            .collect()
+    });
+    for (r, (problems_text, findings_text)) in results.iter().zip(texts) {
+        let RowOut::Table(t) = &r.out else {
+            return Err(JixiaoError::new_err(
+                "结果行缺少表格数据 (a result row has no table cells)",
+            ));
+        };
+        rows.push(i64::try_from(r.row).unwrap_or(i64::MAX));
+        ids.push(text_of(py, &t.project_id));
+        projects.push(text_of(py, &t.project_name));
+        statuses.push(shared.get(py, r.status.label(lang)));
+        totals.push(t.total.map_or(f64::NAN, decimal_f64));
+        grades.push(match &t.grade {
+            Some(g) => shared.get(py, g),
+            None => none.clone_ref(py),
+        });
+        for (column, cell) in scores
+            .iter_mut()
+            .zip(t.dimensions.iter().chain(&t.indicators))
+        {
+            column.push(score_of(cell));
+        }
+        problems.push(shared_or_new(py, &mut shared, &problems_text));
+        findings.push(shared_or_new(py, &mut shared, &findings_text));
+    }
+    let mut columns = vec![
+        Column::Rows(rows),
+        Column::Texts(ids),
+        Column::Texts(projects),
+        Column::Texts(statuses),
+        Column::Figures(totals),
+        Column::Texts(grades),
+    ];
+    columns.extend(scores.into_iter().map(Column::Figures));
+    columns.push(Column::Texts(problems));
+    columns.push(Column::Texts(findings));
+
+    let numpy = py.import("numpy").ok();
+    let data = PyDict::new(py);
+    for (name, column) in names.iter().zip(columns) {
+        let value = match (column, &numpy) {
+            (Column::Rows(v), Some(np)) => {
+                array(np, v.iter().flat_map(|x| x.to_ne_bytes()), "int64")?
+            }
+            (Column::Figures(v), Some(np)) => {
+                array(np, v.iter().flat_map(|x| x.to_ne_bytes()), "float64")?
+            }
+            (Column::Rows(v), None) => v.into_pyobject(py)?.into_any(),
+            (Column::Figures(v), None) => v
+                .into_iter()
+                .map(|x| (!x.is_nan()).then_some(x))
+                .collect::<Vec<_>>()
+                .into_pyobject(py)?
+                .into_any(),
+            (Column::Texts(v), _) => v.into_pyobject(py)?.into_any(),
+        };
+        data.set_item(name, value)?;
+    }
+    if polars {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("nan_to_null", true)?;
+        py.import("polars")?
+            .call_method("DataFrame", (data,), Some(&kwargs))
+    } else {
+        py.import("pandas")?.call_method1("DataFrame", (data,))
+    }
+}
+
+/// Empty text shared (most rows have no 问题); any other made anew.
+fn shared_or_new(py: Python<'_>, shared: &mut Shared, text: &str) -> Py<PyAny> {
+    if text.is_empty() {
+        shared.get(py, text)
+    } else {
+        PyString::new(py, text).into_any().unbind()
+    }
+}
+
+/// A numpy array of `dtype` over a copy of `bytes` (writable, as a frame's column should be).
+fn array<'py>(
+    numpy: &Bound<'py, PyModule>,
+    bytes: impl Iterator<Item = u8>,
+    dtype: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let buffer = pyo3::types::PyByteArray::new(numpy.py(), &bytes.collect::<Vec<u8>>());
+    numpy.call_method1("frombuffer", (buffer, dtype))
 }
 
 /// The core's version.

@@ -55,7 +55,17 @@ def test_numbers_dates_and_a_mapping() -> None:
     engine = jixiao.Engine.from_path(DEMO)
     frame = pd.read_csv(ROOT / "tests/batch/demo-bom.csv", encoding="utf-8-sig")  # numbers as numbers
     frame = frame.rename(columns={"实际到位资金": "资金到位额"})
-    plain = engine.score_frame(frame)
+    # A column that names nothing is ignored with a warning, and so is a required input
+    # left without a column; nothing is dropped silently.
+    with pytest.warns(UserWarning) as said:
+        plain = engine.score_frame(frame)
+    assert [str(w.message) for w in said] == [
+        "列“资金到位额”不对应任何数据项或指标，已忽略",
+        "没有以下必填数据项的列，相关指标将不评分：实际到位资金（funds_arrived）",
+    ]
+    # Where the name is close to an input's, the warning says which and how to map it.
+    with pytest.warns(UserWarning, match=r'是否指“实际到位资金”（funds_arrived）？可传 mapping=\{"实际到位资": "funds_arrived"\}'):
+        engine.score_frame(frame.rename(columns={"资金到位额": "实际到位资"}))
     mapped = engine.score_frame(frame, mapping={"资金到位额": "funds_arrived"})
     native = batch(ROOT / "tests/batch/demo-bom.csv")
     assert [number(r[4]) for r in native[1:]] == list(mapped["总分"])
@@ -77,3 +87,36 @@ def test_a_polars_frame_gives_a_polars_frame() -> None:
     native = batch(path)
     assert result.columns == native[0]
     assert result["总分"].to_list() == [number(r[4]) for r in native[1:]]
+
+
+def test_typed_columns_read_as_a_spreadsheet_s_cells() -> None:
+    """A frame's typed columns are read as a spreadsheet's cells are (numbers as numbers, NaN
+    and NA as blank, dates as dates): the same scores as the frame read as text."""
+    engine = jixiao.Engine.from_path(DEMO)
+    path = ROOT / "tests/batch/demo-bom.csv"
+    text = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    text.loc[2, "active_users"] = ""
+    as_text = engine.score_frame(text)
+    assert as_text.loc[2, "状态"] == "不完整"
+    typed = pd.read_csv(path, encoding="utf-8-sig", parse_dates=["计划上线日期", "实际上线日期"])
+    typed.loc[2, "active_users"] = float("nan")
+    kinds = {dtype.kind for dtype in typed.dtypes}
+    assert {"i", "f", "M"} <= kinds and typed["备注:O3.1"].isna().any(), typed.dtypes
+    pd.testing.assert_frame_equal(engine.score_frame(typed), as_text)
+    # pandas' nullable types: <NA> is a blank cell, as NaN is.
+    nullable = typed.convert_dtypes()
+    assert str(nullable["active_users"].dtype) == "Int64"
+    pd.testing.assert_frame_equal(engine.score_frame(nullable), as_text)
+    # Dates as Python objects (a column of datetime.date) read as dates too.
+    as_objects = typed.assign(计划上线日期=typed["计划上线日期"].dt.date.astype(object))
+    pd.testing.assert_frame_equal(engine.score_frame(as_objects), as_text)
+
+    import polars as pl
+
+    typed_polars = pl.read_csv(path, try_parse_dates=True).with_columns(
+        pl.when(pl.int_range(pl.len()) == 2).then(None).otherwise(pl.col("active_users")).alias("active_users")
+    )
+    assert typed_polars["active_users"].dtype.is_integer() and typed_polars["计划上线日期"].dtype == pl.Date
+    got = engine.score_frame(typed_polars)
+    assert got["总分"].to_list() == [None if math.isnan(x) else x for x in as_text["总分"]]
+    assert got["问题"].to_list() == list(as_text["问题"])

@@ -326,38 +326,62 @@ pub fn results_xlsx(
         .map_err(|e| format!("写入 XLSX 失败：{e}"))
 }
 
-/// A CSV text of projects in memory (a data frame written out by pandas or polars, header on
-/// its first line) read by the batch's own CSV reader and scored, as
-/// `jixiao batch` scores a file's rows, into the results table's rows, numbered from 1 for the first
-/// project. On the global thread pool with the `parallel` feature, in chunks, as the CLI's
+/// Rows of cells scored by [`score_cells`]: the results table's rows and what the header
+/// plan warns of (columns that name nothing, required inputs without a column).
+#[derive(Debug)]
+pub struct ScoredCells {
+    pub layout: Layout,
+    pub warnings: Vec<Warning>,
+    pub rows: Vec<RowResult>,
+}
+
+/// Rows of cells (a data frame's, one project per row) under `headers` as a file's header row
+/// would name them, scored as `jixiao batch` scores a spreadsheet's rows: the same column plan
+/// and mapping, the same reading of each cell and the same per-row errors. Rows are numbered
+/// from 1 for the first project. Headers that map to nothing of the rulebook are refused, as a
+/// file's are. On the global thread pool with the `parallel` feature, in chunks, as the CLI's
 /// batch does.
-pub fn score_csv(
+pub fn score_cells(
     engine: &Engine,
-    csv: Arc<[u8]>,
+    headers: Vec<String>,
+    rows: Vec<Vec<read::Cell>>,
     options: &TableOptions,
-) -> Result<(Layout, Vec<RowResult>), TableError> {
-    let matcher = Arc::new(ColumnMatcher::new(engine));
-    let read_options = ReadOptions {
-        source: Source::Bytes {
-            name: "frame.csv".into(),
-            bytes: csv,
-        },
-        kind: InputKind::Csv,
-        encoding: "utf-8".into(),
-        delimiter: b',',
-        sheet: None,
-        header_row: Some(1),
-        chunk_rows: CHUNK_ROWS,
-    };
-    let read = read_table(matcher, read_options, options)?;
-    let plan = read.header.map(|h| h.plan);
-    let chunks = read.chunks;
+) -> Result<ScoredCells, TableError> {
+    if rows.len() > options.max_rows {
+        return Err(TableError::new(
+            ProblemCode::LimitExceeded,
+            format!(
+                "表格有 {} 行，超过 {} 行的上限 (more than {} projects)",
+                rows.len(),
+                options.max_rows,
+                options.max_rows
+            ),
+        ));
+    }
+    let (plan, warnings) = ColumnMatcher::new(engine)
+        .plan_with(headers, &options.mapping)
+        .map_err(|m| TableError::new(ProblemCode::UnknownInput, m))?;
+    let mut chunks: Vec<Vec<RawRow>> = Vec::with_capacity(rows.len() / CHUNK_ROWS + 1);
+    for (i, cells) in (1u64..).zip(rows) {
+        if chunks.last().is_none_or(|c| c.len() == CHUNK_ROWS) {
+            chunks.push(Vec::with_capacity(CHUNK_ROWS));
+        }
+        if let Some(chunk) = chunks.last_mut() {
+            chunk.push(RawRow::Cells { row: i, cells });
+        }
+    }
     let eval = EvalOptions {
         trace: false,
         lang: options.lang,
     };
     let layout = Layout::new(engine, options.lang);
-    let scorer = Scorer::new(engine.clone(), plan, eval, layout.clone(), Output::Table);
+    let scorer = Scorer::new(
+        engine.clone(),
+        Some(plan),
+        eval,
+        layout.clone(),
+        Output::Table,
+    );
     let score = |rows: Vec<RawRow>| scorer.score_part(rows, &mut Scratch::default()).rows;
     #[cfg(feature = "parallel")]
     let parts: Vec<Vec<RowResult>> = {
@@ -366,10 +390,9 @@ pub fn score_csv(
     };
     #[cfg(not(feature = "parallel"))]
     let parts: Vec<Vec<RowResult>> = chunks.into_iter().map(score).collect();
-    let mut rows: Vec<RowResult> = parts.into_iter().flatten().collect();
-    // Record 1 is the header: the first project is row 1 of the frame.
-    for r in &mut rows {
-        r.row -= 1;
-    }
-    Ok((layout, rows))
+    Ok(ScoredCells {
+        layout,
+        warnings,
+        rows: parts.into_iter().flatten().collect(),
+    })
 }

@@ -214,3 +214,85 @@ fn projects_export_as_the_batch_result_workbook() {
         Data::String("submission_syntax".into())
     );
 }
+
+/// Rows handed over as cells (a data frame's, as the Python package does) score as the file
+/// they came from: text cells as the CSV's fields, typed cells as a spreadsheet's.
+#[test]
+fn cells_score_as_the_file_they_came_from() {
+    use jixiao_batch::read::Cell;
+    use jixiao_batch::row::{RowOut, ScoreCell};
+    use jixiao_batch::table::score_cells;
+    let engine = demo();
+    let want = demo_totals(&engine);
+    let text = std::fs::read_to_string(root().join("tests/batch/demo-libreoffice.csv")).unwrap();
+    let mut records = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = records
+        .headers()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    let as_cells = |typed: bool| -> Vec<Vec<Cell>> {
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| {
+                r.unwrap()
+                    .iter()
+                    .map(|field| match field.parse::<f64>() {
+                        _ if field.is_empty() => Cell::Empty,
+                        Ok(value) if typed => Cell::Number {
+                            value,
+                            percent: false,
+                        },
+                        _ => Cell::Text(field.to_string()),
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    for typed in [false, true] {
+        let scored = score_cells(
+            &engine,
+            headers.clone(),
+            as_cells(typed),
+            &TableOptions::default(),
+        )
+        .unwrap();
+        assert!(scored.warnings.is_empty(), "{:?}", scored.warnings);
+        let rows = scored.rows;
+        let totals: Vec<String> = rows
+            .iter()
+            .map(|r| match &r.out {
+                RowOut::Table(t) => t.total.unwrap().to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(totals, want, "typed: {typed}");
+        assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 2, 3]);
+        let RowOut::Table(first) = &rows[0].out else {
+            unreachable!()
+        };
+        assert!(matches!(first.indicators[0], ScoreCell::Score(_)));
+    }
+    // A header that names nothing is ignored with a warning, as in a file; headers of which
+    // none names an input are refused; so is a table past max_rows.
+    let mut unknown = headers.clone();
+    unknown[9] = "实际到位资".into();
+    let scored = score_cells(&engine, unknown, as_cells(false), &TableOptions::default()).unwrap();
+    assert!(
+        matches!(&scored.warnings[..], [Warning::UnknownColumn { header, suggestion: Some(s) },
+            Warning::MissingInputs { inputs }]
+            if header == "实际到位资" && s.id == "funds_arrived" && inputs.len() == 1),
+        "{:?}",
+        scored.warnings
+    );
+    let nothing: Vec<String> = headers.iter().map(|h| format!("x{h}")).collect();
+    let err = score_cells(&engine, nothing, as_cells(false), &TableOptions::default()).unwrap_err();
+    assert_eq!(err.code, jixiao::ProblemCode::UnknownInput);
+    let few = TableOptions {
+        max_rows: 2,
+        ..TableOptions::default()
+    };
+    let err = score_cells(&engine, headers, as_cells(false), &few).unwrap_err();
+    assert_eq!(err.code, jixiao::ProblemCode::LimitExceeded);
+}

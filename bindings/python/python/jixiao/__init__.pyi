@@ -68,8 +68,10 @@ class Engine:
         mapping: Optional[Mapping[str, str]] = None,
         lang: Lang = "zh",
     ) -> Any:
-        """A pandas or polars frame of projects scored as `jixiao batch` scores a file's rows;
-        returns a frame of the same library with the batch result's columns."""
+        """A pandas or polars frame of projects scored as `jixiao batch` scores a spreadsheet's
+        rows (typed cells read as cells; None, NaN, NA and NaT blank); returns a frame of the
+        same library with the batch result's columns. Columns that name nothing, and required
+        inputs without a column, are each a `UserWarning`."""
     @property
     def id(self) -> str: ...
     @property

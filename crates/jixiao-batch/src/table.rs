@@ -326,73 +326,68 @@ pub fn results_xlsx(
         .map_err(|e| format!("写入 XLSX 失败：{e}"))
 }
 
-/// Rows of cells scored by [`score_cells`]: the results table's rows and what the header
-/// plan warns of (columns that name nothing, required inputs without a column).
-#[derive(Debug)]
-pub struct ScoredCells {
-    pub layout: Layout,
-    pub warnings: Vec<Warning>,
-    pub rows: Vec<RowResult>,
-}
-
 /// Rows of cells (a data frame's, one project per row) under `headers` as a file's header row
 /// would name them, scored as `jixiao batch` scores a spreadsheet's rows: the same column plan
-/// and mapping, the same reading of each cell and the same per-row errors. Rows are numbered
-/// from 1 for the first project. Headers that map to nothing of the rulebook are refused, as a
-/// file's are. On the global thread pool with the `parallel` feature, in chunks, as the CLI's
-/// batch does.
-pub fn score_cells(
-    engine: &Engine,
-    headers: Vec<String>,
-    rows: Vec<Vec<read::Cell>>,
-    options: &TableOptions,
-) -> Result<ScoredCells, TableError> {
-    if rows.len() > options.max_rows {
-        return Err(TableError::new(
-            ProblemCode::LimitExceeded,
-            format!(
-                "表格有 {} 行，超过 {} 行的上限 (more than {} projects)",
-                rows.len(),
-                options.max_rows,
-                options.max_rows
-            ),
-        ));
+/// and mapping, the same reading of each cell and the same per-row errors. The plan is made
+/// once; rows come in blocks (a frame read slice by slice), each scored on the global thread
+/// pool with the `parallel` feature, in chunks, as the CLI's batch does.
+#[allow(missing_debug_implementations)] // Holds the engine and the plan, nothing to show.
+pub struct CellScorer {
+    scorer: Scorer,
+    layout: Layout,
+}
+
+impl CellScorer {
+    /// Plans the columns, with what the plan warns of (columns that name nothing, required
+    /// inputs without a column). Headers of which none names an input are refused, as a
+    /// file's are.
+    pub fn new(
+        engine: &Engine,
+        headers: Vec<String>,
+        options: &TableOptions,
+    ) -> Result<(Self, Vec<Warning>), TableError> {
+        let (plan, warnings) = ColumnMatcher::new(engine)
+            .plan_with(headers, &options.mapping)
+            .map_err(|m| TableError::new(ProblemCode::UnknownInput, m))?;
+        let eval = EvalOptions {
+            trace: false,
+            lang: options.lang,
+        };
+        let layout = Layout::new(engine, options.lang);
+        let scorer = Scorer::new(
+            engine.clone(),
+            Some(plan),
+            eval,
+            layout.clone(),
+            Output::Table,
+        );
+        Ok((CellScorer { scorer, layout }, warnings))
     }
-    let (plan, warnings) = ColumnMatcher::new(engine)
-        .plan_with(headers, &options.mapping)
-        .map_err(|m| TableError::new(ProblemCode::UnknownInput, m))?;
-    let mut chunks: Vec<Vec<RawRow>> = Vec::with_capacity(rows.len() / CHUNK_ROWS + 1);
-    for (i, cells) in (1u64..).zip(rows) {
-        if chunks.last().is_none_or(|c| c.len() == CHUNK_ROWS) {
-            chunks.push(Vec::with_capacity(CHUNK_ROWS));
-        }
-        if let Some(chunk) = chunks.last_mut() {
-            chunk.push(RawRow::Cells { row: i, cells });
-        }
+
+    /// The result table's columns.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
     }
-    let eval = EvalOptions {
-        trace: false,
-        lang: options.lang,
-    };
-    let layout = Layout::new(engine, options.lang);
-    let scorer = Scorer::new(
-        engine.clone(),
-        Some(plan),
-        eval,
-        layout.clone(),
-        Output::Table,
-    );
-    let score = |rows: Vec<RawRow>| scorer.score_part(rows, &mut Scratch::default()).rows;
-    #[cfg(feature = "parallel")]
-    let parts: Vec<Vec<RowResult>> = {
-        use rayon::prelude::*;
-        chunks.into_par_iter().map(score).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let parts: Vec<Vec<RowResult>> = chunks.into_iter().map(score).collect();
-    Ok(ScoredCells {
-        layout,
-        warnings,
-        rows: parts.into_iter().flatten().collect(),
-    })
+
+    /// Scores a block of rows, numbered from `first_row` (1 for a frame's first project).
+    pub fn score(&self, first_row: u64, rows: Vec<Vec<read::Cell>>) -> Vec<RowResult> {
+        let mut chunks: Vec<Vec<RawRow>> = Vec::with_capacity(rows.len() / CHUNK_ROWS + 1);
+        for (row, cells) in (first_row..).zip(rows) {
+            if chunks.last().is_none_or(|c| c.len() == CHUNK_ROWS) {
+                chunks.push(Vec::with_capacity(CHUNK_ROWS));
+            }
+            if let Some(chunk) = chunks.last_mut() {
+                chunk.push(RawRow::Cells { row, cells });
+            }
+        }
+        let score = |rows: Vec<RawRow>| self.scorer.score_part(rows, &mut Scratch::default()).rows;
+        #[cfg(feature = "parallel")]
+        let parts: Vec<Vec<RowResult>> = {
+            use rayon::prelude::*;
+            chunks.into_par_iter().map(score).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let parts: Vec<Vec<RowResult>> = chunks.into_iter().map(score).collect();
+        parts.into_iter().flatten().collect()
+    }
 }

@@ -221,7 +221,7 @@ fn projects_export_as_the_batch_result_workbook() {
 fn cells_score_as_the_file_they_came_from() {
     use jixiao_batch::read::Cell;
     use jixiao_batch::row::{RowOut, ScoreCell};
-    use jixiao_batch::table::score_cells;
+    use jixiao_batch::table::CellScorer;
     let engine = demo();
     let want = demo_totals(&engine);
     let text = std::fs::read_to_string(root().join("tests/batch/demo-libreoffice.csv")).unwrap();
@@ -251,15 +251,14 @@ fn cells_score_as_the_file_they_came_from() {
             .collect()
     };
     for typed in [false, true] {
-        let scored = score_cells(
-            &engine,
-            headers.clone(),
-            as_cells(typed),
-            &TableOptions::default(),
-        )
-        .unwrap();
-        assert!(scored.warnings.is_empty(), "{:?}", scored.warnings);
-        let rows = scored.rows;
+        let (scorer, warnings) =
+            CellScorer::new(&engine, headers.clone(), &TableOptions::default()).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        // In two blocks, as a frame is read slice by slice.
+        let mut cells = as_cells(typed);
+        let rest = cells.split_off(1);
+        let mut rows = scorer.score(1, cells);
+        rows.extend(scorer.score(2, rest));
         let totals: Vec<String> = rows
             .iter()
             .map(|r| match &r.out {
@@ -275,24 +274,21 @@ fn cells_score_as_the_file_they_came_from() {
         assert!(matches!(first.indicators[0], ScoreCell::Score(_)));
     }
     // A header that names nothing is ignored with a warning, as in a file; headers of which
-    // none names an input are refused; so is a table past max_rows.
+    // none names an input are refused.
     let mut unknown = headers.clone();
     unknown[9] = "实际到位资".into();
-    let scored = score_cells(&engine, unknown, as_cells(false), &TableOptions::default()).unwrap();
+    let Ok((_, warnings)) = CellScorer::new(&engine, unknown, &TableOptions::default()) else {
+        panic!("refused")
+    };
     assert!(
-        matches!(&scored.warnings[..], [Warning::UnknownColumn { header, suggestion: Some(s) },
+        matches!(&warnings[..], [Warning::UnknownColumn { header, suggestion: Some(s) },
             Warning::MissingInputs { inputs }]
             if header == "实际到位资" && s.id == "funds_arrived" && inputs.len() == 1),
-        "{:?}",
-        scored.warnings
+        "{warnings:?}"
     );
     let nothing: Vec<String> = headers.iter().map(|h| format!("x{h}")).collect();
-    let err = score_cells(&engine, nothing, as_cells(false), &TableOptions::default()).unwrap_err();
-    assert_eq!(err.code, jixiao::ProblemCode::UnknownInput);
-    let few = TableOptions {
-        max_rows: 2,
-        ..TableOptions::default()
+    let Err(err) = CellScorer::new(&engine, nothing, &TableOptions::default()) else {
+        panic!("a header naming nothing was planned")
     };
-    let err = score_cells(&engine, headers, as_cells(false), &few).unwrap_err();
-    assert_eq!(err.code, jixiao::ProblemCode::LimitExceeded);
+    assert_eq!(err.code, jixiao::ProblemCode::UnknownInput);
 }

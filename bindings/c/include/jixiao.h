@@ -1,8 +1,12 @@
 /*
  * jixiao (绩效) — performance-evaluation scoring engine, C ABI.
  *
- * Link: -ljixiao (shared, target/release/libjixiao.so) or target/release/libjixiao.a
- * with -lpthread -ldl -lm. See bindings/c/README.md.
+ * Build and lay out with bindings/c/build.sh (target/c/release). Link: `pkg-config --cflags
+ * --libs jixiao` (shared: -ljixiao, SONAME libjixiao.so.0.MINOR), or statically with
+ * lib/libjixiao.a -lm (nothing else; -static works). See bindings/c/README.md.
+ *
+ * The JSON the library returns is described by JSON Schemas beside this header:
+ * jixiao-scorecard.schema.json (scorecards) and jixiao-error.schema.json (out_error).
  *
  * All strings are UTF-8 and NUL-terminated. Every function returns a JixiaoStatus
  * (JIXIAO_OK = 0). Every char* the library returns belongs to the caller and is released

@@ -9,8 +9,10 @@ target="${CARGO_TARGET_DIR:-$PWD/target}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 bash bindings/java/build.sh >/dev/null
-gcc -O2 -Ibindings/c/include bindings/java/bench/overhead.c -L"$target/release" -ljixiao \
-  -Wl,-rpath,"$target/release" -o "$work/overhead"
+dist="$(bash bindings/c/build.sh)"
+# shellcheck disable=SC2046 # pkg-config prints several flags on purpose
+gcc -O2 bindings/java/bench/overhead.c $(PKG_CONFIG_PATH="$dist/lib/pkgconfig" pkg-config --cflags --libs jixiao) \
+  -o "$work/overhead"
 javac -cp "$target/java/jixiao.jar" -d "$work" bindings/java/bench/Overhead.java
 for case in "demo rules/demo/rulebook.toml rules/demo/submissions/average.json" \
             "gov-it-post rules/gov-it-post/rulebook.toml rules/gov-it-post/examples/average.json"; do

@@ -11,7 +11,7 @@ macro_rules! problem_codes {
     ($($variant:ident => $name:literal,)*) => {
         /// Stable machine-readable problem codes (serialized snake_case). Never renamed; new
         /// codes may be added.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         #[non_exhaustive]
         pub enum ProblemCode {
@@ -76,7 +76,7 @@ problem_codes! {
 }
 
 /// One thing wrong, with everything known about where.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Problem {
     pub code: ProblemCode,
     /// Chinese (zh-CN) message, the one reports print.
@@ -229,6 +229,12 @@ fn list(problems: &[Problem]) -> String {
 }
 
 impl Error {
+    /// The JSON Schema of the error JSON ([`ErrorRepr`]), shipped with the C header.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(ErrorRepr);
+        serde_json::to_string_pretty(&schema).unwrap_or_default()
+    }
+
     pub(crate) fn rulebook(rulebook: impl Into<String>, problems: Vec<Problem>) -> Self {
         Error::Rulebook {
             rulebook: rulebook.into(),
@@ -302,14 +308,21 @@ impl Error {
     }
 }
 
-/// The serialized shape of [`Error`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The serialized shape of [`Error`]: the one error JSON every binding hands over.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ErrorRepr {
+    /// `rulebook`, `submission` or `io` from the core; the bindings add `argument` (a NULL
+    /// pointer, text that is no UTF-8, bad options) and `internal` (a bug caught at the
+    /// boundary).
     pub kind: String,
+    /// The first problem's code.
     pub code: ProblemCode,
+    /// Every problem, in Chinese, one per line.
     pub message: String,
+    /// The rulebook's id, when the error is a rulebook's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rulebook: Option<String>,
+    /// The first problem's indicator, input and line, where it has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1478,6 +1478,97 @@ fn io_error_for_a_missing_rulebook_file() {
 
 // ---------------------------------------------------------------- JSON Schema
 
+/// The schemas of the scorecard and error JSON, shipped with the C header for programs in
+/// other languages, are what the Rust types say, and every shared vector's scorecard and a
+/// real error fit them (their required fields present, no field they do not name).
+#[test]
+fn committed_scorecard_and_error_schemas_are_current() {
+    for (file, actual) in [
+        (
+            "jixiao-scorecard.schema.json",
+            jixiao::Scorecard::json_schema(),
+        ),
+        ("jixiao-error.schema.json", Error::json_schema()),
+    ] {
+        let path = root().join("bindings/c/include").join(file);
+        let actual = format!("{actual}\n");
+        if std::env::var_os("JIXIAO_BLESS").is_some() {
+            std::fs::write(&path, &actual).unwrap();
+            continue;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == actual,
+            "bindings/c/include/{file} is out of date; run JIXIAO_BLESS=1 cargo test -p jixiao --test errors"
+        );
+    }
+    let schema: Value = serde_json::from_str(&jixiao::Scorecard::json_schema()).unwrap();
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/vectors/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    for vector in manifest["vectors"].as_array().unwrap() {
+        let path = root().join(vector["expected"].as_str().unwrap());
+        let card: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        fits(&schema, &schema, &card, vector["name"].as_str().unwrap());
+    }
+    let error: Value = serde_json::from_str(&rulebook_error("id = 1").to_json()).unwrap();
+    let schema: Value = serde_json::from_str(&Error::json_schema()).unwrap();
+    fits(&schema, &schema, &error, "error");
+}
+
+/// Whether `value` fits `schema` as far as objects go: required fields present and no field
+/// the schema does not name (enough to catch a schema that drifted from the JSON).
+fn fits(root: &Value, schema: &Value, value: &Value, at: &str) {
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => &root["$defs"][r.trim_start_matches("#/$defs/")],
+        None => schema,
+    };
+    if let Some(options) = schema
+        .get("anyOf")
+        .or_else(|| schema.get("oneOf"))
+        .and_then(Value::as_array)
+    {
+        for option in options {
+            if option.get("type").and_then(Value::as_str) == Some("null") && value.is_null() {
+                return;
+            }
+            if option.get("$ref").is_some() || option.get("properties").is_some() {
+                return fits(root, option, value, at);
+            }
+        }
+        return;
+    }
+    match value {
+        Value::Object(fields) => {
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                return;
+            };
+            for required in schema["required"].as_array().into_iter().flatten() {
+                let name = required.as_str().unwrap();
+                assert!(fields.contains_key(name), "{at}: {name} missing");
+            }
+            let open = schema
+                .get("additionalProperties")
+                .is_some_and(|a| a != false);
+            for (name, field) in fields {
+                match properties.get(name) {
+                    Some(inner) => fits(root, inner, field, &format!("{at}.{name}")),
+                    None => assert!(open, "{at}: {name} is not in the schema"),
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(inner) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    fits(root, inner, item, &format!("{at}[{i}]"));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 #[test]
 fn committed_json_schema_is_current() {
     let path = root().join("rules/rulebook.schema.json");

@@ -286,7 +286,7 @@ pub fn default_grade_levels() -> Vec<GradeLevel> {
 }
 
 /// Who the submission is about. Any extra fields are carried through to the scorecard.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProjectInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,

@@ -9,12 +9,13 @@ use crate::model::ProjectInfo;
 pub use crate::text::intern::Text;
 use crate::text::{round_score, score_cents, trimmed_decimal};
 use rust_decimal::prelude::*;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The scorecard of one project. `Default` is an empty one, for
 /// [`Engine::evaluate_into`](crate::Engine::evaluate_into) to fill.
-#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Scorecard {
     pub rulebook: RulebookRef,
     pub engine_version: Text,
@@ -23,12 +24,15 @@ pub struct Scorecard {
     /// The final score: `raw_total` rescaled to the declared total when N/A points were
     /// excluded (na_policy = rescale), else equal to `raw_total`.
     #[serde(with = "decimal_number")]
+    #[schemars(with = "f64")]
     pub total: Decimal,
     /// Sum of the dimension scores as printed.
     #[serde(with = "decimal_number")]
+    #[schemars(with = "f64")]
     pub raw_total: Decimal,
     /// Points that could be earned: the declared total less excluded N/A points.
     #[serde(with = "decimal_number")]
+    #[schemars(with = "f64")]
     pub max_points: Decimal,
     /// The grade band of `total`; `null` while the scorecard is incomplete.
     pub grade: Option<Grade>,
@@ -54,7 +58,7 @@ pub struct Scorecard {
 }
 
 /// Which rulebook produced a scorecard, for audit.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RulebookRef {
     pub id: Text,
     pub version: Text,
@@ -62,30 +66,33 @@ pub struct RulebookRef {
     pub hash: Text,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Grade {
     pub label: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_en: Option<Text>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DimensionScore {
     pub id: Text,
     pub label: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_en: Option<Text>,
     #[serde(with = "decimal_number")]
+    #[schemars(with = "f64")]
     pub points: Decimal,
     #[serde(with = "decimal_number")]
+    #[schemars(with = "f64")]
     pub score: Decimal,
     #[serde(with = "decimal_option")]
+    #[schemars(with = "Option<f64>")]
     pub attainment: Option<Decimal>,
     pub status: Status,
 }
 
 /// Where an indicator's evaluation ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Scored (a parent: all children scored or N/A).
@@ -100,7 +107,7 @@ pub enum Status {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct IndicatorScore {
     pub id: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,12 +120,15 @@ pub struct IndicatorScore {
     pub label_en: Option<Text>,
     /// Points this indicator carries in this scorecard (after N/A redistribution).
     #[serde(with = "decimal_number")]
+    #[schemars(with = "f64")]
     pub points: Decimal,
     /// Score; `null` when unscored, N/A or failed. A parent's is the sum of its scored children.
     #[serde(with = "decimal_option")]
+    #[schemars(with = "Option<f64>")]
     pub score: Option<Decimal>,
     /// 得分率 = score / points, 4 decimals.
     #[serde(with = "decimal_option")]
+    #[schemars(with = "Option<f64>")]
     pub attainment: Option<Decimal>,
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,7 +157,7 @@ pub struct IndicatorScore {
 }
 
 /// Why points were lost, in words a report can print.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     pub message: String,
     /// Points lost for this reason, when the rule says.
@@ -156,10 +166,11 @@ pub struct Finding {
         with = "decimal_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schemars(with = "Option<f64>")]
     pub deduction: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct KpiValue {
     pub id: Text,
     pub label: Text,
@@ -172,6 +183,13 @@ pub struct KpiValue {
 }
 
 impl Scorecard {
+    /// The JSON Schema of the scorecard JSON, for programs in other languages (shipped with
+    /// the C header).
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Scorecard);
+        serde_json::to_string_pretty(&schema).unwrap_or_default()
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }

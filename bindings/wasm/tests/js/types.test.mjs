@@ -126,7 +126,7 @@ test("declared types accept every real output (tsc --noEmit --strict)", () => {
     const web = join(pkgDir, "pkg-web/jixiao_wasm.js");
     const node = join(pkgDir, "pkg-node/jixiao_wasm.js");
     const lines = [
-      `import init, { Engine, rulebooks, govItPost, shippedRulebook, shippedRulebookIds, version } from ${JSON.stringify(web)};`,
+      `import init, { Engine, rulebooks, govItPost, shippedRulebook, shippedRulebookIds, version, JixiaoError as JixiaoErrorClass, isJixiaoError } from ${JSON.stringify(web)};`,
       `import * as nodePkg from ${JSON.stringify(node)};`,
       `import type { Scorecard, Form, RulebookInfo, Problem, RulebookSpec, JixiaoErrorFields, JixiaoError, Submission, EvalOptions, GradeBand } from ${JSON.stringify(web)};`,
       "export async function api(): Promise<void> {",
@@ -145,6 +145,9 @@ test("declared types accept every real output (tsc --noEmit --strict)", () => {
       "  const meta: string[] = [engine.id, engine.version, engine.hash, engine.title, engine.rulebookJson(), version(), shippedRulebook('demo'), ...shippedRulebookIds()];",
       "  const n: number | null = card.indicators[0].score; const t: number = again.total;",
       "  try { fromObject.evaluate(text); } catch (e) { const err = e as JixiaoError; const c: string = err.code; const l: number | undefined = err.line; void c; void l; }",
+      "  try { fromObject.evaluate(text); } catch (e) { if (e instanceof JixiaoErrorClass) { const k: JixiaoError['kind'] = e.kind; const p: Problem[] = e.problems; void k; void p; } if (isJixiaoError(e)) { const i: string | undefined = e.indicator; void i; } }",
+      "  const made: JixiaoError = new JixiaoErrorClass('x', { kind: 'argument' }); void made;",
+      "  await nodePkg.init();",
       "  const nodeEngine = new nodePkg.Engine(nodePkg.govItPost);",
       "  const nodeCard: Scorecard = nodeEngine.evaluate({ values: {} });",
       "  void [problems, form, info, grades, meta, n, t, nodeCard];",

@@ -1,0 +1,77 @@
+// The packages as users load them, by name, through package.json's conditional exports: in
+// Node's ES modules `await init()` needs no argument (it reads the .wasm file; Node's fetch
+// cannot), in CommonJS the engine is ready on require and `init()` resolves at once; both
+// score a shared vector byte for byte, and what the engine throws is `instanceof JixiaoError`.
+import test from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { pkgDir, vectors } from "./helpers.mjs";
+
+const [vector] = vectors();
+
+function app(files) {
+  const dir = mkdtempSync(join(tmpdir(), "jixiao-app-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(join(pkgDir, "pkg-web"), join(dir, "node_modules/jixiao-wasm"));
+  symlinkSync(join(pkgDir, "pkg-node"), join(dir, "node_modules/jixiao-wasm-node"));
+  writeFileSync(join(dir, "vector.json"), JSON.stringify(vector));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const CHECKS = `
+const v = JSON.parse(readFileSync(new URL("./vector.json", import.meta.url), "utf8"));
+const engine = new Engine(v.rulebookText);
+const same = engine.evaluateJson(v.submissionText) === v.expectedText.trim();
+let thrown;
+try { new Engine("id = 1"); } catch (e) { thrown = e; }
+const plain = new Error("x");
+plain.name = "JixiaoError";
+console.log(JSON.stringify({
+  same,
+  instance: thrown instanceof JixiaoError, guard: isJixiaoError(thrown), kind: thrown.kind,
+  plainIsNot: !(plain instanceof JixiaoError) && !isJixiaoError(plain) && !(new Error("y") instanceof JixiaoError),
+  made: new JixiaoError("made", { kind: "argument" }) instanceof JixiaoError,
+  shipped: new Engine(govItPost).id,
+}));
+`;
+
+function run(dir, file) {
+  return JSON.parse(execFileSync(process.execPath, [join(dir, file)], { encoding: "utf8", cwd: dir }));
+}
+
+function expectAll(out) {
+  assert.deepEqual(out, { same: true, instance: true, guard: true, kind: "rulebook", plainIsNot: true, made: true, shipped: "gov-it-post" });
+}
+
+test("Node ES modules: import by name, await init() with no argument", () => {
+  const dir = app({
+    "main.mjs": `import init, { Engine, JixiaoError, isJixiaoError, govItPost } from "jixiao-wasm";
+import { readFileSync } from "node:fs";
+await init();
+${CHECKS}`,
+  });
+  try {
+    expectAll(run(dir, "main.mjs"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("Node CommonJS: require by name, init() resolves at once", () => {
+  const dir = app({
+    "main.cjs": `const { default: init, Engine, JixiaoError, isJixiaoError, govItPost } = require("jixiao-wasm-node");
+const { readFileSync } = require("node:fs");
+init().then(() => {
+${CHECKS.replace("new URL(\"./vector.json\", import.meta.url)", "__dirname + \"/vector.json\"")}
+});`,
+  });
+  try {
+    expectAll(run(dir, "main.cjs"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

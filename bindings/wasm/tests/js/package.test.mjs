@@ -4,7 +4,7 @@
 // score a shared vector byte for byte, and what the engine throws is `instanceof JixiaoError`.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync, statSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
@@ -74,4 +74,28 @@ ${CHECKS.replace("new URL(\"./vector.json\", import.meta.url)", "__dirname + \"/
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("each shipped rulebook is a module of its own", () => {
+  const dir = app({
+    "one.mjs": `import govItPost from "jixiao-wasm/rulebooks/gov-it-post";
+import { rulebooks } from "jixiao-wasm/rulebooks";
+import init, { Engine } from "jixiao-wasm";
+await init();
+console.log(JSON.stringify({ same: govItPost === rulebooks["gov-it-post"], id: new Engine(govItPost).id }));`,
+    "one.cjs": `const govItPost = require("jixiao-wasm-node/rulebooks/gov-it-post");
+const { rulebooks, Engine } = require("jixiao-wasm-node");
+console.log(JSON.stringify({ same: govItPost === rulebooks["gov-it-post"], id: new Engine(govItPost).id }));`,
+  });
+  try {
+    for (const file of ["one.mjs", "one.cjs"]) assert.deepEqual(run(dir, file), { same: true, id: "gov-it-post" }, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // One module carries one rulebook's text only.
+  const size = (f) => statSync(join(pkgDir, "pkg-web/rulebooks", f)).size;
+  const all = readdirSync(join(pkgDir, "pkg-web/rulebooks")).filter((f) => f.endsWith(".js"));
+  assert.equal(all.length, 6);
+  const total = all.reduce((n, f) => n + size(f), 0);
+  assert.ok(size("gov-it-post.js") < total / 3, `${size("gov-it-post.js")} of ${total}`);
 });

@@ -34,7 +34,6 @@ pub(crate) fn score_frame<'py>(
         .try_iter()?
         .map(|name| Ok(name?.str()?.to_cow()?.into_owned()))
         .collect::<PyResult<Vec<String>>>()?;
-    let width = headers.len();
     let options = TableOptions {
         mapping,
         lang,
@@ -53,12 +52,7 @@ pub(crate) fn score_frame<'py>(
     let mut result = ResultColumns::new(names.len().saturating_sub(8), height);
     for start in (0..height).step_by(BLOCK_ROWS) {
         let len = BLOCK_ROWS.min(height - start);
-        let rows = block_cells(py, frame, polars, start, len)?;
-        if rows.len() != len || rows.iter().any(|r| r.len() != width) {
-            return Err(PyValueError::new_err(
-                "表格的行列数前后不一 (the frame's rows and columns do not add up)",
-            ));
-        }
+        let rows = block_cells(frame, polars, start, len, numpy.as_ref())?;
         let first_row = u64::try_from(start + 1).unwrap_or(u64::MAX);
         let block = py.detach(|| result_rows(scorer.score(first_row, rows), lang));
         result.push(py, block);
@@ -80,12 +74,13 @@ fn table_error(py: Python<'_>, e: &TableError) -> PyErr {
 /// numbers as numbers, text as text, dates as dates, missing values (None, NaN, NA, NaT)
 /// empty. Numeric columns are read as one buffer each (no Python object per cell).
 fn block_cells(
-    py: Python<'_>,
     frame: &Bound<'_, PyAny>,
     polars: bool,
     start: usize,
     len: usize,
+    numpy: Option<&Bound<'_, PyModule>>,
 ) -> PyResult<Vec<Vec<Cell>>> {
+    let py = frame.py();
     let block = if polars {
         frame.call_method1("slice", (start, len))?
     } else {
@@ -96,7 +91,6 @@ fn block_cells(
             .get_item(PySlice::new(py, start, end, 1))?
     };
     let width = block.getattr("columns")?.len()?;
-    let numpy = py.import("numpy").ok();
     let mut rows: Vec<Vec<Cell>> = (0..len).map(|_| Vec::with_capacity(width)).collect();
     for i in 0..width {
         // By position: a pandas frame may name two columns alike.
@@ -105,7 +99,7 @@ fn block_cells(
         } else {
             block.getattr("iloc")?.get_item((PySlice::full(py), i))?
         };
-        let cells = column_cells(&column, numpy.as_ref())?;
+        let cells = column_cells(&column, numpy)?;
         if cells.len() != len {
             return Err(PyValueError::new_err(
                 "列的行数与表格不同 (a column's length differs from the frame's)",
@@ -140,17 +134,7 @@ fn column_cells(
     match kind.as_str() {
         "f" | "i" | "u" => Ok(bytes("float64")?
             .chunks_exact(8)
-            .map(|b| {
-                let value = f64::from_ne_bytes(b.try_into().unwrap_or_default());
-                if value.is_nan() {
-                    Cell::Empty
-                } else {
-                    Cell::Number {
-                        value,
-                        percent: false,
-                    }
-                }
-            })
+            .map(|b| number_cell(f64::from_ne_bytes(b.try_into().unwrap_or_default())))
             .collect()),
         "b" => Ok(bytes("bool")?
             .into_iter()
@@ -193,15 +177,7 @@ fn object_cell(cell: &Bound<'_, PyAny>) -> PyResult<Cell> {
         return Ok(Cell::Bool(b.is_true()));
     }
     if cell.is_instance_of::<PyFloat>() || cell.is_instance_of::<PyInt>() {
-        let value: f64 = cell.extract()?;
-        return Ok(if value.is_nan() {
-            Cell::Empty
-        } else {
-            Cell::Number {
-                value,
-                percent: false,
-            }
-        });
+        return Ok(number_cell(cell.extract()?));
     }
     // pandas' NA and NaT, and the like: missing.
     let type_name = cell.get_type().name()?.to_cow()?.into_owned();
@@ -216,16 +192,21 @@ fn object_cell(cell: &Bound<'_, PyAny>) -> PyResult<Cell> {
     // Other numbers (numpy's, Decimal) as numbers; anything else as its text, which the
     // input's reading then accepts or names as a bad value.
     if let Ok(value) = cell.extract::<f64>() {
-        return Ok(if value.is_nan() {
-            Cell::Empty
-        } else {
-            Cell::Number {
-                value,
-                percent: false,
-            }
-        });
+        return Ok(number_cell(value));
     }
     Ok(Cell::Text(cell.str()?.to_cow()?.into_owned()))
+}
+
+/// A number as a spreadsheet's number cell; NaN (pandas' missing value) as an empty one.
+fn number_cell(value: f64) -> Cell {
+    if value.is_nan() {
+        Cell::Empty
+    } else {
+        Cell::Number {
+            value,
+            percent: false,
+        }
+    }
 }
 
 /// What the column plan warns of, as a warning to the caller (the CLI prints its own with

@@ -17,30 +17,22 @@ cd "$(dirname "$0")/../.."
 NIGHTLY=nightly-2026-10-30
 ZIGLANG_VERSION=0.14.1
 ZIGBUILD_VERSION=0.24.1
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-
-missing=()
-for p in gcc-aarch64-linux-gnu libc6-dev-arm64-cross; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+# shellcheck source=scripts/lib/apt.sh
+. scripts/lib/apt.sh
+apt_install_missing gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 qemu_version() { qemu-loongarch64 --version 2>/dev/null | sed -n 's/.*version \([0-9]*\)\..*/\1/p'; }
-qemu_from=()
 if [ "$(qemu_version || true)" = "" ] || [ "$(qemu_version)" -lt 9 ]; then
-  missing+=(qemu-user)
   # shellcheck disable=SC1091
   if [ "$(. /etc/os-release && echo "${VERSION_CODENAME:-}")" = bookworm ]; then
     list=/etc/apt/sources.list.d/jixiao-backports.list
-    [ -f "$list" ] || echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee "$list" >/dev/null
-    qemu_from=(-t bookworm-backports)
+    sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    [ -f "$list" ] || echo "deb http://deb.debian.org/debian bookworm-backports main" | $sudo tee "$list" >/dev/null
+    apt_install -t bookworm-backports qemu-user
+  else
+    apt_install qemu-user
   fi
 fi
-if [ ${#missing[@]} -gt 0 ]; then
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${qemu_from[@]}" "${missing[@]}"
-else
-  echo "aarch64 cross gcc, its glibc and qemu-user $(qemu_version) present"
-fi
+echo "qemu-user $(qemu_version)"
 
 rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 if rustup toolchain list | grep -q "^$NIGHTLY"; then

@@ -39,8 +39,16 @@ console.log(JSON.stringify({
 }));
 `;
 
-function run(dir, file) {
-  return JSON.parse(execFileSync(process.execPath, [join(dir, file)], { encoding: "utf8", cwd: dir }));
+/** Runs each file of a temporary app made of `files`: what each printed, as JSON. */
+function runApp(files) {
+  const dir = app(files);
+  try {
+    return Object.keys(files)
+      .filter((f) => /\.[cm]js$/.test(f))
+      .map((f) => JSON.parse(execFileSync(process.execPath, [join(dir, f)], { encoding: "utf8", cwd: dir })));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function expectAll(out) {
@@ -48,36 +56,28 @@ function expectAll(out) {
 }
 
 test("Node ES modules: import by name, await init() with no argument", () => {
-  const dir = app({
+  const [out] = runApp({
     "main.mjs": `import init, { Engine, JixiaoError, isJixiaoError, govItPost } from "jixiao-wasm";
 import { readFileSync } from "node:fs";
 await init();
 ${CHECKS}`,
   });
-  try {
-    expectAll(run(dir, "main.mjs"));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  expectAll(out);
 });
 
 test("Node CommonJS: require by name, init() resolves at once", () => {
-  const dir = app({
+  const [out] = runApp({
     "main.cjs": `const { default: init, Engine, JixiaoError, isJixiaoError, govItPost } = require("jixiao-wasm-node");
 const { readFileSync } = require("node:fs");
 init().then(() => {
 ${CHECKS.replace("new URL(\"./vector.json\", import.meta.url)", "__dirname + \"/vector.json\"")}
 });`,
   });
-  try {
-    expectAll(run(dir, "main.cjs"));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  expectAll(out);
 });
 
 test("each shipped rulebook is a module of its own", () => {
-  const dir = app({
+  const outs = runApp({
     "one.mjs": `import govItPost from "jixiao-wasm/rulebooks/gov-it-post";
 import { rulebooks } from "jixiao-wasm/rulebooks";
 import init, { Engine } from "jixiao-wasm";
@@ -87,11 +87,7 @@ console.log(JSON.stringify({ same: govItPost === rulebooks["gov-it-post"], id: n
 const { rulebooks, Engine } = require("jixiao-wasm-node");
 console.log(JSON.stringify({ same: govItPost === rulebooks["gov-it-post"], id: new Engine(govItPost).id }));`,
   });
-  try {
-    for (const file of ["one.mjs", "one.cjs"]) assert.deepEqual(run(dir, file), { same: true, id: "gov-it-post" }, file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  assert.deepEqual(outs, [{ same: true, id: "gov-it-post" }, { same: true, id: "gov-it-post" }]);
   // One module carries one rulebook's text only.
   const size = (f) => statSync(join(pkgDir, "pkg-web/rulebooks", f)).size;
   const all = readdirSync(join(pkgDir, "pkg-web/rulebooks")).filter((f) => f.endsWith(".js"));

@@ -209,35 +209,18 @@ fn number_cell(value: f64) -> Cell {
     }
 }
 
-/// What the column plan warns of, as a warning to the caller (the CLI prints its own with
-/// `--map`; here the hint is the `mapping` argument).
+/// What the column plan warns of, as a warning to the caller; the hint is the `mapping`
+/// argument (the CLI's is `--map`).
 fn column_warning(warning: &jixiao_batch::columns::Warning, lang: Lang) -> String {
-    use jixiao_batch::columns::Warning;
-    let en = lang == Lang::En;
-    match warning {
-        Warning::UnknownColumn { header, suggestion } => match (suggestion, en) {
-            (Some(s), false) => format!(
-                "列“{header}”不对应任何数据项或指标，已忽略；是否指“{}”（{}）？可传 mapping={{\"{header}\": \"{}\"}}",
-                s.label, s.id, s.id
-            ),
-            (Some(s), true) => format!(
-                "column “{header}” matches no input or indicator; ignored. Did you mean “{}” ({})? Pass mapping={{\"{header}\": \"{}\"}}",
-                s.label_en.as_deref().unwrap_or(&s.label),
-                s.id,
-                s.id
-            ),
-            (None, false) => format!("列“{header}”不对应任何数据项或指标，已忽略"),
-            (None, true) => format!("column “{header}” matches no input or indicator; ignored"),
-        },
-        Warning::MissingInputs { inputs } if en => format!(
-            "no column for these required inputs; their indicators stay unscored: {}",
-            inputs.join(", ")
-        ),
-        Warning::MissingInputs { inputs } => format!(
-            "没有以下必填数据项的列，相关指标将不评分：{}",
-            inputs.join("、")
-        ),
-    }
+    let hint = |header: &str, id: &str| {
+        let mapping = format!("mapping={{\"{header}\": \"{id}\"}}");
+        if lang == Lang::En {
+            format!("Pass {mapping}")
+        } else {
+            format!("可传 {mapping}")
+        }
+    };
+    warning.message(lang, &hint)
 }
 
 /// One result row as the result frame needs it, made with the interpreter released and on

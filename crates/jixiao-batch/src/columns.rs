@@ -440,6 +440,41 @@ pub enum Warning {
     MissingInputs { inputs: Vec<String> },
 }
 
+impl Warning {
+    /// The warning as a sentence for the person who gave the table. `map_hint(header, id)`
+    /// says how that caller maps a column to an input (the CLI's `--map`, Python's
+    /// `mapping=`), for a column whose likely input is known.
+    pub fn message(&self, lang: jixiao::Lang, map_hint: &dyn Fn(&str, &str) -> String) -> String {
+        let en = lang == jixiao::Lang::En;
+        match self {
+            Warning::UnknownColumn { header, suggestion } => match (suggestion, en) {
+                (Some(s), false) => format!(
+                    "列“{header}”不对应任何数据项或指标，已忽略；是否指“{}”（{}）？{}",
+                    s.label,
+                    s.id,
+                    map_hint(header, &s.id)
+                ),
+                (Some(s), true) => format!(
+                    "column “{header}” matches no input or indicator; ignored. Did you mean “{}” ({})? {}",
+                    s.label_en.as_deref().unwrap_or(&s.label),
+                    s.id,
+                    map_hint(header, &s.id)
+                ),
+                (None, false) => format!("列“{header}”不对应任何数据项或指标，已忽略"),
+                (None, true) => format!("column “{header}” matches no input or indicator; ignored"),
+            },
+            Warning::MissingInputs { inputs } if en => format!(
+                "no column for these required inputs; their indicators stay unscored: {}",
+                inputs.join(", ")
+            ),
+            Warning::MissingInputs { inputs } => format!(
+                "没有以下必填数据项的列，相关指标将不评分：{}",
+                inputs.join("、")
+            ),
+        }
+    }
+}
+
 /// The input an unknown header probably means.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suggestion {

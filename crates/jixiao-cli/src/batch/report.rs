@@ -182,36 +182,15 @@ pub fn header_lines(lang: Lang, row: u64, skipped: &[u64], warnings: &[Warning])
         });
     }
     for w in warnings {
-        lines.push(match (w, en) {
-            (Warning::UnknownColumn { header, suggestion }, false) => match suggestion {
-                Some(s) => format!(
-                    "提示：列“{header}”不对应任何数据项或指标，已忽略；是否指“{}”（{}）？可加 --map '{header}={}'",
-                    s.label, s.id, s.id
-                ),
-                None => format!("提示：列“{header}”不对应任何数据项或指标，已忽略"),
-            },
-            (Warning::UnknownColumn { header, suggestion }, true) => match suggestion {
-                Some(s) => format!(
-                    "note: column “{header}” matches no input or indicator; ignored. Did you mean “{}” ({})? Add --map '{header}={}'",
-                    s.label_en.as_deref().unwrap_or(&s.label),
-                    s.id,
-                    s.id
-                ),
-                None => format!("note: column “{header}” matches no input or indicator; ignored"),
-            },
-            (Warning::MissingInputs { inputs: list }, false) => {
-                format!(
-                    "提示：没有以下必填数据项的列，相关指标将不评分：{}",
-                    list.join("、")
-                )
+        let hint = |header: &str, id: &str| {
+            if en {
+                format!("Add --map '{header}={id}'")
+            } else {
+                format!("可加 --map '{header}={id}'")
             }
-            (Warning::MissingInputs { inputs: list }, true) => {
-                format!(
-                    "note: no column for these required inputs; their indicators stay unscored: {}",
-                    list.join(", ")
-                )
-            }
-        });
+        };
+        let note = if en { "note: " } else { "提示：" };
+        lines.push(format!("{note}{}", w.message(lang, &hint)));
     }
     lines
 }

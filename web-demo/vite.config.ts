@@ -11,11 +11,11 @@ export default defineConfig({
   base: "./",
   resolve: {
     alias: {
-      // The web package of bindings/wasm (`bash bindings/wasm/build.sh`): the engine and the
+      // The package of bindings/wasm (its browser entries) (`bash bindings/wasm/build.sh`): the engine and the
       // shipped rulebooks (rules/*/ as canonical JSON, so hashes match the native CLI's).
-      "jixiao-wasm/report": resolve(repo, "bindings/wasm/pkg-web/report.js"),
-      "jixiao-wasm/batch": resolve(repo, "bindings/wasm/pkg-web/batch.js"),
-      "jixiao-wasm": resolve(repo, "bindings/wasm/pkg-web/jixiao_wasm.js"),
+      "jixiao-wasm/report": resolve(repo, "bindings/wasm/pkg/report.js"),
+      "jixiao-wasm/batch": resolve(repo, "bindings/wasm/pkg/batch.js"),
+      "jixiao-wasm": resolve(repo, "bindings/wasm/pkg/jixiao_wasm.js"),
     },
   },
   server: {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the npm packages of the WebAssembly engine, optimized and size-checked:
-#   bindings/wasm/pkg-web/   ES module for browsers and bundlers (`await init()` first), with
-#                            engine_compact_bg.wasm beside engine_bg.wasm: the compact module
-#   bindings/wasm/pkg-node/  CommonJS for Node (ready on require)
+# Builds the npm package of the WebAssembly engine, optimized and size-checked:
+#   bindings/wasm/pkg/   jixiao-wasm, one package for browsers, bundlers and Node (ES modules and
+#                        CommonJS) through conditional exports, with the compact module
+#                        (engine_compact_bg.wasm) beside the full one, the report and batch
+#                        modules, and each shipped rulebook as a module of its own.
+# `npm pack bindings/wasm/pkg` makes the tarball (tests/js/vite-app.test.mjs installs it).
 # Needs: the wasm32-unknown-unknown target, wasm-bindgen-cli matching Cargo.lock's
 # wasm-bindgen, and the root npm devDependencies (binaryen's wasm-opt); scripts/setup
 # installs all three. Nothing is downloaded here.
@@ -107,29 +109,36 @@ for dir in rules/*/; do
 done
 ls "$books"
 
-for kind in web node; do
-  out="$here/pkg-$kind"
-  bindgen_target=$([ "$kind" = web ] && echo web || echo nodejs)
-  echo "==> wasm-bindgen --target $bindgen_target → ${out#"$root/"}"
-  rm -rf "$out"
-  wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name engine "$raw"
-  echo "==> wasm-opt $wasm_opt_level"
-  optimize "$out/engine_bg.wasm" "$out/engine_bg.wasm"
-  wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name report "$raw_report"
-  optimize "$out/report_bg.wasm" "$out/report_bg.wasm"
-  wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name batch "$raw_batch"
-  optimize_plain "$out/batch_bg.wasm" "$out/batch_bg.wasm"
-done
+# One package, bindings/wasm/pkg: wasm-bindgen's `web` glue at its root (browsers, bundlers, and
+# Node's ES modules through node/), its `nodejs` glue in cjs/glue/ (CommonJS). Both targets make
+# the very same .wasm, which is checked here, so it is optimized once and shipped once.
+pkg="$here/pkg"
+rm -rf "$here/pkg" "$here/pkg-web" "$here/pkg-node" "$here/sizes.json"
+# bindgen NAME RAW OPTIMIZE: NAME.js + NAME_bg.wasm at the root, cjs/glue/NAME.js.
+bindgen() {
+  echo "==> wasm-bindgen (web and nodejs) → ${pkg#"$root/"}/$1_bg.wasm; $3"
+  wasm-bindgen --target web --out-dir "$pkg" --out-name "$1" "$2"
+  wasm-bindgen --target nodejs --out-dir "$pkg/cjs/glue" --out-name "$1" "$2"
+  if ! cmp -s "$pkg/$1_bg.wasm" "$pkg/cjs/glue/$1_bg.wasm"; then
+    echo "build.sh: wasm-bindgen made different $1_bg.wasm for web and nodejs; CommonJS cannot share the root's" >&2
+    exit 1
+  fi
+  rm "$pkg/cjs/glue/$1_bg.wasm" "$pkg/cjs/glue/$1_bg.wasm.d.ts"
+  "$3" "$pkg/$1_bg.wasm" "$pkg/$1_bg.wasm"
+}
+bindgen engine "$raw" optimize
+bindgen report "$raw_report" optimize
+bindgen batch "$raw_batch" optimize_plain
 
-echo "==> compact module → bindings/wasm/pkg-web/engine_compact_bg.wasm"
+echo "==> compact module → ${pkg#"$root/"}/engine_compact_bg.wasm"
 compact_tmp="$(mktemp -d)"
 wasm-bindgen --target web --out-dir "$compact_tmp" --out-name engine "$raw_compact"
 # One glue for both modules: wasm-bindgen must have made the very same JS for the compact one.
-if ! cmp -s "$compact_tmp/engine.js" "$here/pkg-web/engine.js"; then
+if ! cmp -s "$compact_tmp/engine.js" "$pkg/engine.js"; then
   echo "build.sh: the compact module's JS glue differs from the full module's" >&2
   exit 1
 fi
-optimize "$compact_tmp/engine_bg.wasm" "$here/pkg-web/engine_compact_bg.wasm"
+optimize "$compact_tmp/engine_bg.wasm" "$pkg/engine_compact_bg.wasm"
 rm -rf "$compact_tmp"
 
 node "$here/tools/package.mjs" --rulebooks "$books" --unoptimized "$raw" \

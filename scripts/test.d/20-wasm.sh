@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The WebAssembly package (bindings/wasm): build it (optimized, size-checked), then
 #   1. wasm-bindgen tests in Node and in headless Chromium (chromedriver),
-#   2. the JS suites on the built packages: parity with the native vectors, bad input,
-#      panics, TypeScript declarations vs real output, shipped rulebooks, and pkg-web in
-#      headless Chromium through playwright-core,
+#   2. the JS suites on the built package: parity with the native vectors, bad input,
+#      panics, TypeScript declarations vs real output, shipped rulebooks, the ES modules in
+#      headless Chromium through playwright-core, the package packed and installed by npm into
+#      Node apps (ES modules, CommonJS) and a fresh Vite + TypeScript app run in Chromium,
 #   3. clippy for the wasm32 target.
 # Sizes are checked by build.sh: above the ceiling (JIXIAO_WASM_BUDGET, 550 KB gzip, a
 # regression guard) every other test still runs and the suite fails at the end with the
@@ -14,9 +15,9 @@ cd "$(dirname "$0")/../.."
 step() { printf '\n--> %s\n' "$*"; }
 failed=()
 
-step "build pkg-web and pkg-node (bindings/wasm/build.sh)"
+step "build the npm package bindings/wasm/pkg (bindings/wasm/build.sh)"
 if ! bash bindings/wasm/build.sh; then
-  if [ -f bindings/wasm/pkg-web/sizes.json ] && [ -f bindings/wasm/pkg-node/engine_bg.wasm ]; then
+  if [ -f bindings/wasm/sizes.json ] && [ -f bindings/wasm/pkg/package.json ]; then
     failed+=("size budget (see the sizes above)")
   else
     echo "build failed" >&2
@@ -36,11 +37,14 @@ cargo test "${test_args[@]}"
 step "wasm-bindgen tests in headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 cargo test "${test_args[@]}"
 
-step "JS tests on the built packages (node --test)"
+step "the tests' own module with __testPanic (--features test-hooks, never shipped) → target/wasm-test"
+bash bindings/wasm/tests/build-test-module.sh
+
+step "JS tests on the built package (node --test)"
 node --test bindings/wasm/tests/js/
 
 step "clippy (wasm32, tests included)"
-cargo clippy -p jixiao-wasm --target wasm32-unknown-unknown --features trim,batch --all-targets --locked -- -D warnings
+cargo clippy -p jixiao-wasm --target wasm32-unknown-unknown --features trim,batch,test-hooks --all-targets --locked -- -D warnings
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\nWASM suite FAILED: %s\n' "${failed[@]}" >&2

@@ -8,14 +8,14 @@ cd "$(dirname "$0")/../.."
 
 step() { printf '\n--> %s\n' "$*"; }
 
-if [ -z "${JIXIAO_SKIP_WASM_BUILD:-}" ] || [ ! -f bindings/wasm/pkg-web/engine.js ]; then
+if [ -z "${JIXIAO_SKIP_WASM_BUILD:-}" ] || [ ! -f bindings/wasm/pkg/engine.js ]; then
   step "WASM package (bindings/wasm/build.sh)"
   # The size budget is the WASM suite's check; this suite needs the package, whatever its size.
   JIXIAO_WASM_BUDGET="${JIXIAO_WEB_DEMO_WASM_BUDGET:-1000000000}" bash bindings/wasm/build.sh
 fi
 
 # After the package: the page is type-checked against the package's own declarations.
-step "tsc --noEmit (web-demo, strict, against bindings/wasm/pkg-web types)"
+step "tsc --noEmit (web-demo, strict, against bindings/wasm/pkg types)"
 npx --no-install tsc --noEmit -p web-demo
 
 step "native CLI (reference scorecards)"

@@ -1,4 +1,4 @@
-// The one module that talks to the WASM package (bindings/wasm/pkg-web, aliased `jixiao-wasm`):
+// The one module that talks to the WASM package (bindings/wasm/pkg, aliased `jixiao-wasm`):
 // loading it, the rulebooks it ships, compiling, scoring, and turning what it throws into
 // located problems. The package's own types are checked against the page's (./types) here.
 

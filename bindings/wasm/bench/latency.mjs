@@ -1,7 +1,7 @@
 // Latency of the web package in headless Chromium (Debian's /usr/bin/chromium via
 // playwright-core): instantiation → first scorecard, and evaluate() per project.
 //   node bindings/wasm/bench/latency.mjs [--rulebook gov-it-post] [--submission PATH] [--runs 2000] [--cold 20] [--route] [--compact]
-// Needs bindings/wasm/pkg-web (bash bindings/wasm/build.sh). Not a test: it prints figures.
+// Needs bindings/wasm/pkg (bash bindings/wasm/build.sh). Not a test: it prints figures.
 // Files come from a real HTTP server on localhost; --route serves them through Playwright's
 // request interception instead (as the tests do), which adds the DevTools protocol's
 // transfer of every body to each cold start. --compact loads the compact module

@@ -526,7 +526,10 @@ pub fn version() -> String {
     ENGINE_VERSION.to_string()
 }
 
-/// Panics on purpose, for the test that a panic becomes a `JixiaoError` of kind `panic`.
+/// Panics on purpose, for the test that a panic becomes a `JixiaoError` of kind `panic`. Only
+/// in the tests' own build (`--features test-hooks`): a shipped instance must not be one call
+/// away from being poisoned.
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 #[wasm_bindgen(js_name = __testPanic, skip_typescript)]
 pub fn test_panic() -> Result<(), JsValue> {

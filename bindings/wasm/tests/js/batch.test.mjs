@@ -1,4 +1,4 @@
-// The batch module (pkg-node/batch.js, the engine built with `--features batch`): a file of
+// The batch module (pkg/cjs/batch.js, the engine built with `--features batch`): a file of
 // projects scored in WebAssembly gives, row by row, the very status, errors and scorecard
 // `jixiao batch … -o out.jsonl` writes natively for the same file (one implementation,
 // crates/jixiao-batch, in both).
@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { jixiao, pkgDir, root, throwsJixiao } from "./helpers.mjs";
 
-const batch = createRequire(import.meta.url)(join(pkgDir, "pkg-node/batch.js"));
+const batch = createRequire(import.meta.url)(join(pkgDir, "pkg/cjs/batch.js"));
 // build.sh builds the CLI (it exports the shipped rulebooks with it).
 const cli = join(root, "target/debug/jixiao");
 const demoToml = join(root, "rules/demo/rulebook.toml");

@@ -1,4 +1,4 @@
-// The web package (pkg-web, the optimized .wasm that ships) in headless Chromium: every shared
+// The package's ES modules (bindings/wasm/pkg, the optimized .wasm that ships) in headless Chromium: every shared
 // vector byte-identical to the native expected file, errors are real Errors, the shipped
 // rulebooks start in two lines.
 import test from "node:test";
@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { launch, ORIGIN } from "./chromium.mjs";
 import { vectors } from "./helpers.mjs";
 
-test("pkg-web in headless Chromium: parity, errors, shipped rulebooks", async () => {
+test("the ES modules in headless Chromium: parity, errors, shipped rulebooks", async () => {
   const { browser, context } = await launch();
   try {
     const page = await context.newPage();

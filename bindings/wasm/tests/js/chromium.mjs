@@ -1,5 +1,5 @@
 // Headless Debian Chromium through playwright-core (no browser download), serving the repo:
-// /pkg/… is bindings/wasm/pkg-web, anything else is a repo file. COOP/COEP headers make the
+// /pkg/… is bindings/wasm/pkg, anything else is a repo file. COOP/COEP headers make the
 // page cross-origin isolated, only so that performance.now() has 5 µs resolution instead of
 // 100 µs (the package itself needs no special headers).
 //
@@ -29,8 +29,8 @@ export const CHROMIUM_ARGS = [
 
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".html": "text/html", ".toml": "text/plain" };
 // localhost is a secure context, which cross-origin isolation needs.
-// JIXIAO_PKG_WEB: another build of the web package to serve as /pkg/ (for comparing builds).
-const pkgWeb = process.env.JIXIAO_PKG_WEB ?? join(pkgDir, "pkg-web");
+// JIXIAO_PKG: another build of the package to serve as /pkg/ (for comparing builds).
+const pkgWeb = process.env.JIXIAO_PKG ?? join(pkgDir, "pkg");
 export const ORIGIN = "http://localhost:8765";
 
 // What the test origin answers for a path: [status, headers, body].
@@ -44,7 +44,7 @@ function respond(path) {
   return [200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" }, readFileSync(file)];
 }
 
-const startBrowser = () =>
+export const startBrowser = () =>
   chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: CHROMIUM_ARGS,

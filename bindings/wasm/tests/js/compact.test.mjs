@@ -1,4 +1,4 @@
-// The compact module (pkg-web/engine_compact_bg.wasm): the same JS glue over a build without
+// The compact module (pkg/engine_compact_bg.wasm): the same JS glue over a build without
 // the Rhai runner and TOML. It must give byte-identical scorecards for every shared vector
 // (their rulebooks run natively), and refuse, with `not_in_compact_build`, what it cannot run.
 import test from "node:test";
@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { jixiao, pkgDir, read, root, throwsJixiao, vectors } from "./helpers.mjs";
 
 // The web glue works in Node too, given the module's bytes.
-const web = await import(join(pkgDir, "pkg-web/jixiao_wasm.js"));
-web.initSync({ module: readFileSync(join(pkgDir, "pkg-web/engine_compact_bg.wasm")) });
+const web = await import(join(pkgDir, "pkg/jixiao_wasm.js"));
+web.initSync({ module: readFileSync(join(pkgDir, "pkg/engine_compact_bg.wasm")) });
 
 test("the compact module is what this glue runs (not the full one)", () => {
   // TOML is one of the things it leaves out; the full module reads it.
@@ -44,7 +44,7 @@ test("gov-it-post in two lines", () => {
 // (JSON rulebooks carry no line numbers, so the problems name the indicator or KPI and field.)
 test("self-eval's target tables run natively: the compact module scores them as the full one", () => {
   const rulebook = web.shippedRulebook("self-eval");
-  // `jixiao` is the full module (pkg-node).
+  // `jixiao` is the full module (the CommonJS build).
   const [compactEngine, fullEngine] = [new web.Engine(rulebook), new jixiao.Engine(rulebook)];
   const examples = readdirSync(join(root, "rules/self-eval/examples"));
   assert.ok(examples.length >= 3, examples.join());

@@ -9,8 +9,8 @@ export const pkgDir = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const root = join(pkgDir, "../..");
 export const read = (rel) => readFileSync(join(root, rel), "utf8");
 
-/** The CommonJS package in bindings/wasm/pkg-node (built by build.sh). */
-export const jixiao = createRequire(import.meta.url)(join(pkgDir, "pkg-node/jixiao_wasm.js"));
+/** The package's CommonJS build, bindings/wasm/pkg/cjs (built by build.sh). */
+export const jixiao = createRequire(import.meta.url)(join(pkgDir, "pkg/cjs/jixiao_wasm.js"));
 
 /** Every vector of tests/vectors/manifest.json with its files read. */
 export function vectors() {

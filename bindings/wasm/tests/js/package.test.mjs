@@ -1,26 +1,28 @@
-// The packages as users load them, by name, through package.json's conditional exports: in
-// Node's ES modules `await init()` needs no argument (it reads the .wasm file; Node's fetch
-// cannot), in CommonJS the engine is ready on require and `init()` resolves at once; both
-// score a shared vector byte for byte, and what the engine throws is `instanceof JixiaoError`.
-import test from "node:test";
+// The package as Node users get it: `npm pack`ed and `npm install`ed from the tarball into an
+// empty app, then loaded by name through package.json's conditional exports. In Node's ES
+// modules `await init()` needs no argument (it reads the .wasm file; Node's fetch cannot); in
+// CommonJS the same name is ready on require and `init()` resolves at once. Both score a shared
+// vector byte for byte, and what the engine throws is `instanceof JixiaoError`.
+import test, { before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync, statSync, readdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync, statSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { pkgDir, vectors } from "./helpers.mjs";
 
 const [vector] = vectors();
+let dir;
 
-function app(files) {
-  const dir = mkdtempSync(join(tmpdir(), "jixiao-app-"));
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(join(pkgDir, "pkg-web"), join(dir, "node_modules/jixiao-wasm"));
-  symlinkSync(join(pkgDir, "pkg-node"), join(dir, "node_modules/jixiao-wasm-node"));
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "jixiao-app-"));
+  const npm = (...args) => execFileSync("npm", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const [{ filename }] = JSON.parse(npm("pack", join(pkgDir, "pkg"), "--pack-destination", dir, "--json", "--silent"));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", private: true }));
+  npm("install", "--offline", "--no-audit", "--no-fund", "--loglevel=error", `./${filename}`);
   writeFileSync(join(dir, "vector.json"), JSON.stringify(vector));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const CHECKS = `
 const v = JSON.parse(readFileSync(new URL("./vector.json", import.meta.url), "utf8"));
@@ -39,16 +41,10 @@ console.log(JSON.stringify({
 }));
 `;
 
-/** Runs each file of a temporary app made of `files`: what each printed, as JSON. */
+/** Writes `files` into the app and runs each: what each printed, as JSON. */
 function runApp(files) {
-  const dir = app(files);
-  try {
-    return Object.keys(files)
-      .filter((f) => /\.[cm]js$/.test(f))
-      .map((f) => JSON.parse(execFileSync(process.execPath, [join(dir, f)], { encoding: "utf8", cwd: dir })));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return Object.keys(files).map((f) => JSON.parse(execFileSync(process.execPath, [join(dir, f)], { encoding: "utf8", cwd: dir })));
 }
 
 function expectAll(out) {
@@ -65,9 +61,9 @@ ${CHECKS}`,
   expectAll(out);
 });
 
-test("Node CommonJS: require by name, init() resolves at once", () => {
+test("Node CommonJS: require the same name, init() resolves at once", () => {
   const [out] = runApp({
-    "main.cjs": `const { default: init, Engine, JixiaoError, isJixiaoError, govItPost } = require("jixiao-wasm-node");
+    "main.cjs": `const { default: init, Engine, JixiaoError, isJixiaoError, govItPost } = require("jixiao-wasm");
 const { readFileSync } = require("node:fs");
 init().then(() => {
 ${CHECKS.replace("new URL(\"./vector.json\", import.meta.url)", "__dirname + \"/vector.json\"")}
@@ -83,15 +79,73 @@ import { rulebooks } from "jixiao-wasm/rulebooks";
 import init, { Engine } from "jixiao-wasm";
 await init();
 console.log(JSON.stringify({ same: govItPost === rulebooks["gov-it-post"], id: new Engine(govItPost).id }));`,
-    "one.cjs": `const govItPost = require("jixiao-wasm-node/rulebooks/gov-it-post");
-const { rulebooks, Engine } = require("jixiao-wasm-node");
+    "one.cjs": `const govItPost = require("jixiao-wasm/rulebooks/gov-it-post");
+const { rulebooks, Engine } = require("jixiao-wasm");
 console.log(JSON.stringify({ same: govItPost === rulebooks["gov-it-post"], id: new Engine(govItPost).id }));`,
   });
   assert.deepEqual(outs, [{ same: true, id: "gov-it-post" }, { same: true, id: "gov-it-post" }]);
   // One module carries one rulebook's text only.
-  const size = (f) => statSync(join(pkgDir, "pkg-web/rulebooks", f)).size;
-  const all = readdirSync(join(pkgDir, "pkg-web/rulebooks")).filter((f) => f.endsWith(".js"));
+  const size = (f) => statSync(join(dir, "node_modules/jixiao-wasm/rulebooks", f)).size;
+  const all = readdirSync(join(dir, "node_modules/jixiao-wasm/rulebooks")).filter((f) => f.endsWith(".js"));
   assert.equal(all.length, 6);
   const total = all.reduce((n, f) => n + size(f), 0);
   assert.ok(size("gov-it-post.js") < total / 3, `${size("gov-it-post.js")} of ${total}`);
+});
+
+test("the report and batch modules load by name in both module systems", () => {
+  const outs = runApp({
+    "modules.mjs": `import initReport, { report } from "jixiao-wasm/report";
+import initBatch, { Engine } from "jixiao-wasm/batch";
+import { govItPost } from "jixiao-wasm";
+await initReport();
+await initBatch();
+const card = new Engine(govItPost).evaluateJson("{}");
+const html = new TextDecoder().decode(report(govItPost, card, "html", "zh"));
+console.log(JSON.stringify({ html: /^<!doctype html>/i.test(html), table: typeof Engine.prototype.scoreTable }));`,
+    "modules.cjs": `const { report, init } = require("jixiao-wasm/report");
+const { Engine } = require("jixiao-wasm/batch");
+const { govItPost } = require("jixiao-wasm");
+init().then(() => {
+  const card = new Engine(govItPost).evaluateJson("{}");
+  const html = new TextDecoder().decode(report(govItPost, card, "html", "zh"));
+  console.log(JSON.stringify({ html: /^<!doctype html>/i.test(html), table: typeof Engine.prototype.scoreTable }));
+});`,
+  });
+  assert.deepEqual(outs, [
+    { html: true, table: "function" },
+    { html: true, table: "function" },
+  ]);
+});
+
+test("the tarball holds what the exports name, and nothing test-only", () => {
+  const installed = join(dir, "node_modules/jixiao-wasm");
+  const pkg = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+  assert.equal(pkg.name, "jixiao-wasm");
+  const targets = (value) => (typeof value === "string" ? [value] : Object.values(value).flatMap(targets));
+  for (const [subpath, value] of Object.entries(pkg.exports)) {
+    for (const target of targets(value)) {
+      const file = target.replace("*", "gov-it-post");
+      assert.ok(statSync(join(installed, file), { throwIfNoEntry: false }), `${subpath} → ${file} is not in the tarball`);
+    }
+  }
+  const readme = readFileSync(join(installed, "README.md"), "utf8");
+  assert.match(readme, /npm install jixiao-wasm/);
+  assert.doesNotMatch(readme, /build\.sh/, "the package README speaks to npm users, not to this repository's builders");
+  const [out] = runApp({
+    "hooks.cjs": `console.log(JSON.stringify(Object.keys(require("jixiao-wasm")).filter((k) => k.startsWith("__"))));`,
+  });
+  assert.deepEqual(out, []);
+});
+
+test("the README's quick starts run as written", () => {
+  const readme = readFileSync(join(dir, "node_modules/jixiao-wasm/README.md"), "utf8");
+  const section = (from, to) => readme.slice(readme.indexOf(from), to ? readme.indexOf(to) : undefined);
+  const blocks = [...(section("## 快速上手", "## 入口") + section("## In English", "### API")).matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.equal(blocks.length, 4);
+  const files = Object.fromEntries(blocks.map((code, i) => [`readme${i}.${/^import\b/m.test(code) ? "mjs" : "cjs"}`, code]));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const name of Object.keys(files)) {
+    const printed = execFileSync(process.execPath, [join(dir, name)], { encoding: "utf8", cwd: dir });
+    assert.match(printed, /\S/, `${name} printed nothing`);
+  }
 });

@@ -1,4 +1,4 @@
-// The report module (pkg-node/report.js, built from bindings/wasm-report): for every shared
+// The report module (pkg/cjs/report.js, built from bindings/wasm-report): for every shared
 // vector, the DOCX and the text it makes from the rulebook's JSON and the expected scorecard
 // are the very bytes `jixiao report` writes natively from the rulebook and the submission.
 import test from "node:test";
@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pkgDir, root, vectors, throwsJixiao } from "./helpers.mjs";
 
-const reports = createRequire(import.meta.url)(join(pkgDir, "pkg-node/report.js"));
+const reports = createRequire(import.meta.url)(join(pkgDir, "pkg/cjs/report.js"));
 // build.sh builds the CLI (it exports the shipped rulebooks with it).
 const cli = join(root, "target/debug/jixiao");
 

@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { jixiao, pkgDir, read } from "./helpers.mjs";
 
-const web = await import(join(pkgDir, "pkg-web/jixiao_wasm.js"));
-web.initSync({ module: readFileSync(join(pkgDir, "pkg-web/engine_compact_bg.wasm")) });
+const web = await import(join(pkgDir, "pkg/jixiao_wasm.js"));
+web.initSync({ module: readFileSync(join(pkgDir, "pkg/engine_compact_bg.wasm")) });
 
 const { cases } = JSON.parse(read("tests/vectors/thresholds.json"));
 

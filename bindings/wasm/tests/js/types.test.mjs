@@ -123,8 +123,8 @@ test("declared types accept every real output (tsc --noEmit --strict)", () => {
   const data = corpus();
   const dir = mkdtempSync(join(tmpdir(), "jixiao-types-"));
   try {
-    const web = join(pkgDir, "pkg-web/jixiao_wasm.js");
-    const node = join(pkgDir, "pkg-node/jixiao_wasm.js");
+    const web = join(pkgDir, "pkg/jixiao_wasm.js");
+    const node = join(pkgDir, "pkg/cjs/jixiao_wasm.js");
     const lines = [
       `import init, { Engine, rulebooks, govItPost, shippedRulebook, shippedRulebookIds, version, JixiaoError as JixiaoErrorClass, isJixiaoError } from ${JSON.stringify(web)};`,
       `import * as nodePkg from ${JSON.stringify(node)};`,

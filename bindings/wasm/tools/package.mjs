@@ -158,7 +158,17 @@ for (const [entry, glue, wasm] of MODULES) {
       `  return load(input ?? { module_or_path: await readFile(new URL("../${wasm}", import.meta.url)) });\n` +
       "}\n",
   );
-  write(out, `node/${entry}.d.mts`, `export * from "../${entry}.js";\nexport { default } from "../${entry}.js";\n`);
+  // Types: the CommonJS glue's declarations (the same API without the browser's init, whose
+  // types name the DOM lib's fetch and WebAssembly types, which a Node project does not have)
+  // and this init.
+  write(
+    out,
+    `node/${entry}.d.mts`,
+    `export * from "../cjs/glue/${glue}.js";\n` +
+      (entry === "jixiao_wasm" ? 'export * from "../rulebooks.js";\nexport { JixiaoError, isJixiaoError } from "../cjs/errors.js";\n' : "") +
+      `/** Instantiates the module once: reads ${wasm} from the package, or takes its bytes as \`{ module_or_path }\`. */\n` +
+      "export default function init(input?: { module_or_path: ArrayBuffer | ArrayBufferView | Promise<ArrayBuffer | ArrayBufferView> }): Promise<unknown>;\n",
+  );
 }
 
 // CommonJS.
@@ -173,8 +183,11 @@ for (const [entry, glue, wasm] of MODULES) {
   const file = join(cjs, "glue", `${glue}.js`);
   const text = readFileSync(file, "utf8");
   const from = `const wasmPath = \`\${__dirname}/${glue}_bg.wasm\`;`;
-  if (text.split(from).length !== 2) throw new Error(`${file}: expected one \`${from}\` (has wasm-bindgen's nodejs glue changed?)`);
-  writeFileSync(file, text.replace(from, `const wasmPath = \`\${__dirname}/../../${wasm}\`;`));
+  const to = `const wasmPath = \`\${__dirname}/../../${wasm}\`;`;
+  if (!text.includes(to)) {
+    if (text.split(from).length !== 2) throw new Error(`${file}: expected one \`${from}\` (has wasm-bindgen's nodejs glue changed?)`);
+    writeFileSync(file, text.replace(from, to));
+  }
   const extras = entry === "jixiao_wasm" ? ', ...require("./rulebooks.js"), ...require("./errors.js")' : "";
   write(
     cjs,

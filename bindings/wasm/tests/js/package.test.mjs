@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync, statSync, readdirSync, readFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { pkgDir, vectors } from "./helpers.mjs";
+import { pkgDir, root, vectors } from "./helpers.mjs";
 
 const [vector] = vectors();
 let dir;
@@ -147,5 +147,42 @@ test("the README's quick starts run as written", () => {
   for (const name of Object.keys(files)) {
     const printed = execFileSync(process.execPath, [join(dir, name)], { encoding: "utf8", cwd: dir });
     assert.match(printed, /\S/, `${name} printed nothing`);
+  }
+});
+
+test("TypeScript resolves the types of each condition (module nodenext: .mts and .cts)", () => {
+  const files = {
+    // A Node project's own: its lib has no DOM; @types/node (the repository's) declares fetch's
+    // and WebAssembly's types.
+    "tsconfig.json": JSON.stringify({
+      compilerOptions: { module: "nodenext", strict: true, noEmit: true, lib: ["ES2022", "esnext.disposable"], types: ["node"], typeRoots: [join(root, "node_modules/@types")] },
+      files: ["esm.mts", "cjs.cts"],
+    }),
+    "esm.mts": `import init, { Engine, JixiaoError, isJixiaoError, type Scorecard } from "jixiao-wasm";
+import govItPost from "jixiao-wasm/rulebooks/gov-it-post";
+import initReport, { report } from "jixiao-wasm/report";
+import { shippedRulebook, type ShippedRulebookId } from "jixiao-wasm/rulebooks";
+await init();
+await initReport();
+const card: Scorecard = new Engine(govItPost).evaluate({});
+const bytes: Uint8Array = report(govItPost, JSON.stringify(card), "html", "zh");
+const id: ShippedRulebookId = "demo";
+try { shippedRulebook(id); } catch (e: unknown) { if (e instanceof JixiaoError) { const k: string = e.kind; void k; } void isJixiaoError(e); }
+void bytes;
+`,
+    "cjs.cts": `import jixiao = require("jixiao-wasm");
+import govItPost = require("jixiao-wasm/rulebooks/gov-it-post");
+import batch = require("jixiao-wasm/batch");
+const card: jixiao.Scorecard = new jixiao.Engine(govItPost).evaluate({});
+const ready: Promise<void> = jixiao.init();
+const table: typeof batch.Engine.prototype.scoreTable = new batch.Engine(govItPost).scoreTable;
+void card; void ready; void table;
+`,
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  try {
+    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", dir], { encoding: "utf8", cwd: dir, stdio: "pipe" });
+  } catch (e) {
+    assert.fail(`tsc: ${e.stdout}${e.stderr}`);
   }
 });

@@ -6,7 +6,9 @@ release wheel into target/python/venv) and `cargo build --release -p jixiao-cli`
 
 1. evaluate_many: the rulebook's example submissions, cycled to ROWS, as dicts (trace off),
    against `jixiao batch` on the same submissions as JSON Lines (CSV result). Timed until the
-   list of scorecards is returned; freeing them afterwards is timed apart.
+   list of scorecards is returned; freeing them afterwards is timed apart. evaluate_iter: the
+   same submissions streamed, each scorecard's total read and the scorecard dropped, as a
+   batch of more projects than memory holds scorecards would be run.
 2. score_frame: a CSV of ROWS projects as a back office exports it (gen_projects.py), read by
    pandas as text, against `jixiao batch` on that CSV. Reading the file is timed apart.
 Each is the best of 5 runs; CPU threads: the machine's (2 here)."""
@@ -63,6 +65,8 @@ with tempfile.TemporaryDirectory() as tmp:
     t_many = best(lambda: engine.evaluate_many(subs))
     t_free = freeing(lambda: engine.evaluate_many(subs))
     print(f"evaluate_many  {ROWS} dicts: {t_many:.2f} s ({ROWS / t_many:,.0f}/s; freeing the scorecards {t_free:.2f} s apart); jixiao batch on the same JSON Lines: {t_cli_jsonl:.2f} s; ratio {t_many / t_cli_jsonl:.2f}x")
+    t_iter = best(lambda: sum(card.total for card in engine.evaluate_iter(subs)))
+    print(f"evaluate_iter  {ROWS} dicts, each scorecard's total read and the scorecard dropped: {t_iter:.2f} s ({ROWS / t_iter:,.0f}/s); ratio {t_iter / t_cli_jsonl:.2f}x")
 
     csv = tmp / "projects.csv"
     env = {**os.environ, "JIXIAO": str(CLI)}

@@ -9,14 +9,16 @@
 
 mod convert;
 mod frame;
+mod stream;
 
 use convert::submission_of;
-use jixiao::{EvalOptions, Lang, Submission};
+use jixiao::{EvalOptions, Lang};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::BTreeMap;
+use stream::{Pipeline, ScorecardIterator};
 
 // A scorecard is some hundred small allocations, made and freed on every thread of a batch:
 // mimalloc's thread-local heaps score it faster than glibc malloc (as in the CLI). Only the
@@ -72,9 +74,6 @@ fn core_error(py: Python<'_>, e: &jixiao::Error) -> PyErr {
 fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     py.import("json")?.call_method1("loads", (text,))
 }
-
-/// Submissions read per chunk of `evaluate_many`: some milliseconds of scoring each.
-const CHUNK: usize = 512;
 
 fn lang_of(lang: &str) -> PyResult<Lang> {
     match lang {
@@ -149,62 +148,31 @@ impl Engine {
             trace,
             lang: lang_of(lang)?,
         };
-        let pool = match threads {
-            None => None,
-            Some(n) => Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build()
-                    .map_err(|e| PyValueError::new_err(format!("threads: {e}")))?,
-            ),
-        };
-        let engine = &self.engine;
-        let items = submissions.try_iter()?;
-        let (cards, unread) = std::thread::scope(|scope| {
-            // Two chunks may wait while one is scored: enough to keep the scorer busy.
-            let (to_score, chunks) = std::sync::mpsc::sync_channel::<Vec<Submission>>(2);
-            let scorer = scope.spawn(move || {
-                let mut cards = Vec::new();
-                for chunk in chunks {
-                    let score = || engine.evaluate_batch(&chunk, options);
-                    cards.extend(match &pool {
-                        Some(pool) => pool.install(score),
-                        None => score(),
-                    });
-                }
-                cards
-            });
-            let mut unread = None;
-            let mut chunk = Vec::with_capacity(CHUNK);
-            for item in items {
-                match item.and_then(|item| submission_of(py, &item)) {
-                    Ok(submission) => chunk.push(submission),
-                    Err(e) => {
-                        unread = Some(e);
-                        break;
-                    }
-                }
-                if chunk.len() == CHUNK {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                    // The scorer may be behind: wait for it with the interpreter released.
-                    if py.detach(|| to_score.send(full)).is_err() {
-                        break;
-                    }
-                }
-            }
-            if unread.is_none() && !chunk.is_empty() {
-                let _ = to_score.send(chunk);
-            }
-            drop(to_score);
-            (py.detach(|| scorer.join()), unread)
-        });
-        if let Some(e) = unread {
-            return Err(e);
+        let mut pipeline = Pipeline::start(&self.engine, submissions, threads, options)?;
+        let mut cards = Vec::new();
+        while let Some(chunk) = pipeline.next_chunk(py)? {
+            cards.extend(chunk.into_iter().map(|card| Scorecard { card }));
         }
-        let cards = cards.map_err(|_| {
-            JixiaoError::new_err("评分线程意外中止 (the scoring thread stopped unexpectedly)")
-        })?;
-        Ok(cards.into_iter().map(|card| Scorecard { card }).collect())
+        Ok(cards)
+    }
+
+    /// As `evaluate_many`, but yields the scorecards one by one, in input order, scoring
+    /// ahead of the caller: for more projects than memory holds scorecards (each is some
+    /// 25 KB), as a back office's batch of a million is. Stopping early stops the scoring.
+    #[pyo3(signature = (submissions, *, threads = None, lang = "zh", trace = false))]
+    fn evaluate_iter(
+        &self,
+        submissions: &Bound<'_, PyAny>,
+        threads: Option<usize>,
+        lang: &str,
+        trace: bool,
+    ) -> PyResult<ScorecardIterator> {
+        let options = EvalOptions {
+            trace,
+            lang: lang_of(lang)?,
+        };
+        let pipeline = Pipeline::start(&self.engine, submissions, threads, options)?;
+        Ok(ScorecardIterator::new(pipeline))
     }
 
     /// Scores a data frame of projects (pandas or polars), one project per row, its columns
@@ -403,6 +371,7 @@ fn _jixiao(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add_class::<Scorecard>()?;
     m.add_class::<Indicator>()?;
+    m.add_class::<ScorecardIterator>()?;
     m.add_function(wrap_pyfunction!(engine_version, m)?)?;
     m.add("JixiaoError", py.get_type::<JixiaoError>())?;
     m.add("RulebookError", py.get_type::<RulebookError>())?;

@@ -53,6 +53,47 @@ def test_evaluate_many_keeps_order_and_matches_one_by_one() -> None:
     assert [c.to_json() for c in many] == [engine.evaluate(s).to_json() for s in subs] * 20
 
 
+def test_evaluate_iter_yields_in_order_as_evaluate_many_and_reads_ahead_only_so_far() -> None:
+    engine = jixiao.Engine.from_path(ROOT / "rules/demo/rulebook.toml")
+    subs = [json.loads(read(f"rules/demo/submissions/{n}.json")) for n in ("strong", "average", "weak")]
+    many = [c.to_json() for c in engine.evaluate_many(subs * 1500, trace=True)]
+    it = engine.evaluate_iter(subs * 1500, threads=2, trace=True)
+    assert iter(it) is it
+    assert [c.to_json() for c in it] == many  # 4,500: several chunks
+    with pytest.raises(StopIteration):
+        next(it)
+    # A lazy source of a million is read a few chunks ahead of the caller, not to its end.
+    read_so_far = 0
+
+    def source():
+        nonlocal read_so_far
+        for i in range(1_000_000):
+            read_so_far += 1
+            yield subs[i % 3]
+
+    stream = engine.evaluate_iter(source())
+    first = [next(stream).total for _ in range(10)]
+    assert first == [c.total for c in engine.evaluate_many(subs * 4)][:10]
+    assert 10 < read_so_far <= 512 * 6, read_so_far
+    del stream  # stops the scoring
+
+
+def test_evaluate_iter_raises_a_bad_input_after_the_scorecards_before_it() -> None:
+    engine = jixiao.Engine.from_path(ROOT / "rules/demo/rulebook.toml")
+    sub = json.loads(read("rules/demo/submissions/weak.json"))
+    it = engine.evaluate_iter([sub] * 1000 + [[]] + [sub] * 5)
+    got = []
+    with pytest.raises(jixiao.SubmissionError) as e:
+        for card in it:
+            got.append(card)
+    assert len(got) == 1000 and e.value.code == "submission_syntax"
+    assert list(it) == []
+    with pytest.raises(TypeError):
+        engine.evaluate_iter(3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="lang"):
+        engine.evaluate_iter([], lang="fr")  # type: ignore[arg-type]
+
+
 def test_threads_share_one_engine() -> None:
     engine = jixiao.Engine.from_path(ROOT / "rules/demo/rulebook.toml")
     sub = json.loads(read("rules/demo/submissions/weak.json"))

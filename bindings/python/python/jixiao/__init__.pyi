@@ -1,4 +1,4 @@
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from os import PathLike
 from typing import Any, Literal, Optional, Union
 
@@ -61,6 +61,17 @@ class Engine:
         lang: Lang = "zh",
         trace: bool = False,
     ) -> list[Scorecard]: ...
+    def evaluate_iter(
+        self,
+        submissions: Iterable[SubmissionLike],
+        *,
+        threads: Optional[int] = None,
+        lang: Lang = "zh",
+        trace: bool = False,
+    ) -> Iterator[Scorecard]:
+        """As `evaluate_many`, one scorecard at a time in input order, scored ahead of the
+        caller: for more projects than memory holds scorecards. An input that is no submission
+        raises its error after the scorecards of the inputs before it."""
     def score_frame(
         self,
         frame: Any,

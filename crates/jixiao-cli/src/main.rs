@@ -37,6 +37,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Warn of what a rulebook that compiles may still get wrong: each warning with its code,
+    /// entry and line, and how to fix it.
+    ///
+    /// Exit status: 0 (warnings too, unless --deny-warnings: then 4 when there is any), 1 the
+    /// rulebook does not compile (its problems printed as `check` prints them).
+    Lint {
+        /// Rulebook file (.toml or .json).
+        rulebook: PathBuf,
+        /// `text` for people, `json` (one array of warnings) for editors and CI.
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+        /// Exit 4 when there is any warning (for CI).
+        #[arg(long)]
+        deny_warnings: bool,
+    },
     /// Score one project's submission.
     Score {
         rulebook: PathBuf,
@@ -74,6 +91,13 @@ enum Command {
     /// Exit status: 0 every row scored, 1 some rows failed (each reported with its row and
     /// column), 3 some rows incomplete, 2 the batch could not run (nothing written).
     Batch(batch::BatchArgs),
+}
+
+/// How `jixiao lint` prints its warnings.
+#[derive(Clone, Copy, ValueEnum)]
+enum LintFormat {
+    Text,
+    Json,
 }
 
 /// The formats `jixiao report` writes.
@@ -153,6 +177,32 @@ fn exit_for(card: &Scorecard) -> ExitCode {
     }
 }
 
+/// Lints as people read them, compiler-style: `file:line: 警告[code] message`, then the fix.
+fn lint_text(rulebook: &std::path::Path, lints: &[jixiao::Lint], lang: Lang) -> String {
+    let file = rulebook.display();
+    let mut text = String::new();
+    for lint in lints {
+        let at = lint
+            .line
+            .map_or(file.to_string(), |line| format!("{file}:{line}"));
+        let (warning, message, fix_label, fix) = match lang {
+            Lang::En => ("warning", &lint.message_en, "fix", &lint.fix_en),
+            Lang::Zh => ("警告", &lint.message, "修改建议", &lint.fix),
+        };
+        text.push_str(&format!(
+            "{at}: {warning}[{}] {message}\n  {fix_label}：{fix}\n",
+            lint.code.as_str()
+        ));
+    }
+    text.push_str(&match (lang, lints.len()) {
+        (Lang::En, 0) => "✓ no warnings".to_string(),
+        (Lang::En, n) => format!("{n} warning(s)"),
+        (Lang::Zh, 0) => "✓ 无警告".to_string(),
+        (Lang::Zh, n) => format!("共 {n} 条警告"),
+    });
+    text
+}
+
 fn out(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
@@ -200,6 +250,33 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Ok(ExitCode::from(1))
             }
         },
+        Command::Lint {
+            rulebook,
+            format,
+            lang,
+            deny_warnings,
+        } => {
+            let engine = match load(&rulebook) {
+                Ok(engine) => engine,
+                Err(e) => {
+                    match format {
+                        LintFormat::Json => out(&e.to_json())?,
+                        LintFormat::Text => eprintln!("✗ {e}"),
+                    }
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let lints = engine.lint();
+            match format {
+                LintFormat::Json => out(&serde_json::to_string_pretty(&lints)?)?,
+                LintFormat::Text => out(&lint_text(&rulebook, &lints, lang.into()))?,
+            }
+            Ok(if deny_warnings && !lints.is_empty() {
+                ExitCode::from(4)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Score {
             rulebook,
             submission,

@@ -4,6 +4,7 @@
 mod compile;
 mod evaluate;
 pub mod form;
+pub mod lint;
 mod na;
 mod problems;
 

@@ -1,0 +1,157 @@
+//! `Engine::lint`: for each lint code a rulebook that triggers it, its code, entry and line
+//! asserted and its messages snapshotted; a rulebook with nothing to say says nothing; and the
+//! shipped packs lint clean, or each remaining warning is one their README explains.
+#![allow(clippy::unwrap_used)]
+
+use jixiao::{Engine, Lint, LintCode};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> u32 {
+    let i = text.lines().position(|l| l.contains(needle)).unwrap();
+    u32::try_from(i + 1).unwrap()
+}
+
+fn lints(text: &str) -> Vec<Lint> {
+    Engine::from_str(text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .lint()
+}
+
+const HEAD: &str = r#"id = "lint"
+version = "1"
+title = "检查示例"
+stage = "post"
+
+[[inputs]]
+id = "rate"
+label = "执行率"
+type = "percent"
+
+[[inputs]]
+id = "count"
+label = "问题数"
+type = "integer"
+min = 0
+
+[[kpis]]
+id = "half"
+label = "执行率一半"
+expr = "rate / 2.0"
+
+[[indicators]]
+id = "A"
+label = "过程"
+
+[[indicators]]
+id = "A2"
+parent = "A"
+label = "合规"
+points = 40
+script = 'deduct([[count, 5, "违规"]])'
+"#;
+
+#[test]
+fn a_rulebook_that_reads_everything_has_no_lints() {
+    let text = format!(
+        "{HEAD}\n[[indicators]]\nid = \"A1\"\nparent = \"A\"\nlabel = \"执行率\"\npoints = 60\nscript = 'proportional(\"half\", 0.5)'\n"
+    );
+    assert_eq!(lints(&text), []);
+}
+
+#[test]
+fn unused_input() {
+    // The budget is asked for and read by nothing.
+    let text = HEAD.replace(
+        "[[kpis]]",
+        "[[inputs]]\nid = \"budget\"\nlabel = \"预算\"\ntype = \"number\"\n\n[[kpis]]",
+    ) + "\n[[indicators]]\nid = \"A1\"\nparent = \"A\"\nlabel = \"执行率\"\npoints = 60\nscript = 'proportional(\"half\", 0.5)'\n";
+    let found = lints(&text);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let input = &found[0];
+    assert_eq!(
+        (input.code, input.input.as_deref()),
+        (LintCode::UnusedInput, Some("budget"))
+    );
+    assert_eq!(input.line, Some(line_of(&text, r#"id = "budget""#) - 1));
+    assert_eq!(input.code.as_str(), "unused_input");
+    insta::assert_json_snapshot!("unused_input", input);
+}
+
+#[test]
+fn an_input_read_only_by_an_unused_kpi_is_the_kpis_lint() {
+    // A1 reads neither the rate nor the KPI made of it: the KPI is unused, and says so; the
+    // rate it reads is shown through it.
+    let text = format!(
+        "{HEAD}\n[[indicators]]\nid = \"A1\"\nparent = \"A\"\nlabel = \"执行率\"\npoints = 60\nscript = 'full()'\n"
+    );
+    let codes: Vec<_> = lints(&text).iter().map(|l| l.code).collect();
+    assert_eq!(codes, [LintCode::UnusedKpi]);
+}
+
+#[test]
+fn unused_kpi() {
+    // The rate is read by A1, the KPI by nothing.
+    let text = format!(
+        "{HEAD}\n[[indicators]]\nid = \"A1\"\nparent = \"A\"\nlabel = \"执行率\"\npoints = 60\nscript = 'proportional(\"rate\", 1.0)'\n"
+    );
+    let found = lints(&text);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let kpi = &found[0];
+    assert_eq!(
+        (kpi.code, kpi.kpi.as_deref()),
+        (LintCode::UnusedKpi, Some("half"))
+    );
+    assert_eq!(kpi.line, Some(line_of(&text, "[[kpis]]")));
+    insta::assert_json_snapshot!("unused_kpi", kpi);
+}
+
+#[test]
+fn a_kpi_read_through_another_kpi_is_used() {
+    let text = format!(
+        "{}\n[[indicators]]\nid = \"A1\"\nparent = \"A\"\nlabel = \"执行率\"\npoints = 60\nscript = 'proportional(\"quarter\", 0.25)'\n",
+        HEAD.replace(
+            "[[indicators]]\nid = \"A\"",
+            "[[kpis]]\nid = \"quarter\"\nlabel = \"四分之一\"\nexpr = \"half / 2.0\"\n\n[[indicators]]\nid = \"A\"",
+        )
+    );
+    assert_eq!(lints(&text), []);
+}
+
+/// Every shipped pack: its lints are the ones its README explains (by code and entry), no more.
+#[test]
+fn the_shipped_packs_lint_clean_or_explain_each_warning() {
+    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
+        let dir = entry.unwrap().path();
+        let Some(file) = ["rulebook.toml", "rulebook.json"]
+            .iter()
+            .map(|f| dir.join(f))
+            .find(|f| f.exists())
+        else {
+            continue;
+        };
+        let engine = jixiao::Rulebook::from_path(&file)
+            .and_then(Engine::new)
+            .unwrap();
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap_or_default();
+        for lint in engine.lint() {
+            let entry = lint
+                .input
+                .as_deref()
+                .or(lint.kpi.as_deref())
+                .or(lint.indicator.as_deref())
+                .unwrap();
+            let explained = format!("`{}` {entry}", lint.code.as_str());
+            assert!(
+                readme.contains(&explained),
+                "{}: {} — lint clean, or explain it in the pack's README as “{explained}: why”",
+                dir.display(),
+                lint.message_en
+            );
+        }
+    }
+}

@@ -186,11 +186,11 @@ fn lint_text(rulebook: &std::path::Path, lints: &[jixiao::Lint], lang: Lang) -> 
             .line
             .map_or(file.to_string(), |line| format!("{file}:{line}"));
         let (warning, message, fix_label, fix) = match lang {
-            Lang::En => ("warning", &lint.message_en, "fix", &lint.fix_en),
-            Lang::Zh => ("警告", &lint.message, "修改建议", &lint.fix),
+            Lang::En => ("warning", &lint.message_en, "fix: ", &lint.fix_en),
+            Lang::Zh => ("警告", &lint.message, "修改建议：", &lint.fix),
         };
         text.push_str(&format!(
-            "{at}: {warning}[{}] {message}\n  {fix_label}：{fix}\n",
+            "{at}: {warning}[{}] {message}\n  {fix_label}{fix}\n",
             lint.code.as_str()
         ));
     }

@@ -47,6 +47,10 @@ fn text_json_and_exit_status() {
         english.contains(": warning[unused_input] input evaluator_remark is read by no"),
         "{english}"
     );
+    assert!(
+        english.contains("\n  fix: read it in an indicator's script"),
+        "{english}"
+    );
     assert!(english.ends_with("1 warning(s)\n"), "{english}");
 
     let json = lint(&[demo, "--format", "json"]);

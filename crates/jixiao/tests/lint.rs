@@ -155,3 +155,108 @@ fn the_shipped_packs_lint_clean_or_explain_each_warning() {
         }
     }
 }
+
+// ---------------------------------------------------------------- helper calls
+
+/// The lints of leaf A1 scored by `script`, the rate declared 0–100 %.
+fn call_lints(script: &str) -> (String, Vec<Lint>) {
+    let head = HEAD.replace(
+        "type = \"percent\"",
+        "type = \"percent\"\nmin = 0\nmax = 100",
+    );
+    let text = format!(
+        "{head}\n[[indicators]]\nid = \"A1\"\nparent = \"A\"\nlabel = \"执行率\"\npoints = 60\nscript = '{script}'\n"
+    );
+    let found = lints(&text)
+        .into_iter()
+        .filter(|l| l.indicator.is_some())
+        .collect();
+    (text, found)
+}
+
+/// The one lint of `script`, at A1's script line, snapshotted under `name`.
+fn one_call_lint(name: &str, script: &str, code: LintCode) {
+    let (text, found) = call_lints(script);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let lint = &found[0];
+    assert_eq!(lint.code, code);
+    assert_eq!(lint.code.as_str(), name);
+    assert_eq!(lint.indicator.as_deref(), Some("A1"));
+    // A1's script is the rulebook's last line.
+    let last = u32::try_from(text.lines().count()).unwrap();
+    assert_eq!(lint.line, Some(last), "{lint:#?}");
+    insta::assert_json_snapshot!(name, lint);
+}
+
+#[test]
+fn tier_overlap() {
+    one_call_lint(
+        "tier_overlap",
+        r#"tiered("rate", [[0.9, 1.0], [0.9, 0.5], [0.6, 0.3]])"#,
+        LintCode::TierOverlap,
+    );
+}
+
+#[test]
+fn tier_not_monotonic() {
+    one_call_lint(
+        "tier_not_monotonic",
+        r#"tiered("rate", [[0.9, 0.6], [0.6, 0.8]])"#,
+        LintCode::TierNotMonotonic,
+    );
+}
+
+#[test]
+fn tier_unreachable() {
+    // 95 where 0.95 was meant: a percent input is a fraction in scripts.
+    one_call_lint(
+        "tier_unreachable",
+        r#"tiered("rate", [[95, 1.0], [0.9, 0.8]])"#,
+        LintCode::TierUnreachable,
+    );
+}
+
+#[test]
+fn target_unreachable() {
+    one_call_lint(
+        "target_unreachable",
+        r#"proportional("rate", 95)"#,
+        LintCode::TargetUnreachable,
+    );
+}
+
+#[test]
+fn target_trivial() {
+    one_call_lint(
+        "target_trivial",
+        r#"linear("rate", -0.5, 0.0)"#,
+        LintCode::TargetTrivial,
+    );
+}
+
+#[test]
+fn sound_calls_and_computed_arguments_say_nothing() {
+    for script in [
+        r#"tiered("rate", [[0.95, 1.0], [0.9, 0.8], [0.8, 0.5]])"#,
+        r#"tiered_reverse("rate", [[0.05, 1.0], [0.1, 0.5]])"#,
+        r#"proportional("rate", 0.95)"#,
+        r#"proportional_reverse("rate", 0.2)"#,
+        r#"linear("rate", 0.5, 0.9)"#,
+        r#"linear("rate", 0.9, 0.5)"#,
+        // A KPI has no declared range; nothing is known of a computed target.
+        r#"proportional("half", 95)"#,
+        r#"let t = 0.9; if rate > 0.5 { tiered("rate", [[t, 1.0]]) } else { 0.0 }"#,
+    ] {
+        let (_, found) = call_lints(script);
+        assert_eq!(found, [], "{script}");
+    }
+    // Inside a program, each call is checked.
+    let (_, found) = call_lints(
+        r#"if rate > 0.5 { proportional("rate", 95) } else { tiered("rate", [[0.4, 0.5], [0.2, 0.9]]) }"#,
+    );
+    let codes: Vec<_> = found.iter().map(|l| l.code).collect();
+    assert_eq!(
+        codes,
+        [LintCode::TargetUnreachable, LintCode::TierNotMonotonic]
+    );
+}

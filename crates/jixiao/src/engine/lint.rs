@@ -4,7 +4,10 @@
 //!
 //! Worked out from the compiled engine, which knows what every script and KPI reads.
 
-use super::Engine;
+use super::{Engine, Leaf};
+use crate::helpers::{Helper, Known};
+use crate::model::{Input, InputType};
+use crate::native::KnownCall;
 use serde::Serialize;
 
 /// What a lint is about. Serialized in snake_case; the codes are stable.
@@ -16,6 +19,18 @@ pub enum LintCode {
     /// A KPI no indicator's script reads, directly or through another KPI: it is computed and
     /// shown in the scorecard's KPI table, and scores nothing.
     UnusedKpi,
+    /// A `tiered` table names the same threshold twice: the second band is never used.
+    TierOverlap,
+    /// A `tiered` table gives a worse threshold a larger fraction than a better one.
+    TierNotMonotonic,
+    /// A `tiered` band whose threshold lies outside its input's declared range: never reached.
+    TierUnreachable,
+    /// A `proportional` / `linear` target outside its input's declared range: no value in the
+    /// range earns full marks.
+    TargetUnreachable,
+    /// A `proportional` / `linear` target every value in its input's declared range reaches:
+    /// full marks whatever is filled in.
+    TargetTrivial,
 }
 
 impl LintCode {
@@ -24,6 +39,11 @@ impl LintCode {
         match self {
             LintCode::UnusedInput => "unused_input",
             LintCode::UnusedKpi => "unused_kpi",
+            LintCode::TierOverlap => "tier_overlap",
+            LintCode::TierNotMonotonic => "tier_not_monotonic",
+            LintCode::TierUnreachable => "tier_unreachable",
+            LintCode::TargetUnreachable => "target_unreachable",
+            LintCode::TargetTrivial => "target_trivial",
         }
     }
 }
@@ -66,7 +86,8 @@ impl Lint {
 }
 
 impl Engine {
-    /// Every lint of the rulebook, in rulebook order: inputs, then KPIs, then indicators.
+    /// Every lint of the rulebook, in rulebook order: inputs, then KPIs, then indicators (each
+    /// leaf's helper calls in script order).
     pub fn lint(&self) -> Vec<Lint> {
         let c = &*self.inner;
         let spec = c.rulebook.spec();
@@ -139,6 +160,210 @@ impl Engine {
                 ..Lint::new(LintCode::UnusedKpi, message, fix)
             });
         }
+        for node in &c.nodes {
+            let Some(leaf) = &node.leaf else { continue };
+            let Some(program) = &leaf.native else {
+                continue;
+            };
+            for call in program.known_calls() {
+                for mut lint in lint_call(&call, spec.inputs.as_slice(), n_inputs) {
+                    lint.indicator = Some(node.id.to_string());
+                    lint.line = line_of(leaf, &call);
+                    lints.push(lint);
+                }
+            }
+        }
         lints
+    }
+}
+
+/// The rulebook line of a helper call in a leaf's script.
+fn line_of(leaf: &Leaf, call: &KnownCall<'_>) -> Option<u32> {
+    let (line, _) = crate::script::position_of(call.pos);
+    leaf.code_line.at(line)
+}
+
+/// The values a script may see for an input, as far as its declaration says: `[min, max]`
+/// on the script's scale (a percent input's fraction; a grade's 0–1).
+fn script_range(input: &Input) -> (Option<f64>, Option<f64>) {
+    match input.kind {
+        InputType::Number | InputType::Integer => (input.min, input.max),
+        InputType::Percent => (input.min.map(|m| m / 100.0), input.max.map(|m| m / 100.0)),
+        InputType::Grade => (Some(0.0), Some(1.0)),
+        _ => (None, None),
+    }
+}
+
+/// A number as written in a script, `[zh, en]`; for a percent input also as percent points.
+fn shown(value: f64, input: &Input) -> [String; 2] {
+    if input.kind == InputType::Percent {
+        let percent = crate::text::fmt_pts(value * 100.0);
+        [
+            format!("{value}（{percent}%）"),
+            format!("{value} ({percent}%)"),
+        ]
+    } else {
+        [value.to_string(), value.to_string()]
+    }
+}
+
+/// The input's range as a script sees it, `[zh, en]`.
+fn range_text(input: &Input, (min, max): (Option<f64>, Option<f64>)) -> [String; 2] {
+    let end =
+        |v: Option<f64>| v.map_or_else(|| ["…".to_string(), "…".to_string()], |v| shown(v, input));
+    let ([min_zh, min_en], [max_zh, max_en]) = (end(min), end(max));
+    [
+        format!(
+            "数据项“{}”（{}）的取值范围为 {min_zh}–{max_zh}",
+            input.label, input.id
+        ),
+        format!("input {} ranges over {min_en}–{max_en}", input.id),
+    ]
+}
+
+/// What one helper call with constant arguments gets wrong, if anything.
+fn lint_call(call: &KnownCall<'_>, inputs: &[Input], n_inputs: usize) -> Vec<Lint> {
+    let mut lints = Vec::new();
+    let subject = match call.known.first() {
+        Some(Known::Metric(m)) if *m < n_inputs => inputs.get(*m),
+        _ => None,
+    };
+    let number = |i: usize| match call.known.get(i) {
+        Some(Known::Num(n)) => Some(*n),
+        _ => None,
+    };
+    match (call.helper, call.known.get(1)) {
+        (Helper::Tiered | Helper::TieredReverse, Some(Known::Bands(bands))) => {
+            let reverse = call.helper == Helper::TieredReverse;
+            lint_bands(bands, reverse, subject, &mut lints);
+        }
+        (Helper::Proportional | Helper::ProportionalReverse, _) => {
+            if let (Some(input), Some(target)) = (subject, number(1)) {
+                // proportional: full from the target up; reverse: from the target down.
+                let up = call.helper == Helper::Proportional;
+                lint_target(input, target, up, &mut lints);
+            }
+        }
+        (Helper::Linear, _) => {
+            if let (Some(input), Some(zero_at), Some(full_at)) = (subject, number(1), number(2)) {
+                lint_target(input, full_at, full_at > zero_at, &mut lints);
+            }
+        }
+        _ => {}
+    }
+    lints
+}
+
+/// A band table as `tiered` searches it: the better thresholds first.
+fn lint_bands(bands: &[(f64, f64)], reverse: bool, subject: Option<&Input>, lints: &mut Vec<Lint>) {
+    let fix_order = [
+        "每个门槛只写一次，门槛越好得分比例越高",
+        "write each threshold once, the better the threshold the larger its fraction",
+    ];
+    for pair in bands.windows(2) {
+        let [(better, better_fraction), (worse, worse_fraction)] = [pair[0], pair[1]];
+        #[allow(clippy::float_cmp)] // the same threshold written twice
+        if better == worse {
+            let message = [
+                format!(
+                    "分档表中门槛 {better} 出现两次：后一档（得分比例 {worse_fraction}）永远用不到"
+                ),
+                format!(
+                    "the band table names threshold {better} twice: the second band (fraction {worse_fraction}) is never used"
+                ),
+            ];
+            lints.push(Lint::new(LintCode::TierOverlap, message, fix_order));
+        } else if worse_fraction > better_fraction {
+            let (zh, en) = if reverse {
+                ("更高", "higher")
+            } else {
+                ("更低", "lower")
+            };
+            let message = [
+                format!(
+                    "分档得分比例没有随门槛递减：门槛 {better} 得 {better_fraction}，{zh}的门槛 {worse} 反而得 {worse_fraction}"
+                ),
+                format!(
+                    "band fractions do not fall with the threshold: {better} gives {better_fraction}, the {en} threshold {worse} gives {worse_fraction}"
+                ),
+            ];
+            lints.push(Lint::new(LintCode::TierNotMonotonic, message, fix_order));
+        }
+    }
+    let Some(input) = subject else { return };
+    let range = script_range(input);
+    for &(threshold, fraction) in bands {
+        let beyond = if reverse {
+            range.0.is_some_and(|min| threshold < min)
+        } else {
+            range.1.is_some_and(|max| threshold > max)
+        };
+        if beyond {
+            let [range_zh, range_en] = range_text(input, range);
+            let [at_zh, at_en] = shown(threshold, input);
+            let message = [
+                format!(
+                    "得分比例 {fraction} 的一档门槛为 {at_zh}，超出范围，永远达不到：{range_zh}"
+                ),
+                format!(
+                    "the band of fraction {fraction} starts at {at_en}, which no value reaches: {range_en}"
+                ),
+            ];
+            let fix = [
+                "门槛应在数据项的取值范围内（百分比数据项在脚本中是小数：95% 写作 0.95）",
+                "put the threshold within the input's range (a percent input is a fraction in scripts: 95% is 0.95)",
+            ];
+            lints.push(Lint::new(LintCode::TierUnreachable, message, fix));
+        }
+    }
+}
+
+/// `target` is where full marks start; `up`: values above it get full marks too.
+fn lint_target(input: &Input, target: f64, up: bool, lints: &mut Vec<Lint>) {
+    let range = script_range(input);
+    let (min, max) = range;
+    let (unreachable, trivial) = if up {
+        (
+            max.is_some_and(|max| target > max),
+            min.is_some_and(|min| target <= min),
+        )
+    } else {
+        (
+            min.is_some_and(|min| target < min),
+            max.is_some_and(|max| target >= max),
+        )
+    };
+    let [range_zh, range_en] = range_text(input, range);
+    let [at_zh, at_en] = shown(target, input);
+    if unreachable {
+        let (beyond_zh, beyond_en) = if up {
+            ("高于取值上限", "above")
+        } else {
+            ("低于取值下限", "below")
+        };
+        let message = [
+            format!("满分起点 {at_zh}{beyond_zh}，任何填报值都得不到满分：{range_zh}"),
+            format!("full marks start at {at_en}, {beyond_en} every value: {range_en}"),
+        ];
+        let fix = [
+            "把满分起点放到取值范围内，或修正数据项的取值范围（百分比数据项在脚本中是小数：95% 写作 0.95）",
+            "put where full marks start within the input's range, or correct the range (a percent input is a fraction in scripts: 95% is 0.95)",
+        ];
+        lints.push(Lint::new(LintCode::TargetUnreachable, message, fix));
+    } else if trivial {
+        let (edge_zh, edge_en) = if up {
+            ("不高于取值下限", "at or below")
+        } else {
+            ("不低于取值上限", "at or above")
+        };
+        let message = [
+            format!("满分起点 {at_zh}{edge_zh}，任何填报值都得满分：{range_zh}"),
+            format!("full marks start at {at_en}, {edge_en} every value: {range_en}"),
+        ];
+        let fix = [
+            "把满分起点放到取值范围内，使指标能区分好坏",
+            "put where full marks start within the input's range, so that the indicator tells good from bad",
+        ];
+        lints.push(Lint::new(LintCode::TargetTrivial, message, fix));
     }
 }

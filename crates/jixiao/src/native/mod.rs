@@ -162,6 +162,88 @@ enum Node {
     Interp(Vec<Node>),
 }
 
+/// A scoring helper call in a native program, with what is known of its arguments at
+/// compile time (metric ids, numbers, band tables): what `Engine::lint` checks against the
+/// inputs' declared ranges.
+pub(crate) struct KnownCall<'p> {
+    pub helper: Helper,
+    pub pos: Position,
+    pub known: &'p [Known],
+}
+
+impl Program {
+    /// Every helper call of the program, in script order.
+    pub(crate) fn known_calls(&self) -> Vec<KnownCall<'_>> {
+        let mut calls = Vec::new();
+        self.body.known_calls(&mut calls);
+        calls
+    }
+}
+
+impl Block {
+    fn known_calls<'p>(&'p self, calls: &mut Vec<KnownCall<'p>>) {
+        for step in &self.0 {
+            match step {
+                Step::Let(_, node) | Step::Eval(node) => node.known_calls(calls),
+            }
+        }
+    }
+}
+
+impl Node {
+    fn known_calls<'p>(&'p self, calls: &mut Vec<KnownCall<'p>>) {
+        match self {
+            Node::Call(call) => calls.push(KnownCall {
+                helper: call.helper,
+                pos: call.pos,
+                known: &call.known[..call.len],
+            }),
+            Node::Helper(helper, pos, args, known) => {
+                calls.push(KnownCall {
+                    helper: *helper,
+                    pos: *pos,
+                    known,
+                });
+                for arg in args {
+                    arg.known_calls(calls);
+                }
+            }
+            Node::If(condition, then, otherwise) => {
+                condition.known_calls(calls);
+                then.known_calls(calls);
+                otherwise.known_calls(calls);
+            }
+            Node::Block(block) => block.known_calls(calls),
+            Node::Switch(switch) => {
+                for (_, case) in &switch.cases {
+                    case.known_calls(calls);
+                }
+                if let Some(default) = &switch.default {
+                    default.known_calls(calls);
+                }
+            }
+            Node::Arith(_, a, b) | Node::Cmp(_, a, b) => {
+                a.known_calls(calls);
+                b.known_calls(calls);
+            }
+            Node::Neg(a) | Node::Not(a) => a.known_calls(calls),
+            Node::And(nodes) | Node::Or(nodes) | Node::Array(nodes) | Node::Func(_, nodes) => {
+                for node in nodes {
+                    node.known_calls(calls);
+                }
+            }
+            Node::Const(_)
+            | Node::Num(_)
+            | Node::Metric(_)
+            | Node::Points
+            | Node::Local(_)
+            | Node::Deduct(..)
+            | Node::Record(..)
+            | Node::Interp(_) => {}
+        }
+    }
+}
+
 /// Rhai functions with a native twin. Each twin handles the argument types whose result
 /// is certain (floats for rounding, integers or floats for `max`…) and abandons on any
 /// other, so Rhai keeps deciding overloads, conversions and errors.

@@ -260,3 +260,39 @@ fn sound_calls_and_computed_arguments_say_nothing() {
         [LintCode::TargetUnreachable, LintCode::TierNotMonotonic]
     );
 }
+
+#[test]
+fn criteria_mismatch() {
+    // The 评分标准 says 90 %, the script 0.95; 0.8 is stated (as 80%).
+    let script = r#"tiered("rate", [[0.95, 1.0], [0.8, 0.5]])"#;
+    let (text, _) = call_lints(script);
+    let text = text.replace(
+        "points = 60\nscript",
+        "points = 60\ncriteria = \"执行率 ≥ 90% 得满分，≥ 80% 得 50%，其余不得分。\"\nscript",
+    );
+    let found: Vec<_> = lints(&text)
+        .into_iter()
+        .filter(|l| l.indicator.is_some())
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].code, LintCode::CriteriaMismatch);
+    assert!(found[0].message.contains("0.95（95%）") && !found[0].message.contains("0.8"));
+    insta::assert_json_snapshot!("criteria_mismatch", &found[0]);
+    // Stated as written, as percent points, or without its sign, it agrees.
+    for (criteria, script) in [
+        ("≥ 95% 满分，≥ 80% 得一半", script),
+        ("不低于 0.95 得满分，0.8 得一半", script),
+        ("超支不超过 5% 得满分", r#"tiered("rate", [[-0.05, 1.0]])"#),
+    ] {
+        let (text, _) = call_lints(script);
+        let text = text.replace(
+            "points = 60\nscript",
+            &format!("points = 60\ncriteria = \"{criteria}\"\nscript"),
+        );
+        let found: Vec<_> = lints(&text)
+            .into_iter()
+            .filter(|l| l.indicator.is_some())
+            .collect();
+        assert_eq!(found, [], "{criteria}");
+    }
+}

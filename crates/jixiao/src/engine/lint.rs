@@ -31,6 +31,8 @@ pub enum LintCode {
     /// A `proportional` / `linear` target every value in its input's declared range reaches:
     /// full marks whatever is filled in.
     TargetTrivial,
+    /// A threshold or target the script uses that the indicator's 评分标准 does not state.
+    CriteriaMismatch,
 }
 
 impl LintCode {
@@ -44,6 +46,7 @@ impl LintCode {
             LintCode::TierUnreachable => "tier_unreachable",
             LintCode::TargetUnreachable => "target_unreachable",
             LintCode::TargetTrivial => "target_trivial",
+            LintCode::CriteriaMismatch => "criteria_mismatch",
         }
     }
 }
@@ -166,7 +169,8 @@ impl Engine {
                 continue;
             };
             for call in program.known_calls() {
-                for mut lint in lint_call(&call, spec.inputs.as_slice(), n_inputs) {
+                let criteria = spec.indicators[node.spec_index].criteria.as_deref();
+                for mut lint in lint_call(&call, spec.inputs.as_slice(), n_inputs, criteria) {
                     lint.indicator = Some(node.id.to_string());
                     lint.line = line_of(leaf, &call);
                     lints.push(lint);
@@ -222,7 +226,12 @@ fn range_text(input: &Input, (min, max): (Option<f64>, Option<f64>)) -> [String;
 }
 
 /// What one helper call with constant arguments gets wrong, if anything.
-fn lint_call(call: &KnownCall<'_>, inputs: &[Input], n_inputs: usize) -> Vec<Lint> {
+fn lint_call(
+    call: &KnownCall<'_>,
+    inputs: &[Input],
+    n_inputs: usize,
+    criteria: Option<&str>,
+) -> Vec<Lint> {
     let mut lints = Vec::new();
     let subject = match call.known.first() {
         Some(Known::Metric(m)) if *m < n_inputs => inputs.get(*m),
@@ -250,6 +259,17 @@ fn lint_call(call: &KnownCall<'_>, inputs: &[Input], n_inputs: usize) -> Vec<Lin
             }
         }
         _ => {}
+    }
+    let written: Vec<f64> = match (call.helper, call.known.get(1)) {
+        (Helper::Tiered | Helper::TieredReverse, Some(Known::Bands(bands))) => {
+            bands.iter().map(|&(threshold, _)| threshold).collect()
+        }
+        (Helper::Proportional | Helper::ProportionalReverse, _) => number(1).into_iter().collect(),
+        (Helper::Linear, _) => number(1).into_iter().chain(number(2)).collect(),
+        _ => Vec::new(),
+    };
+    if let (Some(criteria), Some(input)) = (criteria, subject) {
+        lint_criteria(criteria, &written, input, &mut lints);
     }
     lints
 }
@@ -366,4 +386,55 @@ fn lint_target(input: &Input, target: f64, up: bool, lints: &mut Vec<Lint>) {
         ];
         lints.push(Lint::new(LintCode::TargetTrivial, message, fix));
     }
+}
+
+/// The numbers a 评分标准 text states (`≥ 99.5%`, `90 分`, `0.95`), unsigned: a criteria text
+/// says "超支不超过 5%" where the script writes `-0.05`.
+fn stated_numbers(text: &str) -> Vec<f64> {
+    text.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|run| run.trim_matches('.').parse::<f64>().ok())
+        .collect()
+}
+
+/// Each threshold or target the script writes must be stated in the 评分标准: as written, or
+/// for a percent input as percent points (`0.995` as `99.5%`).
+fn lint_criteria(criteria: &str, written: &[f64], input: &Input, lints: &mut Vec<Lint>) {
+    let stated = stated_numbers(criteria);
+    let percent = input.kind == InputType::Percent;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+    let unstated: Vec<f64> = written
+        .iter()
+        .copied()
+        .filter(|&w| {
+            let w = w.abs();
+            !stated
+                .iter()
+                .any(|&n| close(n, w) || (percent && close(n, w * 100.0)))
+        })
+        .collect();
+    if unstated.is_empty() {
+        return;
+    }
+    let list = |lang: usize| {
+        unstated
+            .iter()
+            .map(|&w| shown(w, input)[lang].clone())
+            .collect::<Vec<_>>()
+            .join(if lang == 0 { "、" } else { ", " })
+    };
+    let message = [
+        format!(
+            "评分标准中没有写脚本所用的门槛或目标 {}：评分标准与脚本不一致",
+            list(0)
+        ),
+        format!(
+            "the 评分标准 (criteria) do not state {}, which the script uses: the two disagree",
+            list(1)
+        ),
+    ];
+    let fix = [
+        "让评分标准与脚本写同样的门槛：改正脚本，或改正评分标准",
+        "make the criteria and the script name the same thresholds: correct one or the other",
+    ];
+    lints.push(Lint::new(LintCode::CriteriaMismatch, message, fix));
 }

@@ -296,3 +296,69 @@ fn criteria_mismatch() {
         assert_eq!(found, [], "{criteria}");
     }
 }
+
+#[test]
+fn constraint_broken_by_na() {
+    let text = r#"id = "na"
+version = "1"
+title = "不适用示例"
+stage = "post"
+
+[[constraints]]
+indicators = ["A"]
+min_points = 55
+reason = "过程指标不低于 55 分"
+
+[[inputs]]
+id = "rate"
+label = "执行率"
+type = "percent"
+
+[[indicators]]
+id = "A"
+label = "过程"
+
+[[indicators]]
+id = "A1"
+parent = "A"
+label = "执行率"
+points = 30
+script = 'proportional("rate", 0.95)'
+
+[[indicators]]
+id = "A2"
+parent = "A"
+label = "制度"
+points = 30
+allow_na = true
+script = 'full()'
+
+[[indicators]]
+id = "B"
+label = "效益"
+
+[[indicators]]
+id = "B1"
+parent = "B"
+label = "满意度"
+points = 40
+script = 'full()'
+"#;
+    let found = lints(text);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let lint = &found[0];
+    assert_eq!(
+        (lint.code, lint.indicator.as_deref()),
+        (LintCode::ConstraintBrokenByNa, Some("A2"))
+    );
+    // A2 N/A: A carries 30 of the 70 left, rescaled to 100: 42.86.
+    assert!(lint.message.contains("42.86"), "{}", lint.message);
+    assert_eq!(lint.line, Some(line_of(text, "id = \"A2\"") - 1));
+    insta::assert_json_snapshot!("constraint_broken_by_na", lint);
+    // Redistributed, A2's points go to A1: the constraint holds.
+    let redistributed = text.replace(
+        "stage = \"post\"",
+        "stage = \"post\"\nna_policy = \"redistribute\"",
+    );
+    assert_eq!(lints(&redistributed), []);
+}

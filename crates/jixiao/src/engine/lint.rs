@@ -33,6 +33,9 @@ pub enum LintCode {
     TargetTrivial,
     /// A threshold or target the script uses that the indicator's 评分标准 does not state.
     CriteriaMismatch,
+    /// An indicator that may be marked N/A (`allow_na`) whose points, rescaled or
+    /// redistributed away, take a declared weight constraint out of its bounds.
+    ConstraintBrokenByNa,
 }
 
 impl LintCode {
@@ -47,6 +50,7 @@ impl LintCode {
             LintCode::TargetUnreachable => "target_unreachable",
             LintCode::TargetTrivial => "target_trivial",
             LintCode::CriteriaMismatch => "criteria_mismatch",
+            LintCode::ConstraintBrokenByNa => "constraint_broken_by_na",
         }
     }
 }
@@ -177,7 +181,83 @@ impl Engine {
                 }
             }
         }
+        self.lint_constraints_under_na(&mut lints);
         lints
+    }
+}
+
+impl Engine {
+    /// Each indicator that may be N/A, alone: the weight constraints over the points the
+    /// scorecard then carries (rescaled to the total, or redistributed, as the rulebook's
+    /// `na_policy` says).
+    fn lint_constraints_under_na(&self, lints: &mut Vec<Lint>) {
+        let c = &*self.inner;
+        let spec = c.rulebook.spec();
+        if spec.constraints.is_empty() {
+            return;
+        }
+        let total = spec.total;
+        for (ni, node) in c.nodes.iter().enumerate() {
+            if !spec.indicators[node.spec_index].allow_na {
+                continue;
+            }
+            let mut marked = vec![false; c.nodes.len()];
+            marked[ni] = true;
+            let points = self.effective_points(&marked);
+            let of = |i: usize| points[i].map_or(0.0, |p| p.float);
+            let carried: f64 = c.roots.iter().map(|&r| of(r)).sum();
+            if carried <= 0.0 {
+                continue;
+            }
+            for constraint in &spec.constraints {
+                let group: Option<f64> = constraint
+                    .indicators
+                    .iter()
+                    .map(|id| c.node_index.get(id).map(|&i| of(i)))
+                    .sum();
+                let Some(group) = group else { continue };
+                // The group's share of the total the scorecard is scored out of.
+                let share = group * total / carried;
+                let names = constraint.indicators.join(" + ");
+                let broken = match (constraint.min_points, constraint.max_points) {
+                    (Some(min), _) if share < min - 1e-9 => {
+                        Some(("低于约束下限", "below the constraint's minimum", min))
+                    }
+                    (_, Some(max)) if share > max + 1e-9 => {
+                        Some(("高于约束上限", "above the constraint's maximum", max))
+                    }
+                    _ => None,
+                };
+                let Some((zh, en, bound)) = broken else {
+                    continue;
+                };
+                let [share, bound] = [crate::text::fmt_pts(share), crate::text::fmt_pts(bound)];
+                let why = constraint
+                    .reason
+                    .as_deref()
+                    .map(|r| format!("（{r}）"))
+                    .unwrap_or_default();
+                let message = [
+                    format!(
+                        "指标 {} 不适用时，{names} 折算后合计 {share} 分，{zh} {bound} 分{why}",
+                        node.id
+                    ),
+                    format!(
+                        "with indicator {} not applicable, {names} come to {share} points of the total, {en} {bound}",
+                        node.id
+                    ),
+                ];
+                let fix = [
+                    "调整分值，或不允许该指标标为不适用（去掉 allow_na），使约束在不适用时仍然成立",
+                    "adjust the points, or do not let the indicator be N/A (drop allow_na), so that the constraint holds either way",
+                ];
+                lints.push(Lint {
+                    indicator: Some(node.id.to_string()),
+                    line: c.rulebook.source.indicator(node.spec_index).entry,
+                    ..Lint::new(LintCode::ConstraintBrokenByNa, message, fix)
+                });
+            }
+        }
     }
 }
 

@@ -201,7 +201,7 @@ fn tier_overlap() {
 fn tier_not_monotonic() {
     one_call_lint(
         "tier_not_monotonic",
-        r#"tiered("rate", [[0.9, 0.6], [0.6, 0.8]])"#,
+        r#"tiered("rate", [[0.9, 1.0], [0.6, 0.4], [0.3, 0.6]])"#,
         LintCode::TierNotMonotonic,
     );
 }
@@ -282,7 +282,10 @@ fn criteria_mismatch() {
     for (criteria, script) in [
         ("≥ 95% 满分，≥ 80% 得一半", script),
         ("不低于 0.95 得满分，0.8 得一半", script),
-        ("超支不超过 5% 得满分", r#"tiered("rate", [[-0.05, 1.0]])"#),
+        (
+            "低于 -5% 不得分，50% 及以上得满分",
+            r#"linear("rate", -0.05, 0.5)"#,
+        ),
     ] {
         let (text, _) = call_lints(script);
         let text = text.replace(
@@ -361,4 +364,26 @@ script = 'full()'
         "stage = \"post\"\nna_policy = \"redistribute\"",
     );
     assert_eq!(lints(&redistributed), []);
+}
+
+#[test]
+fn leaf_never_full() {
+    one_call_lint(
+        "leaf_never_full",
+        r#"tiered("rate", [[0.9, 0.8], [0.5, 0.4]])"#,
+        LintCode::LeafNeverFull,
+    );
+}
+
+#[test]
+fn leaf_never_zero() {
+    // The rate is 0–100 %: every value reaches the band at 0.
+    one_call_lint(
+        "leaf_never_zero",
+        r#"tiered("rate", [[0.9, 1.0], [0.0, 0.5]])"#,
+        LintCode::LeafNeverZero,
+    );
+    // Inside a program the call's result is not the score: nothing is said of it.
+    let (_, found) = call_lints(r#"let s = tiered("rate", [[0.9, 0.8], [0.0, 0.5]]); s"#);
+    assert_eq!(found, []);
 }

@@ -33,6 +33,11 @@ pub enum LintCode {
     TargetTrivial,
     /// A threshold or target the script uses that the indicator's 评分标准 does not state.
     CriteriaMismatch,
+    /// A leaf scored by one `tiered` call none of whose bands gives full marks.
+    LeafNeverFull,
+    /// A leaf scored by one `tiered` call whose lowest band every value in its input's declared
+    /// range reaches: it never scores 0.
+    LeafNeverZero,
     /// An indicator that may be marked N/A (`allow_na`) whose points, rescaled or
     /// redistributed away, take a declared weight constraint out of its bounds.
     ConstraintBrokenByNa,
@@ -50,6 +55,8 @@ impl LintCode {
             LintCode::TargetUnreachable => "target_unreachable",
             LintCode::TargetTrivial => "target_trivial",
             LintCode::CriteriaMismatch => "criteria_mismatch",
+            LintCode::LeafNeverFull => "leaf_never_full",
+            LintCode::LeafNeverZero => "leaf_never_zero",
             LintCode::ConstraintBrokenByNa => "constraint_broken_by_na",
         }
     }
@@ -172,6 +179,13 @@ impl Engine {
             let Some(program) = &leaf.native else {
                 continue;
             };
+            if let Some(call) = program.only_call() {
+                for mut lint in lint_leaf_range(&call, spec.inputs.as_slice(), n_inputs) {
+                    lint.indicator = Some(node.id.to_string());
+                    lint.line = line_of(leaf, &call);
+                    lints.push(lint);
+                }
+            }
             for call in program.known_calls() {
                 let criteria = spec.indicators[node.spec_index].criteria.as_deref();
                 for mut lint in lint_call(&call, spec.inputs.as_slice(), n_inputs, criteria) {
@@ -517,4 +531,63 @@ fn lint_criteria(criteria: &str, written: &[f64], input: &Input, lints: &mut Vec
         "make the criteria and the script name the same thresholds: correct one or the other",
     ];
     lints.push(Lint::new(LintCode::CriteriaMismatch, message, fix));
+}
+
+/// A leaf whose script is one `tiered` call: whether its score can reach full marks, and 0.
+fn lint_leaf_range(call: &KnownCall<'_>, inputs: &[Input], n_inputs: usize) -> Vec<Lint> {
+    let mut lints = Vec::new();
+    let (Helper::Tiered | Helper::TieredReverse, Some(Known::Bands(bands))) =
+        (call.helper, call.known.get(1))
+    else {
+        return lints;
+    };
+    let best = bands
+        .iter()
+        .map(|&(_, fraction)| fraction)
+        .fold(0.0, f64::max);
+    if best < 1.0 {
+        let message = [
+            format!("该指标只由一个分档计分，最高一档只得分值的 {best}：永远得不到满分"),
+            format!(
+                "the indicator is scored by one band table whose best band gives {best} of its points: never full marks"
+            ),
+        ];
+        let fix = [
+            "让最好的一档得分比例为 1",
+            "give the best band the fraction 1",
+        ];
+        lints.push(Lint::new(LintCode::LeafNeverFull, message, fix));
+    }
+    let subject = match call.known.first() {
+        Some(Known::Metric(m)) if *m < n_inputs => inputs.get(*m),
+        _ => None,
+    };
+    let reverse = call.helper == Helper::TieredReverse;
+    // Bands are sorted best first: the last is the one a value must reach not to score 0.
+    if let (Some(input), Some(&(lowest, fraction))) = (subject, bands.last()) {
+        let (min, max) = script_range(input);
+        let always = if reverse {
+            max.is_some_and(|max| max <= lowest)
+        } else {
+            min.is_some_and(|min| min >= lowest)
+        };
+        if always && fraction > 0.0 {
+            let [at_zh, at_en] = shown(lowest, input);
+            let [range_zh, range_en] = range_text(input, (min, max));
+            let message = [
+                format!(
+                    "最低一档的门槛 {at_zh}是每个填报值都能达到的，该指标永远不会得 0 分：{range_zh}"
+                ),
+                format!(
+                    "every value reaches the lowest band, at {at_en}: the indicator never scores 0 ({range_en})"
+                ),
+            ];
+            let fix = [
+                "若表现最差时应不得分，提高最低一档的门槛，或收紧数据项的取值范围",
+                "if the worst performance should score nothing, raise the lowest threshold or narrow the input's range",
+            ];
+            lints.push(Lint::new(LintCode::LeafNeverZero, message, fix));
+        }
+    }
+    lints
 }

@@ -172,6 +172,24 @@ pub(crate) struct KnownCall<'p> {
 }
 
 impl Program {
+    /// The call, when the whole program is one helper call (as most leaf scripts are): its
+    /// result is the leaf's score.
+    pub(crate) fn only_call(&self) -> Option<KnownCall<'_>> {
+        match self.body.0.as_slice() {
+            [Step::Eval(Node::Call(call))] => Some(KnownCall {
+                helper: call.helper,
+                pos: call.pos,
+                known: &call.known[..call.len],
+            }),
+            [Step::Eval(Node::Helper(helper, pos, _, known))] => Some(KnownCall {
+                helper: *helper,
+                pos: *pos,
+                known,
+            }),
+            _ => None,
+        }
+    }
+
     /// Every helper call of the program, in script order.
     pub(crate) fn known_calls(&self) -> Vec<KnownCall<'_>> {
         let mut calls = Vec::new();

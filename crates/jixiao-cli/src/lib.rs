@@ -2,6 +2,7 @@
 //! the shared table scoring of `jixiao-batch`.
 
 pub mod batch;
+pub mod weights;
 
 use clap::ValueEnum;
 use jixiao::Lang;

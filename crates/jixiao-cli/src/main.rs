@@ -14,7 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod pdf;
 mod table;
 
-use jixiao_cli::{LangArg, batch};
+use jixiao_cli::{LangArg, batch, weights};
 
 #[derive(Parser)]
 #[command(
@@ -53,6 +53,32 @@ enum Command {
         /// Exit 4 when there is any warning (for CI).
         #[arg(long)]
         deny_warnings: bool,
+    },
+    /// Weights by the analytic hierarchy process (层次分析法): one pairwise comparison matrix
+    /// per parent indicator (a TOML file, see rules/README.md) gives its children's weights,
+    /// λmax, CI and CR, and points adding up exactly to the parent's.
+    ///
+    /// Exit status: 0 every matrix weighed, 1 some refused (CR ≥ 0.1, not reciprocal …), 2 the
+    /// file could not be read.
+    Weights {
+        /// The matrices (TOML).
+        matrices: PathBuf,
+        /// A rulebook to take each parent's points from (a matrix's `points` otherwise).
+        #[arg(long)]
+        rulebook: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = weights::Method::Eigenvector)]
+        method: weights::Method,
+        #[arg(long, value_enum, default_value_t = weights::RandomIndex::Saaty1980)]
+        random_index: weights::RandomIndex,
+        /// Decimal places of the points.
+        #[arg(long, default_value_t = 1)]
+        decimals: u32,
+        /// Weigh a matrix whose CR is 0.1 or more instead of refusing it.
+        #[arg(long)]
+        allow_inconsistent: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Score one project's submission.
     Score {
@@ -203,6 +229,53 @@ fn lint_text(rulebook: &std::path::Path, lints: &[jixiao::Lint], lang: Lang) -> 
     text
 }
 
+/// A parent's points in a rulebook: the total for the first level (""), else the indicator's
+/// declared points or, for a parent that declares none, its leaves' sum.
+fn parent_points(spec: &jixiao::model::RulebookSpec, parent: &str) -> Option<f64> {
+    if parent.is_empty() {
+        return Some(spec.total);
+    }
+    let indicator = spec.indicators.iter().find(|i| i.id == parent)?;
+    indicator.points.or_else(|| {
+        let children: Vec<_> = spec
+            .indicators
+            .iter()
+            .filter(|i| i.parent.as_deref() == Some(parent))
+            .collect();
+        children.iter().map(|c| parent_points(spec, &c.id)).sum()
+    })
+}
+
+/// The weights as a table per parent.
+fn weights_text(results: &[weights::Weights], decimals: u32) -> String {
+    let places = decimals as usize;
+    let mut text = String::new();
+    for w in results {
+        let parent = if w.parent.is_empty() {
+            "（总分）"
+        } else {
+            &w.parent
+        };
+        let points = w
+            .parent_points
+            .map(|p| format!("，{p} 分"))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "父指标 {parent}{points}：λmax = {:.4}，CI = {:.4}，RI = {}，CR = {:.4}\n",
+            w.lambda_max, w.ci, w.ri, w.cr
+        ));
+        for (i, child) in w.children.iter().enumerate() {
+            let share = w
+                .points
+                .as_ref()
+                .map(|p| format!("  分值 {:.places$}", p[i]))
+                .unwrap_or_default();
+            text.push_str(&format!("  {child}  权重 {:.3}{share}\n", w.weights[i]));
+        }
+    }
+    text.trim_end().to_string()
+}
+
 fn out(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
@@ -275,6 +348,60 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 ExitCode::from(4)
             } else {
                 ExitCode::SUCCESS
+            })
+        }
+        Command::Weights {
+            matrices,
+            rulebook,
+            method,
+            random_index,
+            decimals,
+            allow_inconsistent,
+            json,
+        } => {
+            let text = std::fs::read_to_string(&matrices)?;
+            let file: weights::Matrices =
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", matrices.display()))?;
+            let spec = match &rulebook {
+                Some(path) => Some(Rulebook::from_path(path)?.spec().clone()),
+                None => None,
+            };
+            let mut results = Vec::new();
+            let mut refused = Vec::new();
+            for matrix in &file.matrices {
+                let points = matrix
+                    .points
+                    .or_else(|| spec.as_ref().and_then(|s| parent_points(s, &matrix.parent)));
+                match weights::weigh(
+                    matrix,
+                    method,
+                    random_index,
+                    points,
+                    decimals,
+                    allow_inconsistent,
+                ) {
+                    Ok(w) => results.push(w),
+                    Err(e) => refused.push(e),
+                }
+            }
+            if json {
+                let refused: Vec<_> = refused
+                    .iter()
+                    .map(|e| serde_json::json!({"parent": e.parent, "message": e.message, "message_en": e.message_en}))
+                    .collect();
+                out(&serde_json::to_string_pretty(
+                    &serde_json::json!({"weights": results, "refused": refused}),
+                )?)?;
+            } else {
+                out(&weights_text(&results, decimals))?;
+                for e in &refused {
+                    eprintln!("✗ {e}");
+                }
+            }
+            Ok(if refused.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             })
         }
         Command::Score {

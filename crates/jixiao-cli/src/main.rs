@@ -79,6 +79,10 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Write the points into --rulebook (a TOML rulebook, its layout and comments kept),
+        /// after checking that it still compiles; nothing is written if any matrix is refused.
+        #[arg(long, requires = "rulebook")]
+        write: bool,
     },
     /// Score one project's submission.
     Score {
@@ -229,23 +233,6 @@ fn lint_text(rulebook: &std::path::Path, lints: &[jixiao::Lint], lang: Lang) -> 
     text
 }
 
-/// A parent's points in a rulebook: the total for the first level (""), else the indicator's
-/// declared points or, for a parent that declares none, its leaves' sum.
-fn parent_points(spec: &jixiao::model::RulebookSpec, parent: &str) -> Option<f64> {
-    if parent.is_empty() {
-        return Some(spec.total);
-    }
-    let indicator = spec.indicators.iter().find(|i| i.id == parent)?;
-    indicator.points.or_else(|| {
-        let children: Vec<_> = spec
-            .indicators
-            .iter()
-            .filter(|i| i.parent.as_deref() == Some(parent))
-            .collect();
-        children.iter().map(|c| parent_points(spec, &c.id)).sum()
-    })
-}
-
 /// The weights as a table per parent.
 fn weights_text(results: &[weights::Weights], decimals: u32) -> String {
     let places = decimals as usize;
@@ -358,6 +345,7 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
             decimals,
             allow_inconsistent,
             json,
+            write,
         } => {
             let text = std::fs::read_to_string(&matrices)?;
             let file: weights::Matrices =
@@ -366,23 +354,41 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Some(path) => Some(Rulebook::from_path(path)?.spec().clone()),
                 None => None,
             };
-            let mut results = Vec::new();
-            let mut refused = Vec::new();
-            for matrix in &file.matrices {
-                let points = matrix
-                    .points
-                    .or_else(|| spec.as_ref().and_then(|s| parent_points(s, &matrix.parent)));
-                match weights::weigh(
-                    matrix,
-                    method,
-                    random_index,
-                    points,
-                    decimals,
-                    allow_inconsistent,
-                ) {
-                    Ok(w) => results.push(w),
-                    Err(e) => refused.push(e),
+            let options = weights::Options {
+                method,
+                random_index,
+                decimals,
+                allow_inconsistent,
+            };
+            let (results, refused) = weights::weigh_all(&file, spec.as_ref(), options);
+            if let Some(path) = write.then_some(rulebook.as_ref()).flatten() {
+                if !refused.is_empty() {
+                    for e in &refused {
+                        eprintln!("✗ {e}");
+                    }
+                    eprintln!(
+                        "未写入 {}：有判断矩阵未通过 (nothing written)",
+                        path.display()
+                    );
+                    return Ok(ExitCode::from(1));
                 }
+                let text = std::fs::read_to_string(path)?;
+                let edited = weights::write_points(&text, &results)?;
+                // Beside the rulebook (its `script_file`s are read from there), checked, then
+                // renamed over it: the rulebook is never left half written or broken.
+                let dir = path
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."));
+                let mut checked = tempfile::Builder::new().suffix(".toml").tempfile_in(dir)?;
+                checked.write_all(edited.as_bytes())?;
+                if let Err(e) = load(&checked.path().to_path_buf()) {
+                    eprintln!(
+                        "✗ 写入分值后评价方案无法通过检查，未写入 (with the points written the rulebook does not compile; nothing written):\n{e}"
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+                checked.persist(path)?;
             }
             if json {
                 let refused: Vec<_> = refused

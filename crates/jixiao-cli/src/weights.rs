@@ -129,6 +129,120 @@ fn error(parent: &str, message: String, message_en: String) -> WeightsError {
     }
 }
 
+/// How every matrix is weighed.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub method: Method,
+    pub random_index: RandomIndex,
+    /// Decimal places of the points.
+    pub decimals: u32,
+    /// Weigh a matrix whose CR is 0.1 or more instead of refusing it.
+    pub allow_inconsistent: bool,
+}
+
+/// Every matrix of the file, in its order: the weighed and the refused. A parent's points are
+/// those an earlier matrix gave it (so that a hierarchy is weighed top-down), else its
+/// matrix's `points`, else the rulebook's.
+pub fn weigh_all(
+    file: &Matrices,
+    rulebook: Option<&jixiao::model::RulebookSpec>,
+    options: Options,
+) -> (Vec<Weights>, Vec<WeightsError>) {
+    let mut given: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
+    let (mut weighed, mut refused) = (Vec::new(), Vec::new());
+    for matrix in &file.matrices {
+        let points = given
+            .get(&matrix.parent)
+            .copied()
+            .or(matrix.points)
+            .or_else(|| rulebook.and_then(|spec| parent_points(spec, &matrix.parent)));
+        match weigh(
+            matrix,
+            options.method,
+            options.random_index,
+            points,
+            options.decimals,
+            options.allow_inconsistent,
+        ) {
+            Ok(w) => {
+                for (child, p) in w.children.iter().zip(w.points.iter().flatten()) {
+                    given.insert(child.clone(), *p);
+                }
+                weighed.push(w);
+            }
+            Err(e) => refused.push(e),
+        }
+    }
+    (weighed, refused)
+}
+
+/// A parent's points in a rulebook: the total for the first level (""), else the indicator's
+/// declared points or, for a parent that declares none, its children's sum.
+fn parent_points(spec: &jixiao::model::RulebookSpec, parent: &str) -> Option<f64> {
+    if parent.is_empty() {
+        return Some(spec.total);
+    }
+    let indicator = spec.indicators.iter().find(|i| i.id == parent)?;
+    indicator.points.or_else(|| {
+        spec.indicators
+            .iter()
+            .filter(|i| i.parent.as_deref() == Some(parent))
+            .map(|c| parent_points(spec, &c.id))
+            .sum()
+    })
+}
+
+/// `text`, a TOML rulebook, with each weighed child's `points` set (its layout and comments
+/// kept): on every leaf, and on a parent where it declares them (else they are its children's
+/// sum). The caller checks that the result still compiles before it replaces the file.
+pub fn write_points(text: &str, weighed: &[Weights]) -> Result<String, String> {
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
+    let points: std::collections::HashMap<&str, f64> = weighed
+        .iter()
+        .flat_map(|w| {
+            w.children
+                .iter()
+                .map(String::as_str)
+                .zip(w.points.iter().flatten().copied())
+        })
+        .collect();
+    let parents: std::collections::HashSet<String> = doc
+        .get("indicators")
+        .and_then(|i| i.as_array_of_tables())
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.get("parent").and_then(|p| p.as_str()).map(str::to_string))
+        .collect();
+    let Some(indicators) = doc
+        .get_mut("indicators")
+        .and_then(|i| i.as_array_of_tables_mut())
+    else {
+        return Err("评价方案没有 [[indicators]] (the rulebook has no [[indicators]])".to_string());
+    };
+    let mut written = 0;
+    for table in indicators.iter_mut() {
+        let Some(id) = table.get("id").and_then(|v| v.as_str()).map(str::to_string) else {
+            continue;
+        };
+        let Some(&p) = points.get(id.as_str()) else {
+            continue;
+        };
+        if parents.contains(&id) && !table.contains_key("points") {
+            continue;
+        }
+        table["points"] = toml_edit::value(p);
+        written += 1;
+    }
+    if written == 0 {
+        return Err(
+            "评价方案中没有判断矩阵所列的下级指标 (no child of the matrices is in the rulebook)"
+                .to_string(),
+        );
+    }
+    let edited = doc.to_string();
+    Ok(edited)
+}
+
 /// The weights of one matrix; `parent_points` splits into points at `decimals` places. A CR of
 /// 0.1 or more is refused unless `allow_inconsistent`.
 pub fn weigh(

@@ -215,3 +215,79 @@ fn the_command_takes_points_from_the_rulebook_and_exits_by_what_it_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("CR ="));
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+#[test]
+fn write_puts_the_points_into_the_rulebook_top_down_or_writes_nothing() {
+    let jixiao = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_jixiao"))
+            .arg("weights")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let tmp = std::env::temp_dir().join(format!("jixiao-weights-write-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let original = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/gov-it-post/rulebook.toml"),
+    )
+    .unwrap();
+    let rulebook = tmp.join("rulebook.toml");
+    std::fs::write(&rulebook, &original).unwrap();
+    let matrices = tmp.join("m.toml");
+    let decision = "[[matrices]]\nparent = \"decision\"\nchildren = [\"D1\", \"D2\", \"D3\"]\nmatrix = [[1, 2, 3], [\"1/2\", 1, 2], [\"1/3\", \"1/2\", 1]]\n";
+    // Only decision's matrix: D1–D3 declare points their children must add up to, so the
+    // rulebook would not compile — nothing is written.
+    std::fs::write(&matrices, decision).unwrap();
+    let out = jixiao(&[
+        matrices.to_str().unwrap(),
+        "--rulebook",
+        rulebook.to_str().unwrap(),
+        "--write",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("[points_mismatch] 指标 D1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&rulebook).unwrap(), original);
+    // With each parent's children weighed too, top down from decision's new points: written,
+    // and only the points lines changed.
+    let below = "\n[[matrices]]\nparent = \"D1\"\nchildren = [\"D1.1\", \"D1.2\"]\nmatrix = [[1, \"1/2\"], [2, 1]]\n\n[[matrices]]\nparent = \"D2\"\nchildren = [\"D2.1\"]\nmatrix = [[1]]\n\n[[matrices]]\nparent = \"D3\"\nchildren = [\"D3.1\"]\nmatrix = [[1]]\n";
+    std::fs::write(&matrices, format!("{decision}{below}")).unwrap();
+    let out = jixiao(&[
+        matrices.to_str().unwrap(),
+        "--rulebook",
+        rulebook.to_str().unwrap(),
+        "--write",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&rulebook).unwrap();
+    let changed: Vec<(&str, &str)> = original
+        .lines()
+        .zip(written.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("points = 8", "points = 8.1"),
+            ("points = 3", "points = 2.7"),
+            ("points = 5", "points = 5.4"),
+            ("points = 3", "points = 4.5"),
+            ("points = 3", "points = 4.5"),
+            ("points = 4", "points = 2.4"),
+            ("points = 4", "points = 2.4"),
+        ]
+    );
+    assert_eq!(original.lines().count(), written.lines().count());
+    jixiao::Rulebook::from_path(&rulebook)
+        .and_then(jixiao::Engine::new)
+        .unwrap();
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

@@ -2,6 +2,7 @@
 //! the shared table scoring of `jixiao-batch`.
 
 pub mod batch;
+pub mod rule_tests;
 pub mod weights;
 
 use clap::ValueEnum;

@@ -14,7 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod pdf;
 mod table;
 
-use jixiao_cli::{LangArg, batch, weights};
+use jixiao_cli::{LangArg, batch, rule_tests, weights};
 
 #[derive(Parser)]
 #[command(
@@ -83,6 +83,17 @@ enum Command {
         /// after checking that it still compiles; nothing is written if any matrix is refused.
         #[arg(long, requires = "rulebook")]
         write: bool,
+    },
+    /// Run a rulebook's own test cases (DIR/tests.toml against DIR/rulebook.toml) and report
+    /// which outcomes of its leaves they reach (coverage).
+    ///
+    /// Exit status: 0 every case passed, 1 some failed, 2 the cases could not be run.
+    Test {
+        /// The rulebook's folder.
+        dir: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Score one project's submission.
     Score {
@@ -230,6 +241,49 @@ fn lint_text(rulebook: &std::path::Path, lints: &[jixiao::Lint], lang: Lang) -> 
         (Lang::Zh, 0) => "✓ 无警告".to_string(),
         (Lang::Zh, n) => format!("共 {n} 条警告"),
     });
+    text
+}
+
+/// A test run as people read it: each case, then the coverage and what it misses.
+fn rule_test_text(run: &rule_tests::Run, failed: usize, reached: usize, all: usize) -> String {
+    let mut text = String::new();
+    for case in &run.outcomes {
+        if case.failures.is_empty() {
+            text.push_str(&format!("✓ {}\n", case.name));
+        } else {
+            text.push_str(&format!("✗ {}：{}\n", case.name, case.failures.join("；")));
+        }
+    }
+    text.push_str(&format!(
+        "{} 个用例，{failed} 个未通过\n",
+        run.outcomes.len()
+    ));
+    #[allow(clippy::cast_precision_loss)]
+    let percent = if all == 0 {
+        100.0
+    } else {
+        100.0 * reached as f64 / all as f64
+    };
+    text.push_str(&format!(
+        "覆盖率：{} 个可分析的末级指标，{all} 种结果中覆盖 {reached} 种（{percent:.0}%）",
+        run.coverage.len()
+    ));
+    for leaf in &run.coverage {
+        let missed: Vec<&str> = leaf
+            .outcomes
+            .iter()
+            .filter(|o| o.hits == 0)
+            .map(|o| o.label.as_str())
+            .collect();
+        if !missed.is_empty() {
+            text.push_str(&format!(
+                "\n  {} {}：未覆盖 {}",
+                leaf.indicator,
+                leaf.label,
+                missed.join("、")
+            ));
+        }
+    }
     text
 }
 
@@ -405,6 +459,46 @@ fn run(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 }
             }
             Ok(if refused.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Test { dir, json } => {
+            let rulebook = ["rulebook.toml", "rulebook.json"]
+                .iter()
+                .map(|f| dir.join(f))
+                .find(|f| f.exists())
+                .ok_or_else(|| {
+                    format!(
+                        "{} 中没有 rulebook.toml 或 rulebook.json (no rulebook in the folder)",
+                        dir.display()
+                    )
+                })?;
+            let engine = load(&rulebook)?;
+            let run = rule_tests::run(&engine, &dir)?;
+            let failed = run
+                .outcomes
+                .iter()
+                .filter(|o| !o.failures.is_empty())
+                .count();
+            let (reached, all) = rule_tests::covered(&run.coverage);
+            if json {
+                let cases: Vec<_> = run
+                    .outcomes
+                    .iter()
+                    .map(|o| serde_json::json!({"name": o.name, "failures": o.failures}))
+                    .collect();
+                out(&serde_json::to_string_pretty(&serde_json::json!({
+                    "cases": cases,
+                    "coverage": run.coverage,
+                    "reached": reached,
+                    "outcomes": all,
+                }))?)?;
+            } else {
+                out(&rule_test_text(&run, failed, reached, all))?;
+            }
+            Ok(if failed == 0 {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

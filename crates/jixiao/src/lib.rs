@@ -74,6 +74,7 @@ pub(crate) fn sorted_order(
     order
 }
 
+pub use engine::coverage::{LeafCoverage, Outcome};
 pub use engine::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 pub use engine::lint::{Lint, LintCode};
 pub use engine::{ENGINE_VERSION, Engine, EvalOptions};

@@ -2,6 +2,7 @@
 //! threads.
 
 mod compile;
+pub mod coverage;
 mod evaluate;
 pub mod form;
 pub mod lint;

@@ -131,3 +131,40 @@ findings = ["没有这句"]
     assert!(String::from_utf8_lossy(&out.stderr).contains("tests.toml"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every shipped pack with its own cases: they pass, and reach every outcome coverage can
+/// tell apart (the figure its README gives).
+#[test]
+fn the_shipped_packs_own_cases_pass_with_full_coverage() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let mut packs = 0;
+    for entry in std::fs::read_dir(&rules).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("tests.toml").exists() {
+            continue;
+        }
+        packs += 1;
+        let engine = jixiao::Rulebook::from_path(dir.join("rulebook.toml"))
+            .and_then(jixiao::Engine::new)
+            .unwrap();
+        let run = jixiao_cli::rule_tests::run(&engine, &dir).unwrap();
+        for case in &run.outcomes {
+            assert!(
+                case.failures.is_empty(),
+                "{}: {}: {:?}",
+                dir.display(),
+                case.name,
+                case.failures
+            );
+        }
+        let (reached, all) = jixiao_cli::rule_tests::covered(&run.coverage);
+        assert_eq!(reached, all, "{}: coverage {reached}/{all}", dir.display());
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+        assert!(
+            readme.contains(&format!("{all} 种结果中覆盖 {reached} 种")),
+            "{}: the README's coverage figure",
+            dir.display()
+        );
+    }
+    assert!(packs >= 1);
+}

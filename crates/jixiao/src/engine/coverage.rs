@@ -110,13 +110,10 @@ impl Engine {
             else {
                 continue;
             };
-            let Some(Known::Metric(subject)) = call.known.first() else {
+            let Some(subject) = call.subject() else {
                 continue;
             };
-            let number = |i: usize| match call.known.get(i) {
-                Some(Known::Num(n)) => Some(*n),
-                _ => None,
-            };
+            let number = |i: usize| call.number(i);
             let shape = match (call.helper, call.known.get(1)) {
                 (Helper::Tiered, Some(Known::Bands(b))) => Shape::Bands(b, false),
                 (Helper::TieredReverse, Some(Known::Bands(b))) => Shape::Bands(b, true),
@@ -138,7 +135,7 @@ impl Engine {
                 },
                 _ => continue,
             };
-            let subject_id = &c.table.metas[*subject].id;
+            let subject_id = &c.table.metas[subject].id;
             let mut hits = vec![0; shape.outcomes().len()];
             for card in cards {
                 let Some(result) = card.indicators.iter().find(|i| i.id == node.id) else {

@@ -327,14 +327,11 @@ fn lint_call(
     criteria: Option<&str>,
 ) -> Vec<Lint> {
     let mut lints = Vec::new();
-    let subject = match call.known.first() {
-        Some(Known::Metric(m)) if *m < n_inputs => inputs.get(*m),
-        _ => None,
-    };
-    let number = |i: usize| match call.known.get(i) {
-        Some(Known::Num(n)) => Some(*n),
-        _ => None,
-    };
+    let subject = call
+        .subject()
+        .filter(|&m| m < n_inputs)
+        .and_then(|m| inputs.get(m));
+    let number = |i: usize| call.number(i);
     match (call.helper, call.known.get(1)) {
         (Helper::Tiered | Helper::TieredReverse, Some(Known::Bands(bands))) => {
             let reverse = call.helper == Helper::TieredReverse;
@@ -558,10 +555,10 @@ fn lint_leaf_range(call: &KnownCall<'_>, inputs: &[Input], n_inputs: usize) -> V
         ];
         lints.push(Lint::new(LintCode::LeafNeverFull, message, fix));
     }
-    let subject = match call.known.first() {
-        Some(Known::Metric(m)) if *m < n_inputs => inputs.get(*m),
-        _ => None,
-    };
+    let subject = call
+        .subject()
+        .filter(|&m| m < n_inputs)
+        .and_then(|m| inputs.get(m));
     let reverse = call.helper == Helper::TieredReverse;
     // Bands are sorted best first: the last is the one a value must reach not to score 0.
     if let (Some(input), Some(&(lowest, fraction))) = (subject, bands.last()) {

@@ -171,6 +171,24 @@ pub(crate) struct KnownCall<'p> {
     pub known: &'p [Known],
 }
 
+impl KnownCall<'_> {
+    /// The metric the call scores (its first argument, a metric id), as an index.
+    pub(crate) fn subject(&self) -> Option<usize> {
+        match self.known.first() {
+            Some(Known::Metric(m)) => Some(*m),
+            _ => None,
+        }
+    }
+
+    /// Argument `i` where it is a number written in the script.
+    pub(crate) fn number(&self, i: usize) -> Option<f64> {
+        match self.known.get(i) {
+            Some(Known::Num(n)) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
 impl Program {
     /// The call, when the whole program is one helper call (as most leaf scripts are): its
     /// result is the leaf's score.

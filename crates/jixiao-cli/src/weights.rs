@@ -406,14 +406,27 @@ fn geometric_means(a: &[Vec<f64>]) -> Vec<f64> {
 }
 
 /// `total` split in proportion to `weights` at `decimals` places, adding up to `total` exactly
-/// as printed: the core's largest-remainder split ([`jixiao::split_points`]), which N/A
-/// redistribution uses too, on the figures as decimals.
+/// as printed: each part rounded down, the units left given to the largest remainders.
 pub fn largest_remainder(total: f64, weights: &[f64], decimals: u32) -> Vec<f64> {
-    let decimal = |x: f64| jixiao::Decimal::try_from(x).unwrap_or_default();
-    let total = decimal(total).round_dp(decimals);
-    let weights: Vec<jixiao::Decimal> = weights.iter().map(|&w| decimal(w)).collect();
-    jixiao::split_points(total, &weights, decimals)
-        .into_iter()
-        .map(|p| f64::try_from(p).unwrap_or(f64::NAN))
-        .collect()
+    let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(2));
+    #[allow(clippy::cast_possible_truncation)]
+    let units = (total * scale).round() as i64;
+    let sum: f64 = weights.iter().sum();
+    #[allow(clippy::cast_precision_loss)]
+    let exact: Vec<f64> = weights.iter().map(|w| w / sum * units as f64).collect();
+    #[allow(clippy::cast_possible_truncation)]
+    let mut parts: Vec<i64> = exact.iter().map(|e| e.floor() as i64).collect();
+    let left = units - parts.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    #[allow(clippy::cast_precision_loss)]
+    order.sort_by(|&a, &b| {
+        (exact[b] - parts[b] as f64)
+            .total_cmp(&(exact[a] - parts[a] as f64))
+            .then(a.cmp(&b))
+    });
+    for &i in order.iter().take(usize::try_from(left).unwrap_or(0)) {
+        parts[i] += 1;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    parts.into_iter().map(|p| p as f64 / scale).collect()
 }

@@ -77,7 +77,7 @@ pub(crate) fn sorted_order(
 pub use engine::coverage::{LeafCoverage, Outcome};
 pub use engine::form::{Form, FormGroup, FormIndicator, FormRulebook, FormSection};
 pub use engine::lint::{Lint, LintCode};
-pub use engine::{ENGINE_VERSION, Engine, EvalOptions, split_points};
+pub use engine::{ENGINE_VERSION, Engine, EvalOptions};
 pub use error::{Error, ErrorRepr, Problem, ProblemCode};
 pub use rulebook::Rulebook;
 pub use rust_decimal::{Decimal, RoundingStrategy};

@@ -7,7 +7,6 @@ mod evaluate;
 pub mod form;
 pub mod lint;
 mod na;
-pub use na::split_points;
 mod problems;
 
 use crate::error::{Error, Problem, ProblemCode};
@@ -427,7 +426,7 @@ const _: fn() = || {
 
 #[cfg(test)]
 mod tests {
-    use super::na::split_points;
+    use super::na::split;
     use super::*;
 
     /// `compiler()` leaves out Rhai's standard library; the ASTs it makes must be exactly the
@@ -572,10 +571,10 @@ mod tests {
     #[test]
     fn split_adds_up() {
         let d = |s: &str| Decimal::from_str(s).unwrap();
-        let parts = split_points(d("10"), &[d("1"), d("1"), d("1")], 2);
+        let parts = split(d("10"), &[d("1"), d("1"), d("1")]);
         assert_eq!(parts.iter().sum::<Decimal>(), d("10"));
         assert_eq!(parts, vec![d("3.34"), d("3.33"), d("3.33")]);
-        let parts = split_points(d("25"), &[d("4"), d("6")], 2);
+        let parts = split(d("25"), &[d("4"), d("6")]);
         assert_eq!(parts, vec![d("10"), d("15")]);
     }
 }

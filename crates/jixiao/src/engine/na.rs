@@ -147,10 +147,9 @@ impl Engine {
             NaPolicy::Redistribute => {
                 let share = |group: &[usize], total: Decimal, out: &mut Vec<Option<Decimal>>| {
                     let live: Vec<usize> = group.iter().copied().filter(|&k| !na[k]).collect();
-                    for (k, v) in live.iter().zip(split_points(
+                    for (k, v) in live.iter().zip(split(
                         total,
                         &live.iter().map(|&k| declared[k]).collect::<Vec<_>>(),
-                        2,
                     )) {
                         out[*k] = Some(v);
                     }
@@ -171,10 +170,9 @@ impl Engine {
     }
 }
 
-/// Split `total` in proportion to `weights`, to `places` decimals, so the parts add up exactly
-/// (largest-remainder method): the points N/A redistribution gives (2 places) and the points
-/// `jixiao weights` makes of AHP weights.
-pub fn split_points(total: Decimal, weights: &[Decimal], places: u32) -> Vec<Decimal> {
+/// Split `total` in proportion to `weights`, to 2 decimals, so the parts add up exactly
+/// (largest-remainder method).
+pub(super) fn split(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
     let sum: Decimal = weights.iter().sum();
     if sum.is_zero() || weights.is_empty() {
         return vec![Decimal::ZERO; weights.len()];
@@ -182,9 +180,9 @@ pub fn split_points(total: Decimal, weights: &[Decimal], places: u32) -> Vec<Dec
     let exact: Vec<Decimal> = weights.iter().map(|w| total * w / sum).collect();
     let mut parts: Vec<Decimal> = exact
         .iter()
-        .map(|e| e.round_dp_with_strategy(places, RoundingStrategy::ToZero))
+        .map(|e| e.round_dp_with_strategy(2, RoundingStrategy::ToZero))
         .collect();
-    let cent = Decimal::new(1, places);
+    let cent = Decimal::new(1, 2);
     let mut left = total - parts.iter().sum::<Decimal>();
     let order = crate::sorted_order(weights.len(), &mut |a, b| {
         (exact[b] - parts[b])
